@@ -1,0 +1,103 @@
+using Touchpoint.Interactions;
+
+namespace Touchpoint.Customers;
+
+/// <summary>One person or business the contact center serves, resolved from all its identities.</summary>
+public sealed class Customer
+{
+    public long Id { get; set; }
+
+    /// <summary>The id the source system (CRM, billing) knows this customer by; unique.</summary>
+    public required string ExternalId { get; set; }
+
+    public required string Name { get; set; }
+    public string? Email { get; set; }
+    public string? Phone { get; set; }
+
+    public int? BirthYear { get; set; }
+    public string? Gender { get; set; }
+    public string? City { get; set; }
+    public string? Country { get; set; }
+
+    public string AccountType { get; set; } = "consumer";
+    public string AccountStatus { get; set; } = "active";
+    public string? Plan { get; set; }
+
+    /// <summary>Product codes separated by commas; rules test membership with <c>products has "x"</c>.</summary>
+    public string Products { get; set; } = "";
+
+    public double Revenue { get; set; }
+
+    /// <summary>When the relationship began; tenure is measured from here.</summary>
+    public DateTime CustomerSince { get; set; }
+
+    public string Language { get; set; } = "en";
+    public Channel? PreferredChannel { get; set; }
+
+    /// <summary>Local hours (in <see cref="TimeZone"/>) when nobody may contact the customer proactively.</summary>
+    public TimeOnly? QuietHoursStart { get; set; }
+    public TimeOnly? QuietHoursEnd { get; set; }
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>Set when this profile was merged into another; its history then lives on the survivor.</summary>
+    public long? MergedIntoId { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    public List<CustomerIdentity> Identities { get; set; } = [];
+    public List<ChannelConsent> Consents { get; set; } = [];
+    public List<Interaction> Interactions { get; set; } = [];
+    public List<Case> Cases { get; set; } = [];
+
+    public int TenureDays(DateTime nowUtc) => (int)Math.Max(0, (nowUtc - CustomerSince).TotalDays);
+}
+
+public enum IdentityKind
+{
+    Email,
+    Phone,
+    Social,
+    Crm,
+}
+
+/// <summary>One way to recognise a customer on a channel. A (kind, value) pair belongs to exactly one profile.</summary>
+public sealed class CustomerIdentity
+{
+    public long Id { get; set; }
+    public long CustomerId { get; set; }
+    public IdentityKind Kind { get; set; }
+
+    /// <summary>Normalised value (lower-case email, digits-only phone, lower-case handle without @).</summary>
+    public required string Value { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public static string Normalize(IdentityKind kind, string value)
+    {
+        var v = value.Trim();
+        return kind switch
+        {
+            IdentityKind.Email => v.ToLowerInvariant(),
+            IdentityKind.Phone => NormalizePhone(v),
+            IdentityKind.Social => v.TrimStart('@').ToLowerInvariant(),
+            IdentityKind.Crm => v,
+        };
+    }
+
+    private static string NormalizePhone(string v)
+    {
+        var plus = v.StartsWith('+');
+        var digits = new string(v.Where(char.IsAsciiDigit).ToArray());
+        return plus ? "+" + digits : digits;
+    }
+}
+
+/// <summary>Whether the customer agreed to be contacted proactively on a channel.</summary>
+public sealed class ChannelConsent
+{
+    public long CustomerId { get; set; }
+    public Channel Channel { get; set; }
+    public bool Granted { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}

@@ -1,0 +1,49 @@
+namespace Touchpoint.Platform;
+
+public enum Role
+{
+    Admin,
+    Manager,
+    Evaluator,
+    Agent,
+}
+
+public sealed class User
+{
+    public long Id { get; set; }
+    public required string Email { get; set; }
+    public required string Name { get; set; }
+    public required string PasswordHash { get; set; }
+    public Role Role { get; set; }
+
+    /// <summary>For agent users: the agent record whose contacts they handle.</summary>
+    public long? AgentId { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A key an integration sends in the X-Api-Key header. Only a hash of the secret is stored.</summary>
+public sealed class ApiKey
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+
+    /// <summary>The first characters of the key, shown so people can tell keys apart.</summary>
+    public required string Prefix { get; set; }
+
+    public required string SecretHash { get; set; }
+    public Role Role { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? RevokedAt { get; set; }
+}
+
+/// <summary>Who did what to which record, for compliance.</summary>
+public sealed class AuditEntry
+{
+    public long Id { get; set; }
+    public DateTime At { get; set; }
+    public required string Actor { get; set; }
+    public required string Action { get; set; }
+    public string? Target { get; set; }
+    public string? Detail { get; set; }
+}

@@ -1,0 +1,1 @@
+[assembly: AssemblyFixture(typeof(Touchpoint.Tests.Infrastructure.PostgresServer))]
