@@ -1,0 +1,71 @@
+using Touchpoint.Import;
+using Touchpoint.Interactions;
+
+namespace Touchpoint.Customers;
+
+/// <summary>
+/// A customer as a source system sends it. Identities (email, phone, social handle, CRM id) that already
+/// belong to a profile resolve the row to that profile; attributes left null keep their stored value.
+/// </summary>
+public sealed record CustomerInput
+{
+    public required string ExternalId { get; init; }
+    public string? Name { get; init; }
+    public string? Email { get; init; }
+    public string? Phone { get; init; }
+    public string? SocialHandle { get; init; }
+    public string? CrmId { get; init; }
+
+    public int? BirthYear { get; init; }
+    public string? Gender { get; init; }
+    public string? City { get; init; }
+    public string? Country { get; init; }
+    public string? AccountType { get; init; }
+    public string? AccountStatus { get; init; }
+    public string? Plan { get; init; }
+    public IReadOnlyList<string>? Products { get; init; }
+    public double? Revenue { get; init; }
+    public DateTime? CustomerSince { get; init; }
+    public string? Language { get; init; }
+    public Channel? PreferredChannel { get; init; }
+    public TimeOnly? QuietHoursStart { get; init; }
+    public TimeOnly? QuietHoursEnd { get; init; }
+    public string? TimeZone { get; init; }
+
+    /// <summary>Consent per channel; channels not named keep their stored consent.</summary>
+    public IReadOnlyDictionary<Channel, bool>? Consents { get; init; }
+
+    public IReadOnlyList<FieldError> Validate()
+    {
+        var errors = new List<FieldError>();
+        if (string.IsNullOrWhiteSpace(ExternalId))
+        {
+            errors.Add(new("external_id", "is required"));
+        }
+        else if (ExternalId.Length > 128)
+        {
+            errors.Add(new("external_id", "is longer than 128 characters"));
+        }
+        if (Email is { Length: > 0 } email && (!email.Contains('@', StringComparison.Ordinal) || email.Length > 256))
+        {
+            errors.Add(new("email", "is not an email address"));
+        }
+        if (Phone is { Length: > 0 } phone && phone.Count(char.IsAsciiDigit) < 5)
+        {
+            errors.Add(new("phone", "has too few digits for a phone number"));
+        }
+        if (Revenue is < 0)
+        {
+            errors.Add(new("revenue", "must not be negative"));
+        }
+        if (BirthYear is < 1900 or > 2100)
+        {
+            errors.Add(new("birth_year", "is out of range"));
+        }
+        if (TimeZone is { Length: > 0 } tz && !TimeZoneInfo.TryFindSystemTimeZoneById(tz, out _))
+        {
+            errors.Add(new("time_zone", $"'{tz}' is not a known time zone"));
+        }
+        return errors;
+    }
+}

@@ -1,0 +1,28 @@
+namespace Touchpoint.Import;
+
+/// <summary>A field of an input and what is wrong with it.</summary>
+public sealed record FieldError(string Field, string Reason);
+
+/// <summary>
+/// One row read from a file or request: either a value or the reason it could not be read.
+/// <paramref name="Line"/> is the 1-based line of the file (or index in the batch) the row started on.
+/// </summary>
+public sealed record ImportRow<T>(long Line, T? Value, string? Error = null, int? Column = null)
+    where T : class;
+
+public sealed record Rejection(long Line, string Reason, int? Column = null);
+
+/// <summary>What an import or batch did: each input row is counted exactly once.</summary>
+public sealed class ImportSummary
+{
+    public long Imported { get; set; }
+    public long Duplicates { get; set; }
+    public long Rejected => Rejections.Count;
+    public List<Rejection> Rejections { get; } = [];
+    public long CustomersCreated { get; set; }
+    public long CasesDerived { get; set; }
+    public TimeSpan Elapsed { get; set; }
+}
+
+/// <summary>Reported while an import runs, for progress bars.</summary>
+public readonly record struct ImportProgress(long RowsRead, long Imported, long Duplicates, long Rejected, string Phase);

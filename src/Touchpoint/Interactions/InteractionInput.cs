@@ -1,0 +1,93 @@
+using Touchpoint.Import;
+
+namespace Touchpoint.Interactions;
+
+/// <summary>
+/// One interaction as a source system sends it (API, import file, twcs thread). The customer is named by any
+/// identity it has; an unknown customer is created from the identities given.
+/// </summary>
+public sealed record InteractionInput
+{
+    public required string ExternalId { get; init; }
+    public string? CustomerExternalId { get; init; }
+    public string? CustomerEmail { get; init; }
+    public string? CustomerPhone { get; init; }
+    public string? CustomerSocialHandle { get; init; }
+    public string? CustomerName { get; init; }
+
+    public Channel Channel { get; init; }
+    public Direction Direction { get; init; }
+    public DateTime StartedAt { get; init; }
+    public DateTime? EndedAt { get; init; }
+
+    public string? AgentExternalId { get; init; }
+    public string? AgentName { get; init; }
+    public string? Queue { get; init; }
+
+    public int? FirstResponseSeconds { get; init; }
+    public int TalkSeconds { get; init; }
+    public int HoldSeconds { get; init; }
+    public int WrapSeconds { get; init; }
+    public int Transfers { get; init; }
+
+    public string? Reason { get; init; }
+    public Outcome Outcome { get; init; }
+    public string? Subject { get; init; }
+    public string? CaseExternalId { get; init; }
+
+    public IReadOnlyList<MessageInput> Messages { get; init; } = [];
+
+    /// <summary>Problems that make the row unusable, each naming its field; empty when the row is valid.</summary>
+    public IReadOnlyList<FieldError> Validate()
+    {
+        var errors = new List<FieldError>();
+        if (string.IsNullOrWhiteSpace(ExternalId))
+        {
+            errors.Add(new("external_id", "is required"));
+        }
+        else if (ExternalId.Length > 128)
+        {
+            errors.Add(new("external_id", "is longer than 128 characters"));
+        }
+        if (string.IsNullOrWhiteSpace(CustomerExternalId) && string.IsNullOrWhiteSpace(CustomerEmail)
+            && string.IsNullOrWhiteSpace(CustomerPhone) && string.IsNullOrWhiteSpace(CustomerSocialHandle))
+        {
+            errors.Add(new("customer", "one of customer_external_id, customer_email, customer_phone or customer_social_handle is required"));
+        }
+        if (StartedAt == default)
+        {
+            errors.Add(new("started_at", "is required"));
+        }
+        if (EndedAt is { } ended && ended < StartedAt)
+        {
+            errors.Add(new("ended_at", "is before started_at"));
+        }
+        if (!Enum.IsDefined(Channel))
+        {
+            errors.Add(new("channel", "is not a known channel"));
+        }
+        Negative(errors, "first_response_seconds", FirstResponseSeconds ?? 0);
+        Negative(errors, "talk_seconds", TalkSeconds);
+        Negative(errors, "hold_seconds", HoldSeconds);
+        Negative(errors, "wrap_seconds", WrapSeconds);
+        Negative(errors, "transfers", Transfers);
+        for (var i = 0; i < Messages.Count; i++)
+        {
+            if (string.IsNullOrEmpty(Messages[i].Text))
+            {
+                errors.Add(new($"messages[{i}].text", "is required"));
+            }
+        }
+        return errors;
+    }
+
+    private static void Negative(List<FieldError> errors, string field, int value)
+    {
+        if (value < 0)
+        {
+            errors.Add(new(field, "must not be negative"));
+        }
+    }
+}
+
+public sealed record MessageInput(MessageAuthor Author, DateTime At, string Text);

@@ -1,0 +1,25 @@
+namespace Touchpoint.Interactions;
+
+/// <summary>How derived interaction facts are computed. Bound from the "Interactions" configuration section.</summary>
+public sealed class InteractionOptions
+{
+    public const string Section = "Interactions";
+
+    /// <summary>A contact by the same customer about the same reason within this many days is a repeat contact.</summary>
+    public int RepeatWindowDays { get; set; } = 7;
+
+    /// <summary>First-response targets per channel in seconds (phone answer 20 s, chat 60 s, social 60 min, email 24 h).</summary>
+    public Dictionary<Channel, int> SlaSeconds { get; set; } = new()
+    {
+        [Channel.Phone] = 20,
+        [Channel.Chat] = 60,
+        [Channel.Sms] = 15 * 60,
+        [Channel.Social] = 60 * 60,
+        [Channel.Email] = 24 * 60 * 60,
+        [Channel.InApp] = 60 * 60,
+    };
+
+    public TimeSpan RepeatWindow => TimeSpan.FromDays(RepeatWindowDays);
+
+    public int? SlaFor(Channel channel) => SlaSeconds.TryGetValue(channel, out var s) ? s : null;
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Touchpoint.Customers;
+using Touchpoint.Interactions;
+using Touchpoint.Storage;
+
+namespace Touchpoint;
+
+public static class TouchpointServices
+{
+    /// <summary>Everything the core needs; the server and the CLI both start here.</summary>
+    public static IServiceCollection AddTouchpoint(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddTouchpointStorage(configuration);
+        services.AddOptions<InteractionOptions>().BindConfiguration(InteractionOptions.Section);
+        services.AddScoped<InteractionIngestor>();
+        services.AddScoped<CustomerIngestor>();
+        return services;
+    }
+}
