@@ -1,18 +1,187 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 using Touchpoint.Import;
+using Touchpoint.Interactions;
 using Touchpoint.Storage;
 
 namespace Touchpoint.Customers;
 
 /// <summary>
 /// Creates or updates customers from source rows, resolving each row to an existing profile by external id
-/// or by any identity it carries. Idempotent: the same rows twice change nothing the second time.
+/// or by any identity it carries. Idempotent: the same rows twice change nothing the second time, and a row
+/// that changes nothing counts as a duplicate.
 /// </summary>
 public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time)
 {
-    public Task<ImportSummary> IngestAsync(IEnumerable<ImportRow<CustomerInput>> rows, IProgress<ImportProgress>? progress = null,
+    public async Task<ImportSummary> IngestAsync(IEnumerable<ImportRow<CustomerInput>> rows, IProgress<ImportProgress>? progress = null,
         int batchSize = 5_000, CancellationToken cancellationToken = default)
     {
-        _ = target; _ = time; _ = rows; _ = progress; _ = batchSize; _ = cancellationToken;
-        throw new NotImplementedException("being written");
+        var stopwatch = Stopwatch.StartNew();
+        var summary = new ImportSummary();
+        var batch = new List<CustomerInput>(batchSize);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        long read = 0;
+        foreach (var row in rows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            read++;
+            if (row.Value is null)
+            {
+                summary.Rejections.Add(new Rejection(row.Line, row.Error ?? "the row could not be read", row.Column));
+                continue;
+            }
+            var errors = row.Value.Validate();
+            if (errors.Count > 0)
+            {
+                summary.Rejections.Add(new Rejection(row.Line, string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}"))));
+                continue;
+            }
+            if (!seen.Add(row.Value.ExternalId.Trim()))
+            {
+                summary.Duplicates++;
+                continue;
+            }
+            batch.Add(row.Value);
+            if (batch.Count >= batchSize)
+            {
+                await WriteBatchAsync(batch, summary, cancellationToken);
+                batch.Clear();
+                progress?.Report(new ImportProgress(read, summary.Imported, summary.Duplicates, summary.Rejected, "importing"));
+            }
+        }
+        if (batch.Count > 0)
+        {
+            await WriteBatchAsync(batch, summary, cancellationToken);
+        }
+        summary.Elapsed = stopwatch.Elapsed;
+        progress?.Report(new ImportProgress(read, summary.Imported, summary.Duplicates, summary.Rejected, "done"));
+        return summary;
+    }
+
+    private async Task WriteBatchAsync(List<CustomerInput> batch, ImportSummary summary, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = StorageServices.CreateDb(target);
+        var externalIds = batch.Select(b => b.ExternalId.Trim()).ToList();
+        var identityKeys = batch.SelectMany(Identities).ToList();
+        var identityValues = identityKeys.Select(i => i.Value).Distinct().ToList();
+
+        var byExternalId = await db.Customers.Include(c => c.Identities).Include(c => c.Consents)
+            .Where(c => externalIds.Contains(c.ExternalId)).ToDictionaryAsync(c => c.ExternalId, StringComparer.Ordinal, cancellationToken);
+        var owners = await db.CustomerIdentities.AsNoTracking().Where(i => identityValues.Contains(i.Value))
+            .Select(i => new { i.Kind, i.Value, i.CustomerId }).ToListAsync(cancellationToken);
+        var ownerByIdentity = owners.ToDictionary(o => (o.Kind, o.Value), o => o.CustomerId);
+        var ownerIds = owners.Select(o => o.CustomerId).Distinct().ToList();
+        var byId = byExternalId.Values.ToDictionary(c => c.Id);
+        foreach (var c in await db.Customers.Include(c => c.Identities).Include(c => c.Consents)
+                     .Where(c => ownerIds.Contains(c.Id)).ToListAsync(cancellationToken))
+        {
+            byId.TryAdd(c.Id, c);
+        }
+
+        foreach (var input in batch)
+        {
+            var externalId = input.ExternalId.Trim();
+            var customer = byExternalId.GetValueOrDefault(externalId)
+                ?? Identities(input).Select(i => ownerByIdentity.TryGetValue((i.Kind, i.Value), out var id) ? byId.GetValueOrDefault(id) : null)
+                    .FirstOrDefault(c => c is not null);
+            var created = customer is null;
+            if (customer is null)
+            {
+                customer = new Customer { ExternalId = externalId, Name = input.Name?.Trim() ?? externalId, CustomerSince = input.CustomerSince ?? now, CreatedAt = now, UpdatedAt = now };
+                db.Customers.Add(customer);
+                byExternalId[externalId] = customer;
+            }
+            else if (customer.ExternalId != externalId && customer.Identities.All(i => !(i.Kind == IdentityKind.Crm && i.Value == externalId)))
+            {
+                // The row names a known person under another key: remember that key so later rows resolve here too.
+                customer.Identities.Add(new CustomerIdentity { Kind = IdentityKind.Crm, Value = externalId, CreatedAt = now });
+            }
+            Apply(customer, input, now);
+            foreach (var (kind, value) in Identities(input))
+            {
+                if (!ownerByIdentity.ContainsKey((kind, value)) && customer.Identities.All(i => i.Kind != kind || i.Value != value))
+                {
+                    customer.Identities.Add(new CustomerIdentity { Kind = kind, Value = value, CreatedAt = now });
+                    ownerByIdentity[(kind, value)] = customer.Id;
+                }
+            }
+            var changed = created || db.Entry(customer).State == EntityState.Modified
+                || customer.Identities.Any(i => db.Entry(i).State == EntityState.Added)
+                || customer.Consents.Any(c => db.Entry(c).State is EntityState.Added or EntityState.Modified);
+            if (created)
+            {
+                summary.CustomersCreated++;
+            }
+            if (changed)
+            {
+                summary.Imported++;
+                if (!created)
+                {
+                    customer.UpdatedAt = now;
+                }
+            }
+            else
+            {
+                summary.Duplicates++;
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private static IEnumerable<(IdentityKind Kind, string Value)> Identities(CustomerInput input)
+    {
+        if (!string.IsNullOrWhiteSpace(input.Email))
+        {
+            yield return (IdentityKind.Email, CustomerIdentity.Normalize(IdentityKind.Email, input.Email));
+        }
+        if (!string.IsNullOrWhiteSpace(input.Phone))
+        {
+            yield return (IdentityKind.Phone, CustomerIdentity.Normalize(IdentityKind.Phone, input.Phone));
+        }
+        if (!string.IsNullOrWhiteSpace(input.SocialHandle))
+        {
+            yield return (IdentityKind.Social, CustomerIdentity.Normalize(IdentityKind.Social, input.SocialHandle));
+        }
+        if (!string.IsNullOrWhiteSpace(input.CrmId))
+        {
+            yield return (IdentityKind.Crm, CustomerIdentity.Normalize(IdentityKind.Crm, input.CrmId));
+        }
+    }
+
+    /// <summary>Copies the attributes the row carries; attributes it leaves out keep their stored value.</summary>
+    private static void Apply(Customer c, CustomerInput i, DateTime now)
+    {
+        if (i.Name is { Length: > 0 } name) { c.Name = name.Trim(); }
+        if (i.Email is { Length: > 0 } email) { c.Email = email.Trim(); }
+        if (i.Phone is { Length: > 0 } phone) { c.Phone = phone.Trim(); }
+        if (i.BirthYear is { } birthYear) { c.BirthYear = birthYear; }
+        if (i.Gender is { Length: > 0 } gender) { c.Gender = gender; }
+        if (i.City is { Length: > 0 } city) { c.City = city; }
+        if (i.Country is { Length: > 0 } country) { c.Country = country; }
+        if (i.AccountType is { Length: > 0 } accountType) { c.AccountType = accountType; }
+        if (i.AccountStatus is { Length: > 0 } accountStatus) { c.AccountStatus = accountStatus; }
+        if (i.Plan is { Length: > 0 } plan) { c.Plan = plan; }
+        if (i.Products is { } products) { c.Products = string.Join(',', products.Select(p => p.Trim()).Where(p => p.Length > 0)); }
+        if (i.Revenue is { } revenue) { c.Revenue = revenue; }
+        if (i.CustomerSince is { } since) { c.CustomerSince = DateTime.SpecifyKind(since.Kind == DateTimeKind.Local ? since.ToUniversalTime() : since, DateTimeKind.Utc); }
+        if (i.Language is { Length: > 0 } language) { c.Language = language; }
+        if (i.PreferredChannel is { } preferred) { c.PreferredChannel = preferred; }
+        if (i.QuietHoursStart is { } quietStart) { c.QuietHoursStart = quietStart; }
+        if (i.QuietHoursEnd is { } quietEnd) { c.QuietHoursEnd = quietEnd; }
+        if (i.TimeZone is { Length: > 0 } timeZone) { c.TimeZone = timeZone; }
+        foreach (var (channel, granted) in i.Consents ?? new Dictionary<Channel, bool>())
+        {
+            var consent = c.Consents.FirstOrDefault(x => x.Channel == channel);
+            if (consent is null)
+            {
+                c.Consents.Add(new ChannelConsent { Channel = channel, Granted = granted, UpdatedAt = now });
+            }
+            else if (consent.Granted != granted)
+            {
+                consent.Granted = granted;
+                consent.UpdatedAt = now;
+            }
+        }
     }
 }

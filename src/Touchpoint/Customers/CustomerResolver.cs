@@ -1,0 +1,181 @@
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Storage;
+
+namespace Touchpoint.Customers;
+
+/// <summary>How an incoming record names its customer: any of these may be given.</summary>
+public sealed record CustomerRef(string? ExternalId, string? Email, string? Phone, string? SocialHandle, string? Name, DateTime FirstSeen);
+
+/// <summary>
+/// Identity resolution for one ingest run: maps every way a record names a customer (external id, CRM id,
+/// email, phone, social handle) to one profile id, creating profiles for people seen for the first time.
+/// Keeps what it learned in memory so a run of a million rows asks the database once per customer.
+/// </summary>
+public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
+{
+    private const int Chunk = 500;
+    private readonly Dictionary<string, long> _known = new(StringComparer.Ordinal);
+
+    public long CustomersCreated { get; private set; }
+
+    public async Task<long[]> ResolveAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ResolveOnceAsync(refs, cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another writer created one of these customers between our lookup and our insert: look again.
+            _known.Clear();
+            return await ResolveOnceAsync(refs, cancellationToken);
+        }
+    }
+
+    private async Task<long[]> ResolveOnceAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
+    {
+        var keysPerRef = refs.Select(Keys).ToArray();
+        var unknown = keysPerRef.SelectMany(k => k).Where(k => !_known.ContainsKey(k)).Distinct().ToList();
+        await using var db = StorageServices.CreateDb(target);
+        if (unknown.Count > 0)
+        {
+            await LookUpAsync(db, unknown, cancellationToken);
+        }
+
+        var ids = new long[refs.Count];
+        var created = new List<(Customer Customer, List<string> Keys)>();
+        var pendingByKey = new Dictionary<string, Customer>(StringComparer.Ordinal);
+        var now = time.GetUtcNow().UtcDateTime;
+        for (var r = 0; r < refs.Count; r++)
+        {
+            var keys = keysPerRef[r];
+            if (keys.Select(k => _known.TryGetValue(k, out var id) ? id : 0).FirstOrDefault(id => id != 0) is var found and not 0)
+            {
+                ids[r] = found;
+                continue;
+            }
+            if (keys.Select(k => pendingByKey.GetValueOrDefault(k)).FirstOrDefault(c => c is not null) is { } pending)
+            {
+                foreach (var k in keys)
+                {
+                    pendingByKey.TryAdd(k, pending);
+                }
+                continue;
+            }
+            var customer = NewCustomer(refs[r], now);
+            db.Customers.Add(customer);
+            created.Add((customer, keys));
+            foreach (var k in keys)
+            {
+                pendingByKey[k] = customer;
+            }
+        }
+        if (created.Count > 0)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            CustomersCreated += created.Count;
+            foreach (var (key, customer) in pendingByKey)
+            {
+                _known[key] = customer.Id;
+            }
+            for (var r = 0; r < refs.Count; r++)
+            {
+                if (ids[r] == 0)
+                {
+                    ids[r] = keysPerRef[r].Select(k => _known.GetValueOrDefault(k)).First(id => id != 0);
+                }
+            }
+        }
+        return ids;
+    }
+
+    private static Customer NewCustomer(CustomerRef r, DateTime now)
+    {
+        var identities = new List<CustomerIdentity>();
+        void Add(IdentityKind kind, string? value)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                identities.Add(new CustomerIdentity { Kind = kind, Value = CustomerIdentity.Normalize(kind, value), CreatedAt = now });
+            }
+        }
+        Add(IdentityKind.Email, r.Email);
+        Add(IdentityKind.Phone, r.Phone);
+        Add(IdentityKind.Social, r.SocialHandle);
+        var externalId = !string.IsNullOrWhiteSpace(r.ExternalId)
+            ? r.ExternalId.Trim()
+            : $"{identities[0].Kind.ToString().ToLowerInvariant()}:{identities[0].Value}";
+        return new Customer
+        {
+            ExternalId = externalId,
+            Name = r.Name?.Trim() is { Length: > 0 } name ? name : (r.SocialHandle is { } h ? "@" + h.TrimStart('@') : r.Email ?? r.Phone ?? externalId),
+            Email = r.Email?.Trim(),
+            Phone = r.Phone?.Trim(),
+            CustomerSince = r.FirstSeen == default ? now : r.FirstSeen,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Identities = identities,
+        };
+    }
+
+    /// <summary>Lookup keys, most specific first: "x:" external id, then "e:", "p:", "s:" normalised identities.</summary>
+    internal static List<string> Keys(CustomerRef r)
+    {
+        var keys = new List<string>(4);
+        if (!string.IsNullOrWhiteSpace(r.ExternalId))
+        {
+            keys.Add("x:" + r.ExternalId.Trim());
+        }
+        if (!string.IsNullOrWhiteSpace(r.Email))
+        {
+            keys.Add("e:" + CustomerIdentity.Normalize(IdentityKind.Email, r.Email));
+        }
+        if (!string.IsNullOrWhiteSpace(r.Phone))
+        {
+            keys.Add("p:" + CustomerIdentity.Normalize(IdentityKind.Phone, r.Phone));
+        }
+        if (!string.IsNullOrWhiteSpace(r.SocialHandle))
+        {
+            keys.Add("s:" + CustomerIdentity.Normalize(IdentityKind.Social, r.SocialHandle));
+        }
+        return keys;
+    }
+
+    private async Task LookUpAsync(TouchpointDb db, List<string> keys, CancellationToken cancellationToken)
+    {
+        var external = keys.Where(k => k[0] == 'x').Select(k => k[2..]).ToList();
+        foreach (var chunk in external.Chunk(Chunk))
+        {
+            var rows = await db.Customers.AsNoTracking().Where(c => chunk.Contains(c.ExternalId))
+                .Select(c => new { c.ExternalId, Id = c.MergedIntoId ?? c.Id }).ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                _known["x:" + row.ExternalId] = row.Id;
+            }
+            // A CRM id recorded on a profile resolves like its external id (profiles imported under another key).
+            var missing = chunk.Where(e => !_known.ContainsKey("x:" + e)).ToList();
+            if (missing.Count > 0)
+            {
+                var crm = await db.CustomerIdentities.AsNoTracking().Where(i => i.Kind == IdentityKind.Crm && missing.Contains(i.Value))
+                    .Select(i => new { i.Value, i.CustomerId }).ToListAsync(cancellationToken);
+                foreach (var row in crm)
+                {
+                    _known["x:" + row.Value] = row.CustomerId;
+                }
+            }
+        }
+        foreach (var (prefix, kind) in new[] { ('e', IdentityKind.Email), ('p', IdentityKind.Phone), ('s', IdentityKind.Social) })
+        {
+            var values = keys.Where(k => k[0] == prefix).Select(k => k[2..]).ToList();
+            foreach (var chunk in values.Chunk(Chunk))
+            {
+                var rows = await db.CustomerIdentities.AsNoTracking().Where(i => i.Kind == kind && chunk.Contains(i.Value))
+                    .Select(i => new { i.Value, i.CustomerId }).ToListAsync(cancellationToken);
+                foreach (var row in rows)
+                {
+                    _known[$"{prefix}:{row.Value}"] = row.CustomerId;
+                }
+            }
+        }
+    }
+}

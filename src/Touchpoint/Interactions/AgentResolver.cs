@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Storage;
+
+namespace Touchpoint.Interactions;
+
+/// <summary>Maps agent external ids to agent ids for one ingest run, creating agents seen for the first time.</summary>
+public sealed class AgentResolver(DatabaseTarget target)
+{
+    private readonly Dictionary<string, long> _known = new(StringComparer.Ordinal);
+
+    public async Task<long?[]> ResolveAsync(IReadOnlyList<(string? ExternalId, string? Name)> agents, CancellationToken cancellationToken)
+    {
+        var unknown = agents.Where(a => a.ExternalId is not null && !_known.ContainsKey(a.ExternalId)).Select(a => a.ExternalId!).Distinct().ToList();
+        if (unknown.Count > 0)
+        {
+            await using var db = StorageServices.CreateDb(target);
+            foreach (var chunk in unknown.Chunk(500))
+            {
+                foreach (var row in await db.Agents.AsNoTracking().Where(a => chunk.Contains(a.ExternalId)).Select(a => new { a.ExternalId, a.Id }).ToListAsync(cancellationToken))
+                {
+                    _known[row.ExternalId] = row.Id;
+                }
+            }
+            var created = agents.Where(a => a.ExternalId is not null && !_known.ContainsKey(a.ExternalId))
+                .DistinctBy(a => a.ExternalId)
+                .Select(a => new Agent { ExternalId = a.ExternalId!, Name = string.IsNullOrWhiteSpace(a.Name) ? a.ExternalId! : a.Name.Trim() })
+                .ToList();
+            if (created.Count > 0)
+            {
+                db.Agents.AddRange(created);
+                await db.SaveChangesAsync(cancellationToken);
+                foreach (var agent in created)
+                {
+                    _known[agent.ExternalId] = agent.Id;
+                }
+            }
+        }
+        return agents.Select(a => a.ExternalId is null ? (long?)null : _known[a.ExternalId]).ToArray();
+    }
+}

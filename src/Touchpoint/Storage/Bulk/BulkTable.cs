@@ -1,0 +1,60 @@
+namespace Touchpoint.Storage.Bulk;
+
+public enum ColumnType
+{
+    Text,
+    Int,
+    Long,
+    Bool,
+    Double,
+    Timestamp,
+}
+
+public sealed record BulkColumn(string Name, ColumnType Type);
+
+/// <summary>
+/// A table as the bulk path writes it. <see cref="ConflictColumns"/> name the unique key that makes inserts
+/// idempotent: rows whose key already exists are skipped, not duplicated.
+/// </summary>
+public sealed record BulkTable(string Name, BulkColumn[] Columns, string[] ConflictColumns)
+{
+    public int IndexOf(string column) => Array.FindIndex(Columns, c => c.Name == column);
+
+    public static BulkColumn Text(string name) => new(name, ColumnType.Text);
+    public static BulkColumn Int(string name) => new(name, ColumnType.Int);
+    public static BulkColumn Long(string name) => new(name, ColumnType.Long);
+    public static BulkColumn Bool(string name) => new(name, ColumnType.Bool);
+    public static BulkColumn Double(string name) => new(name, ColumnType.Double);
+    public static BulkColumn Timestamp(string name) => new(name, ColumnType.Timestamp);
+}
+
+/// <summary>
+/// The engine-specific fast path for bulk import and derivations: prepared statements in one transaction on
+/// SQLite, binary COPY through a staging table on PostgreSQL. Everything else goes through EF Core.
+/// </summary>
+public interface IBulkStore : IAsyncDisposable
+{
+    /// <summary>Inserts rows; returns, per row, the new id, or null when a row with the same key already existed.</summary>
+    Task<long?[]> InsertAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken);
+
+    /// <summary>Inserts rows without reading ids back (the fastest path; conflicts are skipped).</summary>
+    Task InsertManyAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken);
+
+    /// <summary>Updates rows by id: each row is the id followed by the values of <paramref name="table"/>'s columns.</summary>
+    Task UpdateAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken);
+
+    Task DeleteAsync(string tableName, IReadOnlyList<long> ids, CancellationToken cancellationToken);
+
+    Task CommitAsync(CancellationToken cancellationToken);
+}
+
+public static class BulkStore
+{
+    /// <summary>Opens a connection and begins the transaction every write of this store belongs to.</summary>
+    public static async Task<IBulkStore> BeginAsync(DatabaseTarget target, CancellationToken cancellationToken) => target.Provider switch
+    {
+        DatabaseProvider.Sqlite => await SqliteBulkStore.OpenAsync(target.ConnectionString, cancellationToken),
+        DatabaseProvider.Postgres => await PostgresBulkStore.OpenAsync(target.ConnectionString, cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(target)),
+    };
+}

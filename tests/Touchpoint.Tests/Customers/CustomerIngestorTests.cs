@@ -1,0 +1,70 @@
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Customers;
+using Touchpoint.Interactions;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+using static Touchpoint.Tests.Infrastructure.Ingest;
+
+namespace Touchpoint.Tests.Customers;
+
+public sealed class CustomerIngestorTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Import_SameCustomersTwice_SecondRunAllDuplicates(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        CustomerInput[] rows =
+        [
+            new() { ExternalId = "c1", Name = "Ada", Email = "ada@example.com", Plan = "premium", Products = ["fiber", "tv"],
+                Consents = new Dictionary<Channel, bool> { [Channel.Email] = true, [Channel.Sms] = false }, PreferredChannel = Channel.Email,
+                QuietHoursStart = new TimeOnly(21, 0), QuietHoursEnd = new TimeOnly(8, 0), TimeZone = "Europe/Berlin" },
+            new() { ExternalId = "c2", Name = "Bob", Phone = "+44 20 7946 0000" },
+        ];
+
+        var first = await CustomersAsync(database, rows);
+        var second = await CustomersAsync(database, rows);
+
+        Assert.Equal((2, 0, 2), (first.Imported, first.Duplicates, first.CustomersCreated));
+        Assert.Equal((0, 2, 0), (second.Imported, second.Duplicates, second.CustomersCreated));
+        await using var db = database.CreateDb();
+        var ada = await db.Customers.Include(c => c.Consents).Include(c => c.Identities).SingleAsync(c => c.ExternalId == "c1", Ct);
+        Assert.Equal("fiber,tv", ada.Products);
+        Assert.True(ada.Consents.Single(c => c.Channel == Channel.Email).Granted);
+        Assert.False(ada.Consents.Single(c => c.Channel == Channel.Sms).Granted);
+        Assert.Equal(new TimeOnly(21, 0), ada.QuietHoursStart);
+        Assert.Equal("ada@example.com", Assert.Single(ada.Identities).Value);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Import_RowWithKnownEmailUnderNewKey_ResolvesToExistingProfile(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await CustomersAsync(database, new CustomerInput { ExternalId = "crm-1", Name = "Ada", Email = "ada@example.com" });
+
+        var summary = await CustomersAsync(database, new CustomerInput { ExternalId = "billing-9", Email = "ADA@example.com", Plan = "basic" });
+        await InteractionsAsync(database, [Contact("i1", "billing-9", Channel.Phone, T0)]);
+
+        Assert.Equal(0, summary.CustomersCreated);
+        await using var db = database.CreateDb();
+        var ada = await db.Customers.SingleAsync(Ct);
+        Assert.Equal("basic", ada.Plan);
+        Assert.Equal(ada.Id, (await db.Interactions.SingleAsync(Ct)).CustomerId);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Import_InvalidRow_RejectedWithReason(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var summary = await CustomersAsync(database,
+            new CustomerInput { ExternalId = "c1", Email = "not-an-email" },
+            new CustomerInput { ExternalId = "c2", TimeZone = "Mars/Olympus" },
+            new CustomerInput { ExternalId = "c3", Name = "Fine" });
+
+        Assert.Equal(1, summary.Imported);
+        Assert.Equal([1L, 2L], summary.Rejections.Select(r => r.Line));
+        Assert.Contains("email", summary.Rejections[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("Mars/Olympus", summary.Rejections[1].Reason, StringComparison.Ordinal);
+    }
+}

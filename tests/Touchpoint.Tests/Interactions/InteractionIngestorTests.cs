@@ -1,0 +1,172 @@
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Interactions;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+using static Touchpoint.Tests.Infrastructure.Ingest;
+
+namespace Touchpoint.Tests.Interactions;
+
+public sealed class InteractionIngestorTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_SameRowsTwice_AddsNothingTheSecondTime(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        InteractionInput[] rows =
+        [
+            Contact("i1", "c1", Channel.Phone, T0, "billing"),
+            Contact("i2", "c1", Channel.Email, T0.AddDays(1), "billing"),
+            Contact("i3", "c2", Channel.Chat, T0, "password"),
+        ];
+
+        var first = await InteractionsAsync(database, rows);
+        var second = await InteractionsAsync(database, rows);
+
+        Assert.Equal((3, 0, 0), (first.Imported, first.Duplicates, first.Rejected));
+        Assert.Equal((0, 3, 0), (second.Imported, second.Duplicates, second.Rejected));
+        await using var db = database.CreateDb();
+        Assert.Equal(3, await db.Interactions.CountAsync(Ct));
+        Assert.Equal(6, await db.Messages.CountAsync(Ct));
+        Assert.Equal(2, await db.Customers.CountAsync(Ct));
+        Assert.Equal(2, await db.Cases.CountAsync(Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_BadRows_AreRejectedWithLineAndReason_OthersStored(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        InteractionInput[] rows =
+        [
+            Contact("ok1", "c1", Channel.Phone, T0),
+            Contact("bad-time", "c1", Channel.Phone, T0) with { EndedAt = T0.AddHours(-1) },
+            Contact("", "c1", Channel.Phone, T0),
+            Contact("no-customer", "c1", Channel.Phone, T0) with { CustomerExternalId = null },
+            Contact("ok2", "c1", Channel.Chat, T0.AddHours(1), talkless()),
+        ];
+
+        var summary = await InteractionsAsync(database, rows);
+
+        Assert.Equal(2, summary.Imported);
+        Assert.Equal([2L, 3L, 4L], summary.Rejections.Select(r => r.Line));
+        Assert.Contains("ended_at is before started_at", summary.Rejections[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("external_id is required", summary.Rejections[1].Reason, StringComparison.Ordinal);
+        Assert.Contains("customer", summary.Rejections[2].Reason, StringComparison.Ordinal);
+        await using var db = database.CreateDb();
+        Assert.Equal(["ok1", "ok2"], await db.Interactions.OrderBy(i => i.ExternalId).Select(i => i.ExternalId).ToListAsync(Ct));
+
+        static string? talkless() => null;
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Derivations_GroupSameReasonIntoCase_FlagRepeatChannelSwitchFcrAndSla(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await InteractionsAsync(database,
+        [
+            Contact("call", "c1", Channel.Phone, T0, "Billing", Outcome.Unresolved, firstResponse: 15),
+            Contact("mail", "c1", Channel.Email, T0.AddDays(2), "billing", Outcome.Resolved, firstResponse: 90_000),
+            Contact("later", "c1", Channel.Chat, T0.AddDays(30), "billing", Outcome.Resolved, firstResponse: 30),
+            Contact("pwd", "c1", Channel.Chat, T0.AddDays(3), "password", Outcome.Resolved, firstResponse: 61),
+        ]);
+
+        await using var db = database.CreateDb();
+        var i = await db.Interactions.AsNoTracking().ToDictionaryAsync(x => x.ExternalId, Ct);
+        Assert.Equal(i["call"].CaseId, i["mail"].CaseId);
+        Assert.NotEqual(i["call"].CaseId, i["later"].CaseId);
+        Assert.NotEqual(i["call"].CaseId, i["pwd"].CaseId);
+
+        Assert.False(i["call"].IsRepeat);
+        Assert.True(i["mail"].IsRepeat);
+        Assert.False(i["later"].IsRepeat);
+        Assert.True(i["mail"].ChannelSwitch);
+        Assert.False(i["call"].FirstContactResolved);
+        Assert.False(i["mail"].FirstContactResolved);
+        Assert.True(i["later"].FirstContactResolved);
+        Assert.True(i["pwd"].FirstContactResolved);
+        Assert.True(i["call"].SlaMet);
+        Assert.False(i["mail"].SlaMet);
+        Assert.True(i["later"].SlaMet);
+        Assert.False(i["pwd"].SlaMet);
+
+        var billing = await db.Cases.AsNoTracking().SingleAsync(c => c.Id == i["call"].CaseId, Ct);
+        Assert.Equal(2, billing.ContactCount);
+        Assert.Equal(2, billing.ChannelCount);
+        Assert.Equal(1, billing.ChannelSwitches);
+        Assert.Equal(Channel.Phone, billing.FirstChannel);
+        Assert.Equal(CaseStatus.Resolved, billing.Status);
+        Assert.False(billing.FirstContactResolved);
+        Assert.Equal(15, billing.FirstResponseSeconds);
+        Assert.Equal((int)(T0.AddDays(2).AddMinutes(5) - T0).TotalSeconds, billing.ResolutionSeconds);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Derivations_LateArrivingEarlierContact_ReassignsCasesWithoutDuplicates(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await InteractionsAsync(database, [Contact("b", "c1", Channel.Email, T0.AddDays(2), "billing")]);
+        await InteractionsAsync(database, [Contact("a", "c1", Channel.Phone, T0, "billing", Outcome.Unresolved)]);
+
+        await using var db = database.CreateDb();
+        var c = await db.Cases.AsNoTracking().SingleAsync(Ct);
+        Assert.Equal("auto:a", c.ExternalId);
+        Assert.Equal(2, c.ContactCount);
+        Assert.True(await db.Interactions.AnyAsync(x => x.ExternalId == "b" && x.IsRepeat && x.CaseId == c.Id, Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_InterruptedHalfWay_ThenRunAgain_EndsWithExactlyTheRows(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var rows = Enumerable.Range(0, 50).Select(n => Contact($"i{n}", $"c{n % 7}", (Channel)(n % 8), T0.AddHours(n), $"r{n % 3}")).ToList();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Imported >= 20)
+            {
+                cancel.Cancel();
+            }
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => InteractionsUntilAsync(database, rows, 10, progress, cancel.Token));
+        await using (var db = database.CreateDb())
+        {
+            Assert.Equal(20, await db.Interactions.CountAsync(Ct));
+        }
+        var rerun = await InteractionsAsync(database, rows, batchSize: 10);
+
+        Assert.Equal((30, 20), (rerun.Imported, rerun.Duplicates));
+        await using var check = database.CreateDb();
+        Assert.Equal(50, await check.Interactions.Select(i => i.ExternalId).Distinct().CountAsync(Ct));
+        Assert.Equal(50, await check.Interactions.CountAsync(Ct));
+        Assert.Equal(100, await check.Messages.CountAsync(Ct));
+        Assert.Equal(0, await check.Interactions.CountAsync(i => i.CaseId == null, Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_CustomerNamedByIdentity_ResolvesToOneProfile(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await CustomersAsync(database, new Touchpoint.Customers.CustomerInput { ExternalId = "crm-1", Name = "Ada", Email = "Ada@Example.com", SocialHandle = "@ada" });
+
+        await InteractionsAsync(database,
+        [
+            Contact("e", "crm-1", Channel.Email, T0) with { CustomerExternalId = null, CustomerEmail = "ada@example.com" },
+            Contact("s", "crm-1", Channel.Social, T0.AddHours(1)) with { CustomerExternalId = null, CustomerSocialHandle = "ADA" },
+            Contact("p", "crm-1", Channel.Phone, T0.AddHours(2)),
+            Contact("new", "x", Channel.Sms, T0) with { CustomerExternalId = null, CustomerPhone = "+1 (555) 010-2000", CustomerName = "Bob" },
+        ]);
+
+        await using var db = database.CreateDb();
+        var ada = await db.Customers.SingleAsync(c => c.ExternalId == "crm-1", Ct);
+        Assert.Equal(3, await db.Interactions.CountAsync(i => i.CustomerId == ada.Id, Ct));
+        var bob = await db.Customers.Include(c => c.Identities).SingleAsync(c => c.Name == "Bob", Ct);
+        Assert.Equal("+15550102000", Assert.Single(bob.Identities).Value);
+    }
+
+    private sealed class SynchronousProgress(Action<Touchpoint.Import.ImportProgress> report) : IProgress<Touchpoint.Import.ImportProgress>
+    {
+        public void Report(Touchpoint.Import.ImportProgress value) => report(value);
+    }
+}
