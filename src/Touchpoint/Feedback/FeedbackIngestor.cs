@@ -1,0 +1,126 @@
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Customers;
+using Touchpoint.Import;
+using Touchpoint.Storage;
+using Touchpoint.Storage.Bulk;
+using static Touchpoint.Storage.Bulk.BulkTable;
+
+namespace Touchpoint.Feedback;
+
+/// <summary>A score piped in from another tool or produced by a survey; the customer is named like on interactions.</summary>
+public sealed record FeedbackInput
+{
+    public required string ExternalId { get; init; }
+    public string? CustomerExternalId { get; init; }
+    public string? CustomerEmail { get; init; }
+    public string? CustomerPhone { get; init; }
+    public string? CustomerSocialHandle { get; init; }
+    public string? InteractionExternalId { get; init; }
+    public FeedbackKind Kind { get; init; }
+    public int Score { get; init; }
+    public string? Comment { get; init; }
+    public DateTime RespondedAt { get; init; }
+
+    public IReadOnlyList<FieldError> Validate()
+    {
+        var errors = new List<FieldError>();
+        if (string.IsNullOrWhiteSpace(ExternalId))
+        {
+            errors.Add(new("external_id", "is required"));
+        }
+        if (string.IsNullOrWhiteSpace(CustomerExternalId) && string.IsNullOrWhiteSpace(CustomerEmail)
+            && string.IsNullOrWhiteSpace(CustomerPhone) && string.IsNullOrWhiteSpace(CustomerSocialHandle))
+        {
+            errors.Add(new("customer", "one of customer_external_id, customer_email, customer_phone or customer_social_handle is required"));
+        }
+        if (!Enum.IsDefined(Kind))
+        {
+            errors.Add(new("kind", "must be nps, csat or ces"));
+        }
+        else
+        {
+            var (min, max) = FeedbackResponse.Range(Kind);
+            if (Score < min || Score > max)
+            {
+                errors.Add(new("score", $"must be between {min} and {max} for {Kind.ToString().ToUpperInvariant()}"));
+            }
+        }
+        if (RespondedAt == default)
+        {
+            errors.Add(new("responded_at", "is required"));
+        }
+        return errors;
+    }
+}
+
+/// <summary>Stores feedback scores idempotently on their external ids, resolving the customer like interactions do.</summary>
+public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time)
+{
+    internal static readonly BulkTable FeedbackTable = new("feedback_responses",
+        [Text("external_id"), Long("customer_id"), Long("interaction_id"), Text("kind"), Int("score"), Text("comment"), Timestamp("responded_at")],
+        ["external_id"]);
+
+    public async Task<ImportSummary> IngestAsync(IEnumerable<ImportRow<FeedbackInput>> rows, int batchSize = 10_000, CancellationToken cancellationToken = default)
+    {
+        var summary = new ImportSummary();
+        var resolver = new CustomerResolver(target, time);
+        var batch = new List<FeedbackInput>(batchSize);
+        foreach (var row in rows)
+        {
+            if (row.Value is null)
+            {
+                summary.Rejections.Add(new Rejection(row.Line, row.Error ?? "the row could not be read", row.Column));
+                continue;
+            }
+            var errors = row.Value.Validate();
+            if (errors.Count > 0)
+            {
+                summary.Rejections.Add(new Rejection(row.Line, string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}"))));
+                continue;
+            }
+            batch.Add(row.Value);
+            if (batch.Count >= batchSize)
+            {
+                await WriteAsync(batch, resolver, summary, cancellationToken);
+                batch.Clear();
+            }
+        }
+        await WriteAsync(batch, resolver, summary, cancellationToken);
+        summary.CustomersCreated = resolver.CustomersCreated;
+        return summary;
+    }
+
+    private async Task WriteAsync(List<FeedbackInput> batch, CustomerResolver resolver, ImportSummary summary, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+        var customerIds = await resolver.ResolveAsync(
+            batch.Select(f => new CustomerRef(f.CustomerExternalId, f.CustomerEmail, f.CustomerPhone, f.CustomerSocialHandle, null, f.RespondedAt)).ToList(),
+            cancellationToken);
+        var interactionExternalIds = batch.Where(f => f.InteractionExternalId is not null).Select(f => f.InteractionExternalId!).Distinct().ToList();
+        var interactionIds = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var db = StorageServices.CreateDb(target))
+        {
+            foreach (var chunk in interactionExternalIds.Chunk(500))
+            {
+                foreach (var row in await db.Interactions.AsNoTracking().Where(i => chunk.Contains(i.ExternalId)).Select(i => new { i.ExternalId, i.Id }).ToListAsync(cancellationToken))
+                {
+                    interactionIds[row.ExternalId] = row.Id;
+                }
+            }
+        }
+        var rows = batch.Select((f, n) => new object?[]
+        {
+            f.ExternalId.Trim(), customerIds[n],
+            f.InteractionExternalId is { } ext && interactionIds.TryGetValue(ext, out var id) ? id : null,
+            f.Kind.ToString(), f.Score, f.Comment, DateTime.SpecifyKind(f.RespondedAt.Kind == DateTimeKind.Local ? f.RespondedAt.ToUniversalTime() : f.RespondedAt, DateTimeKind.Utc),
+        }).ToList();
+        await using var store = await BulkStore.BeginAsync(target, cancellationToken);
+        var ids = await store.InsertAsync(FeedbackTable, rows, cancellationToken);
+        await store.CommitAsync(cancellationToken);
+        summary.Imported += ids.Count(i => i is not null);
+        summary.Duplicates += ids.Count(i => i is null);
+    }
+}

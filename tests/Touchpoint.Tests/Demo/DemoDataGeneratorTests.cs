@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Touchpoint.Demo;
+using Touchpoint.Interactions;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+
+namespace Touchpoint.Tests.Demo;
+
+public sealed class DemoDataGeneratorTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Generate_SmallSet_CoversEveryChannelWithCasesTranscriptsAndFeedback(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var generator = new DemoDataGenerator(database.Target, Options.Create(new InteractionOptions()), Ingest.Clock());
+
+        var summary = await generator.GenerateAsync(new DemoSize(Customers: 300, Agents: 20), cancellationToken: Ct);
+
+        await using var db = database.CreateDb();
+        Assert.Equal(300, await db.Customers.CountAsync(Ct));
+        Assert.Equal(20, await db.Agents.CountAsync(Ct));
+        Assert.Equal(summary.Interactions, await db.Interactions.CountAsync(Ct));
+        Assert.InRange(summary.Interactions, 300 * 6, 300 * 20);
+        Assert.Equal(Enum.GetValues<Channel>().Order(), (await db.Interactions.Select(i => i.Channel).Distinct().ToListAsync(Ct)).Order());
+        Assert.Equal(0, await db.Interactions.CountAsync(i => i.CaseId == null, Ct));
+        Assert.True(await db.Interactions.CountAsync(i => i.IsRepeat, Ct) > summary.Interactions / 20);
+        Assert.True(await db.Cases.CountAsync(c => c.ChannelSwitches > 0, Ct) > 0);
+        Assert.True(await db.Messages.CountAsync(Ct) >= summary.Interactions * 3);
+        Assert.True(summary.Feedback > 0);
+        var span = await db.Interactions.MaxAsync(i => i.StartedAt, Ct) - await db.Interactions.MinAsync(i => i.StartedAt, Ct);
+        Assert.True(span > TimeSpan.FromDays(600), $"history spans {span.TotalDays:F0} days");
+    }
+}
