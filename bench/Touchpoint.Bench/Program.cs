@@ -8,6 +8,9 @@ switch (mode)
     case "demo":
         await DemoBench.RunAsync(args.Skip(1).ToArray());
         break;
+    case "import":
+        await ImportBench.RunAsync(args.Skip(1).ToArray());
+        break;
     default:
         Console.WriteLine("usage: dotnet run -c Release --project bench/Touchpoint.Bench -- demo|import|context [options]");
         break;

@@ -49,13 +49,18 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         List<StoredCase> storedCases;
         await using (var db = StorageServices.CreateDb(target))
         {
-            interactions = await db.Interactions.AsNoTracking()
-                .Where(i => customerIds.Contains(i.CustomerId))
+            // Chunks are sorted, so one index range scan on (customer_id, started_at) reads them; rows of customers
+            // inside the range but not in the chunk are dropped below.
+            var (first, last) = (customerIds[0], customerIds[^1]);
+            var wanted = customerIds.ToHashSet();
+            interactions = (await db.Interactions.AsNoTracking()
+                .Where(i => i.CustomerId >= first && i.CustomerId <= last)
                 .OrderBy(i => i.CustomerId).ThenBy(i => i.StartedAt).ThenBy(i => i.Id)
                 .Select(i => new Facts(i.Id, i.CustomerId, i.ExternalId, i.CaseExternalId, i.CaseId, i.Channel, i.Direction, i.StartedAt, i.EndedAt,
                     i.FirstResponseSeconds, i.Transfers, i.Reason, i.Subject, i.Outcome, i.IsRepeat, i.FirstContactResolved, i.ChannelSwitch, i.SlaMet))
-                .ToListAsync(cancellationToken);
-            var rawCases = await db.Cases.AsNoTracking().Where(c => customerIds.Contains(c.CustomerId)).ToListAsync(cancellationToken);
+                .ToListAsync(cancellationToken)).Where(i => wanted.Contains(i.CustomerId)).ToList();
+            var rawCases = (await db.Cases.AsNoTracking().Where(c => c.CustomerId >= first && c.CustomerId <= last).ToListAsync(cancellationToken))
+                .Where(c => wanted.Contains(c.CustomerId)).ToList();
             storedCases = rawCases.Select(c => new StoredCase(c.Id, c.CustomerId, c.ExternalId, CaseValues(c))).ToList();
         }
 

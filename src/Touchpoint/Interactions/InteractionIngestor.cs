@@ -94,7 +94,6 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             cancellationToken);
         var agentIds = await agents.ResolveAsync(batch.Select(i => (Trim(i.AgentExternalId), i.AgentName)).ToList(), cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
-
         var rows = new List<object?[]>(batch.Count);
         for (var r = 0; r < batch.Count; r++)
         {

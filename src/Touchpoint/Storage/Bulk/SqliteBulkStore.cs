@@ -21,7 +21,8 @@ internal sealed class SqliteBulkStore : IBulkStore
         await using (var pragma = connection.CreateCommand())
         {
             // WAL lets readers (the web UI) go on while an import writes; NORMAL is durable at each commit in WAL mode.
-            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+            // A large page cache keeps the unique and secondary indexes in memory while a big batch lands.
+            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
         }
         var transaction = connection.BeginTransaction(deferred: false);
@@ -31,12 +32,13 @@ internal sealed class SqliteBulkStore : IBulkStore
     public async Task<long?[]> InsertAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
     {
         var ids = new long?[rows.Count];
-        await using var command = Prepare(InsertSql(table) + " RETURNING id", table.Columns.Length);
+        await using var command = Prepare(InsertSql(table), table.Columns.Length);
         for (var r = 0; r < rows.Count; r++)
         {
             Bind(command, rows[r]);
-            var result = await command.ExecuteScalarAsync(cancellationToken);
-            ids[r] = result is null or DBNull ? null : (long)result;
+            // Reading the rowid straight from the engine is much cheaper than RETURNING, which opens a reader per row.
+            var inserted = await command.ExecuteNonQueryAsync(cancellationToken);
+            ids[r] = inserted == 1 ? SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle) : null;
         }
         return ids;
     }
