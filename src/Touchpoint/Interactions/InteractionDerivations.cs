@@ -5,6 +5,13 @@ using static Touchpoint.Storage.Bulk.BulkTable;
 
 namespace Touchpoint.Interactions;
 
+/// <summary>What derivation needs of one contact.</summary>
+internal readonly record struct Contact(string ExternalId, string? CaseExternalId, Channel Channel, Direction Direction, DateTime StartedAt,
+    DateTime? EndedAt, int? FirstResponseSeconds, int Transfers, string? Reason, string? Subject, Outcome Outcome);
+
+/// <summary>What derivation says about one contact.</summary>
+internal readonly record struct DerivedFacts(string CaseKey, bool IsRepeat, bool ChannelSwitch, bool? SlaMet, bool FirstContactResolved);
+
 /// <summary>
 /// Derives, per customer, what the source systems do not say: which interactions form one case, repeat
 /// contacts (same customer and reason, or same case, within the window), channel switches inside a case,
@@ -26,7 +33,94 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
     private static readonly BulkTable DerivedColumns = new("interactions",
         [Long("case_id"), Bool("is_repeat"), Bool("first_contact_resolved"), Bool("channel_switch"), Bool("sla_met")], []);
 
-    /// <summary>Recomputes the given customers; returns how many cases they have afterwards.</summary>
+    /// <summary>
+    /// Derives one customer's timeline (contacts in time order). Returns the facts per contact, in the same
+    /// order, and each case's column values (as <see cref="CasesTable"/> lists them) by case external id.
+    /// </summary>
+    internal static (DerivedFacts[] Facts, Dictionary<string, object?[]> Cases) Derive(long customerId, IReadOnlyList<Contact> timeline, InteractionOptions options)
+    {
+        var facts = new DerivedFacts[timeline.Count];
+        var lastByReason = new Dictionary<string, (DateTime At, string CaseKey)>(StringComparer.Ordinal);
+        var lastByCase = new Dictionary<string, (DateTime At, Channel Channel)>(StringComparer.Ordinal);
+        var members = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var n = 0; n < timeline.Count; n++)
+        {
+            var i = timeline[n];
+            var reason = i.Reason?.Trim().ToLowerInvariant();
+            var sameReason = reason is not null && lastByReason.TryGetValue(reason, out var prev) && i.StartedAt - prev.At <= options.RepeatWindow
+                ? prev.CaseKey
+                : null;
+            var caseKey = i.CaseExternalId ?? sameReason ?? AutoPrefix + i.ExternalId;
+            var inCase = lastByCase.TryGetValue(caseKey, out var previousInCase);
+            var isRepeat = sameReason is not null || (inCase && i.StartedAt - previousInCase.At <= options.RepeatWindow);
+            bool? slaMet = i.Direction == Direction.Inbound && i.FirstResponseSeconds is { } frs && options.SlaFor(i.Channel) is { } sla
+                ? frs <= sla
+                : null;
+            facts[n] = new DerivedFacts(caseKey, isRepeat, inCase && previousInCase.Channel != i.Channel, slaMet, false);
+            if (reason is not null)
+            {
+                lastByReason[reason] = (i.StartedAt, caseKey);
+            }
+            lastByCase[caseKey] = (i.StartedAt, i.Channel);
+            if (!members.TryGetValue(caseKey, out var list))
+            {
+                members[caseKey] = list = [];
+            }
+            list.Add(n);
+        }
+
+        var cases = new Dictionary<string, object?[]>(members.Count, StringComparer.Ordinal);
+        foreach (var (key, indexes) in members)
+        {
+            var values = CaseValues(customerId, key, indexes, timeline, facts);
+            cases[key] = values;
+            if ((bool)values[^1]!)
+            {
+                facts[indexes[0]] = facts[indexes[0]] with { FirstContactResolved = true };
+            }
+        }
+        return (facts, cases);
+    }
+
+    private static object?[] CaseValues(long customerId, string externalId, List<int> indexes, IReadOnlyList<Contact> timeline, DerivedFacts[] facts)
+    {
+        var first = timeline[indexes[0]];
+        var last = timeline[indexes[^1]];
+        var resolved = last.Outcome == Outcome.Resolved;
+        DateTime? resolvedAt = resolved ? last.EndedAt ?? last.StartedAt : null;
+        int? firstResponse = null;
+        string? reason = null, subject = null;
+        var channels = new HashSet<Channel>();
+        int switches = 0, transfers = 0;
+        var sawInbound = false;
+        foreach (var n in indexes)
+        {
+            var c = timeline[n];
+            if (!sawInbound && c.Direction == Direction.Inbound)
+            {
+                sawInbound = true;
+                firstResponse = c.FirstResponseSeconds;
+            }
+            reason ??= c.Reason;
+            subject ??= c.Subject;
+            channels.Add(c.Channel);
+            switches += facts[n].ChannelSwitch ? 1 : 0;
+            transfers += c.Transfers;
+        }
+        return
+        [
+            externalId, customerId, reason, subject,
+            (resolved ? CaseStatus.Resolved : CaseStatus.Open).ToString(),
+            first.StartedAt, last.StartedAt, resolvedAt,
+            indexes.Count, channels.Count, switches, transfers,
+            first.Channel.ToString(),
+            firstResponse,
+            resolvedAt is { } at ? (int?)Math.Max(0, (int)(at - first.StartedAt).TotalSeconds) : null,
+            indexes.Count == 1 && resolved,
+        ];
+    }
+
+    /// <summary>Recomputes the given customers from what is stored; returns how many cases they have afterwards.</summary>
     public async Task<long> RecomputeAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken)
     {
         long cases = 0;
@@ -37,15 +131,13 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         return cases;
     }
 
-    private sealed record Facts(long Id, long CustomerId, string ExternalId, string? CaseExternalId, long? CaseId, Channel Channel, Direction Direction,
-        DateTime StartedAt, DateTime? EndedAt, int? FirstResponseSeconds, int Transfers, string? Reason, string? Subject, Outcome Outcome,
-        bool IsRepeat, bool FirstContactResolved, bool ChannelSwitch, bool? SlaMet);
+    private sealed record Stored(long Id, long CustomerId, long? CaseId, bool IsRepeat, bool FirstContactResolved, bool ChannelSwitch, bool? SlaMet, Contact Contact);
 
     private sealed record StoredCase(long Id, long CustomerId, string ExternalId, object?[] Values);
 
     private async Task<long> RecomputeChunkAsync(long[] customerIds, CancellationToken cancellationToken)
     {
-        List<Facts> interactions;
+        List<Stored> interactions;
         List<StoredCase> storedCases;
         await using (var db = StorageServices.CreateDb(target))
         {
@@ -56,45 +148,30 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
             interactions = (await db.Interactions.AsNoTracking()
                 .Where(i => i.CustomerId >= first && i.CustomerId <= last)
                 .OrderBy(i => i.CustomerId).ThenBy(i => i.StartedAt).ThenBy(i => i.Id)
-                .Select(i => new Facts(i.Id, i.CustomerId, i.ExternalId, i.CaseExternalId, i.CaseId, i.Channel, i.Direction, i.StartedAt, i.EndedAt,
-                    i.FirstResponseSeconds, i.Transfers, i.Reason, i.Subject, i.Outcome, i.IsRepeat, i.FirstContactResolved, i.ChannelSwitch, i.SlaMet))
+                .Select(i => new Stored(i.Id, i.CustomerId, i.CaseId, i.IsRepeat, i.FirstContactResolved, i.ChannelSwitch, i.SlaMet,
+                    new Contact(i.ExternalId, i.CaseExternalId, i.Channel, i.Direction, i.StartedAt, i.EndedAt, i.FirstResponseSeconds, i.Transfers,
+                        i.Reason, i.Subject, i.Outcome)))
                 .ToListAsync(cancellationToken)).Where(i => wanted.Contains(i.CustomerId)).ToList();
             var rawCases = (await db.Cases.AsNoTracking().Where(c => c.CustomerId >= first && c.CustomerId <= last).ToListAsync(cancellationToken))
                 .Where(c => wanted.Contains(c.CustomerId)).ToList();
-            storedCases = rawCases.Select(c => new StoredCase(c.Id, c.CustomerId, c.ExternalId, CaseValues(c))).ToList();
+            storedCases = rawCases.Select(c => new StoredCase(c.Id, c.CustomerId, c.ExternalId, StoredCaseValues(c))).ToList();
         }
 
-        var derived = new List<(Facts Facts, string CaseKey, bool IsRepeat, bool ChannelSwitch, bool? SlaMet)>(interactions.Count);
+        var derived = new List<(Stored Row, DerivedFacts Facts)>(interactions.Count);
+        var computedCases = new Dictionary<(long CustomerId, string Key), object?[]>();
         foreach (var customer in interactions.GroupBy(i => i.CustomerId))
         {
-            var lastByReason = new Dictionary<string, (DateTime At, string CaseKey)>(StringComparer.Ordinal);
-            var lastByCase = new Dictionary<string, (DateTime At, Channel Channel)>(StringComparer.Ordinal);
-            foreach (var i in customer)
+            var rows = customer.ToList();
+            var (facts, cases) = Derive(customer.Key, rows.Select(r => r.Contact).ToList(), options);
+            for (var n = 0; n < rows.Count; n++)
             {
-                var reason = i.Reason?.Trim().ToLowerInvariant();
-                var sameReason = reason is not null && lastByReason.TryGetValue(reason, out var prev) && i.StartedAt - prev.At <= options.RepeatWindow
-                    ? prev.CaseKey
-                    : null;
-                var caseKey = i.CaseExternalId ?? sameReason ?? AutoPrefix + i.ExternalId;
-                var inCase = lastByCase.TryGetValue(caseKey, out var previousInCase);
-                var isRepeat = sameReason is not null || (inCase && i.StartedAt - previousInCase.At <= options.RepeatWindow);
-                var channelSwitch = inCase && previousInCase.Channel != i.Channel;
-                bool? slaMet = i.Direction == Direction.Inbound && i.FirstResponseSeconds is { } frs && options.SlaFor(i.Channel) is { } sla
-                    ? frs <= sla
-                    : null;
-                derived.Add((i, caseKey, isRepeat, channelSwitch, slaMet));
-                if (reason is not null)
-                {
-                    lastByReason[reason] = (i.StartedAt, caseKey);
-                }
-                lastByCase[caseKey] = (i.StartedAt, i.Channel);
+                derived.Add((rows[n], facts[n]));
+            }
+            foreach (var (key, values) in cases)
+            {
+                computedCases[(customer.Key, key)] = values;
             }
         }
-
-        // Case aggregates, keyed by (customer, case external id).
-        var computedCases = derived
-            .GroupBy(d => (d.Facts.CustomerId, d.CaseKey))
-            .ToDictionary(g => g.Key, g => ComputeCase(g.Key.CustomerId, g.Key.CaseKey, g.ToList()));
         var storedByKey = storedCases.ToDictionary(c => (c.CustomerId, c.ExternalId));
 
         await using var store = await BulkStore.BeginAsync(target, cancellationToken);
@@ -124,18 +201,14 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         }
         await store.UpdateAsync(CasesTable, updates, cancellationToken);
 
-        var caseFcr = computedCases.ToDictionary(c => c.Key, c => (bool)c.Value[^1]!);
-        var firstInCase = new HashSet<long>(derived.GroupBy(d => (d.Facts.CustomerId, d.CaseKey)).Select(g => g.First().Facts.Id));
         var interactionUpdates = new List<object?[]>();
-        foreach (var d in derived)
+        foreach (var (row, f) in derived)
         {
-            var key = (d.Facts.CustomerId, d.CaseKey);
-            var caseId = caseIds[key];
-            var fcr = firstInCase.Contains(d.Facts.Id) && caseFcr[key];
-            if (d.Facts.CaseId != caseId || d.Facts.IsRepeat != d.IsRepeat || d.Facts.FirstContactResolved != fcr
-                || d.Facts.ChannelSwitch != d.ChannelSwitch || d.Facts.SlaMet != d.SlaMet)
+            var caseId = caseIds[(row.CustomerId, f.CaseKey)];
+            if (row.CaseId != caseId || row.IsRepeat != f.IsRepeat || row.FirstContactResolved != f.FirstContactResolved
+                || row.ChannelSwitch != f.ChannelSwitch || row.SlaMet != f.SlaMet)
             {
-                interactionUpdates.Add([d.Facts.Id, caseId, d.IsRepeat, fcr, d.ChannelSwitch, d.SlaMet]);
+                interactionUpdates.Add([row.Id, caseId, f.IsRepeat, f.FirstContactResolved, f.ChannelSwitch, f.SlaMet]);
             }
         }
         await store.UpdateAsync(DerivedColumns, interactionUpdates, cancellationToken);
@@ -147,32 +220,7 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         return computedCases.Count;
     }
 
-    private static object?[] ComputeCase(long customerId, string externalId, List<(Facts Facts, string CaseKey, bool IsRepeat, bool ChannelSwitch, bool? SlaMet)> items)
-    {
-        var first = items[0].Facts;
-        var last = items[^1].Facts;
-        var resolved = last.Outcome == Outcome.Resolved;
-        DateTime? resolvedAt = resolved ? last.EndedAt ?? last.StartedAt : null;
-        var firstResponse = items.Select(i => i.Facts).FirstOrDefault(f => f.Direction == Direction.Inbound)?.FirstResponseSeconds;
-        return
-        [
-            externalId, customerId,
-            items.Select(i => i.Facts.Reason).FirstOrDefault(r => r is not null),
-            items.Select(i => i.Facts.Subject).FirstOrDefault(s => s is not null),
-            (resolved ? CaseStatus.Resolved : CaseStatus.Open).ToString(),
-            first.StartedAt, last.StartedAt, resolvedAt,
-            items.Count,
-            items.Select(i => i.Facts.Channel).Distinct().Count(),
-            items.Count(i => i.ChannelSwitch),
-            items.Sum(i => i.Facts.Transfers),
-            first.Channel.ToString(),
-            firstResponse,
-            resolvedAt is { } at ? (int?)Math.Max(0, (int)(at - first.StartedAt).TotalSeconds) : null,
-            items.Count == 1 && resolved,
-        ];
-    }
-
-    private static object?[] CaseValues(Case c) =>
+    private static object?[] StoredCaseValues(Case c) =>
     [
         c.ExternalId, c.CustomerId, c.Reason, c.Subject, c.Status.ToString(), c.OpenedAt, c.LastContactAt, c.ResolvedAt, c.ContactCount,
         c.ChannelCount, c.ChannelSwitches, c.Transfers, c.FirstChannel.ToString(), c.FirstResponseSeconds, c.ResolutionSeconds, c.FirstContactResolved,

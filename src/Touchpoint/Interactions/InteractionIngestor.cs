@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Touchpoint.Customers;
 using Touchpoint.Import;
@@ -22,7 +23,8 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         Text("external_id"), Long("customer_id"), Text("case_external_id"), Text("channel"), Text("direction"),
         Timestamp("started_at"), Timestamp("ended_at"), Long("agent_id"), Text("queue"), Int("first_response_seconds"),
         Int("talk_seconds"), Int("hold_seconds"), Int("wrap_seconds"), Int("transfers"), Text("reason"), Text("outcome"),
-        Text("subject"), Bool("is_repeat"), Bool("first_contact_resolved"), Bool("channel_switch"), Timestamp("created_at"),
+        Text("subject"), Long("case_id"), Bool("is_repeat"), Bool("first_contact_resolved"), Bool("channel_switch"), Bool("sla_met"),
+        Timestamp("created_at"),
     ], ["external_id"]);
 
     internal static readonly BulkTable MessagesTable = new("messages",
@@ -94,26 +96,57 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             cancellationToken);
         var agentIds = await agents.ResolveAsync(batch.Select(i => (Trim(i.AgentExternalId), i.AgentName)).ToList(), cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
+
+        // Derive the batch on its own before writing, so each row is written once with its case and flags; the
+        // recompute at the end of the run then only corrects what history in other batches changes.
+        var order = Enumerable.Range(0, batch.Count).OrderBy(r => customerIds[r]).ThenBy(r => Utc(batch[r].StartedAt)).ThenBy(r => r).ToArray();
+        var facts = new DerivedFacts[batch.Count];
+        var caseKeys = new List<(long CustomerId, string Key)>();
+        var caseRows = new List<object?[]>();
+        for (var start = 0; start < order.Length;)
+        {
+            var customerId = customerIds[order[start]];
+            var end = start;
+            while (end < order.Length && customerIds[order[end]] == customerId)
+            {
+                end++;
+            }
+            var members = order[start..end];
+            var (derived, cases) = InteractionDerivations.Derive(customerId, members.Select(r => ToContact(batch[r])).ToList(), options.Value);
+            for (var n = 0; n < members.Length; n++)
+            {
+                facts[members[n]] = derived[n];
+            }
+            foreach (var (key, values) in cases)
+            {
+                caseKeys.Add((customerId, key));
+                caseRows.Add(values);
+            }
+            affected.Add(customerId);
+            start = end;
+        }
+
+        await using var store = await BulkStore.BeginAsync(target, cancellationToken);
+        var caseIds = await CaseIdsAsync(store, caseKeys, caseRows, cancellationToken);
         var rows = new List<object?[]>(batch.Count);
-        for (var r = 0; r < batch.Count; r++)
+        foreach (var r in order)
         {
             var i = batch[r];
+            var f = facts[r];
             rows.Add(
             [
                 i.ExternalId.Trim(), customerIds[r], Trim(i.CaseExternalId), i.Channel.ToString(), i.Direction.ToString(),
                 Utc(i.StartedAt), i.EndedAt is { } e ? Utc(e) : null, agentIds[r], Trim(i.Queue), i.FirstResponseSeconds,
                 i.TalkSeconds, i.HoldSeconds, i.WrapSeconds, i.Transfers, Trim(i.Reason), i.Outcome.ToString(),
-                Trim(i.Subject), false, false, false, now,
+                Trim(i.Subject), caseIds[(customerIds[r], f.CaseKey)], f.IsRepeat, f.FirstContactResolved, f.ChannelSwitch, f.SlaMet, now,
             ]);
-            affected.Add(customerIds[r]);
         }
-
-        await using var store = await BulkStore.BeginAsync(target, cancellationToken);
         var ids = await store.InsertAsync(InteractionsTable, rows, cancellationToken);
         var messages = new List<object?[]>();
-        for (var r = 0; r < batch.Count; r++)
+        for (var n = 0; n < order.Length; n++)
         {
-            if (ids[r] is not { } id)
+            var r = order[n];
+            if (ids[n] is not { } id)
             {
                 summary.Duplicates++;
                 continue;
@@ -128,6 +161,44 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         await store.InsertManyAsync(MessagesTable, messages, cancellationToken);
         await store.CommitAsync(cancellationToken);
     }
+
+    /// <summary>Inserts the batch's cases, and finds the ids of those that already exist (earlier batches, earlier runs).</summary>
+    private async Task<Dictionary<(long, string), long>> CaseIdsAsync(IBulkStore store, List<(long CustomerId, string Key)> keys, List<object?[]> rows,
+        CancellationToken cancellationToken)
+    {
+        var ids = new Dictionary<(long, string), long>(keys.Count);
+        var inserted = await store.InsertAsync(InteractionDerivations.CasesTable, rows, cancellationToken);
+        var missing = new List<(long CustomerId, string Key)>();
+        for (var n = 0; n < keys.Count; n++)
+        {
+            if (inserted[n] is { } id)
+            {
+                ids[keys[n]] = id;
+            }
+            else
+            {
+                missing.Add(keys[n]);
+            }
+        }
+        if (missing.Count > 0)
+        {
+            await using var db = StorageServices.CreateDb(target);
+            var wanted = missing.ToHashSet();
+            foreach (var chunk in missing.Select(k => k.Key).Distinct().Chunk(2000))
+            {
+                var found = await db.Cases.AsNoTracking().Where(c => chunk.Contains(c.ExternalId))
+                    .Select(c => new { c.Id, c.CustomerId, c.ExternalId }).ToListAsync(cancellationToken);
+                foreach (var c in found.Where(c => wanted.Contains((c.CustomerId, c.ExternalId))))
+                {
+                    ids[(c.CustomerId, c.ExternalId)] = c.Id;
+                }
+            }
+        }
+        return ids;
+    }
+
+    private static Contact ToContact(InteractionInput i) => new(i.ExternalId.Trim(), Trim(i.CaseExternalId), i.Channel, i.Direction, Utc(i.StartedAt),
+        i.EndedAt is { } e ? Utc(e) : null, i.FirstResponseSeconds, i.Transfers, Trim(i.Reason), Trim(i.Subject), i.Outcome);
 
     private static string? Trim(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

@@ -440,6 +440,8 @@ namespace Touchpoint.Storage.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ExternalId");
+
                     b.HasIndex("CustomerId", "ExternalId")
                         .IsUnique();
 

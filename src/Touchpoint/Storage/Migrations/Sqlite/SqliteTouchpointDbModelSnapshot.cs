@@ -421,6 +421,8 @@ namespace Touchpoint.Storage.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ExternalId");
+
                     b.HasIndex("CustomerId", "ExternalId")
                         .IsUnique();
 
