@@ -137,6 +137,9 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
 
     private async Task<long> RecomputeChunkAsync(long[] customerIds, CancellationToken cancellationToken)
     {
+        // Lock first, read second: what is read cannot change until this transaction commits.
+        await using var store = await BulkStore.BeginAsync(target, cancellationToken);
+        await store.LockCustomersAsync(customerIds, cancellationToken);
         List<Stored> interactions;
         List<StoredCase> storedCases;
         await using (var db = StorageServices.CreateDb(target))
@@ -174,7 +177,6 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         }
         var storedByKey = storedCases.ToDictionary(c => (c.CustomerId, c.ExternalId));
 
-        await using var store = await BulkStore.BeginAsync(target, cancellationToken);
         var caseIds = new Dictionary<(long, string), long>();
         var inserts = new List<((long, string) Key, object?[] Values)>();
         var updates = new List<object?[]>();
@@ -193,11 +195,9 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
                 inserts.Add((key, values));
             }
         }
-        var newIds = await store.InsertAsync(CasesTable, inserts.Select(i => i.Values).ToList(), cancellationToken);
-        for (var n = 0; n < inserts.Count; n++)
+        foreach (var (key, id) in await InsertCasesAsync(target, store, inserts.Select(i => i.Key).ToList(), inserts.Select(i => i.Values).ToList(), cancellationToken))
         {
-            caseIds[inserts[n].Key] = newIds[n] ?? throw new InvalidOperationException(
-                $"Case {inserts[n].Key.Item2} of customer {inserts[n].Key.Item1} was created by another writer during derivation; run the derivation again.");
+            caseIds[key] = id;
         }
         await store.UpdateAsync(CasesTable, updates, cancellationToken);
 
@@ -218,6 +218,41 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         await store.DeleteAsync("cases", orphans, cancellationToken);
         await store.CommitAsync(cancellationToken);
         return computedCases.Count;
+    }
+
+    /// <summary>Inserts cases, and finds the ids of those that already exist (earlier batches, earlier runs, another writer).</summary>
+    internal static async Task<Dictionary<(long, string), long>> InsertCasesAsync(DatabaseTarget target, IBulkStore store, List<(long CustomerId, string Key)> keys, List<object?[]> rows,
+        CancellationToken cancellationToken)
+    {
+        var ids = new Dictionary<(long, string), long>(keys.Count);
+        var inserted = await store.InsertAsync(InteractionDerivations.CasesTable, rows, cancellationToken);
+        var missing = new List<(long CustomerId, string Key)>();
+        for (var n = 0; n < keys.Count; n++)
+        {
+            if (inserted[n] is { } id)
+            {
+                ids[keys[n]] = id;
+            }
+            else
+            {
+                missing.Add(keys[n]);
+            }
+        }
+        if (missing.Count > 0)
+        {
+            await using var db = StorageServices.CreateDb(target);
+            var wanted = missing.ToHashSet();
+            foreach (var chunk in missing.Select(k => k.Key).Distinct().Chunk(2000))
+            {
+                var found = await db.Cases.AsNoTracking().Where(c => chunk.Contains(c.ExternalId))
+                    .Select(c => new { c.Id, c.CustomerId, c.ExternalId }).ToListAsync(cancellationToken);
+                foreach (var c in found.Where(c => wanted.Contains((c.CustomerId, c.ExternalId))))
+                {
+                    ids[(c.CustomerId, c.ExternalId)] = c.Id;
+                }
+            }
+        }
+        return ids;
     }
 
     private static object?[] StoredCaseValues(Case c) =>

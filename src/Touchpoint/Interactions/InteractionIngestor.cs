@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Touchpoint.Customers;
 using Touchpoint.Import;
@@ -127,7 +126,8 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         }
 
         await using var store = await BulkStore.BeginAsync(target, cancellationToken);
-        var caseIds = await CaseIdsAsync(store, caseKeys, caseRows, cancellationToken);
+        await store.LockCustomersAsync(customerIds, cancellationToken);
+        var caseIds = await InteractionDerivations.InsertCasesAsync(target, store, caseKeys, caseRows, cancellationToken);
         var rows = new List<object?[]>(batch.Count);
         foreach (var r in order)
         {
@@ -160,41 +160,6 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         }
         await store.InsertManyAsync(MessagesTable, messages, cancellationToken);
         await store.CommitAsync(cancellationToken);
-    }
-
-    /// <summary>Inserts the batch's cases, and finds the ids of those that already exist (earlier batches, earlier runs).</summary>
-    private async Task<Dictionary<(long, string), long>> CaseIdsAsync(IBulkStore store, List<(long CustomerId, string Key)> keys, List<object?[]> rows,
-        CancellationToken cancellationToken)
-    {
-        var ids = new Dictionary<(long, string), long>(keys.Count);
-        var inserted = await store.InsertAsync(InteractionDerivations.CasesTable, rows, cancellationToken);
-        var missing = new List<(long CustomerId, string Key)>();
-        for (var n = 0; n < keys.Count; n++)
-        {
-            if (inserted[n] is { } id)
-            {
-                ids[keys[n]] = id;
-            }
-            else
-            {
-                missing.Add(keys[n]);
-            }
-        }
-        if (missing.Count > 0)
-        {
-            await using var db = StorageServices.CreateDb(target);
-            var wanted = missing.ToHashSet();
-            foreach (var chunk in missing.Select(k => k.Key).Distinct().Chunk(2000))
-            {
-                var found = await db.Cases.AsNoTracking().Where(c => chunk.Contains(c.ExternalId))
-                    .Select(c => new { c.Id, c.CustomerId, c.ExternalId }).ToListAsync(cancellationToken);
-                foreach (var c in found.Where(c => wanted.Contains((c.CustomerId, c.ExternalId))))
-                {
-                    ids[(c.CustomerId, c.ExternalId)] = c.Id;
-                }
-            }
-        }
-        return ids;
     }
 
     private static Contact ToContact(InteractionInput i) => new(i.ExternalId.Trim(), Trim(i.CaseExternalId), i.Channel, i.Direction, Utc(i.StartedAt),

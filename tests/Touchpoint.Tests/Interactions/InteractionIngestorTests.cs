@@ -165,6 +165,32 @@ public sealed class InteractionIngestorTests
         Assert.Equal("+15550102000", Assert.Single(bob.Identities).Value);
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_ConcurrentSingleCallsForOneCustomer_StoreEveryContactInConsistentCases(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        // Like several server nodes each receiving one API call for the same customer at the same moment.
+        var calls = Enumerable.Range(0, 8).Select(n => Task.Run(() =>
+            InteractionsAsync(database, [Contact($"c{n}", "same", (Channel)(n % 3), T0.AddHours(n), "billing", Outcome.Unresolved)]), Ct));
+        var results = await Task.WhenAll(calls);
+        await new InteractionDerivations(database.Target, new InteractionOptions())
+            .RecomputeAsync(await CustomerIdsAsync(database), Ct);
+
+        Assert.All(results, r => Assert.Equal(1, r.Imported));
+        await using var db = database.CreateDb();
+        Assert.Equal(8, await db.Interactions.CountAsync(Ct));
+        var c = await db.Cases.AsNoTracking().SingleAsync(Ct);
+        Assert.Equal(8, c.ContactCount);
+        Assert.Equal(8, await db.Interactions.CountAsync(i => i.CaseId == c.Id, Ct));
+        Assert.Equal(7, await db.Interactions.CountAsync(i => i.IsRepeat, Ct));
+    }
+
+    private static async Task<List<long>> CustomerIdsAsync(TestDatabase database)
+    {
+        await using var db = database.CreateDb();
+        return await db.Customers.Select(c => c.Id).ToListAsync(Ct);
+    }
+
     private sealed class SynchronousProgress(Action<Touchpoint.Import.ImportProgress> report) : IProgress<Touchpoint.Import.ImportProgress>
     {
         public void Report(Touchpoint.Import.ImportProgress value) => report(value);

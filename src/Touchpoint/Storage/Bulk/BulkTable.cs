@@ -45,6 +45,12 @@ public interface IBulkStore : IAsyncDisposable
 
     Task DeleteAsync(string tableName, IReadOnlyList<long> ids, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Serialises writers that touch the same customers until this transaction ends, so concurrent ingestion on
+    /// several nodes cannot interleave one customer's derivations (or deadlock).
+    /// </summary>
+    Task LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken);
+
     Task CommitAsync(CancellationToken cancellationToken);
 }
 

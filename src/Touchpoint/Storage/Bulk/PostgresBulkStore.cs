@@ -94,6 +94,27 @@ internal sealed class PostgresBulkStore : IBulkStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Transaction-scoped advisory locks on stripes of customer ids, always taken in ascending order so two writers
+    /// cannot deadlock; striping keeps a large batch within the server's lock table.
+    /// </summary>
+    public async Task LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken)
+    {
+        var stripes = customerIds.Select(id => (int)(id % LockStripes)).Distinct().Order().ToArray();
+        if (stripes.Length == 0)
+        {
+            return;
+        }
+        await using var command = new NpgsqlCommand(
+            "SELECT count(pg_advisory_xact_lock(@space, s)) FROM (SELECT unnest(@stripes) AS s ORDER BY 1) AS ordered", _connection, _transaction);
+        command.Parameters.AddWithValue("space", LockSpace);
+        command.Parameters.AddWithValue("stripes", stripes);
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    private const int LockSpace = 0x54500001;
+    private const int LockStripes = 256;
+
     public Task CommitAsync(CancellationToken cancellationToken) => _transaction.CommitAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()

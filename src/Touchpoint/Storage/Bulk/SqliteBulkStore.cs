@@ -79,6 +79,9 @@ internal sealed class SqliteBulkStore : IBulkStore
         }
     }
 
+    // The transaction began IMMEDIATE: SQLite already lets one writer at a time in.
+    public Task LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task CommitAsync(CancellationToken cancellationToken) => _transaction.CommitAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
