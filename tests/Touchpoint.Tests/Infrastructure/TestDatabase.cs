@@ -38,6 +38,34 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public TouchpointDb CreateDb() => StorageServices.CreateDb(Target);
 
+    /// <summary>A database with no schema at all, for migration tests.</summary>
+    public static async Task<TestDatabase> CreateEmptyAsync(DatabaseProvider provider)
+    {
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            var file = Path.Combine(Path.GetTempPath(), "touchpoint-tests", $"{Guid.NewGuid():N}.db");
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            return new TestDatabase(new DatabaseTarget(DatabaseProvider.Sqlite, $"Data Source={file}"), () =>
+            {
+                SqliteConnection.ClearAllPools();
+                foreach (var f in new[] { file, file + "-wal", file + "-shm" })
+                {
+                    File.Delete(f);
+                }
+                return ValueTask.CompletedTask;
+            });
+        }
+        var server = await RequirePostgresAsync();
+        var name = "e_" + Guid.NewGuid().ToString("N");
+        await ExecuteAsync(server, $"CREATE DATABASE {name}");
+        var target = new DatabaseTarget(DatabaseProvider.Postgres, server.ConnectionString(name));
+        return new TestDatabase(target, async () =>
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        });
+    }
+
     public static async Task<TestDatabase> CreateAsync(DatabaseProvider provider)
     {
         return provider switch
