@@ -144,19 +144,24 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         List<StoredCase> storedCases;
         await using (var db = StorageServices.CreateDb(target))
         {
-            // Chunks are sorted, so one index range scan on (customer_id, started_at) reads them; rows of customers
-            // inside the range but not in the chunk are dropped below.
+            // Chunks are sorted: when they are dense (a bulk import), one index range scan on (customer_id, started_at)
+            // reads them and rows of customers in the range but not in the chunk are dropped; sparse chunks use IN.
             var (first, last) = (customerIds[0], customerIds[^1]);
+            var dense = last - first + 1 <= 2L * customerIds.Length;
             var wanted = customerIds.ToHashSet();
-            interactions = (await db.Interactions.AsNoTracking()
-                .Where(i => i.CustomerId >= first && i.CustomerId <= last)
+            var interactionRows = dense
+                ? db.Interactions.Where(i => i.CustomerId >= first && i.CustomerId <= last)
+                : db.Interactions.Where(i => customerIds.Contains(i.CustomerId));
+            interactions = (await interactionRows.AsNoTracking()
                 .OrderBy(i => i.CustomerId).ThenBy(i => i.StartedAt).ThenBy(i => i.Id)
                 .Select(i => new Stored(i.Id, i.CustomerId, i.CaseId, i.IsRepeat, i.FirstContactResolved, i.ChannelSwitch, i.SlaMet,
                     new Contact(i.ExternalId, i.CaseExternalId, i.Channel, i.Direction, i.StartedAt, i.EndedAt, i.FirstResponseSeconds, i.Transfers,
                         i.Reason, i.Subject, i.Outcome)))
                 .ToListAsync(cancellationToken)).Where(i => wanted.Contains(i.CustomerId)).ToList();
-            var rawCases = (await db.Cases.AsNoTracking().Where(c => c.CustomerId >= first && c.CustomerId <= last).ToListAsync(cancellationToken))
-                .Where(c => wanted.Contains(c.CustomerId)).ToList();
+            var caseRows = dense
+                ? db.Cases.Where(c => c.CustomerId >= first && c.CustomerId <= last)
+                : db.Cases.Where(c => customerIds.Contains(c.CustomerId));
+            var rawCases = (await caseRows.AsNoTracking().ToListAsync(cancellationToken)).Where(c => wanted.Contains(c.CustomerId)).ToList();
             storedCases = rawCases.Select(c => new StoredCase(c.Id, c.CustomerId, c.ExternalId, StoredCaseValues(c))).ToList();
         }
 
