@@ -30,9 +30,6 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         Int("transfers"), Text("first_channel"), Int("first_response_seconds"), Int("resolution_seconds"), Bool("first_contact_resolved"),
     ], ["customer_id", "external_id"]);
 
-    private static readonly BulkTable DerivedColumns = new("interactions",
-        [Long("case_id"), Bool("is_repeat"), Bool("first_contact_resolved"), Bool("channel_switch"), Bool("sla_met")], []);
-
     /// <summary>
     /// Derives one customer's timeline (contacts in time order). Returns the facts per contact, in the same
     /// order, and each case's column values (as <see cref="CasesTable"/> lists them) by case external id.
@@ -131,106 +128,27 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         return cases;
     }
 
-    private sealed record Stored(long Id, long CustomerId, long? CaseId, bool IsRepeat, bool FirstContactResolved, bool ChannelSwitch, bool? SlaMet, Contact Contact);
-
-    private sealed record StoredCase(long Id, long CustomerId, string ExternalId, object?[] Values);
-
     private async Task<long> RecomputeChunkAsync(long[] customerIds, CancellationToken cancellationToken)
     {
         // Lock first, read second: what is read cannot change until this transaction commits.
         await using var store = await BulkStore.BeginAsync(target, cancellationToken);
         await store.LockCustomersAsync(customerIds, cancellationToken);
-        List<Stored> interactions;
-        List<StoredCase> storedCases;
-        await using (var db = StorageServices.CreateDb(target))
-        {
-            // Chunks are sorted: when they are dense (a bulk import), one index range scan on (customer_id, started_at)
-            // reads them and rows of customers in the range but not in the chunk are dropped; sparse chunks use IN.
-            var (first, last) = (customerIds[0], customerIds[^1]);
-            var dense = last - first + 1 <= 2L * customerIds.Length;
-            var wanted = customerIds.ToHashSet();
-            var interactionRows = dense
-                ? db.Interactions.Where(i => i.CustomerId >= first && i.CustomerId <= last)
-                : db.Interactions.Where(i => customerIds.Contains(i.CustomerId));
-            interactions = (await interactionRows.AsNoTracking()
-                .OrderBy(i => i.CustomerId).ThenBy(i => i.StartedAt).ThenBy(i => i.Id)
-                .Select(i => new Stored(i.Id, i.CustomerId, i.CaseId, i.IsRepeat, i.FirstContactResolved, i.ChannelSwitch, i.SlaMet,
-                    new Contact(i.ExternalId, i.CaseExternalId, i.Channel, i.Direction, i.StartedAt, i.EndedAt, i.FirstResponseSeconds, i.Transfers,
-                        i.Reason, i.Subject, i.Outcome)))
-                .ToListAsync(cancellationToken)).Where(i => wanted.Contains(i.CustomerId)).ToList();
-            var caseRows = dense
-                ? db.Cases.Where(c => c.CustomerId >= first && c.CustomerId <= last)
-                : db.Cases.Where(c => customerIds.Contains(c.CustomerId));
-            var rawCases = (await caseRows.AsNoTracking().ToListAsync(cancellationToken)).Where(c => wanted.Contains(c.CustomerId)).ToList();
-            storedCases = rawCases.Select(c => new StoredCase(c.Id, c.CustomerId, c.ExternalId, StoredCaseValues(c))).ToList();
-        }
-
-        var derived = new List<(Stored Row, DerivedFacts Facts)>(interactions.Count);
-        var computedCases = new Dictionary<(long CustomerId, string Key), object?[]>();
-        foreach (var customer in interactions.GroupBy(i => i.CustomerId))
-        {
-            var rows = customer.ToList();
-            var (facts, cases) = Derive(customer.Key, rows.Select(r => r.Contact).ToList(), options);
-            for (var n = 0; n < rows.Count; n++)
-            {
-                derived.Add((rows[n], facts[n]));
-            }
-            foreach (var (key, values) in cases)
-            {
-                computedCases[(customer.Key, key)] = values;
-            }
-        }
-        var storedByKey = storedCases.ToDictionary(c => (c.CustomerId, c.ExternalId));
-
-        var caseIds = new Dictionary<(long, string), long>();
-        var inserts = new List<((long, string) Key, object?[] Values)>();
-        var updates = new List<object?[]>();
-        foreach (var (key, values) in computedCases)
-        {
-            if (storedByKey.TryGetValue(key, out var stored))
-            {
-                caseIds[key] = stored.Id;
-                if (!stored.Values.SequenceEqual(values))
-                {
-                    updates.Add([stored.Id, .. values]);
-                }
-            }
-            else
-            {
-                inserts.Add((key, values));
-            }
-        }
-        foreach (var (key, id) in await InsertCasesAsync(target, store, inserts.Select(i => i.Key).ToList(), inserts.Select(i => i.Values).ToList(), cancellationToken))
-        {
-            caseIds[key] = id;
-        }
-        await store.UpdateAsync(CasesTable, updates, cancellationToken);
-
-        var interactionUpdates = new List<object?[]>();
-        foreach (var (row, f) in derived)
-        {
-            var caseId = caseIds[(row.CustomerId, f.CaseKey)];
-            if (row.CaseId != caseId || row.IsRepeat != f.IsRepeat || row.FirstContactResolved != f.FirstContactResolved
-                || row.ChannelSwitch != f.ChannelSwitch || row.SlaMet != f.SlaMet)
-            {
-                interactionUpdates.Add([row.Id, caseId, f.IsRepeat, f.FirstContactResolved, f.ChannelSwitch, f.SlaMet]);
-            }
-        }
-        await store.UpdateAsync(DerivedColumns, interactionUpdates, cancellationToken);
-
-        // Cases no interaction points to any more (after a merge or a re-threading) go away.
-        var orphans = storedCases.Where(c => !computedCases.ContainsKey((c.CustomerId, c.ExternalId))).Select(c => c.Id).ToList();
-        await store.DeleteAsync("cases", orphans, cancellationToken);
+        long sequence = 0;
+        var timelines = await CustomerTimelines.LoadAsync(target, customerIds, () => ++sequence, cancellationToken);
+        await CustomerTimelines.WriteAsync(target, store, timelines.Select(t => (t.Key, t.Value)).ToList(), options,
+            InteractionIngestor.InteractionsTable, (_, entry, _, _) => throw new InvalidOperationException($"{entry.Contact.ExternalId} is not stored"),
+            cancellationToken);
         await store.CommitAsync(cancellationToken);
-        return computedCases.Count;
+        return timelines.Values.Sum(t => t.Cases.Count);
     }
 
     /// <summary>Inserts cases, and finds the ids of those that already exist (earlier batches, earlier runs, another writer).</summary>
     internal static async Task<Dictionary<(long, string), long>> InsertCasesAsync(DatabaseTarget target, IBulkStore store, List<(long CustomerId, string Key)> keys, List<object?[]> rows,
-        CancellationToken cancellationToken)
+        Action<int> casesCreated, CancellationToken cancellationToken)
     {
         var ids = new Dictionary<(long, string), long>(keys.Count);
-        var inserted = await store.InsertAsync(InteractionDerivations.CasesTable, rows, cancellationToken);
+        var inserted = await store.InsertAsync(CasesTable, rows, cancellationToken);
+        casesCreated(inserted.Count(i => i is not null));
         var missing = new List<(long CustomerId, string Key)>();
         for (var n = 0; n < keys.Count; n++)
         {
@@ -260,7 +178,7 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         return ids;
     }
 
-    private static object?[] StoredCaseValues(Case c) =>
+    internal static object?[] StoredCaseValues(Case c) =>
     [
         c.ExternalId, c.CustomerId, c.Reason, c.Subject, c.Status.ToString(), c.OpenedAt, c.LastContactAt, c.ResolvedAt, c.ContactCount,
         c.ChannelCount, c.ChannelSwitches, c.Transfers, c.FirstChannel.ToString(), c.FirstResponseSeconds, c.ResolutionSeconds, c.FirstContactResolved,

@@ -40,7 +40,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         var summary = new ImportSummary();
         var customers = new CustomerResolver(target, time);
         var agents = new AgentResolver(target);
-        var affected = new HashSet<long>();
+        var run = new RunState();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var batch = new List<InteractionInput>(Math.Min(batchSize, 100_000));
         long read = 0;
@@ -70,96 +70,110 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             batch.Add(row.Value);
             if (batch.Count >= batchSize)
             {
-                await WriteBatchAsync(batch, customers, agents, affected, summary, cancellationToken);
+                await WriteBatchAsync(batch, customers, agents, run, summary, cancellationToken);
                 batch.Clear();
                 Report("importing");
             }
         }
         if (batch.Count > 0)
         {
-            await WriteBatchAsync(batch, customers, agents, affected, summary, cancellationToken);
+            await WriteBatchAsync(batch, customers, agents, run, summary, cancellationToken);
         }
-        Report("deriving cases");
         summary.CustomersCreated = customers.CustomersCreated;
-        summary.CasesDerived = await new InteractionDerivations(target, options.Value).RecomputeAsync(affected, cancellationToken);
+        if (run.NeedsRecompute.Count > 0)
+        {
+            Report("deriving cases");
+            await new InteractionDerivations(target, options.Value).RecomputeAsync(run.NeedsRecompute, cancellationToken);
+        }
         summary.Elapsed = stopwatch.Elapsed;
         Report("done");
         return summary;
     }
 
-    private async Task WriteBatchAsync(List<InteractionInput> batch, CustomerResolver customers, AgentResolver agents, HashSet<long> affected,
+    private async Task WriteBatchAsync(List<InteractionInput> batch, CustomerResolver customers, AgentResolver agents, RunState run,
         ImportSummary summary, CancellationToken cancellationToken)
     {
         var customerIds = await customers.ResolveAsync(
             batch.Select(i => new CustomerRef(i.CustomerExternalId, i.CustomerEmail, i.CustomerPhone, i.CustomerSocialHandle, i.CustomerName, i.StartedAt)).ToList(),
             cancellationToken);
         var agentIds = await agents.ResolveAsync(batch.Select(i => (Trim(i.AgentExternalId), i.AgentName)).ToList(), cancellationToken);
-        var now = time.GetUtcNow().UtcDateTime;
-
-        // Derive the batch on its own before writing, so each row is written once with its case and flags; the
-        // recompute at the end of the run then only corrects what history in other batches changes.
-        var order = Enumerable.Range(0, batch.Count).OrderBy(r => customerIds[r]).ThenBy(r => Utc(batch[r].StartedAt)).ThenBy(r => r).ToArray();
-        var facts = new DerivedFacts[batch.Count];
-        var caseKeys = new List<(long CustomerId, string Key)>();
-        var caseRows = new List<object?[]>();
-        for (var start = 0; start < order.Length;)
+        var agentOf = new Dictionary<InteractionInput, long?>(ReferenceEqualityComparer.Instance);
+        for (var r = 0; r < batch.Count; r++)
         {
-            var customerId = customerIds[order[start]];
-            var end = start;
-            while (end < order.Length && customerIds[order[end]] == customerId)
-            {
-                end++;
-            }
-            var members = order[start..end];
-            var (derived, cases) = InteractionDerivations.Derive(customerId, members.Select(r => ToContact(batch[r])).ToList(), options.Value);
-            for (var n = 0; n < members.Length; n++)
-            {
-                facts[members[n]] = derived[n];
-            }
-            foreach (var (key, values) in cases)
-            {
-                caseKeys.Add((customerId, key));
-                caseRows.Add(values);
-            }
-            affected.Add(customerId);
-            start = end;
+            agentOf[batch[r]] = agentIds[r];
         }
+        var now = time.GetUtcNow().UtcDateTime;
+        var touched = customerIds.Distinct().Order().ToArray();
 
         await using var store = await BulkStore.BeginAsync(target, cancellationToken);
-        await store.LockCustomersAsync(customerIds, cancellationToken);
-        var caseIds = await InteractionDerivations.InsertCasesAsync(target, store, caseKeys, caseRows, cancellationToken);
-        var rows = new List<object?[]>(batch.Count);
-        foreach (var r in order)
+        await store.LockCustomersAsync(touched, cancellationToken);
+        // Each customer's history is read once per run and kept, so every batch is derived against the whole
+        // timeline and every row is written once, with its case and flags.
+        var unseen = touched.Where(id => !run.Timelines.ContainsKey(id)).ToArray();
+        foreach (var (id, timeline) in await CustomerTimelines.LoadAsync(target, unseen, run.NextSequence, cancellationToken))
         {
-            var i = batch[r];
-            var f = facts[r];
-            rows.Add(
-            [
-                i.ExternalId.Trim(), customerIds[r], Trim(i.CaseExternalId), i.Channel.ToString(), i.Direction.ToString(),
-                Utc(i.StartedAt), i.EndedAt is { } e ? Utc(e) : null, agentIds[r], Trim(i.Queue), i.FirstResponseSeconds,
-                i.TalkSeconds, i.HoldSeconds, i.WrapSeconds, i.Transfers, Trim(i.Reason), i.Outcome.ToString(),
-                Trim(i.Subject), caseIds[(customerIds[r], f.CaseKey)], f.IsRepeat, f.FirstContactResolved, f.ChannelSwitch, f.SlaMet, now,
-            ]);
+            run.Timelines[id] = timeline;
         }
-        var ids = await store.InsertAsync(InteractionsTable, rows, cancellationToken);
-        var messages = new List<object?[]>();
-        for (var n = 0; n < order.Length; n++)
+        for (var r = 0; r < batch.Count; r++)
         {
-            var r = order[n];
-            if (ids[n] is not { } id)
+            var timeline = run.Timelines[customerIds[r]];
+            var contact = ToContact(batch[r]);
+            if (!timeline.ExternalIds.Add(contact.ExternalId))
             {
                 summary.Duplicates++;
                 continue;
             }
-            summary.Imported++;
-            var sequence = 0;
-            foreach (var m in batch[r].Messages)
+            timeline.Entries.Add(new TimelineEntry(contact, run.NextSequence()) { Input = batch[r] });
+        }
+
+        var timelines = touched.Select(id => (id, run.Timelines[id])).ToList();
+        summary.CasesDerived += await CustomerTimelines.WriteAsync(target, store, timelines, options.Value, InteractionsTable,
+            (customerId, entry, caseId, f) =>
             {
-                messages.Add([id, customerIds[r], ++sequence, m.Author.ToString(), Utc(m.At == default ? batch[r].StartedAt : m.At), m.Text]);
+                var i = entry.Input!;
+                return
+                [
+                    entry.Contact.ExternalId, customerId, entry.Contact.CaseExternalId, i.Channel.ToString(), i.Direction.ToString(),
+                    entry.Contact.StartedAt, entry.Contact.EndedAt, agentOf[i], Trim(i.Queue), i.FirstResponseSeconds,
+                    i.TalkSeconds, i.HoldSeconds, i.WrapSeconds, i.Transfers, entry.Contact.Reason, i.Outcome.ToString(),
+                    entry.Contact.Subject, caseId, f.IsRepeat, f.FirstContactResolved, f.ChannelSwitch, f.SlaMet, now,
+                ];
+            }, cancellationToken);
+
+        var messages = new List<object?[]>();
+        foreach (var (customerId, timeline) in timelines)
+        {
+            foreach (var entry in timeline.Entries.Where(e => e.Input is not null).ToList())
+            {
+                var input = entry.Input!;
+                entry.Input = null;
+                if (entry.Id is not { } id)
+                {
+                    // Another customer (or another writer) already holds this external id: not ours to store.
+                    summary.Duplicates++;
+                    timeline.Entries.Remove(entry);
+                    run.NeedsRecompute.Add(customerId);
+                    continue;
+                }
+                summary.Imported++;
+                var sequence = 0;
+                foreach (var m in input.Messages)
+                {
+                    messages.Add([id, customerId, ++sequence, m.Author.ToString(), Utc(m.At == default ? input.StartedAt : m.At), m.Text]);
+                }
             }
         }
         await store.InsertManyAsync(MessagesTable, messages, cancellationToken);
         await store.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>What one ingest run remembers between batches.</summary>
+    private sealed class RunState
+    {
+        private long _sequence;
+        public Dictionary<long, Timeline> Timelines { get; } = [];
+        public HashSet<long> NeedsRecompute { get; } = [];
+        public long NextSequence() => ++_sequence;
     }
 
     private static Contact ToContact(InteractionInput i) => new(i.ExternalId.Trim(), Trim(i.CaseExternalId), i.Channel, i.Direction, Utc(i.StartedAt),
