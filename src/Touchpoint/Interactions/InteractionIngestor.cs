@@ -15,7 +15,7 @@ namespace Touchpoint.Interactions;
 /// </summary>
 public sealed class InteractionIngestor(DatabaseTarget target, IOptions<InteractionOptions> options, TimeProvider time)
 {
-    public const int DefaultBatchSize = 20_000;
+    public const int DefaultBatchSize = 100_000;
 
     internal static readonly BulkTable InteractionsTable = new("interactions",
     [
