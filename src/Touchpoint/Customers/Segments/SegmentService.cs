@@ -1,0 +1,177 @@
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Storage;
+
+namespace Touchpoint.Customers.Segments;
+
+/// <summary>What a caller sends to create or change a saved segment or persona.</summary>
+public sealed record SegmentDraft(string Name, SegmentKind Kind, string Rule, string? Description = null);
+
+/// <summary>One problem with a draft: <see cref="Field"/> is "name" or "rule"; <see cref="Column"/> is set for rule errors.</summary>
+public sealed record SegmentDraftError(string Field, string Message, int? Column = null);
+
+/// <summary>The saved segment, or why the draft was refused.</summary>
+public sealed record SegmentSaveResult(Segment? Segment, IReadOnlyList<SegmentDraftError> Errors)
+{
+    public bool Succeeded => Segment is not null;
+}
+
+/// <summary>A segment or persona named in a customer's profile.</summary>
+public sealed record SegmentMembership(long Id, string Name, SegmentKind Kind);
+
+/// <summary>The saved segments a customer belongs to and their persona (the first matching persona by name).</summary>
+public sealed record CustomerSegments(IReadOnlyList<SegmentMembership> Segments, SegmentMembership? Persona);
+
+/// <summary>Saved segments and personas: stores only rules that parse, and evaluates them in the database.</summary>
+public sealed class SegmentService(TouchpointDb db, TimeProvider time)
+{
+    public const int MaxNameLength = 100;
+    public const int MaxRuleLength = 2000;
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    public Task<List<Segment>> ListAsync(SegmentKind? kind = null, CancellationToken cancellationToken = default) =>
+        db.Segments.AsNoTracking()
+            .Where(s => kind == null || s.Kind == kind)
+            .OrderBy(s => s.Kind).ThenBy(s => s.Name)
+            .ToListAsync(cancellationToken);
+
+    public Task<Segment?> FindAsync(long id, CancellationToken cancellationToken = default) =>
+        db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+
+    public async Task<SegmentSaveResult> CreateAsync(SegmentDraft draft, CancellationToken cancellationToken = default)
+    {
+        var errors = await ValidateAsync(draft, null, cancellationToken);
+        if (errors.Count > 0)
+        {
+            return new(null, errors);
+        }
+        var segment = new Segment
+        {
+            Name = draft.Name.Trim(),
+            Kind = draft.Kind,
+            Rule = draft.Rule.Trim(),
+            Description = NullIfBlank(draft.Description),
+            CreatedAt = Now,
+        };
+        db.Segments.Add(segment);
+        await db.SaveChangesAsync(cancellationToken);
+        return new(segment, []);
+    }
+
+    /// <summary>Changes a saved segment; null when there is no segment with that id.</summary>
+    public async Task<SegmentSaveResult?> UpdateAsync(long id, SegmentDraft draft, CancellationToken cancellationToken = default)
+    {
+        var segment = await db.Segments.FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        if (segment is null)
+        {
+            return null;
+        }
+        var errors = await ValidateAsync(draft, id, cancellationToken);
+        if (errors.Count > 0)
+        {
+            return new(null, errors);
+        }
+        segment.Name = draft.Name.Trim();
+        segment.Kind = draft.Kind;
+        segment.Rule = draft.Rule.Trim();
+        segment.Description = NullIfBlank(draft.Description);
+        await db.SaveChangesAsync(cancellationToken);
+        return new(segment, []);
+    }
+
+    public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken = default) =>
+        await db.Segments.Where(s => s.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+
+    /// <summary>The customers of a rule now; the caller pages and projects.</summary>
+    public IQueryable<Customer> Members(SegmentRule rule) => db.Customers.AsNoTracking().InSegment(rule, Now);
+
+    public Task<int> CountMembersAsync(SegmentRule rule, CancellationToken cancellationToken = default) =>
+        Members(rule).CountAsync(cancellationToken);
+
+    /// <summary>
+    /// The saved segments and the persona of one customer: one small query per saved rule, each filtered to the
+    /// customer's id so it touches only that customer's rows. Personas are tried in name order until one matches.
+    /// </summary>
+    public async Task<CustomerSegments> ForCustomerAsync(long customerId, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        var saved = await db.Segments.AsNoTracking().OrderBy(s => s.Name).ToListAsync(cancellationToken);
+        var segments = new List<SegmentMembership>();
+        SegmentMembership? persona = null;
+        foreach (var segment in saved)
+        {
+            if (segment.Kind == SegmentKind.Persona && persona is not null)
+            {
+                continue;
+            }
+            // A stored rule that no longer parses (the language changed) matches nobody rather than breaking the profile page.
+            if (SegmentRule.Parse(segment.Rule).Rule is not { } rule)
+            {
+                continue;
+            }
+            var member = await db.Customers.Where(c => c.Id == customerId).InSegment(rule, now).AnyAsync(cancellationToken);
+            if (!member)
+            {
+                continue;
+            }
+            var membership = new SegmentMembership(segment.Id, segment.Name, segment.Kind);
+            if (segment.Kind == SegmentKind.Persona)
+            {
+                persona = membership;
+            }
+            else
+            {
+                segments.Add(membership);
+            }
+        }
+        return new CustomerSegments(segments, persona);
+    }
+
+    /// <summary>Adds the default segments and personas whose names are not taken yet; returns how many were added.</summary>
+    public async Task<int> EnsureDefaultsAsync(CancellationToken cancellationToken = default)
+    {
+        var existing = (await db.Segments.Select(s => s.Name).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var added = 0;
+        foreach (var draft in DefaultSegments.All.Where(d => !existing.Contains(d.Name)))
+        {
+            SegmentRule.ParseValid(draft.Rule);
+            db.Segments.Add(new Segment { Name = draft.Name, Kind = draft.Kind, Rule = draft.Rule, Description = draft.Description, CreatedAt = Now });
+            added++;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return added;
+    }
+
+    private async Task<List<SegmentDraftError>> ValidateAsync(SegmentDraft draft, long? id, CancellationToken cancellationToken)
+    {
+        var errors = new List<SegmentDraftError>();
+        var name = draft.Name?.Trim() ?? "";
+        if (name.Length == 0)
+        {
+            errors.Add(new("name", "is required"));
+        }
+        else if (name.Length > MaxNameLength)
+        {
+            errors.Add(new("name", $"is longer than {MaxNameLength} characters"));
+        }
+        else if (await db.Segments.AnyAsync(s => s.Name == name && s.Id != id, cancellationToken))
+        {
+            errors.Add(new("name", $"'{name}' is already used by another segment or persona"));
+        }
+        if (!Enum.IsDefined(draft.Kind))
+        {
+            errors.Add(new("kind", "must be Segment or Persona"));
+        }
+        if ((draft.Rule?.Length ?? 0) > MaxRuleLength)
+        {
+            errors.Add(new("rule", $"is longer than {MaxRuleLength} characters"));
+        }
+        else
+        {
+            errors.AddRange(SegmentRule.Parse(draft.Rule).Errors.Select(e => new SegmentDraftError("rule", e.Message, e.Column)));
+        }
+        return errors;
+    }
+
+    private static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+}
