@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Touchpoint.Customers;
+using Touchpoint.Server.Customers;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+
+namespace Touchpoint.Tests.Customers;
+
+/// <summary>
+/// The segments endpoints through the real ASP.NET Core pipeline (routing, binding, JSON, problem details) over a real database.
+/// The host is built here rather than from Program.cs so these tests do not depend on how the server wires login;
+/// a header stands in for a signed-in user.
+/// </summary>
+public sealed class SegmentsApiTests
+{
+    private static readonly DateTime Now = new(2026, 6, 1, 12, 0, 0, DateTimeKind.Utc);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private sealed class SegmentsHost(WebApplication app, HttpClient client) : IAsyncDisposable
+    {
+        public HttpClient Client { get; } = client;
+
+        public static async Task<SegmentsHost> StartAsync(TestDatabase database)
+        {
+            var builder = WebApplication.CreateBuilder();
+            builder.WebHost.UseTestServer();
+            builder.Logging.ClearProviders();
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Storage:Provider"] = database.Provider.ToString(),
+                ["Storage:ConnectionString"] = database.Target.ConnectionString,
+            });
+            builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(Now)));
+            builder.Services.AddTouchpoint(builder.Configuration);
+            builder.Services.AddAuthentication(HeaderUser.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderUser>(HeaderUser.SchemeName, null);
+            builder.Services.AddAuthorization();
+            var app = builder.Build();
+            app.MapSegmentsApi();
+            await app.StartAsync(Ct);
+            var client = app.GetTestClient();
+            client.DefaultRequestHeaders.Add(HeaderUser.Header, "analyst@example.com");
+            return new SegmentsHost(app, client);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await app.DisposeAsync();
+        }
+    }
+
+    private sealed class HeaderUser(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        public const string SchemeName = "TestHeader";
+        public const string Header = "X-Test-User";
+
+        protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>
+            Task.FromResult(Request.Headers.TryGetValue(Header, out var user)
+                ? AuthenticateResult.Success(new AuthenticationTicket(
+                    new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, user.ToString())], SchemeName)), SchemeName))
+                : AuthenticateResult.NoResult());
+    }
+
+    private static async Task SeedAsync(TestDatabase database)
+    {
+        await using var db = database.CreateDb();
+        for (var i = 0; i < 7; i++)
+        {
+            db.Customers.Add(new Customer
+            {
+                ExternalId = $"c{i}", Name = $"Customer {i}", Plan = i % 2 == 0 ? "premium" : "basic",
+                CustomerSince = Now.AddDays(-10 * i), CreatedAt = Now, UpdatedAt = Now,
+            });
+        }
+        await db.SaveChangesAsync(Ct);
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {body}");
+        return JsonSerializer.Deserialize<T>(body, JsonSerializerOptions.Web)!;
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Segments_CreateReadUpdateListMembersDelete(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await SeedAsync(database);
+        await using var host = await SegmentsHost.StartAsync(database);
+        var client = host.Client;
+
+        var created = await client.PostAsJsonAsync("/api/segments",
+            new SegmentRequest("Premium", "segment", "plan = \"premium\"", "Top plan"), Ct);
+        var segment = await ReadAsync<SegmentDto>(created, HttpStatusCode.Created);
+        Assert.Equal($"/api/segments/{segment.Id}", created.Headers.Location?.OriginalString);
+        Assert.Equal(("Premium", "segment", "plan = \"premium\""), (segment.Name, segment.Kind, segment.Rule));
+
+        var page = await ReadAsync<SegmentMembersPage>(await client.GetAsync($"/api/segments/{segment.Id}/customers?page=2&pageSize=3", Ct), HttpStatusCode.OK);
+        Assert.Equal(4, page.Total);
+        Assert.Equal(["Customer 6"], page.Items.Select(c => c.Name));
+
+        var updated = await client.PutAsJsonAsync($"/api/segments/{segment.Id}",
+            new SegmentRequest("Premium newcomers", "persona", "plan = \"premium\" and tenure_days < 25", null), Ct);
+        Assert.Equal("persona", (await ReadAsync<SegmentDto>(updated, HttpStatusCode.OK)).Kind);
+        page = await ReadAsync<SegmentMembersPage>(await client.GetAsync($"/api/segments/{segment.Id}/customers", Ct), HttpStatusCode.OK);
+        Assert.Equal(["Customer 0", "Customer 2"], page.Items.Select(c => c.Name));
+
+        var list = await ReadAsync<List<SegmentDto>>(await client.GetAsync("/api/segments?kind=persona", Ct), HttpStatusCode.OK);
+        Assert.Equal(["Premium newcomers"], list.Select(s => s.Name));
+        Assert.Empty(await ReadAsync<List<SegmentDto>>(await client.GetAsync("/api/segments?kind=segment", Ct), HttpStatusCode.OK));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/segments/{segment.Id}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/segments/{segment.Id}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.DeleteAsync($"/api/segments/{segment.Id}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/segments/{segment.Id}/customers", Ct)).StatusCode);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Validate_GoodRule_CountsMembers_BadRule_IsProblemWithColumn(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await SeedAsync(database);
+        await using var host = await SegmentsHost.StartAsync(database);
+
+        var good = await host.Client.PostAsJsonAsync("/api/segments/validate", new RuleCheckRequest("plan = \"basic\" and tenure_days >= 30"), Ct);
+        Assert.Equal(2, (await ReadAsync<RuleCheckDto>(good, HttpStatusCode.OK)).Members);
+
+        var bad = await host.Client.PostAsJsonAsync("/api/segments/validate", new RuleCheckRequest("plan = \"basic\" and tenure_days >= "), Ct);
+        Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+        var problem = await ReadAsync<JsonElement>(bad, HttpStatusCode.BadRequest);
+        Assert.Equal(35, problem.GetProperty("column").GetInt32());
+        Assert.Equal("Expected a value after '>=' at column 35", problem.GetProperty("errors").GetProperty("rule")[0].GetString());
+        Assert.Equal(35, problem.GetProperty("ruleErrors")[0].GetProperty("column").GetInt32());
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Create_BadRuleOrKindOrDuplicateName_Is400WithFieldAndReason(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = await SegmentsHost.StartAsync(database);
+        var client = host.Client;
+
+        var badRule = await ReadAsync<JsonElement>(
+            await client.PostAsJsonAsync("/api/segments", new SegmentRequest("X", null, "plann = \"premium\"", null), Ct), HttpStatusCode.BadRequest);
+        Assert.Equal("Unknown field 'plann' at column 1; did you mean 'plan'?", badRule.GetProperty("errors").GetProperty("rule")[0].GetString());
+        Assert.Equal(1, badRule.GetProperty("column").GetInt32());
+
+        var badKind = await ReadAsync<JsonElement>(
+            await client.PostAsJsonAsync("/api/segments", new SegmentRequest("X", "cohort", "age > 1", null), Ct), HttpStatusCode.BadRequest);
+        Assert.Equal("'cohort' is not a kind; use segment or persona", badKind.GetProperty("errors").GetProperty("kind")[0].GetString());
+
+        await ReadAsync<SegmentDto>(await client.PostAsJsonAsync("/api/segments", new SegmentRequest("X", null, "age > 1", null), Ct), HttpStatusCode.Created);
+        var duplicate = await ReadAsync<JsonElement>(
+            await client.PostAsJsonAsync("/api/segments", new SegmentRequest("X", null, "age > 2", null), Ct), HttpStatusCode.BadRequest);
+        Assert.Equal("'X' is already used by another segment or persona", duplicate.GetProperty("errors").GetProperty("name")[0].GetString());
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Segments_WithoutSignIn_Is401(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = await SegmentsHost.StartAsync(database);
+        host.Client.DefaultRequestHeaders.Remove(HeaderUser.Header);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.GetAsync("/api/segments", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.PostAsJsonAsync("/api/segments/validate", new RuleCheckRequest("age > 1"), Ct)).StatusCode);
+    }
+}
