@@ -19,6 +19,9 @@ public sealed record RuleErrorDto(int Column, string Message);
 
 public sealed record SegmentMemberDto(long Id, string ExternalId, string Name, string? Plan, string AccountType, string? City, string? Country);
 
+/// <summary>A name a rule may use, for editors and help text.</summary>
+public sealed record SegmentFieldDto(string Name, string Type, string Description, IReadOnlyList<string> Operators);
+
 public sealed record SegmentMembersPage(long SegmentId, int Total, int Page, int PageSize, IReadOnlyList<SegmentMemberDto> Items);
 
 public static class SegmentsApi
@@ -34,6 +37,7 @@ public static class SegmentsApi
         group.MapPut("/{id:long}", Update);
         group.MapDelete("/{id:long}", Delete);
         group.MapPost("/validate", Validate);
+        group.MapGet("/fields", Fields);
         group.MapGet("/{id:long}/customers", Members);
         return group;
     }
@@ -101,6 +105,11 @@ public static class SegmentsApi
         }
         return TypedResults.Ok(new RuleCheckDto(rule.Text, await segments.CountMembersAsync(rule, cancellationToken)));
     }
+
+    public static Ok<List<SegmentFieldDto>> Fields() =>
+        TypedResults.Ok(SegmentField.All
+            .Select(f => new SegmentFieldDto(f.Name, f.Type.ToString().ToLowerInvariant(), f.Description, f.Operators.Select(SegmentRule.OperatorText).ToList()))
+            .ToList());
 
     public static async Task<Results<Ok<SegmentMembersPage>, NotFound, ValidationProblem>> Members(SegmentService segments, long id,
         int? page, int? pageSize, CancellationToken cancellationToken)

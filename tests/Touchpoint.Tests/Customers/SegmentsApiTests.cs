@@ -124,6 +124,10 @@ public sealed class SegmentsApiTests
         Assert.Equal(["Premium newcomers"], list.Select(s => s.Name));
         Assert.Empty(await ReadAsync<List<SegmentDto>>(await client.GetAsync("/api/segments?kind=segment", Ct), HttpStatusCode.OK));
 
+        var fields = await ReadAsync<List<SegmentFieldDto>>(await client.GetAsync("/api/segments/fields", Ct), HttpStatusCode.OK);
+        Assert.Equal(["has"], fields.Single(f => f.Name == "products").Operators);
+        Assert.Equal("wholenumber", fields.Single(f => f.Name == "tenure_days").Type);
+
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/segments/{segment.Id}", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/segments/{segment.Id}", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.DeleteAsync($"/api/segments/{segment.Id}", Ct)).StatusCode);

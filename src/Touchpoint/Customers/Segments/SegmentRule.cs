@@ -69,6 +69,9 @@ public sealed class SegmentRule
         _ => node.Field.Build(node.Operator, node.Values[0], now),
     };
 
+    /// <summary>How an operator is written in a rule.</summary>
+    public static string OperatorText(ComparisonOperator op) => SegmentParser.OperatorText(op);
+
     public override string ToString() => Text;
 }
 
