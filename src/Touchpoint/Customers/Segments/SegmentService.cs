@@ -32,7 +32,8 @@ public sealed class SegmentService(TouchpointDb db, TimeProvider time)
     public Task<List<Segment>> ListAsync(SegmentKind? kind = null, CancellationToken cancellationToken = default) =>
         db.Segments.AsNoTracking()
             .Where(s => kind == null || s.Kind == kind)
-            .OrderBy(s => s.Kind).ThenBy(s => s.Name)
+            // Kind is stored by name, so ordering by it would put personas first; segments lead on purpose.
+            .OrderBy(s => s.Kind == SegmentKind.Persona).ThenBy(s => s.Name)
             .ToListAsync(cancellationToken);
 
     public Task<Segment?> FindAsync(long id, CancellationToken cancellationToken = default) =>
