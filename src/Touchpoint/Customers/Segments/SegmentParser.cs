@@ -16,6 +16,7 @@ namespace Touchpoint.Customers.Segments;
 /// value      = "text in double quotes" | number | true | false
 /// </code>
 /// A syntax error stops parsing; field and type errors are collected so one pass reports all of them.
+/// Text comparisons are exact (case-sensitive) so both engines agree and indexes stay usable; keywords and field names are not.
 /// </summary>
 internal sealed class SegmentParser
 {
