@@ -1,11 +1,12 @@
-using Touchpoint;
+using Touchpoint.Server.Platform;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddTouchpoint(builder.Configuration);
+builder.AddTouchpointServer();
 
 var app = builder.Build();
-app.MapGet("/health", () => Results.Ok("ok"));
-app.Run();
+app.UseTouchpointServer();
+await app.PrepareAsync();
+await app.RunAsync();
 
 /// <summary>Entry point, visible to the test host.</summary>
 public partial class Program;

@@ -1,0 +1,109 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
+using Touchpoint.Platform;
+using Touchpoint.Storage;
+
+namespace Touchpoint.Server.Platform;
+
+/// <summary>
+/// People sign in with a cookie; integrations send an API key in <c>X-Api-Key</c>. Both end up as a principal with a role claim.
+/// Cookie keys live in the database, so a login made on one server node is valid on every other.
+/// </summary>
+public static class Authentication
+{
+    public const string Scheme = "Touchpoint";
+    public const string ApiKeyScheme = "ApiKey";
+    public const string ApiKeyHeader = "X-Api-Key";
+    public const string CookieName = ".Touchpoint.Auth";
+    public const string UserIdClaim = "touchpoint:user_id";
+
+    /// <summary>Authorization policies, named after the least role that passes.</summary>
+    public static class Policies
+    {
+        public const string Admin = "admin";
+        public const string Manager = "manager";
+        public const string Evaluator = "evaluator";
+    }
+
+    public static IServiceCollection AddTouchpointAuthentication(this IServiceCollection services)
+    {
+        services.AddDataProtection().SetApplicationName("Touchpoint").PersistKeysToDbContext<TouchpointDb>();
+        services.AddAuthentication(Scheme)
+            .AddPolicyScheme(Scheme, "Cookie or API key", o =>
+                o.ForwardDefaultSelector = context => context.Request.Headers.ContainsKey(ApiKeyHeader)
+                    ? ApiKeyScheme
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = CookieName;
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.LoginPath = "/login";
+                o.LogoutPath = "/logout";
+                o.AccessDeniedPath = "/denied";
+                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.SlidingExpiration = true;
+                // API callers get status codes, not a redirect to an HTML form.
+                o.Events.OnRedirectToLogin = context => ApiOrRedirect(context, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = context => ApiOrRedirect(context, StatusCodes.Status403Forbidden);
+            })
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyScheme, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Admin, p => p.RequireRole(nameof(Role.Admin)))
+            .AddPolicy(Policies.Manager, p => p.RequireRole(nameof(Role.Admin), nameof(Role.Manager)))
+            .AddPolicy(Policies.Evaluator, p => p.RequireRole(nameof(Role.Admin), nameof(Role.Manager), nameof(Role.Evaluator)));
+        return services;
+    }
+
+    public static ClaimsPrincipal PrincipalFor(User user) => new(new ClaimsIdentity(
+    [
+        new Claim(ClaimTypes.Name, user.Email),
+        new Claim(ClaimTypes.GivenName, user.Name),
+        new Claim(ClaimTypes.Role, user.Role.ToString()),
+        new Claim(UserIdClaim, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    ], CookieAuthenticationDefaults.AuthenticationScheme));
+
+    public static Task SignInAsync(HttpContext context, User user, bool remember) =>
+        context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, PrincipalFor(user),
+            new AuthenticationProperties { IsPersistent = remember });
+
+    private static Task ApiOrRedirect(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    private sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, Accounts accounts)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+        {
+            if (!Request.Headers.TryGetValue(ApiKeyHeader, out var values) || values.ToString() is not { Length: > 0 } secret)
+            {
+                return AuthenticateResult.NoResult();
+            }
+            var key = await accounts.FindApiKeyAsync(secret, Context.RequestAborted);
+            if (key is null)
+            {
+                return AuthenticateResult.Fail("Unknown or revoked API key.");
+            }
+            var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.Name, "api-key:" + key.Name),
+                new Claim(ClaimTypes.Role, key.Role.ToString()),
+                new Claim("touchpoint:api_key", key.Prefix),
+            ], ApiKeyScheme);
+            return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiKeyScheme));
+        }
+    }
+}

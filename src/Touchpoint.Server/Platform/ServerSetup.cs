@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Touchpoint.Server.Customers;
+
+namespace Touchpoint.Server.Platform;
+
+/// <summary>How the server is put together; Program.cs and the test hosts both call these.</summary>
+public static class ServerSetup
+{
+    public static WebApplicationBuilder AddTouchpointServer(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddTouchpoint(builder.Configuration);
+        services.AddTouchpointAuthentication();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddRazorPages(o =>
+        {
+            // Everything behind login unless a page says otherwise (login, public survey and self-service pages).
+            o.Conventions.AuthorizeFolder("/");
+            o.Conventions.AllowAnonymousToPage("/Denied");
+            o.Conventions.AllowAnonymousToPage("/Logout");
+        });
+        services.AddHealthChecks().AddDbContextCheck<Touchpoint.Storage.TouchpointDb>("database");
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            // Slow password guessing per client address; generous enough for a shared office NAT.
+            o.AddPolicy("login", context => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) }));
+        });
+        services.AddOptions<StartupOptions>().BindConfiguration(StartupOptions.Section);
+        return builder;
+    }
+
+    public static WebApplication UseTouchpointServer(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi().AllowAnonymous();
+        app.MapHealthChecks("/health", new HealthCheckOptions()).AllowAnonymous();
+        app.MapRazorPages();
+        app.MapSegmentsApi();
+        return app;
+    }
+}

@@ -1,0 +1,122 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Touchpoint.Demo;
+using Touchpoint.Platform;
+using Touchpoint.Storage;
+
+namespace Touchpoint.Server.Platform;
+
+/// <summary>Start-up options, bound from the "Startup" section.</summary>
+public sealed class StartupOptions
+{
+    public const string Section = "Startup";
+
+    /// <summary>The first administrator, created when the database has no users.</summary>
+    public string AdminEmail { get; set; } = "admin@touchpoint.local";
+
+    /// <summary>Unset: a random password is generated and printed (and, on SQLite, kept beside the database until changed).</summary>
+    public string? AdminPassword { get; set; }
+}
+
+/// <summary>What happens before the server takes requests: schema, demo data, the first admin; then the banner.</summary>
+public static partial class ServerStartup
+{
+    public const string InitialPasswordFile = "initial-admin-password";
+
+    public static async Task PrepareAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Touchpoint.Startup");
+        var storage = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var startup = app.Services.GetRequiredService<IOptions<StartupOptions>>().Value;
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TouchpointDb>();
+
+        if (db.Provider == DatabaseProvider.Sqlite || storage.MigrateOnStartup)
+        {
+            // EF takes a database lock while migrating, so several nodes starting at once apply each migration once.
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        else if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+        {
+            throw new InvalidOperationException(
+                "The PostgreSQL schema is not up to date. Run `touchpoint migrate` or start with Storage:MigrateOnStartup=true.");
+        }
+
+        await DemoSeeder.SeedIfEmptyAsync(db, scope.ServiceProvider.GetRequiredService<DemoDataGenerator>(),
+            scope.ServiceProvider.GetRequiredService<IOptions<DemoOptions>>().Value, logger, cancellationToken);
+
+        var admin = await EnsureAdminAsync(db, scope.ServiceProvider.GetRequiredService<Accounts>(), startup, logger, cancellationToken);
+        app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app, admin));
+    }
+
+    /// <summary>The admin's sign-in to show: email and, while it is still the generated one, the password.</summary>
+    private sealed record AdminSignIn(string Email, string? Password, string? PasswordFile);
+
+    private static async Task<AdminSignIn> EnsureAdminAsync(TouchpointDb db, Accounts accounts, StartupOptions startup, ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        var passwordFile = db.Provider == DatabaseProvider.Sqlite ? SqlitePasswordFile(db) : null;
+        if (!await db.Users.AnyAsync(cancellationToken))
+        {
+            try
+            {
+                var created = await accounts.CreateUserAsync(startup.AdminEmail, "Administrator", Role.Admin, startup.AdminPassword, cancellationToken);
+                if (created.GeneratedPassword is { } generated && passwordFile is not null)
+                {
+                    await File.WriteAllTextAsync(passwordFile, generated + Environment.NewLine, cancellationToken);
+                    if (!OperatingSystem.IsWindows())
+                    {
+                        File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                    }
+                }
+                return new AdminSignIn(created.User.Email, created.GeneratedPassword, passwordFile);
+            }
+            catch (DbUpdateException)
+            {
+                // Another node created the first admin at the same moment: theirs stands.
+                LogAdminRace(logger);
+            }
+        }
+        var email = Accounts.NormalizeEmail(startup.AdminEmail);
+        if (passwordFile is not null && File.Exists(passwordFile))
+        {
+            var password = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).Trim();
+            // Show it only while it still works: once the admin changes it, the file is stale.
+            if (await accounts.VerifyPasswordAsync(email, password, cancellationToken) is not null)
+            {
+                return new AdminSignIn(email, password, passwordFile);
+            }
+        }
+        return new AdminSignIn(email, null, null);
+    }
+
+    private static string? SqlitePasswordFile(TouchpointDb db)
+    {
+        var file = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+        if (string.IsNullOrEmpty(file) || file == ":memory:")
+        {
+            return null;
+        }
+        return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".", InitialPasswordFile);
+    }
+
+    private static void PrintBanner(WebApplication app, AdminSignIn admin)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var lines = new List<string> { "", "  Touchpoint is running." };
+        lines.AddRange(addresses.Select(a => "  Open      " + a.Replace("0.0.0.0", "localhost", StringComparison.Ordinal).Replace("[::]", "localhost", StringComparison.Ordinal)));
+        lines.Add("  Sign in   " + admin.Email);
+        lines.Add(admin.Password is null
+            ? "  Password  (set when the admin was created; not shown)"
+            : "  Password  " + admin.Password + (admin.PasswordFile is null ? "" : "   (also in " + admin.PasswordFile + ")"));
+        lines.Add("");
+        // Written to the console directly: this is for the person who just typed `dotnet run`, whatever the log level.
+        Console.WriteLine(string.Join(Environment.NewLine, lines));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Another node created the first administrator concurrently")]
+    private static partial void LogAdminRace(ILogger logger);
+}

@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Storage;
+
+namespace Touchpoint.Platform;
+
+/// <summary>The outcome of creating an account: the user, and the password when one was generated for them.</summary>
+public sealed record CreatedUser(User User, string? GeneratedPassword);
+
+/// <summary>A newly issued API key. <see cref="Secret"/> is shown once; only its hash is stored.</summary>
+public sealed record IssuedApiKey(ApiKey Key, string Secret);
+
+/// <summary>People who sign in and keys integrations send: password hashing (ASP.NET Core Identity's PBKDF2 hasher) and key checks.</summary>
+public sealed class Accounts(TouchpointDb db, TimeProvider time)
+{
+    public const string ApiKeyMarker = "tp_";
+    private const int PrefixLength = 11; // "tp_" + 8 characters: enough to tell keys apart, too short to guess the rest
+    private static readonly PasswordHasher<User> Hasher = new();
+
+    public async Task<CreatedUser> CreateUserAsync(string email, string name, Role role, string? password = null, CancellationToken cancellationToken = default)
+    {
+        var normalized = NormalizeEmail(email);
+        if (await db.Users.AnyAsync(u => u.Email == normalized, cancellationToken))
+        {
+            throw new InvalidOperationException($"A user with the email {normalized} already exists.");
+        }
+        var generated = password is null ? NewPassword() : null;
+        var user = new User { Email = normalized, Name = name, Role = role, PasswordHash = "", CreatedAt = time.GetUtcNow().UtcDateTime };
+        user.PasswordHash = Hasher.HashPassword(user, password ?? generated!);
+        db.Users.Add(user);
+        await db.SaveChangesAsync(cancellationToken);
+        Audit("system", "user.created", user.Email, role.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        return new CreatedUser(user, generated);
+    }
+
+    /// <summary>The user whose email and password match, or null. Rehashes old-format hashes on the way.</summary>
+    public async Task<User?> VerifyPasswordAsync(string email, string password, CancellationToken cancellationToken = default)
+    {
+        var normalized = NormalizeEmail(email);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Email == normalized, cancellationToken);
+        if (user is null)
+        {
+            // Spend the same work as a real check so response time does not reveal which emails exist.
+            Hasher.VerifyHashedPassword(DummyUser, DummyHash, password);
+            return null;
+        }
+        var result = Hasher.VerifyHashedPassword(user, user.PasswordHash, password);
+        if (result == PasswordVerificationResult.Failed)
+        {
+            return null;
+        }
+        if (result == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            user.PasswordHash = Hasher.HashPassword(user, password);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return user;
+    }
+
+    public async Task SetPasswordAsync(User user, string password, CancellationToken cancellationToken = default)
+    {
+        user.PasswordHash = Hasher.HashPassword(user, password);
+        Audit(user.Email, "user.password_changed", user.Email, null);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task<IssuedApiKey> IssueApiKeyAsync(string name, Role role, string actor, CancellationToken cancellationToken = default)
+    {
+        var secret = ApiKeyMarker + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
+        var key = new ApiKey
+        {
+            Name = name, Prefix = secret[..PrefixLength], SecretHash = HashSecret(secret), Role = role, CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        db.ApiKeys.Add(key);
+        Audit(actor, "api_key.issued", key.Prefix, name);
+        await db.SaveChangesAsync(cancellationToken);
+        return new IssuedApiKey(key, secret);
+    }
+
+    /// <summary>The live key matching <paramref name="secret"/>, or null. Keys are high-entropy, so one SHA-256 is enough.</summary>
+    public async Task<ApiKey?> FindApiKeyAsync(string secret, CancellationToken cancellationToken = default)
+    {
+        if (secret.Length <= PrefixLength || !secret.StartsWith(ApiKeyMarker, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var prefix = secret[..PrefixLength];
+        var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == prefix && k.RevokedAt == null, cancellationToken);
+        if (key is null)
+        {
+            return null;
+        }
+        var expected = Convert.FromHexString(key.SecretHash);
+        var actual = Convert.FromHexString(HashSecret(secret));
+        return CryptographicOperations.FixedTimeEquals(expected, actual) ? key : null;
+    }
+
+    public async Task<bool> RevokeApiKeyAsync(long id, string actor, CancellationToken cancellationToken = default)
+    {
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (key is null || key.RevokedAt is not null)
+        {
+            return false;
+        }
+        key.RevokedAt = time.GetUtcNow().UtcDateTime;
+        Audit(actor, "api_key.revoked", key.Prefix, key.Name);
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
+
+    /// <summary>A readable random password: 20 characters from an alphabet without look-alikes (about 115 bits).</summary>
+    public static string NewPassword()
+    {
+        const string alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+        return RandomNumberGenerator.GetString(alphabet, 20);
+    }
+
+    private static string HashSecret(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    private void Audit(string actor, string action, string? target, string? detail) =>
+        db.AuditLog.Add(new AuditEntry { At = time.GetUtcNow().UtcDateTime, Actor = actor, Action = action, Target = target, Detail = detail });
+
+    private static readonly User DummyUser = new() { Email = "", Name = "", PasswordHash = "" };
+    private static readonly string DummyHash = Hasher.HashPassword(DummyUser, NewPassword());
+}
