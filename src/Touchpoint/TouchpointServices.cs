@@ -17,6 +17,8 @@ public static class TouchpointServices
         services.AddOptions<InteractionOptions>().BindConfiguration(InteractionOptions.Section);
         services.AddScoped<InteractionIngestor>();
         services.AddScoped<CustomerIngestor>();
+        services.AddScoped<CustomerContextQuery>();
+        services.AddScoped<CustomerMerge>();
         services.AddScoped<Touchpoint.Platform.Accounts>();
         services.AddScoped<Touchpoint.Customers.Segments.SegmentService>();
         services.AddScoped<Touchpoint.Feedback.FeedbackIngestor>();

@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using System.Text.Json.Serialization;
 using Touchpoint.Server.Customers;
+using Touchpoint.Server.Feedback;
+using Touchpoint.Server.Interactions;
 
 namespace Touchpoint.Server.Platform;
 
@@ -12,6 +15,10 @@ public static class ServerSetup
         services.AddTouchpoint(builder.Configuration);
         services.AddTouchpointAuthentication();
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        // Enums travel as names ("Phone", "Inbound"); numbers are refused so a typo cannot become another channel.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddRazorPages(o =>
         {
@@ -47,6 +54,10 @@ public static class ServerSetup
         app.MapHealthChecks("/health", new HealthCheckOptions()).AllowAnonymous();
         app.MapRazorPages();
         app.MapSegmentsApi();
+        app.MapCustomersApi();
+        app.MapInteractionsApi();
+        app.MapFeedbackApi();
+        app.MapAdminApi();
         return app;
     }
 }

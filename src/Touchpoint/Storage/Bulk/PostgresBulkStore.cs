@@ -100,20 +100,16 @@ internal sealed class PostgresBulkStore : IBulkStore
     /// </summary>
     public async Task LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken)
     {
-        var stripes = customerIds.Select(id => (int)(id % LockStripes)).Distinct().Order().ToArray();
+        var stripes = CustomerLocks.Stripes(customerIds);
         if (stripes.Length == 0)
         {
             return;
         }
-        await using var command = new NpgsqlCommand(
-            "SELECT count(pg_advisory_xact_lock(@space, s)) FROM (SELECT unnest(@stripes) AS s ORDER BY 1) AS ordered", _connection, _transaction);
-        command.Parameters.AddWithValue("space", LockSpace);
+        await using var command = new NpgsqlCommand(CustomerLocks.Sql, _connection, _transaction);
+        command.Parameters.AddWithValue("space", CustomerLocks.Space);
         command.Parameters.AddWithValue("stripes", stripes);
         await command.ExecuteScalarAsync(cancellationToken);
     }
-
-    private const int LockSpace = 0x54500001;
-    private const int LockStripes = 256;
 
     public Task CommitAsync(CancellationToken cancellationToken) => _transaction.CommitAsync(cancellationToken);
 

@@ -1,0 +1,88 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Platform;
+using Touchpoint.Storage;
+
+namespace Touchpoint.Server.Platform;
+
+public sealed record UserDto(long Id, string Email, string Name, Role Role, DateTime CreatedAt);
+
+public sealed record NewUserRequest(string? Email, string? Name, Role? Role, string? Password);
+
+/// <summary>The new user; <see cref="Password"/> is set only when the server generated it, and is shown this once.</summary>
+public sealed record NewUserDto(UserDto User, string? Password);
+
+public sealed record ApiKeyDto(long Id, string Name, string Prefix, Role Role, DateTime CreatedAt, DateTime? RevokedAt);
+
+public sealed record NewApiKeyRequest(string? Name, Role? Role);
+
+/// <summary>The new key; <see cref="Secret"/> is shown this once: only its hash is stored.</summary>
+public sealed record NewApiKeyDto(ApiKeyDto Key, string Secret);
+
+/// <summary>Users and API keys; administrators only.</summary>
+public static class AdminApi
+{
+    public const int MinPasswordLength = 12;
+
+    public static void MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/admin").WithTags("Administration").RequireAuthorization(Authentication.Policies.Admin);
+        group.MapGet("/users", async (TouchpointDb db, CancellationToken ct) =>
+            TypedResults.Ok(await db.Users.AsNoTracking().OrderBy(u => u.Email).Select(u => new UserDto(u.Id, u.Email, u.Name, u.Role, u.CreatedAt)).ToListAsync(ct)));
+        group.MapPost("/users", CreateUser);
+        group.MapGet("/api-keys", async (TouchpointDb db, CancellationToken ct) =>
+            TypedResults.Ok(await db.ApiKeys.AsNoTracking().OrderBy(k => k.Id).Select(k => ToDto(k)).ToListAsync(ct)));
+        group.MapPost("/api-keys", IssueKey);
+        group.MapDelete("/api-keys/{id:long}", async Task<Results<NoContent, NotFound>> (Accounts accounts, long id, ClaimsPrincipal user, CancellationToken ct) =>
+            await accounts.RevokeApiKeyAsync(id, Actor(user), ct) ? TypedResults.NoContent() : TypedResults.NotFound());
+    }
+
+    public static async Task<Results<Created<NewUserDto>, ValidationProblem>> CreateUser(Accounts accounts, TouchpointDb db, NewUserRequest request,
+        CancellationToken cancellationToken)
+    {
+        var errors = new List<Touchpoint.Import.FieldError>();
+        if (string.IsNullOrWhiteSpace(request.Email) || !request.Email.Contains('@', StringComparison.Ordinal))
+        {
+            errors.Add(new("email", "is required and must be an email address"));
+        }
+        if (string.IsNullOrWhiteSpace(request.Name))
+        {
+            errors.Add(new("name", "is required"));
+        }
+        if (request.Role is null)
+        {
+            errors.Add(new("role", "is required: Admin, Manager, Evaluator or Agent"));
+        }
+        if (request.Password is { Length: < MinPasswordLength })
+        {
+            errors.Add(new("password", $"must have at least {MinPasswordLength} characters"));
+        }
+        if (errors.Count == 0 && await db.Users.AnyAsync(u => u.Email == Accounts.NormalizeEmail(request.Email!), cancellationToken))
+        {
+            errors.Add(new("email", "is already taken"));
+        }
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+        var created = await accounts.CreateUserAsync(request.Email!, request.Name!.Trim(), request.Role!.Value, request.Password, cancellationToken);
+        var u = created.User;
+        return TypedResults.Created($"/api/admin/users/{u.Id}", new NewUserDto(new UserDto(u.Id, u.Email, u.Name, u.Role, u.CreatedAt), created.GeneratedPassword));
+    }
+
+    public static async Task<Results<Created<NewApiKeyDto>, ValidationProblem>> IssueKey(Accounts accounts, NewApiKeyRequest request, ClaimsPrincipal user,
+        CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Name))
+        {
+            return ApiProblems.Invalid("name", "is required: say which integration will use the key");
+        }
+        var issued = await accounts.IssueApiKeyAsync(request.Name.Trim(), request.Role ?? Role.Manager, Actor(user), cancellationToken);
+        return TypedResults.Created($"/api/admin/api-keys/{issued.Key.Id}", new NewApiKeyDto(ToDto(issued.Key), issued.Secret));
+    }
+
+    private static ApiKeyDto ToDto(ApiKey k) => new(k.Id, k.Name, k.Prefix, k.Role, k.CreatedAt, k.RevokedAt);
+
+    private static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
+}

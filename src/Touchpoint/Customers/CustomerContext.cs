@@ -1,0 +1,180 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Touchpoint.Customers.Segments;
+using Touchpoint.Feedback;
+using Touchpoint.Interactions;
+using Touchpoint.Storage;
+
+namespace Touchpoint.Customers;
+
+public sealed record ContextProfile(long Id, string ExternalId, string Name, string? Email, string? Phone, string AccountType, string AccountStatus,
+    string? Plan, IReadOnlyList<string> Products, double Revenue, DateTime CustomerSince, int TenureDays, string? City, string? Country,
+    string Language, string TimeZone, Channel? PreferredChannel, TimeOnly? QuietHoursStart, TimeOnly? QuietHoursEnd);
+
+public sealed record ContextIdentity(IdentityKind Kind, string Value);
+
+public sealed record ContextConsent(Channel Channel, bool Granted, DateTime UpdatedAt);
+
+/// <summary>One recent contact, with the first thing the customer said, so nobody asks them to say it again.</summary>
+public sealed record ContextInteraction(long Id, string ExternalId, Channel Channel, Direction Direction, DateTime StartedAt, string? Agent,
+    string? Queue, string? Reason, string? Subject, Outcome Outcome, long? CaseId, bool IsRepeat, bool FirstContactResolved, bool ChannelSwitch,
+    bool? SlaMet, int? FirstResponseSeconds, string? CustomerSaid);
+
+public sealed record ContextCase(long Id, string ExternalId, string? Reason, string? Subject, DateTime OpenedAt, DateTime LastContactAt,
+    int ContactCount, IReadOnlyList<Channel> Channels, int ChannelSwitches, int Transfers);
+
+public sealed record ContextFeedback(long Id, FeedbackKind Kind, int Score, string? Comment, DateTime RespondedAt, long? InteractionId);
+
+/// <summary>
+/// What an agent or a bot should know before answering. <see cref="RepeatContact"/>: the customer contacted us within the
+/// repeat window before their latest contact; <see cref="ChannelSwitcher"/>: an open case (or the latest contact) moved
+/// between channels; <see cref="RecentDetractor"/>: NPS 0–6, CSAT 1–2 or CES 5–7 in the last 90 days.
+/// </summary>
+public sealed record ContextFlags(DateTime? LastContactAt, Channel? LastChannel, string? LastReason, int ContactsLast7Days, int ContactsLast30Days,
+    bool RepeatContact, bool ChannelSwitcher, bool UnresolvedLastContact, int OpenCases, bool SlaMissedLast30Days, bool RecentDetractor,
+    bool InQuietHoursNow, bool PreferredChannelConsented);
+
+public sealed record CustomerContext(ContextProfile Customer, IReadOnlyList<ContextIdentity> Identities, IReadOnlyList<ContextConsent> Consents,
+    IReadOnlyList<string> Segments, string? Persona, ContextFlags Flags, IReadOnlyList<ContextInteraction> RecentInteractions,
+    IReadOnlyList<ContextCase> OpenCases, IReadOnlyList<ContextFeedback> RecentFeedback, DateTime GeneratedAt);
+
+/// <summary>
+/// The one call an agent desktop or a bot makes: everything the customer did and said on every channel, open cases,
+/// recent feedback and derived flags. A handful of indexed queries, each bounded by the customer id.
+/// </summary>
+public sealed class CustomerContextQuery(TouchpointDb db, SegmentService segments, IOptions<InteractionOptions> options, TimeProvider time)
+{
+    public const int DefaultRecent = 20;
+    private const int SaidLength = 280;
+
+    /// <summary>The survivor's id for a customer id, an external id or any identity (email, phone, social handle, CRM id).</summary>
+    public async Task<long?> FindAsync(string? externalId, string? email, string? phone, string? handle, CancellationToken cancellationToken)
+    {
+        long? id = null;
+        if (!string.IsNullOrWhiteSpace(externalId))
+        {
+            var key = externalId.Trim();
+            id = await db.Customers.Where(c => c.ExternalId == key).Select(c => (long?)(c.MergedIntoId ?? c.Id)).FirstOrDefaultAsync(cancellationToken)
+                 ?? await ByIdentityAsync(IdentityKind.Crm, key, cancellationToken);
+        }
+        id ??= await ByIdentityAsync(IdentityKind.Email, email, cancellationToken);
+        id ??= await ByIdentityAsync(IdentityKind.Phone, phone, cancellationToken);
+        id ??= await ByIdentityAsync(IdentityKind.Social, handle, cancellationToken);
+        return id;
+    }
+
+    private async Task<long?> ByIdentityAsync(IdentityKind kind, string? value, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+        var normalized = CustomerIdentity.Normalize(kind, value);
+        return await db.CustomerIdentities.Where(i => i.Kind == kind && i.Value == normalized).Select(i => (long?)i.CustomerId)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>The context of a customer, following a merge to the surviving profile; null when there is no such customer.</summary>
+    public async Task<CustomerContext?> GetAsync(long customerId, int recent = DefaultRecent, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == customerId, cancellationToken);
+        if (customer?.MergedIntoId is { } survivor)
+        {
+            customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == survivor, cancellationToken);
+        }
+        if (customer is null)
+        {
+            return null;
+        }
+        var id = customer.Id;
+        var identities = await db.CustomerIdentities.AsNoTracking().Where(i => i.CustomerId == id).OrderBy(i => i.Kind).ThenBy(i => i.Value)
+            .Select(i => new ContextIdentity(i.Kind, i.Value)).ToListAsync(cancellationToken);
+        var consents = await db.ChannelConsents.AsNoTracking().Where(c => c.CustomerId == id).OrderBy(c => c.Channel)
+            .Select(c => new ContextConsent(c.Channel, c.Granted, c.UpdatedAt)).ToListAsync(cancellationToken);
+        var membership = await segments.ForCustomerAsync(id, cancellationToken);
+
+        var interactions = await db.Interactions.AsNoTracking().Where(i => i.CustomerId == id).OrderByDescending(i => i.StartedAt).ThenByDescending(i => i.Id)
+            .Take(Math.Clamp(recent, 1, 200))
+            .Select(i => new
+            {
+                i.Id, i.ExternalId, i.Channel, i.Direction, i.StartedAt, Agent = i.Agent == null ? null : i.Agent.Name, i.Queue, i.Reason, i.Subject,
+                i.Outcome, i.CaseId, i.IsRepeat, i.FirstContactResolved, i.ChannelSwitch, i.SlaMet, i.FirstResponseSeconds,
+            })
+            .ToListAsync(cancellationToken);
+        var ids = interactions.Select(i => i.Id).ToList();
+        var said = (await db.Messages.AsNoTracking().Where(m => ids.Contains(m.InteractionId) && m.Author == MessageAuthor.Customer)
+                .Select(m => new { m.InteractionId, m.Sequence, m.Text }).ToListAsync(cancellationToken))
+            .GroupBy(m => m.InteractionId)
+            .ToDictionary(g => g.Key, g => Shorten(g.MinBy(m => m.Sequence)!.Text));
+        var recentInteractions = interactions.Select(i => new ContextInteraction(i.Id, i.ExternalId, i.Channel, i.Direction, i.StartedAt, i.Agent,
+            i.Queue, i.Reason, i.Subject, i.Outcome, i.CaseId, i.IsRepeat, i.FirstContactResolved, i.ChannelSwitch, i.SlaMet,
+            i.FirstResponseSeconds, said.GetValueOrDefault(i.Id))).ToList();
+
+        var openCases = await db.Cases.AsNoTracking().Where(c => c.CustomerId == id && c.Status == CaseStatus.Open).OrderByDescending(c => c.LastContactAt)
+            .Select(c => new
+            {
+                c.Id, c.ExternalId, c.Reason, c.Subject, c.OpenedAt, c.LastContactAt, c.ContactCount, c.ChannelSwitches, c.Transfers,
+            })
+            .ToListAsync(cancellationToken);
+        var openIds = openCases.Select(c => c.Id).ToList();
+        var caseChannels = (await db.Interactions.AsNoTracking().Where(i => i.CustomerId == id && i.CaseId != null && openIds.Contains(i.CaseId.Value))
+                .Select(i => new { CaseId = i.CaseId!.Value, i.Channel }).Distinct().ToListAsync(cancellationToken))
+            .ToLookup(x => x.CaseId, x => x.Channel);
+
+        var feedbackSince = now.AddDays(-365);
+        var feedback = await db.Feedback.AsNoTracking().Where(f => f.CustomerId == id && f.RespondedAt >= feedbackSince)
+            .OrderByDescending(f => f.RespondedAt).Take(10)
+            .Select(f => new ContextFeedback(f.Id, f.Kind, f.Score, f.Comment, f.RespondedAt, f.InteractionId)).ToListAsync(cancellationToken);
+
+        var since30 = now.AddDays(-30);
+        var window = now - options.Value.RepeatWindow;
+        var last30 = await db.Interactions.AsNoTracking().Where(i => i.CustomerId == id && i.StartedAt >= since30 && i.Direction == Direction.Inbound)
+            .Select(i => new { i.StartedAt, i.SlaMet }).ToListAsync(cancellationToken);
+        var latest = recentInteractions.FirstOrDefault();
+        var previousInbound = recentInteractions.Skip(1).FirstOrDefault(i => i.Direction == Direction.Inbound);
+        var flags = new ContextFlags(
+            latest?.StartedAt, latest?.Channel, latest?.Reason,
+            ContactsLast7Days: last30.Count(i => i.StartedAt >= now.AddDays(-7)),
+            ContactsLast30Days: last30.Count,
+            RepeatContact: latest is not null && (latest.IsRepeat || (previousInbound is not null && latest.StartedAt - previousInbound.StartedAt <= options.Value.RepeatWindow && latest.StartedAt >= window)),
+            ChannelSwitcher: openCases.Any(c => c.ChannelSwitches > 0) || latest?.ChannelSwitch == true,
+            UnresolvedLastContact: latest is not null && latest.Outcome != Outcome.Resolved,
+            OpenCases: openCases.Count,
+            SlaMissedLast30Days: last30.Any(i => i.SlaMet == false),
+            RecentDetractor: feedback.Any(f => f.RespondedAt >= now.AddDays(-90) && IsDetractor(f.Kind, f.Score)),
+            InQuietHoursNow: InQuietHours(customer, now),
+            PreferredChannelConsented: customer.PreferredChannel is { } preferred && consents.Any(c => c.Channel == preferred && c.Granted));
+
+        var profile = new ContextProfile(customer.Id, customer.ExternalId, customer.Name, customer.Email, customer.Phone, customer.AccountType,
+            customer.AccountStatus, customer.Plan, customer.Products.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            customer.Revenue, customer.CustomerSince, customer.TenureDays(now), customer.City, customer.Country, customer.Language, customer.TimeZone,
+            customer.PreferredChannel, customer.QuietHoursStart, customer.QuietHoursEnd);
+        return new CustomerContext(profile, identities, consents, membership.Segments.Select(s => s.Name).ToList(), membership.Persona?.Name, flags,
+            recentInteractions,
+            openCases.Select(c => new ContextCase(c.Id, c.ExternalId, c.Reason, c.Subject, c.OpenedAt, c.LastContactAt, c.ContactCount,
+                caseChannels[c.Id].Order().ToList(), c.ChannelSwitches, c.Transfers)).ToList(),
+            feedback, now);
+    }
+
+    public static bool IsDetractor(FeedbackKind kind, int score) => kind switch
+    {
+        FeedbackKind.Nps => score <= 6,
+        FeedbackKind.Csat => score <= 2,
+        FeedbackKind.Ces => score >= 5,
+    };
+
+    /// <summary>Whether <paramref name="nowUtc"/> falls in the customer's quiet hours in their own time zone (ranges may wrap midnight).</summary>
+    public static bool InQuietHours(Customer customer, DateTime nowUtc)
+    {
+        if (customer.QuietHoursStart is not { } start || customer.QuietHoursEnd is not { } end)
+        {
+            return false;
+        }
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(customer.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
+        var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(nowUtc, zone));
+        return start <= end ? local >= start && local < end : local >= start || local < end;
+    }
+
+    private static string Shorten(string text) => text.Length <= SaidLength ? text : string.Concat(text.AsSpan(0, SaidLength - 1), "…");
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Touchpoint.Tests.Infrastructure;
+
+/// <summary>
+/// The real server (Program.cs: start-up, auth, API, pages) in memory over a test database, without demo data.
+/// Several hosts over one database behave like several nodes behind a load balancer.
+/// </summary>
+public sealed partial class ServerHost(TestDatabase database, DateTimeOffset? now = null) : WebApplicationFactory<Program>
+{
+    public const string AdminEmail = "admin@test.local";
+    public const string AdminPassword = "correct horse battery staple";
+
+    public FakeTimeProvider Clock { get; } = new(now ?? new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Storage:Provider", database.Provider.ToString());
+        builder.UseSetting("Storage:ConnectionString", database.Target.ConnectionString);
+        builder.UseSetting("Demo:SeedWhenEmpty", "false");
+        builder.UseSetting("Startup:AdminEmail", AdminEmail);
+        builder.UseSetting("Startup:AdminPassword", AdminPassword);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.DataProtection", "Error");
+        builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock));
+    }
+
+    /// <summary>A client that keeps cookies but does not follow redirects, so tests can see them.</summary>
+    public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    public HttpClient WithApiKey(string secret)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Add("X-Api-Key", secret);
+        return client;
+    }
+
+    /// <summary>Signs in through the login form (antiforgery token included); returns the response of the POST.</summary>
+    public static async Task<HttpResponseMessage> LogInAsync(HttpClient client, string email = AdminEmail, string password = AdminPassword)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var form = await client.GetStringAsync("/login", ct);
+        var token = AntiforgeryToken().Match(form).Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(token), "the login form carries an antiforgery token");
+        return await client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = email, ["Password"] = password, ["__RequestVerificationToken"] = token,
+        }), ct);
+    }
+
+    /// <summary>Signs in as the admin and issues an API key with <paramref name="role"/>; returns the secret.</summary>
+    public async Task<string> IssueApiKeyAsync(string role = "Manager")
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var browser = Browser();
+        var login = await LogInAsync(browser);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        var response = await browser.PostAsync("/api/admin/api-keys",
+            System.Net.Http.Json.JsonContent.Create(new { name = "test integration " + role, role }), ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(response.Content, ct);
+        return body.GetProperty("secret").GetString()!;
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryToken();
+}

@@ -1,0 +1,320 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Customers;
+using Touchpoint.Feedback;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+
+namespace Touchpoint.Tests.Server;
+
+/// <summary>The REST API through the real server pipeline (Program.cs), signed in with API keys, on both databases.</summary>
+public sealed class ApiTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static object Interaction(string id, string email, string channel, DateTime at, string reason = "billing", string outcome = "Unresolved",
+        string? said = null) => new
+    {
+        externalId = id,
+        customerEmail = email,
+        customerName = "Dana Reyes",
+        channel,
+        direction = "Inbound",
+        startedAt = at,
+        endedAt = at.AddMinutes(4),
+        agentExternalId = "a-7",
+        agentName = "Sam Agent",
+        queue = "billing",
+        firstResponseSeconds = 30,
+        reason,
+        outcome,
+        messages = new[]
+        {
+            new { author = "Customer", at, text = said ?? $"said in {id}" },
+            new { author = "Agent", at = at.AddMinutes(1), text = "let me check" },
+        },
+    };
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Api_WithoutCredentials_Answers401Problem_AndUnknownKey401(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var anonymous = host.CreateClient();
+        var response = await anonymous.GetAsync("/api/customers/1", Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+
+        using var forged = host.WithApiKey("tp_notarealkey0000000000000000000000000000000");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync("/api/customers/1", Ct)).StatusCode);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostInteraction_IsIdempotent_AndDerivesTheCase(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var at = new DateTime(2026, 5, 20, 10, 0, 0, DateTimeKind.Utc);
+
+        var first = await api.PostAsJsonAsync("/api/interactions", Interaction("call-1", "dana@example.com", "Phone", at), Ct);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var created = await first.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("call-1", created.GetProperty("externalId").GetString());
+        Assert.Equal(2, created.GetProperty("messages").GetArrayLength());
+        Assert.True(created.GetProperty("caseId").GetInt64() > 0);
+        Assert.Equal($"/api/interactions/{created.GetProperty("id").GetInt64()}", first.Headers.Location?.OriginalString);
+
+        var again = await api.PostAsJsonAsync("/api/interactions", Interaction("call-1", "dana@example.com", "Phone", at), Ct);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(created.GetProperty("id").GetInt64(), (await again.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64());
+
+        await using var db = database.CreateDb();
+        Assert.Equal(1, await db.Interactions.CountAsync(Ct));
+        Assert.Equal(2, await db.Messages.CountAsync(Ct));
+        Assert.Equal(1, await db.Customers.CountAsync(Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task BadInput_Answers400ProblemsNamingTheField_AndStoresNothing(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var at = new DateTime(2026, 5, 20, 10, 0, 0, DateTimeKind.Utc);
+
+        // A field the rules refuse: 400 with the field in "errors".
+        var noCustomer = await api.PostAsJsonAsync("/api/interactions", new { externalId = "x-1", channel = "Chat", startedAt = at }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, noCustomer.StatusCode);
+        Assert.Equal("application/problem+json", noCustomer.Content.Headers.ContentType?.MediaType);
+        var problem = await noCustomer.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("customer", out _));
+
+        var negative = await api.PostAsJsonAsync("/api/interactions",
+            new { externalId = "x-2", customerEmail = "a@b.c", channel = "Chat", startedAt = at, talkSeconds = -5 }, Ct);
+        var negativeProblem = await negative.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("must not be negative", negativeProblem.GetProperty("errors").GetProperty("talkSeconds")[0].GetString());
+
+        // A value JSON cannot bind: 400 saying where.
+        var badChannel = await api.PostAsync("/api/interactions",
+            new StringContent("""{"externalId":"x-3","customerEmail":"a@b.c","channel":"Pigeon","startedAt":"2026-05-20T10:00:00Z"}""",
+                Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, badChannel.StatusCode);
+        var channelProblem = await badChannel.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("$.channel", channelProblem.GetProperty("path").GetString());
+
+        var malformed = await api.PostAsync("/api/interactions", new StringContent("{\"externalId\": ", Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal("application/problem+json", malformed.Content.Headers.ContentType?.MediaType);
+
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.Interactions.CountAsync(Ct));
+        Assert.Equal(0, await db.Customers.CountAsync(Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Batch_StoresValidItems_ListsRejectedByIndex_AndRepeatsAddNothing(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var at = new DateTime(2026, 5, 1, 9, 0, 0, DateTimeKind.Utc);
+        var items = new object[]
+        {
+            Interaction("b-1", "one@example.com", "Email", at),
+            new { externalId = "b-2", channel = "Chat", startedAt = at },
+            Interaction("b-3", "two@example.com", "Chat", at.AddHours(1)),
+            Interaction("b-1", "one@example.com", "Email", at),
+        };
+        var response = await api.PostAsJsonAsync("/api/interactions/batch", items, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(4, result.GetProperty("received").GetInt64());
+        Assert.Equal(2, result.GetProperty("imported").GetInt64());
+        Assert.Equal(1, result.GetProperty("duplicates").GetInt64());
+        Assert.Equal(1, result.GetProperty("rejections")[0].GetProperty("index").GetInt64());
+
+        var repeat = await (await api.PostAsJsonAsync("/api/interactions/batch", items, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(0, repeat.GetProperty("imported").GetInt64());
+        Assert.Equal(3, repeat.GetProperty("duplicates").GetInt64());
+        await using var db = database.CreateDb();
+        Assert.Equal(2, await db.Interactions.CountAsync(Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Context_ReturnsEveryChannel_OpenCases_Feedback_AndFlags(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var now = new DateTimeOffset(2026, 5, 22, 12, 0, 0, TimeSpan.Zero);
+        await using var host = new ServerHost(database, now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var t = now.UtcDateTime;
+
+        var customer = await api.PostAsJsonAsync("/api/customers", new
+        {
+            externalId = "crm-42", name = "Dana Reyes", email = "Dana@Example.com", phone = "+1 (555) 010-4242", plan = "premium",
+            preferredChannel = "Email", consents = new Dictionary<string, bool> { ["Email"] = true, ["Sms"] = false },
+        }, Ct);
+        Assert.Equal(HttpStatusCode.Created, customer.StatusCode);
+        // Three contacts about the same bill on three channels within the repeat window, none resolved.
+        var batch = new[]
+        {
+            Interaction("e-1", "dana@example.com", "Email", t.AddDays(-5), said: "I was charged twice for April"),
+            Interaction("c-1", "dana@example.com", "Chat", t.AddDays(-3), said: "Still charged twice, see my email"),
+            Interaction("p-1", "dana@example.com", "Phone", t.AddDays(-1), said: "Third time asking about the double charge"),
+        };
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync("/api/interactions/batch", batch, Ct)).StatusCode);
+        var feedback = await api.PostAsJsonAsync("/api/feedback/batch", new[]
+        {
+            new { externalId = "nps-1", customerEmail = "dana@example.com", kind = "Nps", score = 3, comment = "nobody fixes my bill", respondedAt = t.AddDays(-2) },
+        }, Ct);
+        Assert.Equal(1, (await feedback.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("imported").GetInt64());
+
+        // Looked up by the phone number written another way.
+        var response = await api.GetAsync("/api/context?phone=%2B1-555-010-4242", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var context = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("crm-42", context.GetProperty("customer").GetProperty("externalId").GetString());
+        var recent = context.GetProperty("recentInteractions").EnumerateArray().ToList();
+        Assert.Equal(["Phone", "Chat", "Email"], recent.Select(i => i.GetProperty("channel").GetString()));
+        Assert.Equal("Third time asking about the double charge", recent[0].GetProperty("customerSaid").GetString());
+        Assert.Equal("Sam Agent", recent[0].GetProperty("agent").GetString());
+        var openCases = context.GetProperty("openCases");
+        Assert.Equal(1, openCases.GetArrayLength());
+        Assert.Equal(3, openCases[0].GetProperty("contactCount").GetInt32());
+        Assert.Equal(["Phone", "Email", "Chat"], openCases[0].GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(3, context.GetProperty("recentFeedback")[0].GetProperty("score").GetInt32());
+        Assert.Equal(["Email:dana@example.com", "Phone:+15550104242"],
+            context.GetProperty("identities").EnumerateArray().Select(i => $"{i.GetProperty("kind").GetString()}:{i.GetProperty("value").GetString()}"));
+        var flags = context.GetProperty("flags");
+        Assert.True(flags.GetProperty("repeatContact").GetBoolean());
+        Assert.True(flags.GetProperty("channelSwitcher").GetBoolean());
+        Assert.True(flags.GetProperty("unresolvedLastContact").GetBoolean());
+        Assert.True(flags.GetProperty("recentDetractor").GetBoolean());
+        Assert.True(flags.GetProperty("preferredChannelConsented").GetBoolean());
+        Assert.Equal(1, flags.GetProperty("openCases").GetInt32());
+        Assert.Equal(3, flags.GetProperty("contactsLast7Days").GetInt32());
+
+        var byId = await api.GetFromJsonAsync<JsonElement>($"/api/customers/{context.GetProperty("customer").GetProperty("id").GetInt64()}/context?recent=1", Ct);
+        Assert.Equal(1, byId.GetProperty("recentInteractions").GetArrayLength());
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/context?email=nobody@example.com", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await api.GetAsync("/api/context", Ct)).StatusCode);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Merge_KeepsBothHistories_AndTheMergedIdsResolveToTheSurvivor(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var at = new DateTime(2026, 5, 10, 9, 0, 0, DateTimeKind.Utc);
+        await api.PostAsJsonAsync("/api/interactions/batch", new[]
+        {
+            Interaction("m-1", "home@example.com", "Email", at),
+            Interaction("m-2", "work@example.com", "Chat", at.AddDays(1)),
+            Interaction("m-3", "work@example.com", "Phone", at.AddDays(2)),
+        }, Ct);
+        var home = await api.GetFromJsonAsync<JsonElement>("/api/customers/lookup?email=home@example.com", Ct);
+        var work = await api.GetFromJsonAsync<JsonElement>("/api/customers/lookup?email=WORK@example.com", Ct);
+        var survivor = home.GetProperty("id").GetInt64();
+        var merged = work.GetProperty("id").GetInt64();
+
+        var response = await api.PostAsJsonAsync($"/api/customers/{survivor}/merge", new { mergeCustomerId = merged }, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("interactionsMoved").GetInt32());
+
+        var context = await api.GetFromJsonAsync<JsonElement>($"/api/context?email=work@example.com", Ct);
+        Assert.Equal(survivor, context.GetProperty("customer").GetProperty("id").GetInt64());
+        Assert.Equal(3, context.GetProperty("recentInteractions").GetArrayLength());
+        Assert.Equal(["home@example.com", "work@example.com"],
+            context.GetProperty("identities").EnumerateArray().Where(i => i.GetProperty("kind").GetString() == "Email").Select(i => i.GetProperty("value").GetString()));
+        var viaOldId = await api.GetFromJsonAsync<JsonElement>($"/api/customers/{merged}/context", Ct);
+        Assert.Equal(survivor, viaOldId.GetProperty("customer").GetProperty("id").GetInt64());
+        // New contacts naming the merged profile's external id land on the survivor.
+        await api.PostAsJsonAsync("/api/interactions", new
+        {
+            externalId = "m-4", customerExternalId = work.GetProperty("externalId").GetString(), channel = "Sms", startedAt = at.AddDays(3),
+        }, Ct);
+        await using var db = database.CreateDb();
+        Assert.Equal(4, await db.Interactions.CountAsync(i => i.CustomerId == survivor, Ct));
+        Assert.Equal(0, await db.Interactions.CountAsync(i => i.CustomerId == merged, Ct));
+        Assert.Single(await db.AuditLog.Where(a => a.Action == "customer.merged").ToListAsync(Ct));
+
+        var twice = await api.PostAsJsonAsync($"/api/customers/{survivor}/merge", new { mergeCustomerId = merged }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, twice.StatusCode);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Roles_AgentKeyReads_ButCannotWrite_OrAdminister(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var agent = host.WithApiKey(await host.IssueApiKeyAsync("Agent"));
+        var at = new DateTime(2026, 5, 10, 9, 0, 0, DateTimeKind.Utc);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.PostAsJsonAsync("/api/interactions", Interaction("r-1", "r@example.com", "Chat", at), Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.GetAsync("/api/admin/users", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await agent.GetAsync("/api/context?email=r@example.com", Ct)).StatusCode);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task RevokedKey_StopsWorking(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        var secret = await host.IssueApiKeyAsync();
+        using var api = host.WithApiKey(secret);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/customers/999", Ct)).StatusCode);
+
+        using var admin = host.Browser();
+        await ServerHost.LogInAsync(admin);
+        var keys = await admin.GetFromJsonAsync<JsonElement>("/api/admin/api-keys", Ct);
+        var id = keys.EnumerateArray().Single(k => secret.StartsWith(k.GetProperty("prefix").GetString()!, StringComparison.Ordinal)).GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/admin/api-keys/{id}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/customers/999", Ct)).StatusCode);
+
+        await using var db = database.CreateDb();
+        Assert.DoesNotContain(secret, (await db.ApiKeys.SingleAsync(Ct)).SecretHash, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_DescribesTheContextCall()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = new ServerHost(database);
+        using var client = host.CreateClient();
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json", Ct);
+        var paths = document.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/api/customers/{id}/context", out _));
+        Assert.True(paths.TryGetProperty("/api/interactions/batch", out _));
+        Assert.True(paths.TryGetProperty("/api/context", out _));
+    }
+
+    [Fact]
+    public void FieldNames_FollowTheJsonBody() =>
+        Assert.Equal(["customerExternalId", "messages[0].text", "customer"],
+            new[] { "customer_external_id", "messages[0].text", "customer" }.Select(Touchpoint.Server.Platform.ApiProblems.JsonField));
+
+    [Fact]
+    public void Detractors_ByScale()
+    {
+        Assert.True(CustomerContextQuery.IsDetractor(FeedbackKind.Nps, 6));
+        Assert.False(CustomerContextQuery.IsDetractor(FeedbackKind.Nps, 7));
+        Assert.True(CustomerContextQuery.IsDetractor(FeedbackKind.Csat, 2));
+        Assert.False(CustomerContextQuery.IsDetractor(FeedbackKind.Ces, 4));
+    }
+
+    [Fact]
+    public void QuietHours_AcrossMidnight_InTheCustomersZone()
+    {
+        var customer = new Customer
+        {
+            ExternalId = "q", Name = "q", TimeZone = "Europe/Berlin", QuietHoursStart = new TimeOnly(21, 0), QuietHoursEnd = new TimeOnly(8, 0),
+        };
+        Assert.True(CustomerContextQuery.InQuietHours(customer, new DateTime(2026, 1, 10, 21, 30, 0, DateTimeKind.Utc))); // 22:30 in Berlin
+        Assert.False(CustomerContextQuery.InQuietHours(customer, new DateTime(2026, 1, 10, 12, 0, 0, DateTimeKind.Utc)));
+        Assert.True(CustomerContextQuery.InQuietHours(customer, new DateTime(2026, 1, 11, 6, 0, 0, DateTimeKind.Utc))); // 07:00
+    }
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+
+namespace Touchpoint.Tests.Server;
+
+/// <summary>Login, roles and several server nodes over one database.</summary>
+public sealed class SignInTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Pages_NeedLogin_AndWrongPasswordIsRefused(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var browser = host.Browser();
+
+        var page = await browser.GetAsync("/", Ct);
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.StartsWith("http://localhost/login?ReturnUrl=", page.Headers.Location?.ToString(), StringComparison.Ordinal);
+
+        var wrong = await ServerHost.LogInAsync(browser, password: "not the password");
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Contains("Wrong email or password", await wrong.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/", Ct)).StatusCode);
+
+        var right = await ServerHost.LogInAsync(browser, email: "ADMIN@test.local");
+        Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/", Ct)).StatusCode);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task LoginOnOneNode_IsValidOnAnother(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var nodeA = new ServerHost(database);
+        await using var nodeB = new ServerHost(database);
+        using var onB = nodeB.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+
+        // Signed in on node A; the same cookie sent to node B decrypts with the key ring both read from the database.
+        var cookieHeader = await LoginCookieAsync(nodeA);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/admin/users");
+        request.Headers.Add("Cookie", cookieHeader);
+        var response = await onB.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var users = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(ServerHost.AdminEmail, users[0].GetProperty("email").GetString());
+
+        using var forged = new HttpRequestMessage(HttpMethod.Get, "/api/admin/users");
+        forged.Headers.Add("Cookie", cookieHeader[..^4] + "AAAA");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await onB.SendAsync(forged, Ct)).StatusCode);
+    }
+
+    /// <summary>Logs in on <paramref name="node"/> without a cookie container and returns the auth cookie as a Cookie header.</summary>
+    private static async Task<string> LoginCookieAsync(ServerHost node)
+    {
+        using var client = node.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var form = await client.GetAsync("/login", Ct);
+        var antiforgeryCookie = form.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).ToList();
+        var html = await form.Content.ReadAsStringAsync(Ct);
+        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["Email"] = ServerHost.AdminEmail, ["Password"] = ServerHost.AdminPassword, ["__RequestVerificationToken"] = token,
+            }),
+        };
+        post.Headers.Add("Cookie", string.Join("; ", antiforgeryCookie));
+        var response = await client.SendAsync(post, Ct);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return response.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith(".Touchpoint.Auth=", StringComparison.Ordinal));
+    }
+}
