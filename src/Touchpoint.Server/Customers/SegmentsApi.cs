@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Touchpoint.Customers;
 using Touchpoint.Customers.Segments;
+using Touchpoint.Server.Platform;
 
 namespace Touchpoint.Server.Customers;
 
@@ -33,9 +34,10 @@ public static class SegmentsApi
         var group = app.MapGroup("/api/segments").WithTags("Segments").RequireAuthorization();
         group.MapGet("/", List);
         group.MapGet("/{id:long}", Get);
-        group.MapPost("/", Create);
-        group.MapPut("/{id:long}", Update);
-        group.MapDelete("/{id:long}", Delete);
+        // Everyone signed in may use saved segments; managers decide which exist.
+        group.MapPost("/", Create).RequireAuthorization(Authentication.Policies.Manager);
+        group.MapPut("/{id:long}", Update).RequireAuthorization(Authentication.Policies.Manager);
+        group.MapDelete("/{id:long}", Delete).RequireAuthorization(Authentication.Policies.Manager);
         group.MapPost("/validate", Validate);
         group.MapGet("/fields", Fields);
         group.MapGet("/{id:long}/customers", Members);

@@ -1,16 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Claims;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using Touchpoint.Customers;
 using Touchpoint.Server.Customers;
 using Touchpoint.Storage;
@@ -20,8 +10,6 @@ namespace Touchpoint.Tests.Customers;
 
 /// <summary>
 /// The segments endpoints through the real ASP.NET Core pipeline (routing, binding, JSON, problem details) over a real database.
-/// The host is built here rather than from Program.cs so these tests do not depend on how the server wires login;
-/// a header stands in for a signed-in user.
 /// </summary>
 public sealed class SegmentsApiTests
 {
@@ -29,50 +17,22 @@ public sealed class SegmentsApiTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private sealed class SegmentsHost(WebApplication app, HttpClient client) : IAsyncDisposable
+    /// <summary>The real server over the test database, with a client signed in by a manager's API key.</summary>
+    private sealed class SegmentsHost(ServerHost server, HttpClient client) : IAsyncDisposable
     {
         public HttpClient Client { get; } = client;
 
         public static async Task<SegmentsHost> StartAsync(TestDatabase database)
         {
-            var builder = WebApplication.CreateBuilder();
-            builder.WebHost.UseTestServer();
-            builder.Logging.ClearProviders();
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Storage:Provider"] = database.Provider.ToString(),
-                ["Storage:ConnectionString"] = database.Target.ConnectionString,
-            });
-            builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(Now)));
-            builder.Services.AddTouchpoint(builder.Configuration);
-            builder.Services.AddAuthentication(HeaderUser.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderUser>(HeaderUser.SchemeName, null);
-            builder.Services.AddAuthorization();
-            var app = builder.Build();
-            app.MapSegmentsApi();
-            await app.StartAsync(Ct);
-            var client = app.GetTestClient();
-            client.DefaultRequestHeaders.Add(HeaderUser.Header, "analyst@example.com");
-            return new SegmentsHost(app, client);
+            var server = new ServerHost(database, new DateTimeOffset(Now));
+            return new SegmentsHost(server, server.WithApiKey(await server.IssueApiKeyAsync()));
         }
 
         public async ValueTask DisposeAsync()
         {
             Client.Dispose();
-            await app.DisposeAsync();
+            await server.DisposeAsync();
         }
-    }
-
-    private sealed class HeaderUser(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string SchemeName = "TestHeader";
-        public const string Header = "X-Test-User";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>
-            Task.FromResult(Request.Headers.TryGetValue(Header, out var user)
-                ? AuthenticateResult.Success(new AuthenticationTicket(
-                    new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, user.ToString())], SchemeName)), SchemeName))
-                : AuthenticateResult.NoResult());
     }
 
     private static async Task SeedAsync(TestDatabase database)
@@ -179,7 +139,7 @@ public sealed class SegmentsApiTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var host = await SegmentsHost.StartAsync(database);
-        host.Client.DefaultRequestHeaders.Remove(HeaderUser.Header);
+        host.Client.DefaultRequestHeaders.Remove("X-Api-Key");
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.GetAsync("/api/segments", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.PostAsJsonAsync("/api/segments/validate", new RuleCheckRequest("age > 1"), Ct)).StatusCode);
