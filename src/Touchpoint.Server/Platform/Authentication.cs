@@ -29,9 +29,15 @@ public static class Authentication
         public const string Evaluator = "evaluator";
     }
 
-    public static IServiceCollection AddTouchpointAuthentication(this IServiceCollection services)
+    public static IServiceCollection AddTouchpointAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddDataProtection().SetApplicationName("Touchpoint").PersistKeysToDbContext<TouchpointDb>();
+        var keys = services.AddDataProtection().SetApplicationName("Touchpoint").PersistKeysToDbContext<TouchpointDb>();
+        // Optional: encrypt the stored key ring with a certificate every node holds, so a database dump alone cannot forge logins.
+        if (configuration["DataProtection:CertificatePath"] is { Length: > 0 } certificate)
+        {
+            keys.ProtectKeysWithCertificate(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+                certificate, configuration["DataProtection:CertificatePassword"]));
+        }
         services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Cookie or API key", o =>
                 o.ForwardDefaultSelector = context => context.Request.Headers.ContainsKey(ApiKeyHeader)

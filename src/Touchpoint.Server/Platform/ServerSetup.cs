@@ -13,7 +13,7 @@ public static class ServerSetup
     {
         var services = builder.Services;
         services.AddTouchpoint(builder.Configuration);
-        services.AddTouchpointAuthentication();
+        services.AddTouchpointAuthentication(builder.Configuration);
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Enums travel as names ("Phone", "Inbound"); numbers are refused so a typo cannot become another channel.
