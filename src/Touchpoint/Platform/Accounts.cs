@@ -30,7 +30,6 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         var user = new User { Email = normalized, Name = name, Role = role, PasswordHash = "", CreatedAt = time.GetUtcNow().UtcDateTime };
         user.PasswordHash = Hasher.HashPassword(user, password ?? generated!);
         db.Users.Add(user);
-        await db.SaveChangesAsync(cancellationToken);
         Audit("system", "user.created", user.Email, role.ToString());
         await db.SaveChangesAsync(cancellationToken);
         return new CreatedUser(user, generated);
