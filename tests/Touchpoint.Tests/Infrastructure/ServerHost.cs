@@ -12,7 +12,8 @@ namespace Touchpoint.Tests.Infrastructure;
 /// The real server (Program.cs: start-up, auth, API, pages) in memory over a test database, without demo data.
 /// Several hosts over one database behave like several nodes behind a load balancer.
 /// </summary>
-public sealed partial class ServerHost(TestDatabase database, DateTimeOffset? now = null) : WebApplicationFactory<Program>
+public sealed partial class ServerHost(TestDatabase database, DateTimeOffset? now = null, IReadOnlyDictionary<string, string?>? settings = null)
+    : WebApplicationFactory<Program>
 {
     public const string AdminEmail = "admin@test.local";
     public const string AdminPassword = "correct horse battery staple";
@@ -21,13 +22,26 @@ public sealed partial class ServerHost(TestDatabase database, DateTimeOffset? no
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("Storage:Provider", database.Provider.ToString());
-        builder.UseSetting("Storage:ConnectionString", database.Target.ConnectionString);
-        builder.UseSetting("Demo:SeedWhenEmpty", "false");
-        builder.UseSetting("Startup:AdminEmail", AdminEmail);
-        builder.UseSetting("Startup:AdminPassword", AdminPassword);
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.DataProtection", "Error");
+        var effective = new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = database.Provider.ToString(),
+            ["Storage:ConnectionString"] = database.Target.ConnectionString,
+            ["Demo:SeedWhenEmpty"] = "false",
+            ["Startup:AdminEmail"] = AdminEmail,
+            ["Startup:AdminPassword"] = AdminPassword,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
+            // Expected while several nodes race to migrate or to create the first admin; the code handles both.
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "None",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            effective[key] = value; // null removes a default
+        }
+        foreach (var (key, value) in effective.Where(s => s.Value is not null))
+        {
+            builder.UseSetting(key, value);
+        }
         builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock));
     }
 

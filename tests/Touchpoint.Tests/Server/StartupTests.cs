@@ -1,0 +1,95 @@
+using System.Net;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Platform;
+using Touchpoint.Server.Platform;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+
+namespace Touchpoint.Tests.Server;
+
+/// <summary>What `dotnet run` does before the first request: schema, demo data, the first admin.</summary>
+public sealed class StartupTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task FirstStart_OnAnEmptySqliteFile_Migrates_SeedsDemoData_AndCreatesAnAdminWhosePasswordWorks()
+    {
+        await using var database = await TestDatabase.CreateEmptyAsync(DatabaseProvider.Sqlite);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Demo:SeedWhenEmpty"] = "true", ["Demo:Customers"] = "150", ["Startup:AdminPassword"] = null,
+        };
+        var passwordFile = Path.Combine(Path.GetDirectoryName(new SqliteConnectionStringBuilder(database.Target.ConnectionString).DataSource)!,
+            ServerStartup.InitialPasswordFile);
+        File.Delete(passwordFile);
+        try
+        {
+            await using (var host = new ServerHost(database, settings: settings))
+            {
+                host.StartServer();
+                await using var db = database.CreateDb();
+                Assert.Equal(150, await db.Customers.CountAsync(Ct));
+                Assert.True(await db.Interactions.CountAsync(Ct) > 1000);
+                Assert.True(await db.Segments.AnyAsync(Ct));
+                var admin = await db.Users.SingleAsync(Ct);
+                Assert.Equal(Role.Admin, admin.Role);
+
+                var password = (await File.ReadAllTextAsync(passwordFile, Ct)).Trim();
+                Assert.Equal(20, password.Length);
+                using var browser = host.Browser();
+                Assert.Equal(HttpStatusCode.Redirect, (await ServerHost.LogInAsync(browser, admin.Email, password)).StatusCode);
+            }
+
+            // A second start finds everything in place: no second admin, no second demo data set.
+            await using (var again = new ServerHost(database, settings: settings))
+            {
+                again.StartServer();
+                await using var db = database.CreateDb();
+                Assert.Equal(150, await db.Customers.CountAsync(Ct));
+                Assert.Equal(1, await db.Users.CountAsync(Ct));
+            }
+        }
+        finally
+        {
+            File.Delete(passwordFile);
+        }
+    }
+
+    [Fact]
+    public async Task SeveralNodes_StartingTogether_OnAnEmptyPostgres_MigrateOnce_AndCreateOneAdmin()
+    {
+        await using var database = await TestDatabase.CreateEmptyAsync(DatabaseProvider.Postgres);
+        var settings = new Dictionary<string, string?> { ["Storage:MigrateOnStartup"] = "true" };
+        var nodes = Enumerable.Range(0, 3).Select(_ => new ServerHost(database, settings: settings)).ToList();
+        try
+        {
+            await Task.WhenAll(nodes.Select(n => Task.Run(n.StartServer, Ct)));
+            await using var db = database.CreateDb();
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync(Ct));
+            Assert.Equal(1, await db.Users.CountAsync(Ct));
+            foreach (var node in nodes)
+            {
+                using var browser = node.Browser();
+                Assert.Equal(HttpStatusCode.Redirect, (await ServerHost.LogInAsync(browser)).StatusCode);
+            }
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Postgres_WithPendingMigrations_AndNoMigrateOption_RefusesToStart()
+    {
+        await using var database = await TestDatabase.CreateEmptyAsync(DatabaseProvider.Postgres);
+        await using var host = new ServerHost(database);
+        var error = Assert.Throws<InvalidOperationException>(host.StartServer);
+        Assert.Contains("touchpoint migrate", error.Message, StringComparison.Ordinal);
+    }
+}
