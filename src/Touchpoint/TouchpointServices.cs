@@ -17,6 +17,7 @@ public static class TouchpointServices
         services.AddOptions<InteractionOptions>().BindConfiguration(InteractionOptions.Section);
         services.AddScoped<InteractionIngestor>();
         services.AddScoped<CustomerIngestor>();
+        services.AddScoped<FirstResponseReport>();
         services.AddScoped<Touchpoint.Customers.Segments.SegmentService>();
         services.AddScoped<Touchpoint.Feedback.FeedbackIngestor>();
         services.AddOptions<Touchpoint.Demo.DemoOptions>().BindConfiguration(Touchpoint.Demo.DemoOptions.Section);
