@@ -167,7 +167,7 @@ public sealed class TwcsThreads
             var customer = t.Inbound ? t.Author : CustomerOf(t, node);
             if (customer is null)
             {
-                yield return new ImportRow<InteractionInput>(row.Line, null, $"author_id: brand tweet {t.Id} answers no customer tweet in the file and mentions no customer", 2);
+                yield return new ImportRow<InteractionInput>(row.Line, null, $"author_id: brand tweet {t.Id} is a broadcast: it answers no customer tweet in the file and mentions no customer", 2);
                 continue;
             }
             yield return new ImportRow<InteractionInput>(row.Line, new InteractionInput
