@@ -66,7 +66,7 @@ internal static class ImportView
         }
         return await session.Console.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 20 }, new PercentageColumn(), new SpinnerColumn())
             .StartAsync(async ctx =>
             {
                 var task = ctx.AddTask("reading", maxValue: Math.Max(1, input.Length));
@@ -85,8 +85,10 @@ internal static class ImportView
     private static void Update(ProgressTask task, ImportInput input, RowCounter counter, ImportProgress last)
     {
         task.Value = Math.Min(input.Position, task.MaxValue);
+        // Short enough for an 80-column terminal with the bar; the phase shows only once the file has been read.
+        var phase = last.Phase is "importing" or "reading" ? "" : last.Phase + ": ";
         task.Description = string.Create(CultureInfo.InvariantCulture,
-            $"{last.Phase,-14} read {counter.Rows,12:N0}  imported {last.Imported,12:N0}  duplicates {last.Duplicates,10:N0}  rejected {Math.Max(last.Rejected, counter.Unreadable),8:N0}");
+            $"{phase}read {counter.Rows:N0} · imported {last.Imported:N0} · dup {last.Duplicates:N0} · rejected {Math.Max(last.Rejected, counter.Unreadable):N0}");
     }
 
     /// <summary>The first pass of the twcs import (thread index), with its own bar.</summary>
@@ -97,7 +99,7 @@ internal static class ImportView
             return build();
         }
         return await session.Console.Progress().AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 20 }, new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
             .StartAsync(async ctx =>
             {
                 var task = ctx.AddTask("indexing threads", maxValue: Math.Max(1, input.Length));

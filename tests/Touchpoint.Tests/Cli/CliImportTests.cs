@@ -204,3 +204,33 @@ public sealed class CliImportTests
         ];
     }
 }
+
+public sealed class CliDemoTests
+{
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Demo_SmallDataSet_FillsTheDatabaseAndPrintsWhatItMade(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+
+        var result = await CliRunner.RunAsync(database, "demo", "--customers", "60");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        await using var db = database.CreateDb();
+        var interactions = await db.Interactions.CountAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(60, await db.Customers.CountAsync(TestContext.Current.CancellationToken));
+        Assert.InRange(interactions, 60, 60 * 40);
+        Assert.Matches($@"interactions\s+│\s+{interactions.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} │", result.Output);
+        Assert.Matches(@"customers\s+│\s+60 │", result.Output);
+    }
+
+    [Fact]
+    public async Task Demo_ZeroCustomers_IsAUsageError()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+
+        var result = await CliRunner.RunAsync(database, "demo", "--customers", "0");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--customers must be between 1 and 10,000,000", result.Error, StringComparison.Ordinal);
+    }
+}
