@@ -1,4 +1,6 @@
-using System.CommandLine;
+namespace Touchpoint.Cli;
 
-var root = new RootCommand("Touchpoint: customer experience management for contact centers.");
-return await root.Parse(args).InvokeAsync();
+internal static class Program
+{
+    private static async Task<int> Main(string[] args) => await TouchpointCli.RunAsync(args);
+}

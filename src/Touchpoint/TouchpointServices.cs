@@ -20,6 +20,7 @@ public static class TouchpointServices
         services.AddScoped<CustomerContextQuery>();
         services.AddScoped<CustomerMerge>();
         services.AddScoped<Touchpoint.Platform.Accounts>();
+        services.AddScoped<FirstResponseReport>();
         services.AddScoped<Touchpoint.Customers.Segments.SegmentService>();
         services.AddScoped<Touchpoint.Feedback.FeedbackIngestor>();
         services.AddOptions<Touchpoint.Demo.DemoOptions>().BindConfiguration(Touchpoint.Demo.DemoOptions.Section);

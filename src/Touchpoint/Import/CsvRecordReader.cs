@@ -1,0 +1,128 @@
+using System.Globalization;
+using CsvHelper;
+using CsvHelper.Configuration;
+
+namespace Touchpoint.Import;
+
+/// <summary>
+/// Streams an RFC 4180 CSV file with a header row into import rows, one record at a time. A row that cannot
+/// be read becomes an error naming the 1-based line the record starts on and the 1-based column of the bad field;
+/// quoted fields may hold commas and line breaks.
+/// </summary>
+public static class CsvRecordReader
+{
+    public static IEnumerable<ImportRow<TInput>> Read<TRecord, TInput>(TextReader text, IReadOnlyList<RecordField<TRecord>> fields,
+        Func<TRecord, TInput> build)
+        where TRecord : new()
+        where TInput : class
+    {
+        var badColumn = false;
+        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            BadDataFound = _ => badColumn = true,
+            MissingFieldFound = null,
+            DetectColumnCountChanges = false,
+            HeaderValidated = null,
+        };
+        using var csv = new CsvReader(text, config);
+        if (!csv.Read())
+        {
+            yield break;
+        }
+        csv.ReadHeader();
+        var header = csv.HeaderRecord ?? [];
+        var byKey = new Dictionary<string, RecordField<TRecord>>(StringComparer.Ordinal);
+        foreach (var field in fields)
+        {
+            foreach (var name in field.Aliases.Prepend(field.Name))
+            {
+                byKey.TryAdd(RecordField<TRecord>.Key(name), field);
+            }
+        }
+        // Unknown columns are skipped, so files from other systems can carry extra data.
+        var columns = header.Select(h => byKey.GetValueOrDefault(RecordField<TRecord>.Key(h))).ToArray();
+        var required = fields[0];
+        if (!columns.Contains(required))
+        {
+            yield return new ImportRow<TInput>(1, null, $"the header has no {required.Name} column (columns: {string.Join(", ", header)})", 1);
+            yield break;
+        }
+
+        while (true)
+        {
+            if (!csv.Read())
+            {
+                yield break;
+            }
+            var line = StartLine(csv.Parser.RawRow, csv.Parser.RawRecord);
+            var count = csv.Parser.Count;
+            if (count == 1 && string.IsNullOrWhiteSpace(csv.Parser[0]))
+            {
+                continue;
+            }
+            if (count > header.Length)
+            {
+                yield return new ImportRow<TInput>(line, null, $"the row has {count} fields but the header has {header.Length} (a comma in an unquoted field?)", header.Length + 1);
+                continue;
+            }
+            var record = new TRecord();
+            ImportRow<TInput>? error = null;
+            for (var c = 0; c < count && error is null; c++)
+            {
+                badColumn = false;
+                var value = csv.Parser[c];
+                if (badColumn)
+                {
+                    error = new ImportRow<TInput>(line, null, $"{header[c]}: a quote inside an unquoted field, or a quoted field that is not closed", c + 1);
+                    break;
+                }
+                if (columns[c] is not { } field || string.IsNullOrWhiteSpace(value))
+                {
+                    continue;
+                }
+                try
+                {
+                    field.Parse(record, value);
+                }
+                catch (FormatException e)
+                {
+                    error = new ImportRow<TInput>(line, null, $"{field.Name}: {e.Message}", c + 1);
+                }
+            }
+            if (error is not null)
+            {
+                yield return error;
+                continue;
+            }
+            ImportRow<TInput> row;
+            try
+            {
+                row = new ImportRow<TInput>(line, build(record));
+            }
+            catch (RecordFieldException e)
+            {
+                var column = Array.FindIndex(columns, f => f is not null && f.Name == e.Field);
+                row = new ImportRow<TInput>(line, null, $"{e.Field}: {e.Message}", column >= 0 ? column + 1 : null);
+            }
+            yield return row;
+        }
+    }
+
+    /// <summary>
+    /// The parser counts lines up to the end of the record; the record starts as many line breaks earlier as it
+    /// holds inside quotes (CR LF, CR and LF each count once, as the parser counts them).
+    /// </summary>
+    private static long StartLine(long endLine, string rawRecord)
+    {
+        var body = rawRecord.AsSpan().TrimEnd("\r\n");
+        var breaks = 0;
+        for (var i = 0; i < body.Length; i++)
+        {
+            if (body[i] == '\n' || (body[i] == '\r' && (i + 1 == body.Length || body[i + 1] != '\n')))
+            {
+                breaks++;
+            }
+        }
+        return endLine - breaks;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Touchpoint.Interactions;
+
+namespace Touchpoint.Import;
+
+/// <summary>JSON settings of the import and export files: snake_case names, enums by name, nulls left out.</summary>
+public static class ImportJson
+{
+    public static readonly JsonSerializerOptions Options = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            DictionaryKeyPolicy = null,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            PropertyNameCaseInsensitive = true,
+            AllowTrailingCommas = true,
+            ReadCommentHandling = JsonCommentHandling.Skip,
+        };
+        options.Converters.Add(new ChannelJsonConverter());
+        options.Converters.Add(new NamedEnumJsonConverter<Direction>());
+        options.Converters.Add(new NamedEnumJsonConverter<Outcome>());
+        options.Converters.Add(new NamedEnumJsonConverter<MessageAuthor>());
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+
+    /// <summary>Accepts the names people use for a channel ("twitter", "voice"); the serializer adds line and position to errors.</summary>
+    private sealed class ChannelJsonConverter : JsonConverter<Channel>
+    {
+        public override Channel Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Parse(reader.GetString());
+
+        public override void Write(Utf8JsonWriter writer, Channel value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+
+        public override Channel ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Parse(reader.GetString());
+
+        public override void WriteAsPropertyName(Utf8JsonWriter writer, Channel value, JsonSerializerOptions options) => writer.WritePropertyName(value.ToString());
+
+        private static Channel Parse(string? text)
+        {
+            try
+            {
+                return Cells.Channel("channel", text ?? "");
+            }
+            catch (RecordFieldException e)
+            {
+                throw new JsonException(e.Message);
+            }
+        }
+    }
+
+    private sealed class NamedEnumJsonConverter<T> : JsonConverter<T> where T : struct, Enum
+    {
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            try
+            {
+                return Cells.Enum<T>(typeof(T).Name.ToLowerInvariant(), reader.TokenType == JsonTokenType.String ? reader.GetString()! : "?");
+            }
+            catch (RecordFieldException e)
+            {
+                throw new JsonException(e.Message);
+            }
+        }
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+    }
+}

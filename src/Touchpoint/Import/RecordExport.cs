@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using CsvHelper;
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Customers;
+using Touchpoint.Storage;
+
+namespace Touchpoint.Import;
+
+/// <summary>
+/// Streams customers and interactions out of the store in the import file formats, page by page in id order,
+/// so an export of any size runs in constant memory and its output can be imported again unchanged.
+/// </summary>
+public static class RecordExport
+{
+    private const int PageSize = 2_000;
+
+    public static async IAsyncEnumerable<InteractionRecord> InteractionsAsync(DatabaseTarget target,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        long last = 0;
+        while (true)
+        {
+            await using var db = StorageServices.CreateDb(target);
+            var page = await db.Interactions.AsNoTracking().Where(i => i.Id > last).OrderBy(i => i.Id).Take(PageSize)
+                .Select(i => new
+                {
+                    i.Id,
+                    Record = new InteractionRecord
+                    {
+                        ExternalId = i.ExternalId,
+                        CustomerExternalId = i.Customer!.ExternalId,
+                        Channel = i.Channel,
+                        Direction = i.Direction,
+                        StartedAt = i.StartedAt,
+                        EndedAt = i.EndedAt,
+                        AgentExternalId = i.Agent != null ? i.Agent.ExternalId : null,
+                        AgentName = i.Agent != null ? i.Agent.Name : null,
+                        Queue = i.Queue,
+                        FirstResponseSeconds = i.FirstResponseSeconds,
+                        TalkSeconds = i.TalkSeconds,
+                        HoldSeconds = i.HoldSeconds,
+                        WrapSeconds = i.WrapSeconds,
+                        Transfers = i.Transfers,
+                        Reason = i.Reason,
+                        Outcome = i.Outcome,
+                        Subject = i.Subject,
+                        CaseExternalId = i.CaseExternalId,
+                    },
+                }).ToListAsync(cancellationToken);
+            if (page.Count == 0)
+            {
+                yield break;
+            }
+            var first = page[0].Id;
+            last = page[^1].Id;
+            var messages = (await db.Messages.AsNoTracking().Where(m => m.InteractionId >= first && m.InteractionId <= last)
+                    .OrderBy(m => m.InteractionId).ThenBy(m => m.Sequence)
+                    .Select(m => new { m.InteractionId, m.Author, m.At, m.Text }).ToListAsync(cancellationToken))
+                .ToLookup(m => m.InteractionId);
+            foreach (var row in page)
+            {
+                if (messages.Contains(row.Id))
+                {
+                    row.Record.Messages = messages[row.Id].Select(m => new MessageRecord { Author = m.Author, At = m.At, Text = m.Text }).ToList();
+                }
+                yield return row.Record;
+            }
+        }
+    }
+
+    public static async IAsyncEnumerable<CustomerRecord> CustomersAsync(DatabaseTarget target,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        long last = 0;
+        while (true)
+        {
+            await using var db = StorageServices.CreateDb(target);
+            var page = await db.Customers.AsNoTracking().Include(c => c.Identities).Include(c => c.Consents).AsSplitQuery()
+                .Where(c => c.Id > last).OrderBy(c => c.Id).Take(PageSize).ToListAsync(cancellationToken);
+            if (page.Count == 0)
+            {
+                yield break;
+            }
+            last = page[^1].Id;
+            foreach (var c in page)
+            {
+                yield return ToRecord(c);
+            }
+        }
+    }
+
+    private static CustomerRecord ToRecord(Customer c)
+    {
+        string? Identity(IdentityKind kind) => c.Identities.Where(i => i.Kind == kind && (kind != IdentityKind.Crm || i.Value != c.ExternalId))
+            .OrderBy(i => i.Id).Select(i => i.Value).FirstOrDefault();
+        return new CustomerRecord
+        {
+            ExternalId = c.ExternalId,
+            Name = c.Name,
+            Email = c.Email ?? Identity(IdentityKind.Email),
+            Phone = c.Phone ?? Identity(IdentityKind.Phone),
+            SocialHandle = Identity(IdentityKind.Social),
+            CrmId = Identity(IdentityKind.Crm),
+            BirthYear = c.BirthYear,
+            Gender = c.Gender,
+            City = c.City,
+            Country = c.Country,
+            AccountType = c.AccountType,
+            AccountStatus = c.AccountStatus,
+            Plan = c.Plan,
+            Products = c.Products.Length == 0 ? null : c.Products.Split(',').ToList(),
+            Revenue = c.Revenue,
+            CustomerSince = c.CustomerSince,
+            Language = c.Language,
+            PreferredChannel = c.PreferredChannel,
+            QuietHoursStart = c.QuietHoursStart,
+            QuietHoursEnd = c.QuietHoursEnd,
+            TimeZone = c.TimeZone,
+            Consents = c.Consents.Count == 0 ? null : c.Consents.OrderBy(x => x.Channel).ToDictionary(x => x.Channel, x => x.Granted),
+        };
+    }
+
+    /// <summary>Writes records as CSV (header row, columns in <paramref name="fields"/> order) or JSON Lines; returns the count.</summary>
+    public static async Task<long> WriteAsync<TRecord>(IAsyncEnumerable<TRecord> records, TextWriter output, ImportFormat format,
+        IReadOnlyList<RecordField<TRecord>> fields, CancellationToken cancellationToken = default)
+    {
+        long count = 0;
+        if (format == ImportFormat.JsonLines)
+        {
+            await foreach (var record in records.WithCancellation(cancellationToken))
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(record, ImportJson.Options).AsMemory(), cancellationToken);
+                count++;
+            }
+            await output.FlushAsync(cancellationToken);
+            return count;
+        }
+        await using var csv = new CsvWriter(output, CultureInfo.InvariantCulture, leaveOpen: true);
+        foreach (var field in fields)
+        {
+            csv.WriteField(field.Name);
+        }
+        await csv.NextRecordAsync();
+        await foreach (var record in records.WithCancellation(cancellationToken))
+        {
+            foreach (var field in fields)
+            {
+                csv.WriteField(field.Format(record));
+            }
+            await csv.NextRecordAsync();
+            count++;
+        }
+        await csv.FlushAsync();
+        return count;
+    }
+}

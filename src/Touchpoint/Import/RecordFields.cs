@@ -1,0 +1,71 @@
+using System.Globalization;
+using Touchpoint.Interactions;
+
+namespace Touchpoint.Import;
+
+/// <summary>
+/// One column of a file format: its name (and the other names people use for it), how a CSV cell becomes a
+/// value of the record and how the value is written back. JSON Lines uses the same names as property names.
+/// </summary>
+public sealed record RecordField<TRecord>(string Name, Action<TRecord, string> Parse, Func<TRecord, string?> Format, params string[] Aliases)
+{
+    /// <summary>Header names are matched ignoring case, spaces, dashes and underscores.</summary>
+    public static string Key(string header) => new(header.Trim().Where(c => c is not ('_' or '-' or ' ')).Select(char.ToLowerInvariant).ToArray());
+}
+
+/// <summary>A value that could not be read, naming the field it came from.</summary>
+public sealed class RecordFieldException(string field, string message) : FormatException(message)
+{
+    public string Field { get; } = field;
+}
+
+/// <summary>Parsing and formatting of cell values, culture-invariant, instants in UTC.</summary>
+public static class Cells
+{
+    public static int Int(string field, string value) =>
+        int.TryParse(value.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new RecordFieldException(field, $"'{value}' is not a whole number");
+
+    public static double Double(string field, string value) =>
+        double.TryParse(value.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new RecordFieldException(field, $"'{value}' is not a number");
+
+    public static DateTime Instant(string field, string value) =>
+        DateTime.TryParse(value.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
+            ? DateTime.SpecifyKind(t, DateTimeKind.Utc)
+            : throw new RecordFieldException(field, $"'{value}' is not a date and time (use ISO 8601, e.g. 2026-03-02T09:00:00Z)");
+
+    public static TimeOnly Time(string field, string value) =>
+        TimeOnly.TryParse(value.Trim(), CultureInfo.InvariantCulture, out var t)
+            ? t
+            : throw new RecordFieldException(field, $"'{value}' is not a time of day (use HH:mm)");
+
+    public static bool Bool(string field, string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "true" or "yes" or "y" or "1" => true,
+        "false" or "no" or "n" or "0" => false,
+        _ => throw new RecordFieldException(field, $"'{value}' is not true or false"),
+    };
+
+    public static Channel Channel(string field, string value) =>
+        ChannelNames.TryParse(value, out var c) || System.Enum.TryParse(value.Trim(), ignoreCase: true, out c) && System.Enum.IsDefined(c)
+            ? c
+            : throw new RecordFieldException(field, $"'{value}' is not a channel (phone, email, chat, sms, social, self-service, in-app, bot)");
+
+    public static T Enum<T>(string field, string value) where T : struct, System.Enum
+    {
+        var key = value.Trim().Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal);
+        return System.Enum.TryParse<T>(key, ignoreCase: true, out var v) && System.Enum.IsDefined(v) && !int.TryParse(key, out _)
+            ? v
+            : throw new RecordFieldException(field, $"'{value}' is not one of {string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
+    }
+
+    public static string? Format(int? value) => value?.ToString(CultureInfo.InvariantCulture);
+    public static string? Format(double? value) => value?.ToString("R", CultureInfo.InvariantCulture);
+    public static string? Format(DateTime? value) => value is { } t
+        ? (t.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : t.ToUniversalTime()).ToString("O", CultureInfo.InvariantCulture)
+        : null;
+    public static string? Format(TimeOnly? value) => value?.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,151 @@
+using Touchpoint.Import;
+using Touchpoint.Import.Twcs;
+using Touchpoint.Interactions;
+
+namespace Touchpoint.Tests.Cli;
+
+public sealed class ImportReaderTests
+{
+    [Fact]
+    public void Csv_QuotedFieldsWithCommasAndLineBreaks_AreOneFieldAndLinesStayRight()
+    {
+        const string csv = """"
+            external_id,customer_external_id,channel,direction,started_at,ended_at,agent,queue,talk_seconds,reason,outcome,subject,transcript
+            i1,c1,phone,inbound,2026-03-02T09:00:00Z,2026-03-02T09:05:00Z,a1,billing,240,billing,resolved,"Refund, please","customer: hello, I need a refund
+            agent: sure, done"
+            i2,c2,twitter,outbound,2026-03-02T10:00:00+02:00,,,social,,,follow-up,"said ""hi""",
+            """";
+
+        var rows = ImportFiles.ReadInteractions(new StringReader(csv), ImportFormat.Csv).ToList();
+
+        Assert.All(rows, r => Assert.Null(r.Error));
+        Assert.Equal([2L, 4L], rows.Select(r => r.Line));
+        var i1 = rows[0].Value!;
+        Assert.Equal(("i1", "c1", Channel.Phone, Direction.Inbound), (i1.ExternalId, i1.CustomerExternalId, i1.Channel, i1.Direction));
+        Assert.Equal(new DateTime(2026, 3, 2, 9, 0, 0, DateTimeKind.Utc), i1.StartedAt);
+        Assert.Equal(("a1", "billing", 240, "Refund, please"), (i1.AgentExternalId, i1.Queue, i1.TalkSeconds, i1.Subject));
+        Assert.Equal([(MessageAuthor.Customer, "hello, I need a refund"), (MessageAuthor.Agent, "sure, done")], i1.Messages.Select(m => (m.Author, m.Text)));
+        var i2 = rows[1].Value!;
+        Assert.Equal((Channel.Social, Direction.Outbound, Outcome.FollowUp, "said \"hi\""), (i2.Channel, i2.Direction, i2.Outcome, i2.Subject));
+        Assert.Equal(new DateTime(2026, 3, 2, 8, 0, 0, DateTimeKind.Utc), i2.StartedAt);
+        Assert.Equal(DateTimeKind.Utc, i2.StartedAt.Kind);
+        Assert.Empty(i2.Messages);
+    }
+
+    [Fact]
+    public void Csv_BadRows_NameTheirLineAndTheColumnOfTheBadField()
+    {
+        const string csv = "external_id,customer_external_id,channel,started_at,talk_seconds\n" +
+                           "ok1,c1,phone,2026-03-02T09:00:00Z,10\n" +
+                           "bad-talk,c1,phone,2026-03-02T09:00:00Z,ten\n" +
+                           "bad-channel,c1,fax,2026-03-02T09:00:00Z,1\n" +
+                           "\"multi\nline\",c1,phone,not-a-date,1\n" +
+                           "no-channel,c1,,2026-03-02T09:00:00Z,1\n" +
+                           "too,many,fields,2026-03-02T09:00:00Z,1,extra\n" +
+                           "bad\"quote,c1,phone,2026-03-02T09:00:00Z,1\r\n" +
+                           "ok2,c1,chat,2026-03-02T09:00:00Z,\n";
+
+        var rows = ImportFiles.ReadInteractions(new StringReader(csv), ImportFormat.Csv).ToList();
+
+        Assert.Equal(
+            [(2L, null), (3, 5), (4, 3), (5, 4), (7, 3), (8, 6), (9, 1), (10, null)],
+            rows.Select(r => (r.Line, r.Column)));
+        Assert.Equal(["ok1", "ok2"], rows.Where(r => r.Value is not null).Select(r => r.Value!.ExternalId));
+        Assert.Equal("talk_seconds: 'ten' is not a whole number", rows[1].Error);
+        Assert.StartsWith("channel: 'fax' is not a channel", rows[2].Error, StringComparison.Ordinal);
+        Assert.StartsWith("started_at: 'not-a-date' is not a date", rows[3].Error, StringComparison.Ordinal);
+        Assert.Equal("channel: is required", rows[4].Error);
+        Assert.StartsWith("the row has 6 fields but the header has 5", rows[5].Error, StringComparison.Ordinal);
+        Assert.StartsWith("external_id: a quote inside an unquoted field", rows[6].Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Csv_HeaderWithoutExternalId_IsOneErrorOnLineOne()
+    {
+        var rows = ImportFiles.ReadCustomers(new StringReader("name,email\nAnn,ann@example.com\n"), ImportFormat.Csv).ToList();
+
+        var error = Assert.Single(rows);
+        Assert.Equal((1L, 1), (error.Line, error.Column));
+        Assert.StartsWith("the header has no external_id column", error.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Csv_Customers_ReadListsConsentsAndAliases()
+    {
+        const string csv = """
+            Customer ID,Full Name,Email,products,consents,quiet_hours_start,preferred_channel,revenue,customer_since
+            c1,"Doe, Jane",jane@example.com,"router,tv",email=yes;sms=no,22:00,sms,12.5,2024-01-31
+            """;
+
+        var row = Assert.Single(ImportFiles.ReadCustomers(new StringReader(csv), ImportFormat.Csv));
+
+        var c = row.Value!;
+        Assert.Equal(("c1", "Doe, Jane", "jane@example.com", 12.5), (c.ExternalId, c.Name, c.Email, c.Revenue));
+        Assert.Equal(["router", "tv"], c.Products!);
+        Assert.Equal(new Dictionary<Channel, bool> { [Channel.Email] = true, [Channel.Sms] = false }, c.Consents!);
+        Assert.Equal((new TimeOnly(22, 0), Channel.Sms), (c.QuietHoursStart, c.PreferredChannel));
+        Assert.Equal(new DateTime(2024, 1, 31, 0, 0, 0, DateTimeKind.Utc), c.CustomerSince);
+    }
+
+    [Fact]
+    public void JsonLines_BadLines_NameTheirLineAndBytePosition()
+    {
+        string[] lines =
+        [
+            """{"external_id":"j1","customer_external_id":"c1","channel":"chat","started_at":"2026-03-02T09:00:00Z","messages":[{"author":"agent","text":"hi"}]}""",
+            "",
+            """{"external_id":"j2","customer_external_id":"c1","channel":"chat" "started_at":"2026-03-02T09:00:00Z"}""",
+            """{"external_id":"j3","customer_external_id":"c1","channel":"chat","talk_seconds":"ten"}""",
+            """{"external_id":"j4","customer_external_id":"c1","channel":"fax"}""",
+            """{"external_id":"j5","customer_external_id":"c1"}""",
+            """["not an object"]""",
+            """{"external_id":"j6","customer_handle_is_unknown":1,"customer_social_handle":"@j","channel":"Twitter","started_at":"2026-03-02T09:00:00Z"}""",
+        ];
+
+        var rows = ImportFiles.ReadInteractions(new StringReader(string.Join('\n', lines)), ImportFormat.JsonLines).ToList();
+
+        Assert.Equal([1L, 3, 4, 5, 6, 7, 8], rows.Select(r => r.Line));
+        Assert.Equal(["j1", "j6"], rows.Where(r => r.Value is not null).Select(r => r.Value!.ExternalId));
+        var j1 = rows[0].Value!;
+        Assert.Equal((MessageAuthor.Agent, "hi"), (j1.Messages[0].Author, j1.Messages[0].Text));
+        Assert.Equal(lines[2].IndexOf("\"started_at\"", StringComparison.Ordinal) + 1, rows[1].Column);
+        // For a value of the wrong type the parser stops just past it.
+        Assert.Equal(lines[3].IndexOf("\"ten\"", StringComparison.Ordinal) + "\"ten\"".Length + 1, rows[2].Column);
+        Assert.StartsWith("talk_seconds:", rows[2].Error, StringComparison.Ordinal);
+        Assert.Equal(lines[4].IndexOf("\"fax\"", StringComparison.Ordinal) + "\"fax\"".Length + 1, rows[3].Column);
+        Assert.StartsWith("channel: 'fax' is not a channel", rows[3].Error, StringComparison.Ordinal);
+        Assert.Equal(("channel: is required", (int?)null), (rows[4].Error, rows[4].Column));
+        Assert.Contains("could not be converted", rows[5].Error, StringComparison.Ordinal);
+        Assert.Equal(2, rows[5].Column);
+        Assert.Equal(Channel.Social, rows[6].Value!.Channel);
+    }
+
+    [Fact]
+    public void Twcs_BareCarriageReturnInsideQuotes_KeepsTheLineNumbersOfLaterRows()
+    {
+        const string csv = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n" +
+                           "1,\"115712\",True,\"Tue Oct 31 22:10:47 +0000 2017\",\"two\rlines\",\"2\",\n" +
+                           "2,\"brand\",False,\"Tue Oct 31 22:11:45 +0000 2017\",\"@115712 hi\",,1\n" +
+                           "x,\"brand\",False,\"yesterday\",\"bad\",,1\n";
+
+        var rows = TwcsImport.ReadTweets(new StringReader(csv)).ToList();
+
+        Assert.Equal([2L, 4, 5], rows.Select(r => r.Line));
+        Assert.Equal("two\rlines", rows[0].Value!.Text);
+        Assert.Equal((2L, "brand", false, (long?)1), (rows[1].Value!.Id, rows[1].Value!.Author, rows[1].Value!.Inbound, rows[1].Value!.InResponseTo));
+        Assert.Equal(new DateTime(2017, 10, 31, 22, 11, 45, DateTimeKind.Utc), rows[1].Value!.CreatedAt);
+        Assert.Equal(1, rows[2].Column);
+        Assert.Equal("tweet_id: 'x' is not a tweet id", rows[2].Error);
+    }
+
+    [Fact]
+    public void Percentile_InterpolatesBetweenRanks()
+    {
+        int[] sorted = [10, 20, 30, 40];
+
+        Assert.Equal(25, FirstResponseReport.Percentile(sorted, 0.5));
+        Assert.Equal(37, FirstResponseReport.Percentile(sorted, 0.9)!.Value, 6);
+        Assert.Equal(10, FirstResponseReport.Percentile([10], 0.9));
+        Assert.Null(FirstResponseReport.Percentile([], 0.5));
+    }
+}
