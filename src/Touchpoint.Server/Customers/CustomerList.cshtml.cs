@@ -9,7 +9,8 @@ public sealed class CustomerListModel(CustomerSearch search, SegmentService segm
 {
     [BindProperty(SupportsGet = true, Name = "q")] public string? Text { get; set; }
     [BindProperty(SupportsGet = true, Name = "segment")] public long? SegmentId { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    // "p", not "page": Razor Pages keeps the page name in the route value "page".
+    [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
 
     public CustomerPage Result { get; private set; } = new([], 0, 1, 50);
     public IReadOnlyList<Segment> Segments { get; private set; } = [];
@@ -24,6 +25,6 @@ public sealed class CustomerListModel(CustomerSearch search, SegmentService segm
     [
         new("q", Text),
         new("segment", SegmentId?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        new("page", page == 1 ? null : page.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("p", page == 1 ? null : page.ToString(System.Globalization.CultureInfo.InvariantCulture)),
     ]);
 }

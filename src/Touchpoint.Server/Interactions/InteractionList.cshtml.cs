@@ -13,7 +13,8 @@ public sealed class InteractionListModel(InteractionSearch search) : PageModel
     [BindProperty(SupportsGet = true, Name = "agent")] public long? AgentId { get; set; }
     [BindProperty(SupportsGet = true, Name = "queue")] public string? Queue { get; set; }
     [BindProperty(SupportsGet = true, Name = "reason")] public string? Reason { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    // "p", not "page": Razor Pages keeps the page name in the route value "page".
+    [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
 
     public InteractionPage Result { get; private set; } = new([], 1, 50, false);
     public IReadOnlyList<AgentOption> Agents { get; private set; } = [];
@@ -39,6 +40,6 @@ public sealed class InteractionListModel(InteractionSearch search) : PageModel
         new("agent", AgentId?.ToString(CultureInfo.InvariantCulture)),
         new("queue", Queue),
         new("reason", Reason),
-        new("page", page == 1 ? null : page.ToString(CultureInfo.InvariantCulture)),
+        new("p", page == 1 ? null : page.ToString(CultureInfo.InvariantCulture)),
     ]);
 }
