@@ -38,8 +38,9 @@ public static class ContactsChart
         sb.Append(ci, $"<title id=\"{id}-title\">Contacts per month by channel</title>");
         sb.Append(ci, $"<desc id=\"{id}-desc\">{Display.Number(total)} contacts{range}{(byChannel.Length > 0 ? ": " + WebUtility.HtmlEncode(byChannel) : "")}.</desc>");
 
-        // Grid lines at 0, half and the top of the scale.
-        foreach (var tick in new[] { 0, scaleMax / 2, scaleMax }.Distinct())
+        // Grid lines at 0, the top of the scale and, when it is a whole number, half way.
+        int[] ticks = scaleMax % 2 == 0 ? [0, scaleMax / 2, scaleMax] : [0, scaleMax];
+        foreach (var tick in ticks)
         {
             var y = Top + plotHeight - (double)tick / scaleMax * plotHeight;
             sb.Append(ci, $"<line x1=\"{Left}\" x2=\"{Width}\" y1=\"{y:0.#}\" y2=\"{y:0.#}\" class=\"grid\"/>");
