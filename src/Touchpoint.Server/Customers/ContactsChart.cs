@@ -80,7 +80,7 @@ public static class ContactsChart
     }
 
     /// <summary>A round axis maximum (1, 2, 5, 10, 20, ...) at or above <paramref name="value"/>.</summary>
-    internal static int NiceCeiling(int value)
+    public static int NiceCeiling(int value)
     {
         var step = 1;
         while (true)
