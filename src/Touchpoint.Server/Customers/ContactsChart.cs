@@ -14,8 +14,8 @@ namespace Touchpoint.Server.Customers;
 /// </summary>
 public static class ContactsChart
 {
-    private const int Width = 720;
-    private const int Height = 180;
+    private const int Width = 1000;
+    private const int Height = 200;
     private const int Left = 32;
     private const int Bottom = 22;
     private const int Top = 8;

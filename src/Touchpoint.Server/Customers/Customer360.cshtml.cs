@@ -11,6 +11,7 @@ public sealed class Customer360Model(CustomerProfiles profiles, CustomerTimeline
 
     public const int TimelineStep = 25;
     public const int TimelineMax = 500;
+    public const int OpenCasesShown = 10;
 
     /// <summary>How many timeline entries to show; "Load more" asks for the next step (no script needed).</summary>
     [BindProperty(SupportsGet = true, Name = "show")] public int Show { get; set; } = TimelineStep;

@@ -66,6 +66,10 @@ public static class Display
     public static IHtmlContent Badge(this Channel channel) =>
         new HtmlString($"<span class=\"channel\" data-channel=\"{channel.ToKey()}\"><i style=\"background:{channel.Color()}\"></i>{channel.Label()}</span>");
 
+    /// <summary>Whether a subject says more than the reason next to it (sources often copy one into the other).</summary>
+    public static bool Adds(string? subject, string? reason) =>
+        !string.IsNullOrWhiteSpace(subject) && !string.Equals(subject.Trim(), reason?.Trim(), StringComparison.OrdinalIgnoreCase);
+
     public static string Label(this Outcome outcome) => outcome switch
     {
         Outcome.Resolved => "Resolved",
