@@ -25,8 +25,9 @@ public sealed class Customer360Model(CustomerProfiles profiles, CustomerTimeline
         var lookup = await profiles.FindAsync(id, cancellationToken);
         if (lookup.MergedIntoId is { } survivor)
         {
-            // The merged profile's history lives on the survivor; old links keep working.
-            return RedirectPermanent($"/customers/{survivor}");
+            // The merged profile's history lives on the survivor; old links keep working. Not permanent: browsers cache
+            // a 301 for good, and a merge made by mistake may be undone.
+            return Redirect($"/customers/{survivor}");
         }
         if (lookup.Profile is not { } profile)
         {
