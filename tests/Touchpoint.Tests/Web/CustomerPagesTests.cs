@@ -38,6 +38,12 @@ public sealed partial class CustomerPagesTests
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/login", response.Headers.Location?.AbsolutePath);
         Assert.Contains("ReturnUrl=%2Fcustomers", response.Headers.Location?.Query, StringComparison.Ordinal);
+        // Pages are found from the project root now; the ones that opt out of sign-in must still do so.
+        foreach (var open in new[] { "/login", "/denied" })
+        {
+            using var page = await client.GetAsync(open, Ct);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
     }
 
     [Theory, ClassData(typeof(Providers))]
