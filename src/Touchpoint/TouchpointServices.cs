@@ -23,6 +23,12 @@ public static class TouchpointServices
         services.AddScoped<FirstResponseReport>();
         services.AddScoped<Touchpoint.Customers.Segments.SegmentService>();
         services.AddScoped<Touchpoint.Feedback.FeedbackIngestor>();
+        // Read models shared by the web pages and the API.
+        services.AddScoped<CustomerSearch>();
+        services.AddScoped<CustomerProfiles>();
+        services.AddScoped<CustomerTimeline>();
+        services.AddScoped<InteractionDetails>();
+        services.AddScoped<InteractionSearch>();
         services.AddOptions<Touchpoint.Demo.DemoOptions>().BindConfiguration(Touchpoint.Demo.DemoOptions.Section);
         services.AddScoped<Touchpoint.Demo.DemoDataGenerator>();
         return services;

@@ -22,10 +22,13 @@ public static class ServerSetup
         services.AddOpenApi();
         services.AddRazorPages(o =>
         {
+            // Pages are found in the whole project, so a feature folder (Customers/, Interactions/) holds its pages next to
+            // its API; every page names its route with @page "/...". Pages/ keeps login, layout and other shared pages.
+            o.RootDirectory = "/";
             // Everything behind login unless a page says otherwise (login, public survey and self-service pages).
             o.Conventions.AuthorizeFolder("/");
-            o.Conventions.AllowAnonymousToPage("/Denied");
-            o.Conventions.AllowAnonymousToPage("/Logout");
+            o.Conventions.AllowAnonymousToPage("/Pages/Denied");
+            o.Conventions.AllowAnonymousToPage("/Pages/Logout");
         });
         services.AddHealthChecks().AddDbContextCheck<Touchpoint.Storage.TouchpointDb>("database");
         services.AddRateLimiter(o =>

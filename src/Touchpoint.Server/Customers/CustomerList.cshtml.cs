@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Touchpoint.Customers;
+using Touchpoint.Customers.Segments;
+
+namespace Touchpoint.Server.Customers;
+
+public sealed class CustomerListModel(CustomerSearch search, SegmentService segments) : PageModel
+{
+    [BindProperty(SupportsGet = true, Name = "q")] public string? Text { get; set; }
+    [BindProperty(SupportsGet = true, Name = "segment")] public long? SegmentId { get; set; }
+    // "p", not "page": Razor Pages keeps the page name in the route value "page".
+    [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
+
+    public CustomerPage Result { get; private set; } = new([], 0, 1, 50);
+    public IReadOnlyList<Segment> Segments { get; private set; } = [];
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        Segments = await segments.ListAsync(cancellationToken: cancellationToken);
+        Result = await search.SearchAsync(new CustomerQuery(Text, SegmentId, PageNumber), cancellationToken);
+    }
+
+    public string PageUrl(int page) => Pages.Shared.Display.WithQuery("/customers",
+    [
+        new("q", Text),
+        new("segment", SegmentId?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("p", page == 1 ? null : page.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    ]);
+}

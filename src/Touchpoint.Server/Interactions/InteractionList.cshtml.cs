@@ -1,0 +1,45 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Touchpoint.Interactions;
+
+namespace Touchpoint.Server.Interactions;
+
+public sealed class InteractionListModel(InteractionSearch search) : PageModel
+{
+    [BindProperty(SupportsGet = true, Name = "channel")] public Channel? Channel { get; set; }
+    [BindProperty(SupportsGet = true, Name = "from")] public DateOnly? From { get; set; }
+    [BindProperty(SupportsGet = true, Name = "to")] public DateOnly? To { get; set; }
+    [BindProperty(SupportsGet = true, Name = "agent")] public long? AgentId { get; set; }
+    [BindProperty(SupportsGet = true, Name = "queue")] public string? Queue { get; set; }
+    [BindProperty(SupportsGet = true, Name = "reason")] public string? Reason { get; set; }
+    // "p", not "page": Razor Pages keeps the page name in the route value "page".
+    [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
+
+    public InteractionPage Result { get; private set; } = new([], 1, 50, false);
+    public IReadOnlyList<AgentOption> Agents { get; private set; } = [];
+    public bool Filtered => Channel is not null || From is not null || To is not null || AgentId is not null
+        || !string.IsNullOrWhiteSpace(Queue) || !string.IsNullOrWhiteSpace(Reason);
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        Agents = await search.AgentsAsync(cancellationToken);
+        if (!ModelState.IsValid)
+        {
+            // A date or channel that does not parse filters nothing rather than everything; the form shows what was wrong.
+            return;
+        }
+        Result = await search.SearchAsync(new InteractionQuery(Channel, From, To, AgentId, Queue, Reason, PageNumber), cancellationToken);
+    }
+
+    public string PageUrl(int page) => Pages.Shared.Display.WithQuery("/interactions",
+    [
+        new("channel", Channel?.ToString()),
+        new("from", From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+        new("to", To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+        new("agent", AgentId?.ToString(CultureInfo.InvariantCulture)),
+        new("queue", Queue),
+        new("reason", Reason),
+        new("p", page == 1 ? null : page.ToString(CultureInfo.InvariantCulture)),
+    ]);
+}

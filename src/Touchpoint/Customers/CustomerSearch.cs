@@ -1,0 +1,139 @@
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Customers.Segments;
+using Touchpoint.Interactions;
+using Touchpoint.Storage;
+
+namespace Touchpoint.Customers;
+
+/// <summary>What to look for: free text (name, email, phone, social handle, external or CRM id) and a saved segment or persona.</summary>
+public sealed record CustomerQuery(string? Text = null, long? SegmentId = null, int Page = 1, int PageSize = 50);
+
+/// <summary>One row of the customer list.</summary>
+public sealed record CustomerListItem(long Id, string Name, string? Email, string? Plan, string AccountType, string? City,
+    DateTime? LastContactAt, int OpenCases);
+
+/// <summary>A page of customers; <see cref="SegmentMissing"/> is set when the segment asked for no longer exists or no longer parses.</summary>
+public sealed record CustomerPage(IReadOnlyList<CustomerListItem> Items, int Total, int Page, int PageSize, bool SegmentMissing = false)
+{
+    public int PageCount => Total == 0 ? 1 : (Total + PageSize - 1) / PageSize;
+}
+
+/// <summary>
+/// Finds customers for the list page and the API. Identity searches are prefix ranges on the unique (kind, value)
+/// index, with the text normalised the way identities are stored (so "+1 (555) 010-2000" finds "+15550102000");
+/// only a search that may be a name reads the customers table, and that is the one scan. Segment filters are
+/// the rule's predicate, evaluated in the database.
+/// </summary>
+public sealed class CustomerSearch(TouchpointDb db, TimeProvider time)
+{
+    public const int MaxPageSize = 200;
+
+    public async Task<CustomerPage> SearchAsync(CustomerQuery query, CancellationToken cancellationToken = default)
+    {
+        var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
+        var page = Math.Max(1, query.Page);
+        // Merged profiles are only aliases of their survivor; listing them would show each person twice.
+        var customers = db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null);
+
+        if (query.SegmentId is { } segmentId)
+        {
+            var segment = await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == segmentId, cancellationToken);
+            if (segment is null || SegmentRule.Parse(segment.Rule).Rule is not { } rule)
+            {
+                return new CustomerPage([], 0, page, pageSize, SegmentMissing: true);
+            }
+            customers = customers.InSegment(rule, time.GetUtcNow().UtcDateTime);
+        }
+
+        if (Terms.From(query.Text) is { } terms)
+        {
+            customers = Matching(customers, terms);
+        }
+
+        var total = await customers.CountAsync(cancellationToken);
+        var items = await customers
+            .OrderBy(c => c.Name).ThenBy(c => c.Id)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(c => new CustomerListItem(c.Id, c.Name, c.Email, c.Plan, c.AccountType, c.City,
+                // Both read one customer's rows through the (customer_id, ...) indexes.
+                db.Interactions.Where(i => i.CustomerId == c.Id).Max(i => (DateTime?)i.StartedAt),
+                db.Cases.Count(k => k.CustomerId == c.Id && k.Status == CaseStatus.Open)))
+            .ToListAsync(cancellationToken);
+        return new CustomerPage(items, total, page, pageSize);
+    }
+
+    private IQueryable<Customer> Matching(IQueryable<Customer> customers, Terms terms)
+    {
+        var identities = db.CustomerIdentities.AsNoTracking();
+        IQueryable<long>? ids = null;
+        foreach (var (kind, prefix) in terms.IdentityPrefixes)
+        {
+            var upper = UpperBound(prefix);
+            var matches = identities
+                .Where(i => i.Kind == kind && string.Compare(i.Value, prefix) >= 0 && string.Compare(i.Value, upper) < 0)
+                .Select(i => i.CustomerId);
+            ids = ids is null ? matches : ids.Union(matches);
+        }
+        var external = terms.Raw;
+        var externalUpper = UpperBound(external);
+        var byExternalId = db.Customers
+            .Where(c => string.Compare(c.ExternalId, external) >= 0 && string.Compare(c.ExternalId, externalUpper) < 0)
+            .Select(c => c.Id);
+        ids = ids is null ? byExternalId : ids.Union(byExternalId);
+
+        if (terms.NameFragment is { } name)
+        {
+            // Names match anywhere, case-insensitively; this is the part that reads every customer row.
+            return customers.Where(c => ids.Contains(c.Id) || c.Name.ToLower().Contains(name));
+        }
+        return customers.Where(c => ids.Contains(c.Id));
+    }
+
+    /// <summary>
+    /// The smallest string above every string that starts with <paramref name="prefix"/>, so a prefix match is an index range
+    /// <c>prefix &lt;= value &lt; upper</c> on both databases (SQLite's LIKE is case-insensitive and skips a binary index).
+    /// </summary>
+    internal static string UpperBound(string prefix) =>
+        prefix.Length == 0 ? "\uffff" : string.Concat(prefix.AsSpan(0, prefix.Length - 1), ((char)(prefix[^1] + 1)).ToString());
+
+    /// <summary>The search text read as each kind of identity it could be.</summary>
+    internal sealed record Terms(string Raw, IReadOnlyList<(IdentityKind Kind, string Prefix)> IdentityPrefixes, string? NameFragment)
+    {
+        public static Terms? From(string? text)
+        {
+            var raw = text?.Trim() ?? "";
+            if (raw.Length == 0)
+            {
+                return null;
+            }
+            var prefixes = new List<(IdentityKind, string)>();
+            var at = raw.IndexOf('@', StringComparison.Ordinal);
+            if (at > 0)
+            {
+                // Contains @ after the start: an email address, nothing else.
+                prefixes.Add((IdentityKind.Email, CustomerIdentity.Normalize(IdentityKind.Email, raw)));
+                return new Terms(raw, prefixes, null);
+            }
+            if (LooksLikePhone(raw))
+            {
+                // People type numbers with and without the country's "+"; stored numbers keep it when the source had it.
+                var phone = CustomerIdentity.Normalize(IdentityKind.Phone, raw);
+                prefixes.Add((IdentityKind.Phone, phone));
+                prefixes.Add((IdentityKind.Phone, phone.StartsWith('+') ? phone[1..] : "+" + phone));
+                prefixes.Add((IdentityKind.Crm, raw));
+                return new Terms(raw, prefixes, null);
+            }
+            var handle = CustomerIdentity.Normalize(IdentityKind.Social, raw);
+            if (handle.Length > 0)
+            {
+                prefixes.Add((IdentityKind.Social, handle));
+                prefixes.Add((IdentityKind.Email, CustomerIdentity.Normalize(IdentityKind.Email, raw)));
+            }
+            prefixes.Add((IdentityKind.Crm, raw));
+            return new Terms(raw, prefixes, raw.StartsWith('@') ? null : raw.ToLowerInvariant());
+        }
+
+        private static bool LooksLikePhone(string text) =>
+            text.Count(char.IsAsciiDigit) >= 3 && text.All(ch => char.IsAsciiDigit(ch) || ch is '+' or ' ' or '-' or '(' or ')' or '.');
+    }
+}

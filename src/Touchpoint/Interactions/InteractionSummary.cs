@@ -1,0 +1,37 @@
+namespace Touchpoint.Interactions;
+
+/// <summary>
+/// One interaction as lists show it (timeline, case, interaction list): its metadata, who handled it and the facts
+/// derivation stored on it.
+/// </summary>
+public sealed record InteractionSummary(
+    long Id,
+    string ExternalId,
+    long CustomerId,
+    string? CustomerName,
+    long? CaseId,
+    Channel Channel,
+    Direction Direction,
+    DateTime StartedAt,
+    DateTime? EndedAt,
+    string? AgentName,
+    string? Queue,
+    string? Reason,
+    string? Subject,
+    Outcome Outcome,
+    int? FirstResponseSeconds,
+    int HandleSeconds,
+    int Transfers,
+    bool IsRepeat,
+    bool FirstContactResolved,
+    bool ChannelSwitch,
+    bool? SlaMet);
+
+internal static class InteractionSummaries
+{
+    /// <summary>The projection every list uses; a left join to agents and customers by primary key, nothing else.</summary>
+    public static IQueryable<InteractionSummary> ToSummaries(this IQueryable<Interaction> interactions) =>
+        interactions.Select(i => new InteractionSummary(i.Id, i.ExternalId, i.CustomerId, i.Customer!.Name, i.CaseId, i.Channel, i.Direction,
+            i.StartedAt, i.EndedAt, i.Agent != null ? i.Agent.Name : null, i.Queue, i.Reason, i.Subject, i.Outcome, i.FirstResponseSeconds,
+            i.TalkSeconds + i.HoldSeconds + i.WrapSeconds, i.Transfers, i.IsRepeat, i.FirstContactResolved, i.ChannelSwitch, i.SlaMet));
+}

@@ -1,0 +1,108 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Time.Testing;
+using Touchpoint.Customers;
+using Touchpoint.Customers.Segments;
+using Touchpoint.Interactions;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+using Touchpoint.Tests.Web;
+
+namespace Touchpoint.Tests.Customers;
+
+/// <summary>The read queries behind the customer pages and API, on both databases.</summary>
+public sealed class CustomerQueriesTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Search_PagesByName_CountsOpenCases_AndSkipsMergedProfiles(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var db = database.CreateDb();
+        var search = new CustomerSearch(db, TimeProvider.System);
+
+        var first = await search.SearchAsync(new CustomerQuery(PageSize: 2), Ct);
+        var second = await search.SearchAsync(new CustomerQuery(Page: 2, PageSize: 2), Ct);
+
+        Assert.Equal((3, 2), (first.Total, first.PageCount));
+        Assert.Equal(["Ada Lovelace", "Bob Builder"], first.Items.Select(c => c.Name));
+        Assert.Equal(["Cleo Patra"], second.Items.Select(c => c.Name));
+        var ada = first.Items[0];
+        Assert.Equal((1, Ingest.T0.AddDays(11)), (ada.OpenCases, ada.LastContactAt));
+        Assert.Null(second.Items[0].LastContactAt);
+
+        await db.Customers.Where(c => c.Id == seed.Bob).ExecuteUpdateAsync(s => s.SetProperty(c => c.MergedIntoId, seed.Ada), Ct);
+        Assert.Equal(["Ada Lovelace", "Cleo Patra"], (await search.SearchAsync(new CustomerQuery(), Ct)).Items.Select(c => c.Name));
+        Assert.Empty((await search.SearchAsync(new CustomerQuery("bob@example.com"), Ct)).Items);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Search_UnknownSegment_SaysSoInsteadOfListingEveryone(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WebSeed.CreateAsync(database);
+        await using var db = database.CreateDb();
+
+        var page = await new CustomerSearch(db, TimeProvider.System).SearchAsync(new CustomerQuery(SegmentId: 424242), Ct);
+
+        Assert.True(page.SegmentMissing);
+        Assert.Empty(page.Items);
+    }
+
+    [Theory]
+    [InlineData("Ada.L@Example.com", "Email:ada.l@example.com")]
+    [InlineData("+44 (20) 7946-0000", "Phone:+442079460000|Phone:442079460000|Crm:+44 (20) 7946-0000")]
+    [InlineData("@Ada_L", "Social:ada_l|Email:@ada_l|Crm:@Ada_L")]
+    [InlineData("Lovelace", "Social:lovelace|Email:lovelace|Crm:Lovelace")]
+    public void SearchText_IsReadAsEachIdentityItCouldBe(string text, string expected)
+    {
+        var terms = CustomerSearch.Terms.From(text)!;
+        Assert.Equal(expected, string.Join("|", terms.IdentityPrefixes.Select(p => $"{p.Kind}:{p.Prefix}")));
+        // Only text that may be a name scans names; emails, numbers and handles stay on the identity index.
+        Assert.Equal(text == "Lovelace" ? "lovelace" : null, terms.NameFragment);
+    }
+
+    [Fact]
+    public void UpperBound_IsJustAboveEveryStringWithThePrefix()
+    {
+        var upper = CustomerSearch.UpperBound("ada");
+        Assert.Equal("adb", upper);
+        Assert.True(string.CompareOrdinal("ada\uffff", upper) < 0);
+        Assert.True(string.CompareOrdinal("adb", upper) >= 0);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Profile_And_Timeline_ReadOneCustomerAcrossChannels(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var db = database.CreateDb();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 4, 15, 0, 0, 0, TimeSpan.Zero));
+        var timeline = new CustomerTimeline(db, clock);
+
+        var lookup = await new CustomerProfiles(db, new SegmentService(db, clock)).FindAsync(seed.Ada, Ct);
+        var profile = lookup.Profile!;
+        Assert.Equal(["Email:ada.lovelace@example.com", "Phone:+15550102000", "Social:ada_l"], profile.Identities.Select(i => $"{i.Kind}:{i.Value}"));
+        Assert.Equal([Channel.Email, Channel.Chat], Assert.Single(profile.OpenCases).Channels);
+        Assert.Equal(["Premium"], profile.Segments.Segments.Select(s => s.Name));
+        Assert.Equal(3, profile.InteractionCount);
+
+        var newest = await timeline.PageAsync(seed.Ada, 1, 2, Ct);
+        var older = await timeline.PageAsync(seed.Ada, 2, 2, Ct);
+        Assert.Equal([Channel.Chat, Channel.Email], newest.Items.Select(i => i.Channel));
+        Assert.True(newest.HasMore);
+        Assert.Equal([Channel.Phone], older.Items.Select(i => i.Channel));
+        Assert.False(older.HasMore);
+
+        var months = await timeline.MonthlyAsync(seed.Ada, 3, Ct);
+        Assert.Equal([new DateOnly(2026, 2, 1), new DateOnly(2026, 3, 1), new DateOnly(2026, 4, 1)], months.Select(m => m.Month));
+        Assert.Equal([0, 3, 0], months.Select(m => m.Total));
+        Assert.Equal(1, months[1].ByChannel[Channel.Chat]);
+
+        await db.Customers.Where(c => c.Id == seed.Cleo).ExecuteUpdateAsync(s => s.SetProperty(c => c.MergedIntoId, seed.Bob), Ct);
+        await db.Customers.Where(c => c.Id == seed.Bob).ExecuteUpdateAsync(s => s.SetProperty(c => c.MergedIntoId, seed.Ada), Ct);
+        var merged = await new CustomerProfiles(db, new SegmentService(db, clock)).FindAsync(seed.Cleo, Ct);
+        Assert.Equal((null, seed.Ada), (merged.Profile, merged.MergedIntoId));
+    }
+}

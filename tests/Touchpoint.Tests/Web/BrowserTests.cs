@@ -1,0 +1,56 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+
+namespace Touchpoint.Tests.Web;
+
+/// <summary>One walk through the web UI in a real browser against the server on Kestrel: sign in, find, open, drill down.</summary>
+public sealed class BrowserTests
+{
+    [Fact]
+    public async Task Agent_SignsIn_FindsCustomerByEmail_OpensTimeline_AndReadsTranscript()
+    {
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await WebSeed.CreateAsync(database);
+        await using var host = await TouchpointServerHost.StartKestrelAsync(database);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.BaseAddress.ToString() });
+        page.SetDefaultTimeout(15_000);
+
+        // Not signed in: the customer list sends us to the login form, which brings us back.
+        await page.GotoAsync("/customers");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/login\\?ReturnUrl=%2Fcustomers$"));
+        await page.GetByLabel("Email").FillAsync(TouchpointServerHost.AdminEmail);
+        await page.GetByLabel("Password").FillAsync(TouchpointServerHost.AdminPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/customers$"));
+
+        await page.GetByRole(AriaRole.Searchbox).FillAsync("ada.lovelace@example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        var rows = page.Locator("#customers tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Ada Lovelace" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#customer-name")).ToHaveTextAsync("Ada Lovelace");
+        await Assertions.Expect(page.Locator("#identities")).ToContainTextAsync("ada.lovelace@example.com");
+        await Assertions.Expect(page.Locator("#identities")).ToContainTextAsync("+15550102000");
+        var timeline = page.Locator("#timeline tbody tr");
+        await Assertions.Expect(timeline).ToHaveCountAsync(3);
+        await Assertions.Expect(page.Locator("#timeline tbody tr[data-channel=phone]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#timeline tbody tr[data-channel=email]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#timeline tbody tr[data-channel=chat]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "Contacts per month by channel" })).ToBeVisibleAsync();
+
+        await page.Locator("#timeline tbody tr[data-channel=email] a").First.ClickAsync();
+        var transcript = page.Locator("#transcript");
+        await Assertions.Expect(transcript).ToBeVisibleAsync();
+        await Assertions.Expect(transcript.Locator("li")).ToHaveTextAsync([new Regex("Customer.*message of ada-email", RegexOptions.Singleline), new Regex("Agent.*reply", RegexOptions.Singleline)]);
+        await Assertions.Expect(page.Locator("#case-interactions tbody tr")).ToHaveCountAsync(2);
+
+        await page.Locator("#customer-link").ClickAsync();
+        await Assertions.Expect(page.Locator("#customer-name")).ToHaveTextAsync("Ada Lovelace");
+    }
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+
+namespace Touchpoint.Tests.Web;
+
+/// <summary>The customer list and the customer 360 page through the real server, signed in with the real login form.</summary>
+public sealed partial class CustomerPagesTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<string> GetPageAsync(HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(url, Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url}: expected 200, got {(int)response.StatusCode}: {body}");
+        return body;
+    }
+
+    /// <summary>The customer names listed in the customers table, in order.</summary>
+    private static List<string> ListedNames(string html) =>
+        CustomerLink().Matches(html).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
+
+    [GeneratedRegex("<td><a href=\"/customers/\\d+\">([^<]+)</a>")]
+    private static partial Regex CustomerLink();
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Customers_WithoutSignIn_RedirectsToLogin(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = await TouchpointServerHost.StartAsync(database);
+        using var client = host.CreateClient();
+
+        using var response = await client.GetAsync("/customers?q=ada", Ct);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/login", response.Headers.Location?.AbsolutePath);
+        Assert.Contains("ReturnUrl=%2Fcustomers", response.Headers.Location?.Query, StringComparison.Ordinal);
+        // Pages are found from the project root now; the ones that opt out of sign-in must still do so.
+        foreach (var open in new[] { "/login", "/denied" })
+        {
+            using var page = await client.GetAsync(open, Ct);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task CustomerList_Search_FindsByEmailPhoneInAnotherFormatNameAndHandle(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WebSeed.CreateAsync(database);
+        await using var host = await TouchpointServerHost.StartAsync(database);
+        using var client = await host.SignedInClientAsync();
+
+        Assert.Equal(["Ada Lovelace", "Bob Builder", "Cleo Patra"], ListedNames(await GetPageAsync(client, "/customers")));
+        // Email: case differs from the stored address and only its start is typed.
+        Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=ADA.lovelace%40example")));
+        // Phone stored as "+1 555 010 2000": found with brackets and dashes, and without the "+".
+        Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=" + Uri.EscapeDataString("+1 (555) 010-2000"))));
+        Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=1-555-010")));
+        Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=lovelace")));
+        Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=%40ada_")));
+        Assert.Equal(["Bob Builder"], ListedNames(await GetPageAsync(client, "/customers?q=c-bo")));
+
+        var none = await GetPageAsync(client, "/customers?q=nobody%40nowhere.example");
+        Assert.Empty(ListedNames(none));
+        Assert.Contains("No customers match.", none, StringComparison.Ordinal);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task CustomerList_SegmentFilter_RestrictsTheList(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = await TouchpointServerHost.StartAsync(database);
+        using var client = await host.SignedInClientAsync();
+
+        var page = await GetPageAsync(client, $"/customers?segment={seed.Premium}");
+
+        Assert.Equal(["Ada Lovelace", "Cleo Patra"], ListedNames(page));
+        Assert.Contains($"<option value=\"{seed.Premium}\" selected=\"selected\">Premium</option>", page, StringComparison.Ordinal);
+        Assert.Equal(["Cleo Patra"], ListedNames(await GetPageAsync(client, $"/customers?segment={seed.Premium}&q=cleo")));
+        Assert.Empty(ListedNames(await GetPageAsync(client, $"/customers?segment={seed.Premium}&q=bob")));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Customer360_ShowsProfileIdentitiesTimelineAcrossChannelsAndOpenCase(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = await TouchpointServerHost.StartAsync(database);
+        using var client = await host.SignedInClientAsync();
+
+        // Decoded: Razor encodes "+" and the like in text.
+        var page = WebUtility.HtmlDecode(await GetPageAsync(client, $"/customers/{seed.Ada}"));
+
+        Assert.Contains("<h1 id=\"customer-name\">Ada Lovelace</h1>", page, StringComparison.Ordinal);
+        // Identities as stored, normalised.
+        Assert.Contains("<code>ada.lovelace@example.com</code>", page, StringComparison.Ordinal);
+        Assert.Contains("<code>+15550102000</code>", page, StringComparison.Ordinal);
+        Assert.Contains("<code>ada_l</code>", page, StringComparison.Ordinal);
+        Assert.Contains("Europe/London", page, StringComparison.Ordinal);
+        Assert.Contains("21:00–08:00 local", page, StringComparison.Ordinal);
+        Assert.Contains("<li class=\"consent-yes\">Email: <strong>granted</strong></li>", page, StringComparison.Ordinal);
+        Assert.Contains("<li class=\"consent-no\">SMS: <strong>refused</strong></li>", page, StringComparison.Ordinal);
+        Assert.Contains($"<a class=\"pill\" href=\"/customers?segment={seed.Premium}\">Premium</a>", page, StringComparison.Ordinal);
+
+        // One timeline across channels, newest first, each row linking to its interaction.
+        var rows = Regex.Matches(page, "<tr data-channel=\"([a-z-]+)\">\\s*<td><a href=\"/interactions/(\\d+)\">")
+            .Select(m => (m.Groups[1].Value, long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        Assert.Equal([("chat", seed.AdaChatContact), ("email", seed.AdaEmailContact), ("phone", seed.AdaPhoneContact)], rows);
+        Assert.Contains("SLA met", page, StringComparison.Ordinal);
+        Assert.Contains(">FCR<", page, StringComparison.Ordinal);
+
+        // The open case spans email and chat.
+        var openCases = Regex.Match(page, "<table class=\"grid compact\" id=\"open-cases\">(.*?)</table>", RegexOptions.Singleline);
+        Assert.True(openCases.Success, page);
+        Assert.Contains("refund request", openCases.Value, StringComparison.Ordinal);
+        Assert.Contains("data-channel=\"email\"", openCases.Value, StringComparison.Ordinal);
+        Assert.Contains("data-channel=\"chat\"", openCases.Value, StringComparison.Ordinal);
+        Assert.DoesNotContain("billing question", openCases.Value, StringComparison.Ordinal);
+
+        // The chart describes the same three contacts.
+        Assert.Contains("<title id=\"contacts-chart-title\">Contacts per month by channel</title>", page, StringComparison.Ordinal);
+        Assert.Contains("3 contacts from", page, StringComparison.Ordinal);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Customer360_MergedProfile_RedirectsToSurvivor_AndUnknownIdIs404(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using (var db = database.CreateDb())
+        {
+            await db.Customers.Where(c => c.Id == seed.Cleo).ExecuteUpdateAsync(s => s.SetProperty(c => c.MergedIntoId, seed.Ada), Ct);
+        }
+        await using var host = await TouchpointServerHost.StartAsync(database);
+        using var client = await host.SignedInClientAsync();
+
+        using var merged = await client.GetAsync($"/customers/{seed.Cleo}", Ct);
+        Assert.Equal(HttpStatusCode.Redirect, merged.StatusCode);
+        Assert.Equal($"/customers/{seed.Ada}", merged.Headers.Location?.OriginalString);
+        // A merged profile is not listed on its own.
+        Assert.Equal(["Ada Lovelace", "Bob Builder"], ListedNames(await GetPageAsync(client, "/customers")));
+
+        using var unknown = await client.GetAsync("/customers/999999", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+
+namespace Touchpoint.Tests.Web;
+
+/// <summary>The interaction page and the interaction list through the real server.</summary>
+public sealed class InteractionPagesTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<string> GetPageAsync(HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(url, Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url}: expected 200, got {(int)response.StatusCode}: {body}");
+        return body;
+    }
+
+    private static List<long> ListedInteractions(string html) =>
+        Regex.Matches(html, "<tr>\\s*<td><a href=\"/interactions/(\\d+)\">")
+            .Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task InteractionPage_ShowsMetadataTranscriptAndTheCaseAcrossChannels(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = await TouchpointServerHost.StartAsync(database);
+        using var client = await host.SignedInClientAsync();
+
+        var page = await GetPageAsync(client, $"/interactions/{seed.AdaChatContact}");
+
+        var transcript = Regex.Match(page, "<ol class=\"transcript\" id=\"transcript\">(.*?)</ol>", RegexOptions.Singleline);
+        Assert.True(transcript.Success, page);
+        Assert.Matches("from-customer.*message of ada-chat.*from-agent.*reply", transcript.Value.ReplaceLineEndings(" "));
+        Assert.Contains($"<a id=\"customer-link\" href=\"/customers/{seed.Ada}\">Ada Lovelace</a>", page, StringComparison.Ordinal);
+        Assert.Contains("<dt>Reason</dt><dd>refund request</dd>", page, StringComparison.Ordinal);
+        Assert.Contains("<dt>First response</dt><dd>30s</dd>", page, StringComparison.Ordinal);
+        // The case holds the earlier email too; the chat switched channel within it.
+        var caseTable = Regex.Match(page, "<table class=\"grid compact\" id=\"case-interactions\">(.*?)</table>", RegexOptions.Singleline).Value;
+        Assert.Contains($"href=\"/interactions/{seed.AdaEmailContact}\"", caseTable, StringComparison.Ordinal);
+        Assert.Contains("data-channel=\"email\"", caseTable, StringComparison.Ordinal);
+        Assert.Contains("data-channel=\"chat\"", caseTable, StringComparison.Ordinal);
+        Assert.Contains(">Switch<", page, StringComparison.Ordinal);
+
+        using var unknown = await client.GetAsync("/interactions/999999", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task InteractionList_FiltersByChannelDateAndReason(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = await TouchpointServerHost.StartAsync(database);
+        using var client = await host.SignedInClientAsync();
+
+        Assert.Equal(4, ListedInteractions(await GetPageAsync(client, "/interactions")).Count);
+        Assert.Equal([seed.AdaEmailContact], ListedInteractions(await GetPageAsync(client, "/interactions?channel=Email")));
+        // T0 is 2026-03-02; the range is inclusive of its last day.
+        Assert.Equal([seed.AdaChatContact, seed.AdaEmailContact],
+            ListedInteractions(await GetPageAsync(client, "/interactions?from=2026-03-12&to=2026-03-13")));
+        Assert.Equal([seed.AdaPhoneContact], ListedInteractions(await GetPageAsync(client, "/interactions?reason=billing+question")));
+        var none = await GetPageAsync(client, "/interactions?channel=Sms");
+        Assert.Empty(ListedInteractions(none));
+        Assert.Contains("No interactions match these filters.", none, StringComparison.Ordinal);
+    }
+}
