@@ -9,8 +9,10 @@ using Microsoft.Extensions.Time.Testing;
 namespace Touchpoint.Tests.Infrastructure;
 
 /// <summary>
-/// The real server (Program.cs: start-up, auth, API, pages) in memory over a test database, without demo data.
-/// Several hosts over one database behave like several nodes behind a load balancer.
+/// The real server (Program.cs: start-up, auth, API, pages) over a test database, without demo data: in memory, or on
+/// Kestrel at a free loopback port for a browser (<see cref="StartKestrel"/>). WebApplicationFactory runs Program.cs up to
+/// app.Run, so PrepareAsync (migrations, first admin) runs as in production. Several hosts over one database behave like
+/// several nodes behind a load balancer.
 /// </summary>
 public sealed partial class ServerHost(TestDatabase database, DateTimeOffset? now = null, IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
@@ -45,6 +47,22 @@ public sealed partial class ServerHost(TestDatabase database, DateTimeOffset? no
         builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock));
     }
 
+    /// <summary>Starts the server on Kestrel at a free 127.0.0.1 port, for a real browser; returns its address.</summary>
+    public Uri StartKestrel()
+    {
+        UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        return ClientOptions.BaseAddress;
+    }
+
+    /// <summary>A client signed in as the admin through the login form.</summary>
+    public async Task<HttpClient> SignedInClientAsync()
+    {
+        var client = Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await LogInAsync(client)).StatusCode);
+        return client;
+    }
+
     /// <summary>A client that keeps cookies but does not follow redirects, so tests can see them.</summary>
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
@@ -60,7 +78,7 @@ public sealed partial class ServerHost(TestDatabase database, DateTimeOffset? no
     {
         var ct = TestContext.Current.CancellationToken;
         var form = await client.GetStringAsync("/login", ct);
-        var token = AntiforgeryToken().Match(form).Groups[1].Value;
+        var token = WebUtility.HtmlDecode(AntiforgeryToken().Match(form).Groups[1].Value);
         Assert.False(string.IsNullOrEmpty(token), "the login form carries an antiforgery token");
         return await client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {

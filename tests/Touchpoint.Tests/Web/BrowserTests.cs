@@ -16,15 +16,15 @@ public sealed class BrowserTests
         await using var __ = browser;
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await WebSeed.CreateAsync(database);
-        await using var host = await TouchpointServerHost.StartKestrelAsync(database);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.BaseAddress.ToString() });
+        await using var host = new ServerHost(database);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.StartKestrel().ToString() });
         page.SetDefaultTimeout(15_000);
 
         // Not signed in: the customer list sends us to the login form, which brings us back.
         await page.GotoAsync("/customers");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/login\\?ReturnUrl=%2Fcustomers$"));
-        await page.GetByLabel("Email").FillAsync(TouchpointServerHost.AdminEmail);
-        await page.GetByLabel("Password").FillAsync(TouchpointServerHost.AdminPassword);
+        await page.GetByLabel("Email").FillAsync(ServerHost.AdminEmail);
+        await page.GetByLabel("Password").FillAsync(ServerHost.AdminPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/customers$"));
 

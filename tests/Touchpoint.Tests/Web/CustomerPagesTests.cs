@@ -30,8 +30,8 @@ public sealed partial class CustomerPagesTests
     public async Task Customers_WithoutSignIn_RedirectsToLogin(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        await using var host = await TouchpointServerHost.StartAsync(database);
-        using var client = host.CreateClient();
+        await using var host = new ServerHost(database);
+        using var client = host.Browser();
 
         using var response = await client.GetAsync("/customers?q=ada", Ct);
 
@@ -51,7 +51,7 @@ public sealed partial class CustomerPagesTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await WebSeed.CreateAsync(database);
-        await using var host = await TouchpointServerHost.StartAsync(database);
+        await using var host = new ServerHost(database);
         using var client = await host.SignedInClientAsync();
 
         Assert.Equal(["Ada Lovelace", "Bob Builder", "Cleo Patra"], ListedNames(await GetPageAsync(client, "/customers")));
@@ -74,7 +74,7 @@ public sealed partial class CustomerPagesTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         var seed = await WebSeed.CreateAsync(database);
-        await using var host = await TouchpointServerHost.StartAsync(database);
+        await using var host = new ServerHost(database);
         using var client = await host.SignedInClientAsync();
 
         var page = await GetPageAsync(client, $"/customers?segment={seed.Premium}");
@@ -90,7 +90,7 @@ public sealed partial class CustomerPagesTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         var seed = await WebSeed.CreateAsync(database);
-        await using var host = await TouchpointServerHost.StartAsync(database);
+        await using var host = new ServerHost(database);
         using var client = await host.SignedInClientAsync();
 
         // Decoded: Razor encodes "+" and the like in text.
@@ -136,7 +136,7 @@ public sealed partial class CustomerPagesTests
         {
             await db.Customers.Where(c => c.Id == seed.Cleo).ExecuteUpdateAsync(s => s.SetProperty(c => c.MergedIntoId, seed.Ada), Ct);
         }
-        await using var host = await TouchpointServerHost.StartAsync(database);
+        await using var host = new ServerHost(database);
         using var client = await host.SignedInClientAsync();
 
         using var merged = await client.GetAsync($"/customers/{seed.Cleo}", Ct);

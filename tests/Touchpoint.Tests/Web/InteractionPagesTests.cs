@@ -27,7 +27,7 @@ public sealed class InteractionPagesTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         var seed = await WebSeed.CreateAsync(database);
-        await using var host = await TouchpointServerHost.StartAsync(database);
+        await using var host = new ServerHost(database);
         using var client = await host.SignedInClientAsync();
 
         var page = await GetPageAsync(client, $"/interactions/{seed.AdaChatContact}");
@@ -54,7 +54,7 @@ public sealed class InteractionPagesTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         var seed = await WebSeed.CreateAsync(database);
-        await using var host = await TouchpointServerHost.StartAsync(database);
+        await using var host = new ServerHost(database);
         using var client = await host.SignedInClientAsync();
 
         Assert.Equal(4, ListedInteractions(await GetPageAsync(client, "/interactions")).Count);
