@@ -11,6 +11,10 @@ public static class ServerSetup
 {
     public static WebApplicationBuilder AddTouchpointServer(this WebApplicationBuilder builder)
     {
+        // Packages' static web assets (plotly.js) are read from the NuGet cache when the app runs from its build output;
+        // CreateBuilder does that only in Development, so `dotnet run` in Production would 500 on them. A published app
+        // has the files in wwwroot and no runtime manifest, and then this does nothing.
+        builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
         services.AddTouchpoint(builder.Configuration);
         services.AddTouchpointAuthentication(builder.Configuration);
@@ -47,7 +51,6 @@ public static class ServerSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseStaticFiles();
         app.UseRouting();
         app.UseRateLimiter();
         app.UseAuthentication();
@@ -55,7 +58,10 @@ public static class ServerSetup
 
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/health", new HealthCheckOptions()).AllowAnonymous();
-        app.MapRazorPages();
+        // wwwroot and the packages' static web assets (plotly.js from Plotly.Blazor), from the manifest the build writes:
+        // the same endpoints under dotnet run, a published app and the test host.
+        app.MapStaticAssets();
+        app.MapRazorPages().WithStaticAssets();
         app.MapSegmentsApi();
         app.MapCustomersApi();
         app.MapInteractionsApi();

@@ -19,6 +19,9 @@ public sealed class BrowserTests
         await using var host = new ServerHost(database);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.StartKestrel().ToString() });
         page.SetDefaultTimeout(15_000);
+        var failed = new List<string>();
+        page.Response += (_, r) => { if (r.Status >= 400) { failed.Add($"{r.Status} {r.Url}"); } };
+        page.PageError += (_, e) => failed.Add("script error: " + e);
 
         // Not signed in: the customer list sends us to the login form, which brings us back.
         await page.GotoAsync("/customers");
@@ -42,7 +45,11 @@ public sealed class BrowserTests
         await Assertions.Expect(page.Locator("#timeline tbody tr[data-channel=phone]")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#timeline tbody tr[data-channel=email]")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#timeline tbody tr[data-channel=chat]")).ToHaveCountAsync(1);
-        await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "Contacts per month by channel" })).ToBeVisibleAsync();
+        // The chart is drawn by plotly.js, served from the Plotly.Blazor package (no 404, no CDN).
+        var chart = page.Locator("#contacts-chart [role=img]");
+        await Assertions.Expect(chart).ToBeVisibleAsync();
+        await Assertions.Expect(chart.Locator("svg.main-svg").First).ToBeVisibleAsync();
+        await Assertions.Expect(chart.Locator(".barlayer .trace")).ToHaveCountAsync(3);
 
         await page.Locator("#timeline tbody tr[data-channel=email] a").First.ClickAsync();
         var transcript = page.Locator("#transcript");
@@ -52,5 +59,6 @@ public sealed class BrowserTests
 
         await page.Locator("#customer-link").ClickAsync();
         await Assertions.Expect(page.Locator("#customer-name")).ToHaveTextAsync("Ada Lovelace");
+        Assert.Empty(failed);
     }
 }

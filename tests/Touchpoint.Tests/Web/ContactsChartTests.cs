@@ -1,42 +1,68 @@
-using System.Xml.Linq;
+using System.Net;
+using System.Text.Json;
 using Touchpoint.Interactions;
 using Touchpoint.Server.Customers;
+using Touchpoint.Server.Platform;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
 
 namespace Touchpoint.Tests.Web;
 
 public sealed class ContactsChartTests
 {
-    [Theory]
-    [InlineData(0, 1)]
-    [InlineData(1, 1)]
-    [InlineData(3, 5)]
-    [InlineData(7, 10)]
-    [InlineData(11, 20)]
-    [InlineData(130, 200)]
-    public void AxisMaximum_IsRound(int value, int expected) => Assert.Equal(expected, ContactsChart.NiceCeiling(value));
+    private static readonly List<MonthlyContacts> Months =
+    [
+        new(new DateOnly(2026, 1, 1), new Dictionary<Channel, int> { [Channel.Phone] = 2, [Channel.Chat] = 1 }),
+        new(new DateOnly(2026, 2, 1), new Dictionary<Channel, int>()),
+        new(new DateOnly(2026, 3, 1), new Dictionary<Channel, int> { [Channel.Phone] = 4 }),
+    ];
 
     [Fact]
-    public void Chart_IsWellFormedSvg_WithOneTitledSegmentPerMonthAndChannel_AndAnAccessibleSummary()
+    public void Chart_HasOneStackedSeriesPerChannelWithContacts_AndOneBucketPerMonth_EmptyMonthsIncluded()
     {
-        var months = new List<MonthlyContacts>
-        {
-            new(new DateOnly(2026, 1, 1), new Dictionary<Channel, int> { [Channel.Phone] = 2, [Channel.Chat] = 1 }),
-            new(new DateOnly(2026, 2, 1), new Dictionary<Channel, int>()),
-            new(new DateOnly(2026, 3, 1), new Dictionary<Channel, int> { [Channel.Phone] = 4 }),
-        };
+        var chart = ContactsChart.Build(Months);
 
-        var html = ContactsChart.Render(months).ToString()!;
-        var figure = XElement.Parse(html);
-        XNamespace none = "";
-        var svg = figure.Element("svg")!;
+        Assert.True(chart.Stacked);
+        Assert.Equal(3, chart.Categories.Count);
+        // Channels in their usual order, only those with contacts; a zero for a month without any.
+        Assert.Equal(["Phone", "Chat"], chart.Series.Select(s => s.Name));
+        Assert.Equal([2.0, 0, 4], chart.Series[0].Values);
+        Assert.Equal([1.0, 0, 0], chart.Series[1].Values);
+        Assert.Equal("7 contacts: Phone 6, Chat 1.", chart.Summary);
+    }
 
-        Assert.Equal("img", svg.Attribute("role")?.Value);
-        Assert.Equal("7 contacts from Jan 2026 to Mar 2026: Phone 6, Chat 1.", svg.Element("desc")?.Value);
-        Assert.Equal(["Jan 2026 · Phone: 2", "Jan 2026 · Chat: 1", "Mar 2026 · Phone: 4"],
-            svg.Elements("rect").Select(r => r.Element("title")!.Value));
-        // The tallest bar reaches the top of the axis (5 here), so heights are proportional: 4 of 5.
-        var heights = svg.Elements("rect").Select(r => double.Parse(r.Attribute("height")!.Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        Assert.Equal(heights[2] / 4 * 2, heights[0], 0.2);
-        Assert.Equal(["Phone 6", "Chat 1"], figure.Element("figcaption")!.Elements("span").Select(s => s.Value));
+    [Fact]
+    public void PlotlyFigure_IsJsonWithTheSameSeries_AndStacksTheBars()
+    {
+        var figure = JsonDocument.Parse(ContactsChart.Build(Months).ToPlotlyJson()).RootElement;
+
+        Assert.Equal("stack", figure.GetProperty("layout").GetProperty("barmode").GetString());
+        var data = figure.GetProperty("data").EnumerateArray().ToList();
+        Assert.Equal(["Phone", "Chat"], data.Select(d => d.GetProperty("name").GetString()));
+        Assert.All(data, d => Assert.Equal("bar", d.GetProperty("type").GetString()));
+        Assert.Equal([2.0, 0, 4], data[0].GetProperty("y").EnumerateArray().Select(v => v.GetDouble()));
+        Assert.Equal(3, data[0].GetProperty("x").GetArrayLength());
+    }
+
+    [Fact]
+    public void NoContacts_NoSeries_AndTheSummarySaysSo()
+    {
+        var chart = ContactsChart.Build([new(new DateOnly(2026, 1, 1), new Dictionary<Channel, int>())]);
+
+        Assert.Empty(chart.Series);
+        Assert.Equal("No contacts in this period.", chart.Summary);
+    }
+
+    [Fact]
+    public async Task PlotlyScript_FromThePackage_IsServedByTheTestHostToo()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = new ServerHost(database);
+        using var client = host.Browser();
+
+        using var response = await client.GetAsync(BarChart.PlotlyScript, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("plotly", (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))[..2000], StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -94,7 +94,8 @@ public sealed partial class CustomerPagesTests
         using var client = await host.SignedInClientAsync();
 
         // Decoded: Razor encodes "+" and the like in text.
-        var page = WebUtility.HtmlDecode(await GetPageAsync(client, $"/customers/{seed.Ada}"));
+        var raw = await GetPageAsync(client, $"/customers/{seed.Ada}");
+        var page = WebUtility.HtmlDecode(raw);
 
         Assert.Contains("<h1 id=\"customer-name\">Ada Lovelace</h1>", page, StringComparison.Ordinal);
         // Identities as stored, normalised.
@@ -122,9 +123,14 @@ public sealed partial class CustomerPagesTests
         Assert.Contains("data-channel=\"chat\"", openCases.Value, StringComparison.Ordinal);
         Assert.DoesNotContain("billing question", openCases.Value, StringComparison.Ordinal);
 
-        // The chart describes the same three contacts.
-        Assert.Contains("<title id=\"contacts-chart-title\">Contacts per month by channel</title>", page, StringComparison.Ordinal);
-        Assert.Contains("3 contacts from", page, StringComparison.Ordinal);
+        // The chart describes the same three contacts, one series per channel, and loads plotly.js from the package.
+        var chart = Regex.Match(raw, "<figure class=\"chart\" id=\"contacts-chart\">.*?data-chart=\"([^\"]+)\"", RegexOptions.Singleline);
+        Assert.True(chart.Success, raw);
+        var figure = System.Text.Json.JsonDocument.Parse(WebUtility.HtmlDecode(chart.Groups[1].Value)).RootElement;
+        Assert.Equal(["Phone", "Email", "Chat"], figure.GetProperty("data").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
+        Assert.All(figure.GetProperty("data").EnumerateArray(), d => Assert.Equal(24, d.GetProperty("y").GetArrayLength()));
+        Assert.Equal(3, figure.GetProperty("data").EnumerateArray().Sum(d => d.GetProperty("y").EnumerateArray().Sum(v => v.GetDouble())));
+        Assert.Contains($"<script src=\"{Touchpoint.Server.Platform.BarChart.PlotlyScript}\"", page, StringComparison.Ordinal);
     }
 
     [Theory, ClassData(typeof(Providers))]
