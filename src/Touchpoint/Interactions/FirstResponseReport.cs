@@ -15,8 +15,8 @@ public sealed record FirstResponseRow(string Queue, Channel Channel, long Custom
     public double AnsweredShare => CustomerContacts == 0 ? 0 : (double)Answered / CustomerContacts;
 }
 
-/// <summary>Which inbound contacts the report covers.</summary>
-public sealed record FirstResponseQuery(Channel? Channel = null, string? CaseExternalIdPrefix = null);
+/// <summary>Which inbound contacts the report covers: <see cref="From"/> and <see cref="To"/> are UTC days, both included.</summary>
+public sealed record FirstResponseQuery(Channel? Channel = null, string? CaseExternalIdPrefix = null, DateOnly? From = null, DateOnly? To = null);
 
 /// <summary>
 /// Computes first-response figures from stored interactions. Percentiles are exact (all answered times are
@@ -38,6 +38,16 @@ public sealed class FirstResponseReport(DatabaseTarget target, IOptions<Interact
         if (query.CaseExternalIdPrefix is { Length: > 0 } prefix)
         {
             rows = rows.Where(i => i.CaseExternalId != null && i.CaseExternalId.StartsWith(prefix));
+        }
+        if (query.From is { } from)
+        {
+            var start = from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            rows = rows.Where(i => i.StartedAt >= start);
+        }
+        if (query.To is { } to)
+        {
+            var end = to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            rows = rows.Where(i => i.StartedAt < end);
         }
         var groups = new Dictionary<(string Queue, Channel Channel), (long Contacts, List<int> Times)>();
         await foreach (var r in rows.Select(i => new { i.Queue, i.Channel, i.FirstResponseSeconds }).AsAsyncEnumerable().WithCancellation(cancellationToken))

@@ -61,4 +61,41 @@ public sealed class BrowserTests
         await Assertions.Expect(page.Locator("#customer-name")).ToHaveTextAsync("Ada Lovelace");
         Assert.Empty(failed);
     }
+
+    [Fact]
+    public async Task Manager_OpensFirstResponseReport_FromTheNavigation_AndSeesTheChart()
+    {
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await ReportPagesTests.SeedAsync(database);
+        await using var host = new ServerHost(database);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.StartKestrel().ToString() });
+        page.SetDefaultTimeout(15_000);
+        var failed = new List<string>();
+        page.Response += (_, r) => { if (r.Status >= 400) { failed.Add($"{r.Status} {r.Url}"); } };
+        page.PageError += (_, e) => failed.Add("script error: " + e);
+
+        await page.GotoAsync("/login");
+        await page.Locator("#email").FillAsync(ServerHost.AdminEmail);
+        await page.Locator("#password").FillAsync(ServerHost.AdminPassword);
+        await page.Locator("form.login button[type=submit]").ClickAsync();
+        await page.Locator("header nav a[href='/reports/first-response']").ClickAsync();
+
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/reports/first-response$"));
+        var chart = page.Locator("#first-response-chart [role=img]");
+        await Assertions.Expect(chart.Locator("svg.main-svg").First).ToBeVisibleAsync();
+        // Two series (median, p90) over two queues.
+        await Assertions.Expect(chart.Locator(".barlayer .trace")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#first-response tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#first-response tbody tr.small-sample")).ToHaveCountAsync(1);
+
+        // Filter by channel through the form.
+        await page.Locator("#report-filters select[name=channel]").SelectOptionAsync("Chat");
+        await page.Locator("#report-filters button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("#first-response tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#first-response tbody tr[data-queue=tech]")).ToHaveCountAsync(1);
+        Assert.Empty(failed);
+    }
 }

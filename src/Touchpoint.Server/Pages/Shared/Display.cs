@@ -20,6 +20,9 @@ public static class Display
 
     public static string Date(DateTime? utc) => utc?.ToString("yyyy-MM-dd", Culture) ?? "–";
 
+    /// <summary>Fractional seconds (medians, percentiles) rounded to whole seconds.</summary>
+    public static string Duration(double? seconds) => Duration(seconds is { } s ? (int)Math.Round(s) : null);
+
     /// <summary>Seconds as people read them: "45s", "4m 05s", "2h 10m", "3d 4h".</summary>
     public static string Duration(int? seconds)
     {

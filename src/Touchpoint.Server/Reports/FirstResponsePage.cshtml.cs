@@ -1,0 +1,55 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Touchpoint.Interactions;
+using Touchpoint.Server.Pages.Shared;
+using Touchpoint.Server.Platform;
+
+namespace Touchpoint.Server.Reports;
+
+/// <summary>First response per queue (brand) and channel, the same figures as `touchpoint report first-response`.</summary>
+public sealed class FirstResponsePageModel(FirstResponseReport report) : PageModel
+{
+    /// <summary>Below this many answered contacts a median or p90 moves a lot from one week to the next; such rows are flagged.</summary>
+    public const int SmallSample = 30;
+
+    public const int ChartQueues = 20;
+
+    [BindProperty(SupportsGet = true, Name = "channel")] public Channel? Channel { get; set; }
+    [BindProperty(SupportsGet = true, Name = "from")] public DateOnly? From { get; set; }
+    [BindProperty(SupportsGet = true, Name = "to")] public DateOnly? To { get; set; }
+
+    public IReadOnlyList<FirstResponseRow> Rows { get; private set; } = [];
+
+    public bool Filtered => Channel is not null || From is not null || To is not null;
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        if (!ModelState.IsValid)
+        {
+            return;
+        }
+        Rows = await report.ComputeAsync(new FirstResponseQuery(Channel, From: From, To: To), cancellationToken);
+    }
+
+    public static bool IsSmall(FirstResponseRow row) => row.Answered < SmallSample;
+
+    /// <summary>Median and p90 of the busiest queues (rows are ordered by volume), in minutes, each bar labelled with its sample size.</summary>
+    public BarChart Chart(string title, string categoryHeader, string median, string p90, string minutes, string summary)
+    {
+        var shown = Rows.Where(r => r.Answered > 0).Take(ChartQueues).ToList();
+        var oneChannel = shown.Select(r => r.Channel).Distinct().Count() <= 1;
+        var categories = shown.Select(r => (oneChannel ? r.Queue : $"{r.Queue} · {r.Channel.Label()}")
+            + $" (n={r.Answered.ToString("N0", CultureInfo.CurrentCulture)})").ToList();
+        BarSeries Series(string name, Func<FirstResponseRow, double?> seconds, string color) => new(name,
+            shown.Select(r => seconds(r) is { } s ? Math.Round(s / 60, 2) : (double?)null).ToList(),
+            shown.Select(r => Display.Duration(seconds(r))).ToList(), color);
+        return new BarChart("first-response-chart", title, categoryHeader, categories,
+            [Series(median, r => r.MedianSeconds, "#2456d6"), Series(p90, r => r.P90Seconds, "#c2680c")])
+        {
+            ValueAxisTitle = minutes,
+            Summary = summary,
+            Height = 340,
+        };
+    }
+}
