@@ -2,10 +2,14 @@ using System.Globalization;
 using Touchpoint.Interactions;
 using Touchpoint.Server.Pages.Shared;
 using Touchpoint.Server.Platform;
+using static Touchpoint.Server.Platform.SharedResource;
 
 namespace Touchpoint.Server.Customers;
 
-/// <summary>Contacts per month by channel for the customer 360 page: stacked bars, one series per channel that has contacts.</summary>
+/// <summary>
+/// Contacts per month by channel for the customer 360 page: stacked bars, one series per channel that has contacts,
+/// months and words in the request's culture.
+/// </summary>
 public static class ContactsChart
 {
     public static BarChart Build(IReadOnlyList<MonthlyContacts> months, string id = "contacts-chart")
@@ -18,12 +22,12 @@ public static class ContactsChart
         }).ToList();
         var total = months.Sum(m => m.Total);
         var byChannel = string.Join(", ", channels.Select(ch => $"{ch.Label()} {Display.Number(months.Sum(m => m.ByChannel.GetValueOrDefault(ch)))}"));
-        return new BarChart(id, "Contacts per month by channel", "Month",
+        return new BarChart(id, Text("ContactsChart.Title"), Text("ContactsChart.Month"),
             months.Select(m => m.Month.ToString("MMM yyyy", CultureInfo.CurrentCulture)).ToList(), series)
         {
             Stacked = true,
-            ValueAxisTitle = "Contacts",
-            Summary = total == 0 ? "No contacts in this period." : $"{Display.Number(total)} contacts: {byChannel}.",
+            ValueAxisTitle = Text("ContactsChart.Contacts"),
+            Summary = total == 0 ? Text("ContactsChart.Empty") : Text("ContactsChart.Summary", Plural("ContactsChart.Total", total), byChannel),
         };
     }
 }

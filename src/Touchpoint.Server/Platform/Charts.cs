@@ -50,7 +50,7 @@ public sealed record BarChart(string Id, string Title, string CategoryHeader, IR
             font = new { family = "system-ui, sans-serif", size = 11 },
             xaxis = new { type = "category", automargin = true, fixedrange = true },
             yaxis = new { title = new { text = ValueAxisTitle ?? "" }, rangemode = "tozero", fixedrange = true, separatethousands = true },
-            legend = new { orientation = "h", y = -0.25 },
+            legend = new { orientation = "h", y = -0.25, traceorder = "normal" },
             showlegend = Series.Count > 1,
         };
         var config = new { displayModeBar = false, responsive = true };

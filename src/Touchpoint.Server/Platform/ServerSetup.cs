@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Localization;
 using System.Text.Json.Serialization;
 using Touchpoint.Server.Customers;
 using Touchpoint.Server.Feedback;
@@ -24,6 +25,13 @@ public static class ServerSetup
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
+        services.AddLocalization();
+        services.Configure<RequestLocalizationOptions>(o =>
+        {
+            // The language cookie (set by the switch in the layout) wins over Accept-Language; English is the default.
+            o.SetDefaultCulture(Languages.Default).AddSupportedCultures(Languages.All).AddSupportedUICultures(Languages.All);
+            o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+        });
         services.AddRazorPages(o =>
         {
             // Pages are found in the whole project, so a feature folder (Customers/, Interactions/) holds its pages next to
@@ -33,6 +41,7 @@ public static class ServerSetup
             o.Conventions.AuthorizeFolder("/");
             o.Conventions.AllowAnonymousToPage("/Pages/Denied");
             o.Conventions.AllowAnonymousToPage("/Pages/Logout");
+            o.Conventions.AllowAnonymousToPage("/Pages/Language");
         });
         services.AddHealthChecks().AddDbContextCheck<Touchpoint.Storage.TouchpointDb>("database");
         services.AddRateLimiter(o =>
@@ -51,6 +60,7 @@ public static class ServerSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestLocalization();
         app.UseRouting();
         app.UseRateLimiter();
         app.UseAuthentication();

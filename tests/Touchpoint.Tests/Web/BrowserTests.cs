@@ -26,13 +26,13 @@ public sealed class BrowserTests
         // Not signed in: the customer list sends us to the login form, which brings us back.
         await page.GotoAsync("/customers");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/login\\?ReturnUrl=%2Fcustomers$"));
-        await page.GetByLabel("Email").FillAsync(ServerHost.AdminEmail);
-        await page.GetByLabel("Password").FillAsync(ServerHost.AdminPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.Locator("#email").FillAsync(ServerHost.AdminEmail);
+        await page.Locator("#password").FillAsync(ServerHost.AdminPassword);
+        await page.Locator("#login button[type=submit]").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/customers$"));
 
         await page.GetByRole(AriaRole.Searchbox).FillAsync("ada.lovelace@example.com");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await page.Locator("#customer-search button[type=submit]").ClickAsync();
         var rows = page.Locator("#customers tbody tr");
         await Assertions.Expect(rows).ToHaveCountAsync(1);
         await page.GetByRole(AriaRole.Link, new() { Name = "Ada Lovelace" }).ClickAsync();
@@ -50,6 +50,7 @@ public sealed class BrowserTests
         await Assertions.Expect(chart).ToBeVisibleAsync();
         await Assertions.Expect(chart.Locator("svg.main-svg").First).ToBeVisibleAsync();
         await Assertions.Expect(chart.Locator(".barlayer .trace")).ToHaveCountAsync(3);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "touchpoint-360.png"), FullPage = true });
 
         await page.Locator("#timeline tbody tr[data-channel=email] a").First.ClickAsync();
         var transcript = page.Locator("#transcript");
@@ -80,7 +81,7 @@ public sealed class BrowserTests
         await page.GotoAsync("/login");
         await page.Locator("#email").FillAsync(ServerHost.AdminEmail);
         await page.Locator("#password").FillAsync(ServerHost.AdminPassword);
-        await page.Locator("form.login button[type=submit]").ClickAsync();
+        await page.Locator("#login button[type=submit]").ClickAsync();
         await page.Locator("header nav a[href='/reports/first-response']").ClickAsync();
 
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/reports/first-response$"));
@@ -96,6 +97,20 @@ public sealed class BrowserTests
         await page.Locator("#report-filters button[type=submit]").ClickAsync();
         await Assertions.Expect(page.Locator("#first-response tbody tr")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#first-response tbody tr[data-queue=tech]")).ToHaveCountAsync(1);
+
+        // Switch to Russian: the same report, filters kept, Russian text, the chart drawn again.
+        await page.Locator("#language-switch button[value=ru]").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/reports/first-response\\?channel=Chat&"));
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Первый ответ");
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "ru");
+        await Assertions.Expect(page.Locator("#first-response-chart svg.main-svg").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#first-response tbody tr.small-sample")).ToContainTextAsync("малая выборка");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "touchpoint-report-ru.png"), FullPage = true });
+
+        // Signing out works from the layout's form (antiforgery token included).
+        await page.Locator("#sign-out").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/logout$"));
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Вы вышли из системы.");
         Assert.Empty(failed);
     }
 }

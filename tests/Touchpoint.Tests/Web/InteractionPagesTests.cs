@@ -37,13 +37,13 @@ public sealed class InteractionPagesTests
         Assert.Matches("from-customer.*message of ada-chat.*from-agent.*reply", transcript.Value.ReplaceLineEndings(" "));
         Assert.Contains($"<a id=\"customer-link\" href=\"/customers/{seed.Ada}\">Ada Lovelace</a>", page, StringComparison.Ordinal);
         Assert.Contains("<dt>Reason</dt><dd>refund request</dd>", page, StringComparison.Ordinal);
-        Assert.Contains("<dt>First response</dt><dd>30s</dd>", page, StringComparison.Ordinal);
+        Assert.Contains("<dd id=\"first-response\">30s</dd>", page, StringComparison.Ordinal);
         // The case holds the earlier email too; the chat switched channel within it.
         var caseTable = Regex.Match(page, "<table class=\"grid compact\" id=\"case-interactions\">(.*?)</table>", RegexOptions.Singleline).Value;
         Assert.Contains($"href=\"/interactions/{seed.AdaEmailContact}\"", caseTable, StringComparison.Ordinal);
         Assert.Contains("data-channel=\"email\"", caseTable, StringComparison.Ordinal);
         Assert.Contains("data-channel=\"chat\"", caseTable, StringComparison.Ordinal);
-        Assert.Contains(">Switch<", page, StringComparison.Ordinal);
+        Assert.Contains("data-flag=\"switch\"", page, StringComparison.Ordinal);
 
         using var unknown = await client.GetAsync("/interactions/999999", Ct);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
@@ -65,6 +65,6 @@ public sealed class InteractionPagesTests
         Assert.Equal([seed.AdaPhoneContact], ListedInteractions(await GetPageAsync(client, "/interactions?reason=billing+question")));
         var none = await GetPageAsync(client, "/interactions?channel=Sms");
         Assert.Empty(ListedInteractions(none));
-        Assert.Contains("No interactions match these filters.", none, StringComparison.Ordinal);
+        Assert.Contains("id=\"interactions-empty\"", none, StringComparison.Ordinal);
     }
 }
