@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Localization;
 using System.Text.Json.Serialization;
 using Touchpoint.Server.Customers;
 using Touchpoint.Server.Feedback;
@@ -25,13 +24,7 @@ public static class ServerSetup
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false)));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
-        services.AddLocalization();
-        services.Configure<RequestLocalizationOptions>(o =>
-        {
-            // The language cookie (set by the switch in the layout) wins over Accept-Language; English is the default.
-            o.SetDefaultCulture(Languages.Default).AddSupportedCultures(Languages.All).AddSupportedUICultures(Languages.All);
-            o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
-        });
+        services.AddUiLanguages();
         services.AddRazorPages(o =>
         {
             // Pages are found in the whole project, so a feature folder (Customers/, Interactions/) holds its pages next to

@@ -239,6 +239,8 @@ public sealed partial class LocalizationTests
         Assert.Contains("<strong>Клиент</strong>", chat, StringComparison.Ordinal);
         var list = await GetPageAsync(client, "/interactions?channel=Sms", "ru");
         Assert.Contains("Нет взаимодействий, подходящих под эти фильтры.", list, StringComparison.Ordinal);
+        var badDate = await GetPageAsync(client, "/interactions?from=yesterday", "ru");
+        Assert.Contains("<span data-field=\"from\">Значение «yesterday» недопустимо для поля From.</span>", badDate, StringComparison.Ordinal);
         var report = await GetPageAsync(client, "/reports/first-response", "ru");
         Assert.Contains("<h1>Первый ответ</h1>", report, StringComparison.Ordinal);
         Assert.Contains("<th class=\"num\">Медиана</th>", report, StringComparison.Ordinal);
