@@ -16,18 +16,10 @@ public sealed record CustomerDto(long Id, string ExternalId, string Name, string
     IReadOnlyList<ContextIdentity> Identities, IReadOnlyList<ContextConsent> Consents, IReadOnlyList<string> Segments, string? Persona,
     IReadOnlyList<OpenCaseSummary> OpenCases, int InteractionCount);
 
-/// <summary>What a batch did: rows imported, duplicates (already stored or repeated in the batch) and rejected rows with their index.</summary>
-public sealed record BatchResult(long Received, long Imported, long Duplicates, long Rejected, IReadOnlyList<BatchRejection> Rejections);
-
-/// <summary>A rejected item of a batch: its 0-based index in the array, and why.</summary>
-public sealed record BatchRejection(long Index, string Reason);
-
 public sealed record MergeRequest(long? MergeCustomerId);
 
 public static class CustomersApi
 {
-    public const int MaxBatch = 10_000;
-
     public static RouteGroupBuilder MapCustomersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/customers").WithTags("Customers").RequireAuthorization();
@@ -135,17 +127,9 @@ public static class CustomersApi
         return existed ? TypedResults.Ok(dto) : TypedResults.Created($"/api/customers/{id}", dto);
     }
 
-    public static async Task<Results<Ok<BatchResult>, ValidationProblem>> Batch(CustomerIngestor ingestor, List<CustomerInput?> inputs,
-        CancellationToken cancellationToken)
-    {
-        if (inputs.Count > MaxBatch)
-        {
-            return ApiProblems.Invalid("items", $"a batch holds at most {MaxBatch} items; send {inputs.Count} in several requests");
-        }
-        var summary = await ingestor.IngestAsync(inputs.Select((input, n) => new ImportRow<CustomerInput>(n, input, input is null ? "is null" : null)),
-            cancellationToken: cancellationToken);
-        return TypedResults.Ok(ToBatchResult(inputs.Count, summary));
-    }
+    public static Task<Results<Ok<BatchResult>, ValidationProblem>> Batch(CustomerIngestor ingestor, List<CustomerInput?> inputs,
+        CancellationToken cancellationToken) =>
+        Batches.RunAsync(inputs, rows => ingestor.IngestAsync(rows, cancellationToken: cancellationToken));
 
     /// <summary>Merges customer <c>mergeCustomerId</c> into <paramref name="id"/>; both histories end up on <paramref name="id"/>.</summary>
     public static async Task<Results<Ok<MergeResult>, NotFound, ValidationProblem>> Merge(CustomerMerge merge, long id, MergeRequest request,
@@ -164,9 +148,6 @@ public static class CustomersApi
             _ => ApiProblems.Invalid("mergeCustomerId", "one of the two profiles was already merged into another"),
         };
     }
-
-    internal static BatchResult ToBatchResult(long received, ImportSummary summary) => new(received, summary.Imported, summary.Duplicates,
-        summary.Rejected, summary.Rejections.Select(r => new BatchRejection(r.Line, r.Reason)).ToList());
 
     private static async Task<CustomerDto?> LoadAsync(CustomerProfiles profiles, long id, CancellationToken cancellationToken)
     {

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Touchpoint.Import;
 using Touchpoint.Interactions;
-using Touchpoint.Server.Customers;
 using Touchpoint.Server.Platform;
 using Touchpoint.Storage;
 
@@ -21,8 +20,6 @@ public sealed record CaseDto(long Id, string ExternalId, long CustomerId, string
 
 public static class InteractionsApi
 {
-    public const int MaxBatch = 10_000;
-
     public static void MapInteractionsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/interactions").WithTags("Interactions").RequireAuthorization();
@@ -80,17 +77,9 @@ public static class InteractionsApi
     }
 
     /// <summary>Up to 10,000 interactions in one request; valid items are stored, invalid ones are listed by index.</summary>
-    public static async Task<Results<Ok<BatchResult>, ValidationProblem>> Batch(InteractionIngestor ingestor, List<InteractionInput?> inputs,
-        CancellationToken cancellationToken)
-    {
-        if (inputs.Count > MaxBatch)
-        {
-            return ApiProblems.Invalid("items", $"a batch holds at most {MaxBatch} items; send {inputs.Count} in several requests");
-        }
-        var summary = await ingestor.IngestAsync(inputs.Select((input, n) => new ImportRow<InteractionInput>(n, input, input is null ? "is null" : null)),
-            cancellationToken: cancellationToken);
-        return TypedResults.Ok(CustomersApi.ToBatchResult(inputs.Count, summary));
-    }
+    public static Task<Results<Ok<BatchResult>, ValidationProblem>> Batch(InteractionIngestor ingestor, List<InteractionInput?> inputs,
+        CancellationToken cancellationToken) =>
+        Batches.RunAsync(inputs, rows => ingestor.IngestAsync(rows, cancellationToken: cancellationToken));
 
     /// <summary>
     /// A whole file in the body (CSV with a header row, or JSON Lines), in the formats of docs/import-formats.md; any size.
