@@ -9,41 +9,72 @@ using Touchpoint.Storage;
 
 namespace Touchpoint.Server.Customers;
 
+/// <summary>A profile as the API shows it, with its segments, persona and open cases.</summary>
 public sealed record CustomerDto(long Id, string ExternalId, string Name, string? Email, string? Phone, string AccountType, string AccountStatus,
     string? Plan, string Products, double Revenue, DateTime CustomerSince, string? City, string? Country, string Language, string TimeZone,
-    Channel? PreferredChannel, TimeOnly? QuietHoursStart, TimeOnly? QuietHoursEnd, long? MergedIntoId, DateTime CreatedAt, DateTime UpdatedAt,
-    IReadOnlyList<ContextIdentity> Identities, IReadOnlyList<ContextConsent> Consents);
-
-/// <summary>What a batch did: rows imported, duplicates (already stored or repeated in the batch) and rejected rows with their index.</summary>
-public sealed record BatchResult(long Received, long Imported, long Duplicates, long Rejected, IReadOnlyList<BatchRejection> Rejections);
-
-/// <summary>A rejected item of a batch: its 0-based index in the array, and why.</summary>
-public sealed record BatchRejection(long Index, string Reason);
+    Channel? PreferredChannel, TimeOnly? QuietHoursStart, TimeOnly? QuietHoursEnd, DateTime CreatedAt, DateTime UpdatedAt,
+    IReadOnlyList<ContextIdentity> Identities, IReadOnlyList<ContextConsent> Consents, IReadOnlyList<string> Segments, string? Persona,
+    IReadOnlyList<OpenCaseSummary> OpenCases, int InteractionCount);
 
 public sealed record MergeRequest(long? MergeCustomerId);
 
 public static class CustomersApi
 {
-    public const int MaxBatch = 10_000;
-
     public static RouteGroupBuilder MapCustomersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/customers").WithTags("Customers").RequireAuthorization();
+        group.MapGet("/", List);
         group.MapGet("/{id:long}", Get);
+        group.MapGet("/{id:long}/timeline", Timeline);
         group.MapGet("/lookup", Lookup);
         group.MapGet("/{id:long}/context", Context);
         group.MapPost("/", Upsert).RequireAuthorization(Authentication.Policies.Manager);
         group.MapPost("/batch", Batch).RequireAuthorization(Authentication.Policies.Manager);
+        group.MapPost("/import", Import).RequireAuthorization(Authentication.Policies.Manager)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute()).Accepts<string>("text/csv", "application/x-ndjson", "text/plain");
         group.MapPost("/{id:long}/merge", Merge).RequireAuthorization(Authentication.Policies.Manager);
         app.MapGet("/api/context", ContextByIdentity).WithTags("Customers").RequireAuthorization();
         return group;
     }
 
-    public static async Task<Results<Ok<CustomerDto>, NotFound>> Get(TouchpointDb db, long id, CancellationToken cancellationToken) =>
-        await LoadAsync(db, id, cancellationToken) is { } dto ? TypedResults.Ok(dto) : TypedResults.NotFound();
+    /// <summary>
+    /// Customers matching <paramref name="q"/> (name, email, phone, social handle, external or CRM id) and/or in saved segment
+    /// <paramref name="segmentId"/>, by name.
+    /// </summary>
+    public static async Task<Results<Ok<CustomerPage>, ValidationProblem>> List(CustomerSearch search, string? q, long? segmentId, int? page, int? pageSize,
+        CancellationToken cancellationToken)
+    {
+        if (pageSize is < 1 or > CustomerSearch.MaxPageSize)
+        {
+            return ApiProblems.Invalid("pageSize", $"must be between 1 and {CustomerSearch.MaxPageSize}");
+        }
+        var result = await search.SearchAsync(new CustomerQuery(q, segmentId, Math.Max(1, page ?? 1), pageSize ?? 50), cancellationToken);
+        return result.SegmentMissing ? ApiProblems.Invalid("segmentId", "no saved segment has this id") : TypedResults.Ok(result);
+    }
+
+    /// <summary>A profile; a merged profile's id answers with the profile it was merged into.</summary>
+    public static async Task<Results<Ok<CustomerDto>, NotFound>> Get(CustomerProfiles profiles, long id, CancellationToken cancellationToken) =>
+        await LoadAsync(profiles, id, cancellationToken) is { } dto ? TypedResults.Ok(dto) : TypedResults.NotFound();
+
+    /// <summary>Every contact of the customer on every channel, newest first.</summary>
+    public static async Task<Results<Ok<TimelinePage>, ValidationProblem>> Timeline(CustomerTimeline timeline, long id, int? page, int? pageSize,
+        CancellationToken cancellationToken)
+    {
+        if (pageSize is < 1 or > CustomerTimeline.MaxPageSize)
+        {
+            return ApiProblems.Invalid("pageSize", $"must be between 1 and {CustomerTimeline.MaxPageSize}");
+        }
+        return TypedResults.Ok(await timeline.PageAsync(id, Math.Max(1, page ?? 1), pageSize ?? 25, cancellationToken));
+    }
+
+    /// <summary>A customers file in the body (CSV with a header row, or JSON Lines), as in docs/import-formats.md.</summary>
+    public static Task<Results<Ok<FileImportResult>, ValidationProblem>> Import(HttpRequest request, CustomerIngestor ingestor, string? format,
+        CancellationToken cancellationToken) =>
+        FileImport.RunAsync(request, format, (path, f) => ingestor.IngestAsync(ImportFiles.ReadCustomers(path, f), cancellationToken: cancellationToken),
+            cancellationToken);
 
     /// <summary>Finds a customer by external id, CRM id, email, phone or social handle (normalised as on ingestion).</summary>
-    public static async Task<Results<Ok<CustomerDto>, NotFound, ValidationProblem>> Lookup(TouchpointDb db, CustomerContextQuery context,
+    public static async Task<Results<Ok<CustomerDto>, NotFound, ValidationProblem>> Lookup(CustomerProfiles profiles, CustomerContextQuery context,
         string? externalId, string? email, string? phone, string? handle, CancellationToken cancellationToken)
     {
         if (new[] { externalId, email, phone, handle }.All(string.IsNullOrWhiteSpace))
@@ -51,7 +82,7 @@ public static class CustomersApi
             return ApiProblems.Invalid("query", "give one of externalId, email, phone or handle");
         }
         return await context.FindAsync(externalId, email, phone, handle, cancellationToken) is { } id
-               && await LoadAsync(db, id, cancellationToken) is { } dto
+               && await LoadAsync(profiles, id, cancellationToken) is { } dto
             ? TypedResults.Ok(dto)
             : TypedResults.NotFound();
     }
@@ -78,7 +109,7 @@ public static class CustomersApi
 
     /// <summary>Creates or updates one customer by external id: 201 when new, 200 when it existed.</summary>
     public static async Task<Results<Created<CustomerDto>, Ok<CustomerDto>, ValidationProblem>> Upsert(CustomerIngestor ingestor, TouchpointDb db,
-        CustomerInput input, CancellationToken cancellationToken)
+        CustomerProfiles profiles, CustomerInput input, CancellationToken cancellationToken)
     {
         var errors = input.Validate();
         if (errors.Count > 0)
@@ -92,21 +123,13 @@ public static class CustomersApi
             return ApiProblems.Invalid("customer", summary.Rejections[0].Reason);
         }
         var id = await db.Customers.Where(c => c.ExternalId == input.ExternalId.Trim()).Select(c => c.MergedIntoId ?? c.Id).FirstAsync(cancellationToken);
-        var dto = (await LoadAsync(db, id, cancellationToken))!;
+        var dto = (await LoadAsync(profiles, id, cancellationToken))!;
         return existed ? TypedResults.Ok(dto) : TypedResults.Created($"/api/customers/{id}", dto);
     }
 
-    public static async Task<Results<Ok<BatchResult>, ValidationProblem>> Batch(CustomerIngestor ingestor, List<CustomerInput?> inputs,
-        CancellationToken cancellationToken)
-    {
-        if (inputs.Count > MaxBatch)
-        {
-            return ApiProblems.Invalid("items", $"a batch holds at most {MaxBatch} items; send {inputs.Count} in several requests");
-        }
-        var summary = await ingestor.IngestAsync(inputs.Select((input, n) => new ImportRow<CustomerInput>(n, input, input is null ? "is null" : null)),
-            cancellationToken: cancellationToken);
-        return TypedResults.Ok(ToBatchResult(inputs.Count, summary));
-    }
+    public static Task<Results<Ok<BatchResult>, ValidationProblem>> Batch(CustomerIngestor ingestor, List<CustomerInput?> inputs,
+        CancellationToken cancellationToken) =>
+        Batches.RunAsync(inputs, rows => ingestor.IngestAsync(rows, cancellationToken: cancellationToken));
 
     /// <summary>Merges customer <c>mergeCustomerId</c> into <paramref name="id"/>; both histories end up on <paramref name="id"/>.</summary>
     public static async Task<Results<Ok<MergeResult>, NotFound, ValidationProblem>> Merge(CustomerMerge merge, long id, MergeRequest request,
@@ -126,17 +149,22 @@ public static class CustomersApi
         };
     }
 
-    internal static BatchResult ToBatchResult(long received, ImportSummary summary) => new(received, summary.Imported, summary.Duplicates,
-        summary.Rejected, summary.Rejections.Select(r => new BatchRejection(r.Line, r.Reason)).ToList());
-
-    private static async Task<CustomerDto?> LoadAsync(TouchpointDb db, long id, CancellationToken cancellationToken)
+    private static async Task<CustomerDto?> LoadAsync(CustomerProfiles profiles, long id, CancellationToken cancellationToken)
     {
-        var c = await db.Customers.AsNoTracking().Include(x => x.Identities).Include(x => x.Consents).AsSplitQuery().FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
-        return c is null
-            ? null
-            : new CustomerDto(c.Id, c.ExternalId, c.Name, c.Email, c.Phone, c.AccountType, c.AccountStatus, c.Plan, c.Products, c.Revenue, c.CustomerSince,
-                c.City, c.Country, c.Language, c.TimeZone, c.PreferredChannel, c.QuietHoursStart, c.QuietHoursEnd, c.MergedIntoId, c.CreatedAt, c.UpdatedAt,
-                c.Identities.OrderBy(i => i.Kind).ThenBy(i => i.Value).Select(i => new ContextIdentity(i.Kind, i.Value)).ToList(),
-                c.Consents.OrderBy(x => x.Channel).Select(x => new ContextConsent(x.Channel, x.Granted, x.UpdatedAt)).ToList());
+        var lookup = await profiles.FindAsync(id, cancellationToken);
+        if (lookup.MergedIntoId is { } survivor)
+        {
+            lookup = await profiles.FindAsync(survivor, cancellationToken);
+        }
+        if (lookup.Profile is not { } p)
+        {
+            return null;
+        }
+        var c = p.Customer;
+        return new CustomerDto(c.Id, c.ExternalId, c.Name, c.Email, c.Phone, c.AccountType, c.AccountStatus, c.Plan, c.Products, c.Revenue, c.CustomerSince,
+            c.City, c.Country, c.Language, c.TimeZone, c.PreferredChannel, c.QuietHoursStart, c.QuietHoursEnd, c.CreatedAt, c.UpdatedAt,
+            p.Identities.Select(i => new ContextIdentity(i.Kind, i.Value)).ToList(),
+            p.Consents.Select(x => new ContextConsent(x.Channel, x.Granted, x.UpdatedAt)).ToList(),
+            p.Segments.Segments.Select(s => s.Name).ToList(), p.Segments.Persona?.Name, p.OpenCases, p.InteractionCount);
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Touchpoint.Customers.Segments;
 using Touchpoint.Feedback;
 using Touchpoint.Interactions;
 using Touchpoint.Storage;
@@ -20,11 +19,6 @@ public sealed record ContextInteraction(long Id, string ExternalId, Channel Chan
     string? Queue, string? Reason, string? Subject, Outcome Outcome, long? CaseId, bool IsRepeat, bool FirstContactResolved, bool ChannelSwitch,
     bool? SlaMet, int? FirstResponseSeconds, string? CustomerSaid);
 
-public sealed record ContextCase(long Id, string ExternalId, string? Reason, string? Subject, DateTime OpenedAt, DateTime LastContactAt,
-    int ContactCount, IReadOnlyList<Channel> Channels, int ChannelSwitches, int Transfers);
-
-public sealed record ContextFeedback(long Id, FeedbackKind Kind, int Score, string? Comment, DateTime RespondedAt, long? InteractionId);
-
 /// <summary>
 /// What an agent or a bot should know before answering. <see cref="RepeatContact"/>: the customer contacted us within the
 /// repeat window before their latest contact; <see cref="ChannelSwitcher"/>: an open case (or the latest contact) moved
@@ -36,13 +30,13 @@ public sealed record ContextFlags(DateTime? LastContactAt, Channel? LastChannel,
 
 public sealed record CustomerContext(ContextProfile Customer, IReadOnlyList<ContextIdentity> Identities, IReadOnlyList<ContextConsent> Consents,
     IReadOnlyList<string> Segments, string? Persona, ContextFlags Flags, IReadOnlyList<ContextInteraction> RecentInteractions,
-    IReadOnlyList<ContextCase> OpenCases, IReadOnlyList<ContextFeedback> RecentFeedback, DateTime GeneratedAt);
+    IReadOnlyList<OpenCaseSummary> OpenCases, IReadOnlyList<FeedbackSummary> RecentFeedback, DateTime GeneratedAt);
 
 /// <summary>
 /// The one call an agent desktop or a bot makes: everything the customer did and said on every channel, open cases,
 /// recent feedback and derived flags. A handful of indexed queries, each bounded by the customer id.
 /// </summary>
-public sealed class CustomerContextQuery(TouchpointDb db, SegmentService segments, IOptions<InteractionOptions> options, TimeProvider time)
+public sealed class CustomerContextQuery(TouchpointDb db, CustomerProfiles profiles, IOptions<InteractionOptions> options, TimeProvider time)
 {
     public const int DefaultRecent = 20;
     private const int SaidLength = 280;
@@ -78,54 +72,33 @@ public sealed class CustomerContextQuery(TouchpointDb db, SegmentService segment
     public async Task<CustomerContext?> GetAsync(long customerId, int recent = DefaultRecent, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == customerId, cancellationToken);
-        if (customer?.MergedIntoId is { } survivor)
+        var lookup = await profiles.FindAsync(customerId, cancellationToken);
+        if (lookup.MergedIntoId is { } survivor)
         {
-            customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == survivor, cancellationToken);
+            lookup = await profiles.FindAsync(survivor, cancellationToken);
         }
-        if (customer is null)
+        if (lookup.Profile is not { } profile)
         {
             return null;
         }
+        var customer = profile.Customer;
         var id = customer.Id;
-        var identities = await db.CustomerIdentities.AsNoTracking().Where(i => i.CustomerId == id).OrderBy(i => i.Kind).ThenBy(i => i.Value)
-            .Select(i => new ContextIdentity(i.Kind, i.Value)).ToListAsync(cancellationToken);
-        var consents = await db.ChannelConsents.AsNoTracking().Where(c => c.CustomerId == id).OrderBy(c => c.Channel)
-            .Select(c => new ContextConsent(c.Channel, c.Granted, c.UpdatedAt)).ToListAsync(cancellationToken);
-        var membership = await segments.ForCustomerAsync(id, cancellationToken);
-
         var interactions = await db.Interactions.AsNoTracking().Where(i => i.CustomerId == id).OrderByDescending(i => i.StartedAt).ThenByDescending(i => i.Id)
             .Take(Math.Clamp(recent, 1, 200))
-            .Select(i => new
-            {
-                i.Id, i.ExternalId, i.Channel, i.Direction, i.StartedAt, Agent = i.Agent == null ? null : i.Agent.Name, i.Queue, i.Reason, i.Subject,
-                i.Outcome, i.CaseId, i.IsRepeat, i.FirstContactResolved, i.ChannelSwitch, i.SlaMet, i.FirstResponseSeconds,
-            })
+            .ToSummaries()
             .ToListAsync(cancellationToken);
         var ids = interactions.Select(i => i.Id).ToList();
         var said = (await db.Messages.AsNoTracking().Where(m => ids.Contains(m.InteractionId) && m.Author == MessageAuthor.Customer)
                 .Select(m => new { m.InteractionId, m.Sequence, m.Text }).ToListAsync(cancellationToken))
             .GroupBy(m => m.InteractionId)
             .ToDictionary(g => g.Key, g => Shorten(g.MinBy(m => m.Sequence)!.Text));
-        var recentInteractions = interactions.Select(i => new ContextInteraction(i.Id, i.ExternalId, i.Channel, i.Direction, i.StartedAt, i.Agent,
+        var recentInteractions = interactions.Select(i => new ContextInteraction(i.Id, i.ExternalId, i.Channel, i.Direction, i.StartedAt, i.AgentName,
             i.Queue, i.Reason, i.Subject, i.Outcome, i.CaseId, i.IsRepeat, i.FirstContactResolved, i.ChannelSwitch, i.SlaMet,
             i.FirstResponseSeconds, said.GetValueOrDefault(i.Id))).ToList();
 
-        var openCases = await db.Cases.AsNoTracking().Where(c => c.CustomerId == id && c.Status == CaseStatus.Open).OrderByDescending(c => c.LastContactAt)
-            .Select(c => new
-            {
-                c.Id, c.ExternalId, c.Reason, c.Subject, c.OpenedAt, c.LastContactAt, c.ContactCount, c.ChannelSwitches, c.Transfers,
-            })
-            .ToListAsync(cancellationToken);
-        var openIds = openCases.Select(c => c.Id).ToList();
-        var caseChannels = (await db.Interactions.AsNoTracking().Where(i => i.CustomerId == id && i.CaseId != null && openIds.Contains(i.CaseId.Value))
-                .Select(i => new { CaseId = i.CaseId!.Value, i.Channel }).Distinct().ToListAsync(cancellationToken))
-            .ToLookup(x => x.CaseId, x => x.Channel);
-
-        var feedbackSince = now.AddDays(-365);
-        var feedback = await db.Feedback.AsNoTracking().Where(f => f.CustomerId == id && f.RespondedAt >= feedbackSince)
-            .OrderByDescending(f => f.RespondedAt).Take(10)
-            .Select(f => new ContextFeedback(f.Id, f.Kind, f.Score, f.Comment, f.RespondedAt, f.InteractionId)).ToListAsync(cancellationToken);
+        var openCases = profile.OpenCases;
+        var feedback = profile.RecentFeedback;
+        var consents = profile.Consents;
 
         var since30 = now.AddDays(-30);
         var window = now - options.Value.RepeatWindow;
@@ -146,15 +119,14 @@ public sealed class CustomerContextQuery(TouchpointDb db, SegmentService segment
             InQuietHoursNow: InQuietHours(customer, now),
             PreferredChannelConsented: customer.PreferredChannel is { } preferred && consents.Any(c => c.Channel == preferred && c.Granted));
 
-        var profile = new ContextProfile(customer.Id, customer.ExternalId, customer.Name, customer.Email, customer.Phone, customer.AccountType,
+        var summary = new ContextProfile(customer.Id, customer.ExternalId, customer.Name, customer.Email, customer.Phone, customer.AccountType,
             customer.AccountStatus, customer.Plan, customer.Products.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             customer.Revenue, customer.CustomerSince, customer.TenureDays(now), customer.City, customer.Country, customer.Language, customer.TimeZone,
             customer.PreferredChannel, customer.QuietHoursStart, customer.QuietHoursEnd);
-        return new CustomerContext(profile, identities, consents, membership.Segments.Select(s => s.Name).ToList(), membership.Persona?.Name, flags,
-            recentInteractions,
-            openCases.Select(c => new ContextCase(c.Id, c.ExternalId, c.Reason, c.Subject, c.OpenedAt, c.LastContactAt, c.ContactCount,
-                caseChannels[c.Id].Order().ToList(), c.ChannelSwitches, c.Transfers)).ToList(),
-            feedback, now);
+        return new CustomerContext(summary,
+            profile.Identities.Select(i => new ContextIdentity(i.Kind, i.Value)).ToList(),
+            consents.Select(c => new ContextConsent(c.Channel, c.Granted, c.UpdatedAt)).ToList(),
+            profile.Segments.Segments.Select(s => s.Name).ToList(), profile.Segments.Persona?.Name, flags, recentInteractions, openCases, feedback, now);
     }
 
     public static bool IsDetractor(FeedbackKind kind, int score) => kind switch

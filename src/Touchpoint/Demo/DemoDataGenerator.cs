@@ -100,7 +100,8 @@ public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<Interactio
             "PT" => "pt",
             _ => "en",
         };
-        var handle = random.NextDouble() < 0.3 ? $"{first}{last[0]}{n % 1000}".ToLowerInvariant() : null;
+        // Unique per customer: a shared handle would resolve two people to one profile.
+        var handle = random.NextDouble() < 0.3 ? $"{first}{last[0]}{n}".ToLowerInvariant() : null;
         return new CustomerInput
         {
             ExternalId = $"demo-c-{n:00000}",
@@ -148,7 +149,9 @@ public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<Interactio
             for (var issue = 0; issue < issues; issue++)
             {
                 var reason = Weighted(random, reasonWeights);
-                var start = now - TimeSpan.FromSeconds(random.NextDouble() * span.TotalSeconds);
+                // Nobody contacts us before they became a customer: newer customers' histories are shorter.
+                var earliest = customer.CustomerSince is { } since && since > now - span ? since : now - span;
+                var start = earliest + TimeSpan.FromSeconds(random.NextDouble() * (now - earliest).TotalSeconds);
                 start = start.Date.AddHours(7 + random.Next(0, 14)).AddMinutes(random.Next(0, 60)).AddSeconds(random.Next(0, 60));
                 if (start > now)
                 {

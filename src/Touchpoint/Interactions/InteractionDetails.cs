@@ -14,7 +14,10 @@ public sealed record InteractionDetail(
     Case? Case,
     IReadOnlyList<InteractionSummary> CaseInteractions);
 
-/// <summary>Reads one interaction for its page and the API.</summary>
+/// <summary>A case with its contacts across channels, oldest first.</summary>
+public sealed record CaseDetail(Case Case, IReadOnlyList<InteractionSummary> Interactions);
+
+/// <summary>Reads one interaction (or one case) for its page and the API.</summary>
 public sealed class InteractionDetails(TouchpointDb db)
 {
     public async Task<InteractionDetail?> FindAsync(long id, CancellationToken cancellationToken = default)
@@ -47,5 +50,21 @@ public sealed class InteractionDetails(TouchpointDb db)
                 .ToListAsync(cancellationToken);
         }
         return new InteractionDetail(interaction, customerName, agent, transcript, @case, caseInteractions);
+    }
+
+    public async Task<CaseDetail?> FindCaseAsync(long caseId, CancellationToken cancellationToken = default)
+    {
+        var @case = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, cancellationToken);
+        if (@case is null)
+        {
+            return null;
+        }
+        var customerId = @case.CustomerId;
+        var interactions = await db.Interactions.AsNoTracking()
+            .Where(i => i.CustomerId == customerId && i.CaseId == caseId)
+            .OrderBy(i => i.StartedAt).ThenBy(i => i.Id)
+            .ToSummaries()
+            .ToListAsync(cancellationToken);
+        return new CaseDetail(@case, interactions);
     }
 }

@@ -30,6 +30,7 @@ public sealed class DemoDataGeneratorTests
         Assert.True(await db.Cases.CountAsync(c => c.ChannelSwitches > 0, Ct) > 0);
         Assert.True(await db.Messages.CountAsync(Ct) >= summary.Interactions * 3);
         Assert.True(summary.Feedback > 0);
+        Assert.Equal(0, await db.Interactions.CountAsync(i => i.StartedAt < i.Customer!.CustomerSince, Ct));
         var span = await db.Interactions.MaxAsync(i => i.StartedAt, Ct) - await db.Interactions.MinAsync(i => i.StartedAt, Ct);
         Assert.True(span > TimeSpan.FromDays(600), $"history spans {span.TotalDays:F0} days");
     }

@@ -185,7 +185,7 @@ public sealed class ApiTests
         var openCases = context.GetProperty("openCases");
         Assert.Equal(1, openCases.GetArrayLength());
         Assert.Equal(3, openCases[0].GetProperty("contactCount").GetInt32());
-        Assert.Equal(["Phone", "Email", "Chat"], openCases[0].GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(["Email", "Chat", "Phone"], openCases[0].GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
         Assert.Equal(3, context.GetProperty("recentFeedback")[0].GetProperty("score").GetInt32());
         Assert.Equal(["Email:dana@example.com", "Phone:+15550104242"],
             context.GetProperty("identities").EnumerateArray().Select(i => $"{i.GetProperty("kind").GetString()}:{i.GetProperty("value").GetString()}"));
@@ -277,6 +277,90 @@ public sealed class ApiTests
 
         await using var db = database.CreateDb();
         Assert.DoesNotContain(secret, (await db.ApiKeys.SingleAsync(Ct)).SecretHash, StringComparison.Ordinal);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task FileImport_CsvBody_ReportsRejectedLinesAndColumns_AndIsIdempotent(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        const string csv = """
+            external_id,customer_email,channel,started_at,talk_seconds,reason
+            f-1,kim@example.com,phone,2026-05-01T09:00:00Z,120,billing
+            f-2,kim@example.com,phone,2026-05-02T09:00:00Z,ten,billing
+            f-3,kim@example.com,chat,2026-05-03T09:00:00Z,0,billing
+            """;
+        using var body = new StringContent(csv, Encoding.UTF8, "text/csv");
+        var response = await api.PostAsync("/api/interactions/import", body, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(2, result.GetProperty("imported").GetInt64());
+        var rejection = Assert.Single(result.GetProperty("rejections").EnumerateArray());
+        Assert.Equal(3, rejection.GetProperty("line").GetInt64());
+        Assert.Equal(5, rejection.GetProperty("column").GetInt32());
+        Assert.Contains("talk_seconds", rejection.GetProperty("reason").GetString(), StringComparison.Ordinal);
+
+        using var again = new StringContent(csv, Encoding.UTF8, "text/csv");
+        var second = await (await api.PostAsync("/api/interactions/import", again, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(0, second.GetProperty("imported").GetInt64());
+        Assert.Equal(2, second.GetProperty("duplicates").GetInt64());
+
+        using var xml = new StringContent(csv, Encoding.UTF8, "application/xml");
+        var unsupported = await api.PostAsync("/api/interactions/import", xml, Ct);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, unsupported.StatusCode);
+        using var plain = new StringContent(csv, Encoding.UTF8, "text/plain");
+        var problem = await api.PostAsync("/api/interactions/import", plain, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, problem.StatusCode);
+        Assert.True((await problem.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("format", out _));
+        using var named = new StringContent(csv, Encoding.UTF8, "text/plain");
+        var withFormat = await (await api.PostAsync("/api/interactions/import?format=csv", named, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(2, withFormat.GetProperty("duplicates").GetInt64());
+
+        const string jsonl = """
+            {"external_id":"cust-9","name":"Kim Park","email":"kim.park@example.com","plan":"basic"}
+            {"external_id":"cust-10","name":
+            """;
+        using var customers = new StringContent(jsonl, Encoding.UTF8, "application/x-ndjson");
+        var imported = await (await api.PostAsync("/api/customers/import", customers, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(1, imported.GetProperty("imported").GetInt64());
+        Assert.Equal(2, imported.GetProperty("rejections")[0].GetProperty("line").GetInt64());
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Lists_SearchCustomers_PageTimelines_AndFilterInteractions(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var at = new DateTime(2026, 5, 1, 9, 0, 0, DateTimeKind.Utc);
+        await api.PostAsJsonAsync("/api/interactions/batch", new[]
+        {
+            Interaction("l-1", "lee@example.com", "Email", at),
+            Interaction("l-2", "lee@example.com", "Chat", at.AddDays(1)),
+            Interaction("l-3", "lee@example.com", "Phone", at.AddDays(2)),
+            Interaction("l-4", "other@example.com", "Phone", at.AddDays(3)),
+        }, Ct);
+
+        var found = await api.GetFromJsonAsync<JsonElement>("/api/customers?q=LEE@example.com", Ct);
+        var item = Assert.Single(found.GetProperty("items").EnumerateArray());
+        var id = item.GetProperty("id").GetInt64();
+
+        var timeline = await api.GetFromJsonAsync<JsonElement>($"/api/customers/{id}/timeline?pageSize=2", Ct);
+        Assert.Equal(["l-3", "l-2"], timeline.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("externalId").GetString()));
+        Assert.True(timeline.GetProperty("hasMore").GetBoolean());
+        var rest = await api.GetFromJsonAsync<JsonElement>($"/api/customers/{id}/timeline?pageSize=2&page=2", Ct);
+        Assert.Equal(["l-1"], rest.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("externalId").GetString()));
+
+        var phones = await api.GetFromJsonAsync<JsonElement>("/api/interactions?channel=Phone", Ct);
+        Assert.Equal(["l-4", "l-3"], phones.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("externalId").GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await api.GetAsync("/api/interactions?pageSize=5000", Ct)).StatusCode);
+
+        var interaction = await api.GetFromJsonAsync<JsonElement>("/api/interactions/by-external-id/l-2", Ct);
+        var @case = await api.GetFromJsonAsync<JsonElement>($"/api/cases/{interaction.GetProperty("caseId").GetInt64()}", Ct);
+        Assert.Equal(["l-1", "l-2", "l-3"], @case.GetProperty("interactions").EnumerateArray().Select(i => i.GetProperty("externalId").GetString()));
+        Assert.Equal(2, @case.GetProperty("channelSwitches").GetInt32());
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/cases/999999", Ct)).StatusCode);
     }
 
     [Fact]

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Touchpoint.Import;
+
+namespace Touchpoint.Server.Platform;
+
+/// <summary>What a batch did: rows imported, duplicates (already stored or repeated in the batch) and rejected rows with their index.</summary>
+public sealed record BatchResult(long Received, long Imported, long Duplicates, long Rejected, IReadOnlyList<BatchRejection> Rejections);
+
+/// <summary>A rejected item of a batch: its 0-based index in the array, and why.</summary>
+public sealed record BatchRejection(long Index, string Reason);
+
+/// <summary>The batch endpoints' shared shape: at most <see cref="MaxItems"/> items, valid ones stored, invalid ones listed by index.</summary>
+public static class Batches
+{
+    public const int MaxItems = 10_000;
+
+    public static async Task<Results<Ok<BatchResult>, ValidationProblem>> RunAsync<T>(List<T?> items, Func<IEnumerable<ImportRow<T>>, Task<ImportSummary>> ingest)
+        where T : class
+    {
+        if (items.Count > MaxItems)
+        {
+            return ApiProblems.Invalid("items", $"a batch holds at most {MaxItems} items; send {items.Count} in several requests");
+        }
+        // The row's "line" is its index in the array, so rejections point at the item.
+        var summary = await ingest(items.Select((item, n) => new ImportRow<T>(n, item, item is null ? "is null" : null)));
+        return TypedResults.Ok(new BatchResult(items.Count, summary.Imported, summary.Duplicates, summary.Rejected,
+            summary.Rejections.Select(r => new BatchRejection(r.Line, r.Reason)).ToList()));
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Touchpoint.Import;
+
+namespace Touchpoint.Server.Platform;
+
+public sealed record FileRejection(long Line, int? Column, string Reason);
+
+/// <summary>What a file import did: each row counted once; every rejected row with its line (and column when known).</summary>
+public sealed record FileImportResult(long Imported, long Duplicates, long Rejected, long CustomersCreated, double Seconds,
+    IReadOnlyList<FileRejection> Rejections);
+
+/// <summary>
+/// Imports a file sent as the request body. The body is spooled to a temporary file first: the readers stream
+/// synchronously, Kestrel bodies are read asynchronously, and a file also bounds memory for uploads of any size.
+/// </summary>
+public static class FileImport
+{
+    public static async Task<Results<Ok<FileImportResult>, ValidationProblem>> RunAsync(HttpRequest request, string? format,
+        Func<string, ImportFormat, Task<ImportSummary>> import, CancellationToken cancellationToken)
+    {
+        ImportFormat parsed;
+        try
+        {
+            parsed = FormatOf(request.ContentType, format);
+        }
+        catch (ArgumentException e)
+        {
+            return ApiProblems.Invalid("format", e.Message);
+        }
+        var path = Path.Combine(Path.GetTempPath(), $"touchpoint-upload-{Guid.NewGuid():N}");
+        try
+        {
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await request.Body.CopyToAsync(file, cancellationToken);
+            }
+            var summary = await import(path, parsed);
+            return TypedResults.Ok(new FileImportResult(summary.Imported, summary.Duplicates, summary.Rejected, summary.CustomersCreated,
+                Math.Round(summary.Elapsed.TotalSeconds, 3), summary.Rejections.Select(r => new FileRejection(r.Line, r.Column, r.Reason)).ToList()));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>?format=csv|jsonl wins; else the Content-Type (text/csv, application/x-ndjson, application/jsonl).</summary>
+    private static ImportFormat FormatOf(string? contentType, string? format)
+    {
+        if (!string.IsNullOrWhiteSpace(format))
+        {
+            return ImportFiles.FormatOf("body", format);
+        }
+        var media = contentType?.Split(';')[0].Trim().ToLowerInvariant();
+        return media switch
+        {
+            "text/csv" => ImportFormat.Csv,
+            "application/x-ndjson" or "application/jsonl" or "application/x-jsonlines" or "application/json-seq" => ImportFormat.JsonLines,
+            _ => throw new ArgumentException(
+                $"Send the file as text/csv or application/x-ndjson, or name the format with ?format=csv|jsonl (Content-Type was '{contentType}')."),
+        };
+    }
+}
