@@ -17,6 +17,9 @@ internal static class FirstResponseView
         r.SlaSeconds,
         r.WithinSla,
         r.ShareWithinSla,
+        ShareWithinSlaLow95 = r.SlaShare?.Interval95?.Low,
+        ShareWithinSlaHigh95 = r.SlaShare?.Interval95?.High,
+        SmallSample = r.IsSmallSample,
     }).ToList();
 
     public static void PrintTable(CliSession session, IReadOnlyList<FirstResponseRow> rows, string title)
@@ -37,10 +40,13 @@ internal static class FirstResponseView
                 new Text(r.Queue), new Text(r.Channel.ToKey()), new Text(N(r.CustomerContacts)),
                 new Text(string.Create(CultureInfo.InvariantCulture, $"{N(r.Answered)} ({r.AnsweredShare:P0})")),
                 new Text(Duration(r.MedianSeconds)), new Text(Duration(r.P90Seconds)), new Text(Duration(r.SlaSeconds)),
-                new Text(r.ShareWithinSla is { } share ? string.Create(CultureInfo.InvariantCulture, $"{share:P1} of {N(r.Answered)}") : "–"));
+                new Text(r.SlaShare is { Share: { } share } sla
+                    ? string.Create(CultureInfo.InvariantCulture, $"{share:P1} ±{sla.MarginOfError95 * 100:0.#} of {N(r.Answered)}{(r.IsSmallSample ? " (small)" : "")}")
+                    : "–"));
         }
         session.Console.Write(table);
-        session.Console.Write(new Text("Median, p90 and within SLA are over answered contacts (first response known); sample sizes shown.\n"));
+        session.Console.Write(new Text("Median, p90 and within SLA are over answered contacts (first response known); sample sizes shown; " +
+            $"± is the 95 % margin of error (Wilson); \"small\" marks fewer than {Touchpoint.Metrics.Proportion.SmallSample} answered contacts.\n"));
     }
 
     private static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);

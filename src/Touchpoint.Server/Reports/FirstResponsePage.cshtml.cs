@@ -11,7 +11,7 @@ namespace Touchpoint.Server.Reports;
 public sealed class FirstResponsePageModel(FirstResponseReport report) : PageModel
 {
     /// <summary>Below this many answered contacts a median or p90 moves a lot from one week to the next; such rows are flagged.</summary>
-    public const int SmallSample = 30;
+    public const int SmallSample = Touchpoint.Metrics.Proportion.SmallSample;
 
     public const int ChartQueues = 20;
 
@@ -32,7 +32,7 @@ public sealed class FirstResponsePageModel(FirstResponseReport report) : PageMod
         Rows = await report.ComputeAsync(new FirstResponseQuery(Channel, From: From, To: To), cancellationToken);
     }
 
-    public static bool IsSmall(FirstResponseRow row) => row.Answered < SmallSample;
+    public static bool IsSmall(FirstResponseRow row) => row.IsSmallSample;
 
     /// <summary>Median and p90 of the busiest queues (rows are ordered by volume), in minutes, each bar labelled with its sample size.</summary>
     public BarChart Chart(string title, string categoryHeader, string median, string p90, string minutes, string summary)

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Touchpoint.Metrics;
 using Touchpoint.Storage;
 
 namespace Touchpoint.Interactions;
@@ -13,6 +14,12 @@ public sealed record FirstResponseRow(string Queue, Channel Channel, long Custom
     double? P90Seconds, int? SlaSeconds, long WithinSla, double? ShareWithinSla)
 {
     public double AnsweredShare => CustomerContacts == 0 ? 0 : (double)Answered / CustomerContacts;
+
+    /// <summary>Within-SLA share with its 95 % interval; null when the channel has no SLA.</summary>
+    public Proportion? SlaShare => SlaSeconds is null ? null : new Proportion(WithinSla, Answered);
+
+    /// <summary>Fewer answered contacts than <see cref="Proportion.SmallSample"/>: shown, but flagged.</summary>
+    public bool IsSmallSample => Answered < Proportion.SmallSample;
 }
 
 /// <summary>Which inbound contacts the report covers: <see cref="From"/> and <see cref="To"/> are UTC days, both included.</summary>

@@ -107,8 +107,8 @@ public sealed class TwcsImportTests
         var since = await CliRunner.RunAsync(database, "report", "first-response", "--from", "2000-01-01", "--json");
 
         Assert.True(table.ExitCode == 0, table.ToString());
-        Assert.Matches(@"BrandA\s+│ social\s+│\s+4 │\s+3 \(75 %\) │\s+5 min │\s+25 min │\s+60 min │ 100\.0 % of 3 │", table.Output);
-        Assert.Matches(@"BrandB\s+│ social\s+│\s+2 │\s+1 \(50 %\) │\s+60 min │\s+60 min │\s+60 min │ 100\.0 % of 1 │", table.Output);
+        Assert.Matches(@"BrandA\s+│ social\s+│\s+4 │\s+3 \(75 %\) │\s+5 min │\s+25 min │\s+60 min │ 100\.0 % ±28\.1 of 3 \(small\) │", table.Output);
+        Assert.Matches(@"BrandB\s+│ social\s+│\s+2 │\s+1 \(50 %\) │\s+60 min │\s+60 min │\s+60 min │ 100\.0 % ±39\.7 of 1 \(small\) │", table.Output);
         Assert.Equal("[]", none.Output.Trim());
         // The date range (UTC days) reaches the same query as the web report.
         Assert.Equal("[]", before.Output.Trim());
