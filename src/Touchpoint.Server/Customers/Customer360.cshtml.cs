@@ -5,7 +5,7 @@ using Touchpoint.Interactions;
 
 namespace Touchpoint.Server.Customers;
 
-public sealed class Customer360Model(CustomerProfiles profiles, CustomerTimeline timeline, TimeProvider time) : PageModel
+public sealed class Customer360Model(CustomerProfiles profiles, CustomerContextQuery context, CustomerTimeline timeline, TimeProvider time) : PageModel
 {
     public DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -18,6 +18,9 @@ public sealed class Customer360Model(CustomerProfiles profiles, CustomerTimeline
 
     public CustomerProfile Profile { get; private set; } = null!;
     public TimelinePage Timeline { get; private set; } = null!;
+
+    /// <summary>The flags the context API gives an agent desktop or a bot, shown on top of the page.</summary>
+    public ContextFlags Flags { get; private set; } = null!;
     public IReadOnlyList<MonthlyContacts> Monthly { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
@@ -34,6 +37,7 @@ public sealed class Customer360Model(CustomerProfiles profiles, CustomerTimeline
             return NotFound();
         }
         Profile = profile;
+        Flags = (await context.ForProfileAsync(profile, 5, cancellationToken)).Flags;
         Show = Math.Clamp(Show, 1, TimelineMax);
         Timeline = await timeline.PageAsync(id, 1, Show, cancellationToken);
         Monthly = await timeline.MonthlyAsync(id, 24, cancellationToken);

@@ -71,16 +71,18 @@ public sealed class CustomerContextQuery(TouchpointDb db, CustomerProfiles profi
     /// <summary>The context of a customer, following a merge to the surviving profile; null when there is no such customer.</summary>
     public async Task<CustomerContext?> GetAsync(long customerId, int recent = DefaultRecent, CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow().UtcDateTime;
         var lookup = await profiles.FindAsync(customerId, cancellationToken);
         if (lookup.MergedIntoId is { } survivor)
         {
             lookup = await profiles.FindAsync(survivor, cancellationToken);
         }
-        if (lookup.Profile is not { } profile)
-        {
-            return null;
-        }
+        return lookup.Profile is { } profile ? await ForProfileAsync(profile, recent, cancellationToken) : null;
+    }
+
+    /// <summary>The context around a profile already read (the 360 page reads the profile itself).</summary>
+    public async Task<CustomerContext> ForProfileAsync(CustomerProfile profile, int recent = DefaultRecent, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
         var customer = profile.Customer;
         var id = customer.Id;
         var interactions = await db.Interactions.AsNoTracking().Where(i => i.CustomerId == id).OrderByDescending(i => i.StartedAt).ThenByDescending(i => i.Id)

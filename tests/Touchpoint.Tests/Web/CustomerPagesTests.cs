@@ -98,6 +98,9 @@ public sealed partial class CustomerPagesTests
         var page = WebUtility.HtmlDecode(raw);
 
         Assert.Contains("<h1 id=\"customer-name\">Ada Lovelace</h1>", page, StringComparison.Ordinal);
+        // The context flags: the chat came back about the same refund within the window, after an email, and is not resolved.
+        var strip = Regex.Match(page, "<section class=\"context-strip\".*?</section>", RegexOptions.Singleline).Value;
+        Assert.Equal(["repeat", "switch", "unresolved"], Regex.Matches(strip, "data-flag=\"([a-z]+)\"").Select(m => m.Groups[1].Value));
         // Identities as stored, normalised.
         Assert.Contains("<code>ada.lovelace@example.com</code>", page, StringComparison.Ordinal);
         Assert.Contains("<code>+15550102000</code>", page, StringComparison.Ordinal);
