@@ -1,0 +1,72 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Platform;
+using Touchpoint.Storage;
+
+namespace Touchpoint.Server.Platform;
+
+/// <summary>Users and API keys for administrators: add a user, issue a key (its secret shown once), revoke a key.</summary>
+[Authorize(Policy = Authentication.Policies.Admin)]
+public sealed class AccessPageModel(TouchpointDb db, Accounts accounts) : PageModel
+{
+    public IReadOnlyList<User> Users { get; private set; } = [];
+    public IReadOnlyList<ApiKey> Keys { get; private set; } = [];
+
+    /// <summary>Shown once after a key is issued or a user is added with a generated password; never stored in clear.</summary>
+    public string? Secret { get; private set; }
+    public string? SecretFor { get; private set; }
+    public string? Error { get; private set; }
+
+    public Task OnGetAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
+
+    public async Task<IActionResult> OnPostKeyAsync(string? name, Role role, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            Error = "Access.NameRequired";
+        }
+        else
+        {
+            var issued = await accounts.IssueApiKeyAsync(name.Trim(), role, Actor, cancellationToken);
+            (Secret, SecretFor) = (issued.Secret, issued.Key.Name);
+        }
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRevokeAsync(long id, CancellationToken cancellationToken)
+    {
+        await accounts.RevokeApiKeyAsync(id, Actor, cancellationToken);
+        return RedirectToPage();
+    }
+
+    public async Task<IActionResult> OnPostUserAsync(string? email, string? name, Role role, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(email) || !email.Contains('@', StringComparison.Ordinal) || string.IsNullOrWhiteSpace(name))
+        {
+            Error = "Access.UserInvalid";
+        }
+        else if (await db.Users.AnyAsync(u => u.Email == Accounts.NormalizeEmail(email), cancellationToken))
+        {
+            Error = "Access.UserExists";
+        }
+        else
+        {
+            var created = await accounts.CreateUserAsync(email, name.Trim(), role, cancellationToken: cancellationToken);
+            (Secret, SecretFor) = (created.GeneratedPassword, created.User.Email);
+        }
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    private string Actor => User.FindFirstValue(ClaimTypes.Name) ?? "unknown";
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        Users = await db.Users.AsNoTracking().OrderBy(u => u.Email).ToListAsync(cancellationToken);
+        Keys = await db.ApiKeys.AsNoTracking().OrderByDescending(k => k.Id).ToListAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+
+namespace Touchpoint.Tests.Web;
+
+/// <summary>The administrators' page for users and API keys, through the real forms.</summary>
+public sealed partial class AccessPageTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Admin_IssuesAKeyThatWorks_RevokesIt_AndAddsAUserWhoIsNotAnAdmin(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var admin = await host.SignedInClientAsync();
+
+        var issued = await PostFormAsync(admin, "/admin/access?handler=Key", new() { ["name"] = "crm sync", ["role"] = "Manager" });
+        var secret = SecretValue().Match(issued).Groups[1].Value;
+        Assert.StartsWith("tp_", secret, StringComparison.Ordinal);
+        using var api = host.WithApiKey(secret);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/customers?q=nobody", Ct)).StatusCode);
+
+        var keyId = RevokeForm().Match(issued).Groups[1].Value;
+        await PostFormAsync(admin, $"/admin/access?id={keyId}&handler=Revoke", [], expect: HttpStatusCode.Redirect);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/customers?q=nobody", Ct)).StatusCode);
+        Assert.DoesNotContain(secret, await admin.GetStringAsync("/admin/access", Ct), StringComparison.Ordinal);
+
+        var added = await PostFormAsync(admin, "/admin/access?handler=User",
+            new() { ["email"] = "agent.smith@example.com", ["name"] = "Agent Smith", ["role"] = "Agent" });
+        var password = WebUtility.HtmlDecode(SecretValue().Match(added).Groups[1].Value);
+        Assert.Equal(20, password.Length);
+        Assert.Contains("data-user=\"agent.smith@example.com\"", added, StringComparison.Ordinal);
+        var again = await PostFormAsync(admin, "/admin/access?handler=User",
+            new() { ["email"] = "Agent.Smith@example.com", ["name"] = "Twin", ["role"] = "Agent" });
+        Assert.Contains("id=\"access-error\"", again, StringComparison.Ordinal);
+
+        using var agent = host.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await ServerHost.LogInAsync(agent, "agent.smith@example.com", password)).StatusCode);
+        var home = await agent.GetStringAsync("/customers", Ct);
+        Assert.DoesNotContain("href=\"/admin/access\"", home, StringComparison.Ordinal);
+        var denied = await agent.GetAsync("/admin/access", Ct);
+        Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+        Assert.Equal("/denied", denied.Headers.Location?.AbsolutePath);
+    }
+
+    private static async Task<string> PostFormAsync(HttpClient client, string url, Dictionary<string, string> fields,
+        HttpStatusCode expect = HttpStatusCode.OK)
+    {
+        var form = await client.GetStringAsync("/admin/access", Ct);
+        fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(Token().Match(form).Groups[1].Value);
+        using var response = await client.PostAsync(url, new FormUrlEncodedContent(fields), Ct);
+        Assert.Equal(expect, response.StatusCode);
+        return await response.Content.ReadAsStringAsync(Ct);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex Token();
+
+    [GeneratedRegex("<code id=\"secret-value\">([^<]+)</code>")]
+    private static partial Regex SecretValue();
+
+    [GeneratedRegex("action=\"/admin/access\\?id=(\\d+)&amp;handler=Revoke\"")]
+    private static partial Regex RevokeForm();
+}
