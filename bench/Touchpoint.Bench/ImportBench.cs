@@ -49,13 +49,17 @@ internal static class ImportBench
         await new CustomerIngestor(target, TimeProvider.System).IngestAsync(customers.Select((c, n) => new ImportRow<CustomerInput>(n + 1, c)));
 
         var ingestor = new InteractionIngestor(target, Options.Create(new InteractionOptions()), TimeProvider.System);
+        PhaseTimer.Enabled = true;
         var stopwatch = Stopwatch.StartNew();
         var summary = await ingestor.IngestAsync(Inputs(rows).Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)));
         var pipeline = stopwatch.Elapsed;
+        var phases = PhaseTimer.Take();
 
         var again = Stopwatch.StartNew();
         var rerun = await ingestor.IngestAsync(Inputs(rows).Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)));
         var rerunTime = again.Elapsed;
+        var rerunPhases = PhaseTimer.Take();
+        PhaseTimer.Enabled = false;
 
         var plain = target.Provider == DatabaseProvider.Sqlite ? await PlainSqliteAsync(target, rows, indexed: false) : await PlainCopyAsync(target, rows, indexed: false);
         var indexed = target.Provider == DatabaseProvider.Sqlite ? await PlainSqliteAsync(target, rows, indexed: true) : await PlainCopyAsync(target, rows, indexed: true);
@@ -67,7 +71,12 @@ internal static class ImportBench
             $"({summary.CasesDerived:N0} cases derived); re-import of the same rows: {rerun.Duplicates:N0} duplicates, {rerun.Imported} added, {rerunTime.TotalSeconds:F1} s; " +
             $"plain engine into a bare table {plainRate:N0} rows/s (ratio {pipelineRate / plainRate:F2}); " +
             $"plain engine into a table with the same indexes {indexedRate:N0} rows/s (ratio {pipelineRate / indexedRate:F2})");
+        Console.WriteLine($"  import phases: {Phases(phases)}");
+        Console.WriteLine($"  re-import phases: {Phases(rerunPhases)}");
     }
+
+    private static string Phases(List<(string Phase, TimeSpan Time)> phases) =>
+        string.Join(", ", phases.Where(p => p.Time.TotalSeconds >= 0.05).Select(p => $"{p.Phase} {p.Time.TotalSeconds:F1} s"));
 
     private static IEnumerable<InteractionInput> Inputs(int rows)
     {

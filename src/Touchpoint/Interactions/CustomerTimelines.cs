@@ -27,7 +27,36 @@ internal sealed class Timeline
     public Dictionary<string, (long Id, object?[] Values)> Cases { get; } = new(StringComparer.Ordinal);
     public HashSet<string> ExternalIds { get; } = new(StringComparer.Ordinal);
 
-    public void Sort() => Entries.Sort((a, b) =>
+    /// <summary>Where the derivation of <see cref="Entries"/> stands; null when it must start over.</summary>
+    public DerivationState? State { get; set; }
+
+    /// <summary>The entries' contacts, without copying them.</summary>
+    public IReadOnlyList<Contact> Contacts => new ContactView(Entries);
+
+    /// <summary>
+    /// Sorts the entries into the store's order. When every entry added since the last derivation comes at or
+    /// after the last derived one (rows arriving in time order), only those are sorted and the derivation can
+    /// continue; otherwise everything is sorted and the derivation starts over. Returns where it continues.
+    /// </summary>
+    public int SortForDerivation()
+    {
+        var from = State?.Count ?? 0;
+        var appends = State is not null && from <= Entries.Count;
+        for (var n = from; appends && n < Entries.Count; n++)
+        {
+            appends = from == 0 || Order.Compare(Entries[from - 1], Entries[n]) < 0;
+        }
+        if (appends)
+        {
+            Entries.Sort(from, Entries.Count - from, Order);
+            return from;
+        }
+        Entries.Sort(Order);
+        State = new DerivationState();
+        return 0;
+    }
+
+    private static readonly Comparer<TimelineEntry> Order = Comparer<TimelineEntry>.Create((a, b) =>
     {
         var byTime = a.Contact.StartedAt.CompareTo(b.Contact.StartedAt);
         if (byTime != 0)
@@ -38,6 +67,14 @@ internal sealed class Timeline
         var byId = (a.Id ?? long.MaxValue).CompareTo(b.Id ?? long.MaxValue);
         return byId != 0 ? byId : a.Sequence.CompareTo(b.Sequence);
     });
+
+    private sealed class ContactView(List<TimelineEntry> entries) : IReadOnlyList<Contact>
+    {
+        public Contact this[int index] => entries[index].Contact;
+        public int Count => entries.Count;
+        public IEnumerator<Contact> GetEnumerator() => entries.Select(e => e.Contact).GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }
 
 /// <summary>
@@ -107,22 +144,23 @@ internal static class CustomerTimelines
 
     /// <summary>
     /// Derives every timeline and writes the differences through <paramref name="store"/>. New entries are inserted
-    /// with <paramref name="newRow"/>(entry, caseId, facts); their ids are set on the entries (null when another
-    /// writer already stored that external id). Returns the number of cases opened.
+    /// with <paramref name="newRow"/>(entry, caseId, facts), in arrival order; their ids are set on the entries (null
+    /// when another writer already stored that external id). Returns the number of cases opened.
     /// </summary>
     public static async Task<long> WriteAsync(DatabaseTarget target, IBulkStore store, IReadOnlyCollection<(long CustomerId, Timeline Timeline)> timelines,
         InteractionOptions options, BulkTable newRowTable, Func<long, TimelineEntry, long, DerivedFacts, object?[]> newRow, CancellationToken cancellationToken)
     {
-        var derived = new List<(long CustomerId, Timeline Timeline, DerivedFacts[] Facts, Dictionary<string, object?[]> Cases)>(timelines.Count);
+        var derived = new List<(long CustomerId, Timeline Timeline, int From, Dictionary<string, object?[]> Cases)>(timelines.Count);
         var caseInsertKeys = new List<(long CustomerId, string Key)>();
         var caseInserts = new List<object?[]>();
         var caseUpdates = new List<object?[]>();
         var caseDeletes = new List<long>();
         foreach (var (customerId, timeline) in timelines)
         {
-            timeline.Sort();
-            var (facts, cases) = InteractionDerivations.Derive(customerId, timeline.Entries.Select(e => e.Contact).ToList(), options);
-            derived.Add((customerId, timeline, facts, cases));
+            var from = timeline.SortForDerivation();
+            // From 0 every case is derived again; otherwise only the cases that gained contacts.
+            var cases = InteractionDerivations.Extend(customerId, timeline.State!, timeline.Contacts, options);
+            derived.Add((customerId, timeline, from, cases));
             foreach (var (key, values) in cases)
             {
                 if (timeline.Cases.TryGetValue(key, out var stored))
@@ -138,28 +176,46 @@ internal static class CustomerTimelines
                     caseInserts.Add(values);
                 }
             }
-            caseDeletes.AddRange(timeline.Cases.Where(c => !cases.ContainsKey(c.Key)).Select(c => c.Value.Id));
+            if (from == 0)
+            {
+                caseDeletes.AddRange(timeline.Cases.Where(c => !cases.ContainsKey(c.Key)).Select(c => c.Value.Id));
+            }
         }
 
+        PhaseTimer.Mark("derive");
         long opened = 0;
         var newCaseIds = await InteractionDerivations.InsertCasesAsync(target, store, caseInsertKeys, caseInserts, n => opened += n, cancellationToken);
+        PhaseTimer.Mark("insert cases");
         await store.UpdateAsync(InteractionDerivations.CasesTable, caseUpdates, cancellationToken);
 
-        var inserts = new List<object?[]>();
-        var insertedEntries = new List<TimelineEntry>();
+        var inserts = new List<(TimelineEntry Entry, object?[] Row)>();
         var updates = new List<object?[]>();
-        foreach (var (customerId, timeline, facts, cases) in derived)
+        foreach (var (customerId, timeline, from, cases) in derived)
         {
-            var caseIds = cases.Keys.ToDictionary(k => k, k => timeline.Cases.TryGetValue(k, out var c) ? c.Id : newCaseIds[(customerId, k)], StringComparer.Ordinal);
-            for (var n = 0; n < facts.Length; n++)
+            var stored = timeline.Cases;
+            if (from == 0)
+            {
+                // Cases no longer derived were deleted above.
+                stored = new Dictionary<string, (long Id, object?[] Values)>(timeline.Cases, StringComparer.Ordinal);
+                timeline.Cases.Clear();
+            }
+            foreach (var (key, values) in cases)
+            {
+                var id = stored.TryGetValue(key, out var c) ? c.Id : newCaseIds[(customerId, key)];
+                timeline.Cases[key] = (id, values);
+            }
+            var facts = timeline.State!.Facts;
+            // What can have changed: the new contacts and the first contact of each case that gained contacts.
+            var changed = Enumerable.Range(from, facts.Count - from)
+                .Concat(from == 0 ? [] : cases.Keys.Select(k => timeline.State.Members[k][0]).Where(n => n < from));
+            foreach (var n in changed)
             {
                 var entry = timeline.Entries[n];
                 var f = facts[n];
-                var caseId = caseIds[f.CaseKey];
+                var caseId = timeline.Cases[f.CaseKey].Id;
                 if (entry.Id is null)
                 {
-                    inserts.Add(newRow(customerId, entry, caseId, f));
-                    insertedEntries.Add(entry);
+                    inserts.Add((entry, newRow(customerId, entry, caseId, f)));
                 }
                 else if (entry.CaseId != caseId || entry.Stored is not { } s || s.IsRepeat != f.IsRepeat || s.ChannelSwitch != f.ChannelSwitch
                          || s.SlaMet != f.SlaMet || s.FirstContactResolved != f.FirstContactResolved)
@@ -169,17 +225,16 @@ internal static class CustomerTimelines
                 entry.CaseId = caseId;
                 entry.Stored = f;
             }
-            timeline.Cases.Clear();
-            foreach (var (key, values) in cases)
-            {
-                timeline.Cases[key] = (caseIds[key], values);
-            }
         }
-        var ids = await store.InsertAsync(newRowTable, inserts, cancellationToken);
+        // Arrival order keeps the inserts close to the order of the external id and time indexes.
+        inserts.Sort((a, b) => a.Entry.Sequence.CompareTo(b.Entry.Sequence));
+        PhaseTimer.Mark("build rows");
+        var ids = await store.InsertAsync(newRowTable, inserts.ConvertAll(i => i.Row), cancellationToken);
         for (var n = 0; n < ids.Length; n++)
         {
-            insertedEntries[n].Id = ids[n];
+            inserts[n].Entry.Id = ids[n];
         }
+        PhaseTimer.Mark("insert interactions");
         await store.UpdateAsync(DerivedColumns, updates, cancellationToken);
         await store.DeleteAsync("cases", caseDeletes, cancellationToken);
         return opened;
