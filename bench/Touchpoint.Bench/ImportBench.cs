@@ -19,7 +19,7 @@ namespace Touchpoint.Bench;
 /// </summary>
 internal static class ImportBench
 {
-    private const int Customers = 50_000;
+    internal const int Customers = 50_000;
 
     public static async Task RunAsync(string[] args)
     {
@@ -78,16 +78,20 @@ internal static class ImportBench
     private static string Phases(List<(string Phase, TimeSpan Time)> phases) =>
         string.Join(", ", phases.Where(p => p.Time.TotalSeconds >= 0.05).Select(p => $"{p.Phase} {p.Time.TotalSeconds:F1} s"));
 
-    private static IEnumerable<InteractionInput> Inputs(int rows)
+    /// <summary>
+    /// The benchmark's rows: one a minute from <paramref name="start"/>, random customers, channels and reasons. With
+    /// <paramref name="transcripts"/>, every other row carries a customer message and an agent reply.
+    /// </summary>
+    internal static IEnumerable<InteractionInput> Inputs(int rows, DateTime? start = null, bool transcripts = false)
     {
         var random = new Random(7);
         var channels = Enum.GetValues<Channel>();
         var reasons = new[] { "billing", "outage", "plan change", "password", "delivery", "cancellation", "refund", "device setup" };
-        var start = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var first = start ?? new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         for (var n = 0; n < rows; n++)
         {
-            var at = start.AddSeconds(n * 60L + random.Next(0, 60));
-            yield return new InteractionInput
+            var at = first.AddSeconds(n * 60L + random.Next(0, 60));
+            var input = new InteractionInput
             {
                 ExternalId = $"i{n}",
                 CustomerExternalId = $"c{random.Next(1, Customers + 1)}",
@@ -105,6 +109,16 @@ internal static class ImportBench
                 Reason = reasons[random.Next(reasons.Length)],
                 Outcome = random.Next(0, 4) == 0 ? Outcome.Unresolved : Outcome.Resolved,
             };
+            yield return transcripts && n % 2 == 0
+                ? input with
+                {
+                    Messages =
+                    [
+                        new MessageInput(MessageAuthor.Customer, at, $"Hi, I have a question about {input.Reason} on my account, reference {n}."),
+                        new MessageInput(MessageAuthor.Agent, at.AddSeconds(60), "Thanks for reaching out, I have looked into it and sorted it for you."),
+                    ],
+                }
+                : input;
         }
     }
 
