@@ -100,6 +100,22 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             batch.Select(i => new CustomerRef(i.CustomerExternalId, i.CustomerEmail, i.CustomerPhone, i.CustomerSocialHandle, i.CustomerName, i.StartedAt)).ToList(),
             cancellationToken);
         PhaseTimer.Mark("resolve customers");
+        // Rows already stored (a re-run, a resumed import) are duplicates: dropping them here spares loading their
+        // customers' histories. Only for customers this run has not loaded: a loaded timeline may lack what another
+        // writer stored since, and the idempotent insert below notices that and has the customer recomputed.
+        var stored = await BulkStore.ExistingAsync(target, "interactions", "external_id", batch.Select(i => i.ExternalId.Trim()).ToList(), cancellationToken);
+        if (stored.Count > 0)
+        {
+            var keep = Enumerable.Range(0, batch.Count).Where(r => !stored.Contains(batch[r].ExternalId.Trim()) || run.Timelines.ContainsKey(customerIds[r])).ToList();
+            summary.Duplicates += batch.Count - keep.Count;
+            batch = keep.ConvertAll(r => batch[r]);
+            customerIds = keep.ConvertAll(r => customerIds[r]).ToArray();
+            if (batch.Count == 0)
+            {
+                return;
+            }
+        }
+        PhaseTimer.Mark("existing external ids");
         var agentIds = await agents.ResolveAsync(batch.Select(i => (Trim(i.AgentExternalId), i.AgentName)).ToList(), cancellationToken);
         var agentOf = new Dictionary<InteractionInput, long?>(ReferenceEqualityComparer.Instance);
         for (var r = 0; r < batch.Count; r++)
