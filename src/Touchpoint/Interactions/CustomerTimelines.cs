@@ -150,48 +150,45 @@ internal static class CustomerTimelines
     public static async Task<long> WriteAsync(DatabaseTarget target, IBulkStore store, IReadOnlyCollection<(long CustomerId, Timeline Timeline)> timelines,
         InteractionOptions options, BulkTable newRowTable, Func<long, TimelineEntry, long, DerivedFacts, object?[]> newRow, CancellationToken cancellationToken)
     {
-        var derived = new List<(long CustomerId, Timeline Timeline, int From, Dictionary<string, object?[]> Cases)>(timelines.Count);
-        var caseInsertKeys = new List<(long CustomerId, string Key)>();
-        var caseInserts = new List<object?[]>();
-        var caseUpdates = new List<object?[]>();
-        var caseDeletes = new List<long>();
-        foreach (var (customerId, timeline) in timelines)
+        // Customers are independent: their derivations run in parallel; the writes stay in one transaction, in order.
+        var work = timelines.Select(t => new CustomerWork(t.CustomerId, t.Timeline)).ToArray();
+        Parallel.ForEach(work, w =>
         {
-            var from = timeline.SortForDerivation();
+            var timeline = w.Timeline;
+            w.From = timeline.SortForDerivation();
             // From 0 every case is derived again; otherwise only the cases that gained contacts.
-            var cases = InteractionDerivations.Extend(customerId, timeline.State!, timeline.Contacts, options);
-            derived.Add((customerId, timeline, from, cases));
-            foreach (var (key, values) in cases)
+            w.Cases = InteractionDerivations.Extend(w.CustomerId, timeline.State!, timeline.Contacts, options);
+            foreach (var (key, values) in w.Cases)
             {
                 if (timeline.Cases.TryGetValue(key, out var stored))
                 {
                     if (!stored.Values.SequenceEqual(values))
                     {
-                        caseUpdates.Add([stored.Id, .. values]);
+                        w.CaseUpdates.Add([stored.Id, .. values]);
                     }
                 }
                 else
                 {
-                    caseInsertKeys.Add((customerId, key));
-                    caseInserts.Add(values);
+                    w.CaseInserts.Add((key, values));
                 }
             }
-            if (from == 0)
+            if (w.From == 0)
             {
-                caseDeletes.AddRange(timeline.Cases.Where(c => !cases.ContainsKey(c.Key)).Select(c => c.Value.Id));
+                w.CaseDeletes.AddRange(timeline.Cases.Where(c => !w.Cases.ContainsKey(c.Key)).Select(c => c.Value.Id));
             }
-        }
-
+        });
+        var caseInsertKeys = work.SelectMany(w => w.CaseInserts.Select(c => (w.CustomerId, c.Key))).ToList();
+        var caseInserts = work.SelectMany(w => w.CaseInserts.Select(c => c.Values)).ToList();
         PhaseTimer.Mark("derive");
+
         long opened = 0;
         var newCaseIds = await InteractionDerivations.InsertCasesAsync(target, store, caseInsertKeys, caseInserts, n => opened += n, cancellationToken);
         PhaseTimer.Mark("insert cases");
-        await store.UpdateAsync(InteractionDerivations.CasesTable, caseUpdates, cancellationToken);
+        await store.UpdateAsync(InteractionDerivations.CasesTable, work.SelectMany(w => w.CaseUpdates).ToList(), cancellationToken);
 
-        var inserts = new List<(TimelineEntry Entry, object?[] Row)>();
-        var updates = new List<object?[]>();
-        foreach (var (customerId, timeline, from, cases) in derived)
+        Parallel.ForEach(work, w =>
         {
+            var (customerId, timeline, from, cases) = (w.CustomerId, w.Timeline, w.From, w.Cases);
             var stored = timeline.Cases;
             if (from == 0)
             {
@@ -215,17 +212,20 @@ internal static class CustomerTimelines
                 var caseId = timeline.Cases[f.CaseKey].Id;
                 if (entry.Id is null)
                 {
-                    inserts.Add((entry, newRow(customerId, entry, caseId, f)));
+                    w.Inserts.Add((entry, newRow(customerId, entry, caseId, f)));
                 }
                 else if (entry.CaseId != caseId || entry.Stored is not { } s || s.IsRepeat != f.IsRepeat || s.ChannelSwitch != f.ChannelSwitch
                          || s.SlaMet != f.SlaMet || s.FirstContactResolved != f.FirstContactResolved)
                 {
-                    updates.Add([entry.Id, caseId, f.IsRepeat, f.FirstContactResolved, f.ChannelSwitch, f.SlaMet]);
+                    w.Updates.Add([entry.Id, caseId, f.IsRepeat, f.FirstContactResolved, f.ChannelSwitch, f.SlaMet]);
                 }
                 entry.CaseId = caseId;
                 entry.Stored = f;
             }
-        }
+        });
+        var inserts = work.SelectMany(w => w.Inserts).ToList();
+        var updates = work.SelectMany(w => w.Updates).ToList();
+        var caseDeletes = work.SelectMany(w => w.CaseDeletes).ToList();
         // Arrival order keeps the inserts close to the order of the external id and time indexes.
         inserts.Sort((a, b) => a.Entry.Sequence.CompareTo(b.Entry.Sequence));
         PhaseTimer.Mark("build rows");
@@ -238,5 +238,19 @@ internal static class CustomerTimelines
         await store.UpdateAsync(DerivedColumns, updates, cancellationToken);
         await store.DeleteAsync("cases", caseDeletes, cancellationToken);
         return opened;
+    }
+
+    /// <summary>One customer's share of a write: derived in parallel with the others, written together.</summary>
+    private sealed class CustomerWork(long customerId, Timeline timeline)
+    {
+        public long CustomerId { get; } = customerId;
+        public Timeline Timeline { get; } = timeline;
+        public int From { get; set; }
+        public Dictionary<string, object?[]> Cases { get; set; } = [];
+        public List<(string Key, object?[] Values)> CaseInserts { get; } = [];
+        public List<object?[]> CaseUpdates { get; } = [];
+        public List<long> CaseDeletes { get; } = [];
+        public List<(TimelineEntry Entry, object?[] Row)> Inserts { get; } = [];
+        public List<object?[]> Updates { get; } = [];
     }
 }

@@ -149,6 +149,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         }
 
         var timelines = touched.Select(id => (id, run.Timelines[id])).ToList();
+        PhaseTimer.Mark("add entries");
         summary.CasesDerived += await CustomerTimelines.WriteAsync(target, store, timelines, options.Value, InteractionsTable,
             (customerId, entry, caseId, f) =>
             {
