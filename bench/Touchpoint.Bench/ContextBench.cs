@@ -89,8 +89,11 @@ internal static class ContextBench
         // The rows end now, so the flags over the last 7, 30 and 90 days have data to work on.
         var start = DateTime.UtcNow.Date.AddMinutes(-rows);
         var inputs = ImportBench.Inputs(rows, start, transcripts: true);
+        var step = Stopwatch.StartNew();
         await new InteractionIngestor(target, Options.Create(new InteractionOptions()), TimeProvider.System)
             .IngestAsync(inputs.Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)));
+        Console.WriteLine($"  interactions {step.Elapsed.TotalSeconds:F0} s");
+        step.Restart();
 
         var random = new Random(5);
         var kinds = Enum.GetValues<FeedbackKind>();
@@ -110,5 +113,6 @@ internal static class ContextBench
             };
         });
         await new FeedbackIngestor(target, TimeProvider.System).IngestAsync(feedback.Select((x, n) => new ImportRow<FeedbackInput>(n + 1, x)));
+        Console.WriteLine($"  feedback {step.Elapsed.TotalSeconds:F0} s");
     }
 }
