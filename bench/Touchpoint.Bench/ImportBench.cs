@@ -51,10 +51,13 @@ internal static class ImportBench
 
         var ingestor = new InteractionIngestor(target, Options.Create(new InteractionOptions()), TimeProvider.System);
         PhaseTimer.Enabled = true;
+        var pausedBefore = GC.GetTotalPauseDuration();
         var stopwatch = Stopwatch.StartNew();
         var summary = await ingestor.IngestAsync(Inputs(rows).Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)));
         var pipeline = stopwatch.Elapsed;
         var phases = PhaseTimer.Take();
+        var paused = GC.GetTotalPauseDuration() - pausedBefore;
+        var heap = GC.GetTotalMemory(false);
 
         var again = Stopwatch.StartNew();
         var rerun = await ingestor.IngestAsync(Inputs(rows).Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)));
@@ -74,7 +77,7 @@ internal static class ImportBench
             $"({summary.CasesDerived:N0} cases derived); re-import of the same rows: {rerun.Duplicates:N0} duplicates, {rerun.Imported} added, {rerunTime.TotalSeconds:F1} s; " +
             $"plain engine into a bare table {plainRate:N0} rows/s (ratio {pipelineRate / plainRate:F2}); " +
             $"plain engine into a table with the same indexes {indexedRate:N0} rows/s (ratio {pipelineRate / indexedRate:F2})");
-        Console.WriteLine($"  import phases: {Phases(phases)}");
+        Console.WriteLine($"  import phases: {Phases(phases)}; garbage collection paused the import {paused.TotalSeconds:F1} s (heap {heap / 1024 / 1024:N0} MiB at the end)");
         Console.WriteLine($"  re-import phases: {Phases(rerunPhases)}");
     }
 
