@@ -33,6 +33,10 @@ internal static class PhaseTimer
     /// <summary>Starts timing (the time before this counts to no phase).</summary>
     public static void Start()
     {
+        if (!Enabled)
+        {
+            return;
+        }
         lock (Gate)
         {
             _last = Watch.Elapsed;
