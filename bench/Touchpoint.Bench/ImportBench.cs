@@ -8,18 +8,21 @@ using Touchpoint.Customers;
 using Touchpoint.Import;
 using Touchpoint.Interactions;
 using Touchpoint.Storage;
+using Touchpoint.Storage.Bulk;
 
 namespace Touchpoint.Bench;
 
 /// <summary>
-/// Imports N interactions (default 1,000,000) for 50,000 customers through InteractionIngestor (validation,
-/// identity resolution, idempotent bulk write, case/repeat/FCR/SLA derivations) and, in the same run, measures
-/// the plain engine writing the same rows: one prepared INSERT in one transaction on SQLite, binary COPY on
-/// PostgreSQL. Usage: import [rows] [postgres-connection-string]
+/// Imports N interactions (default 1,000,000; no transcripts) for 50,000 customers through InteractionIngestor
+/// (validation, identity resolution, idempotent bulk write, case/repeat/FCR/SLA derivations), imports them again
+/// (all duplicates), then measures the plain engine writing exactly the interaction rows the import stored (every
+/// column, same order) into copies of the table: one prepared INSERT in one transaction on SQLite, binary COPY on
+/// PostgreSQL; bare, with the table's indexes, and (PostgreSQL) with its foreign keys too.
+/// Usage: import [rows] [postgres-connection-string]
 /// </summary>
 internal static class ImportBench
 {
-    private const int Customers = 50_000;
+    internal const int Customers = 50_000;
 
     public static async Task RunAsync(string[] args)
     {
@@ -49,16 +52,27 @@ internal static class ImportBench
         await new CustomerIngestor(target, TimeProvider.System).IngestAsync(customers.Select((c, n) => new ImportRow<CustomerInput>(n + 1, c)));
 
         var ingestor = new InteractionIngestor(target, Options.Create(new InteractionOptions()), TimeProvider.System);
+        PhaseTimer.Enabled = true;
+        var pausedBefore = GC.GetTotalPauseDuration();
         var stopwatch = Stopwatch.StartNew();
         var summary = await ingestor.IngestAsync(Inputs(rows).Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)));
         var pipeline = stopwatch.Elapsed;
+        var phases = PhaseTimer.Take();
+        var paused = GC.GetTotalPauseDuration() - pausedBefore;
+        var heap = GC.GetTotalMemory(false);
 
         var again = Stopwatch.StartNew();
         var rerun = await ingestor.IngestAsync(Inputs(rows).Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)));
         var rerunTime = again.Elapsed;
+        var rerunPhases = PhaseTimer.Take();
+        PhaseTimer.Enabled = false;
 
-        var plain = target.Provider == DatabaseProvider.Sqlite ? await PlainSqliteAsync(target, rows, indexed: false) : await PlainCopyAsync(target, rows, indexed: false);
-        var indexed = target.Provider == DatabaseProvider.Sqlite ? await PlainSqliteAsync(target, rows, indexed: true) : await PlainCopyAsync(target, rows, indexed: true);
+        // The plain engine writes exactly what the import stored (ids, customers, agents, cases, flags), in the same order.
+        var stored = await StoredRowsAsync(target);
+        var plain = target.Provider == DatabaseProvider.Sqlite ? await PlainSqliteAsync(target, stored, indexed: false) : await PlainCopyAsync(target, stored, Schema.Bare);
+        var indexed = target.Provider == DatabaseProvider.Sqlite ? await PlainSqliteAsync(target, stored, indexed: true) : await PlainCopyAsync(target, stored, Schema.Indexed);
+        // SQLite's bulk connection does not enforce foreign keys (neither does the import's), so indexed is the whole schema there.
+        TimeSpan? keyed = target.Provider == DatabaseProvider.Postgres ? await PlainCopyAsync(target, stored, Schema.IndexedWithForeignKeys) : null;
 
         var pipelineRate = rows / pipeline.TotalSeconds;
         var plainRate = rows / plain.TotalSeconds;
@@ -66,19 +80,36 @@ internal static class ImportBench
         Console.WriteLine($"{target.Provider}: import path {summary.Imported:N0} rows in {pipeline.TotalSeconds:F1} s = {pipelineRate:N0} rows/s " +
             $"({summary.CasesDerived:N0} cases derived); re-import of the same rows: {rerun.Duplicates:N0} duplicates, {rerun.Imported} added, {rerunTime.TotalSeconds:F1} s; " +
             $"plain engine into a bare table {plainRate:N0} rows/s (ratio {pipelineRate / plainRate:F2}); " +
-            $"plain engine into a table with the same indexes {indexedRate:N0} rows/s (ratio {pipelineRate / indexedRate:F2})");
+            $"plain engine into a table with the same indexes {indexedRate:N0} rows/s (ratio {pipelineRate / indexedRate:F2})" +
+            (keyed is { } k ? $"; plain engine into a table with the same indexes and foreign keys {rows / k.TotalSeconds:N0} rows/s (ratio {pipelineRate / (rows / k.TotalSeconds):F2})" : ""));
+        Console.WriteLine($"  import phases: {Phases(phases)}; garbage collection paused the import {paused.TotalSeconds:F1} s (heap {heap / 1024 / 1024:N0} MiB at the end)");
+        Console.WriteLine($"  re-import phases: {Phases(rerunPhases)}");
     }
 
-    private static IEnumerable<InteractionInput> Inputs(int rows)
+    private enum Schema
+    {
+        Bare,
+        Indexed,
+        IndexedWithForeignKeys,
+    }
+
+    private static string Phases(List<(string Phase, TimeSpan Time)> phases) =>
+        string.Join(", ", phases.Where(p => p.Time.TotalSeconds >= 0.05).Select(p => $"{p.Phase} {p.Time.TotalSeconds:F1} s"));
+
+    /// <summary>
+    /// The benchmark's rows: one a minute from <paramref name="start"/>, random customers, channels and reasons. With
+    /// <paramref name="transcripts"/>, every other row carries a customer message and an agent reply.
+    /// </summary>
+    internal static IEnumerable<InteractionInput> Inputs(int rows, DateTime? start = null, bool transcripts = false)
     {
         var random = new Random(7);
         var channels = Enum.GetValues<Channel>();
         var reasons = new[] { "billing", "outage", "plan change", "password", "delivery", "cancellation", "refund", "device setup" };
-        var start = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var first = start ?? new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         for (var n = 0; n < rows; n++)
         {
-            var at = start.AddSeconds(n * 60L + random.Next(0, 60));
-            yield return new InteractionInput
+            var at = first.AddSeconds(n * 60L + random.Next(0, 60));
+            var input = new InteractionInput
             {
                 ExternalId = $"i{n}",
                 CustomerExternalId = $"c{random.Next(1, Customers + 1)}",
@@ -96,35 +127,91 @@ internal static class ImportBench
                 Reason = reasons[random.Next(reasons.Length)],
                 Outcome = random.Next(0, 4) == 0 ? Outcome.Unresolved : Outcome.Resolved,
             };
+            yield return transcripts && n % 2 == 0
+                ? input with
+                {
+                    Messages =
+                    [
+                        new MessageInput(MessageAuthor.Customer, at, $"Hi, I have a question about {input.Reason} on my account, reference {n}."),
+                        new MessageInput(MessageAuthor.Agent, at.AddSeconds(60), "Thanks for reaching out, I have looked into it and sorted it for you."),
+                    ],
+                }
+                : input;
         }
     }
 
-    /// <summary>The same rows into an empty copy of the interactions table with one prepared INSERT in one transaction.</summary>
-    private static async Task<TimeSpan> PlainSqliteAsync(DatabaseTarget target, int rows, bool indexed)
+    /// <summary>The interactions the import stored, every column, in id order: what the plain engine writes for the ratio.</summary>
+    private static async Task<List<object?[]>> StoredRowsAsync(DatabaseTarget target)
+    {
+        var columns = string.Join(", ", PlainColumns.Select(c => c.Name));
+        var rows = new List<object?[]>();
+        await using var db = StorageServices.CreateDb(target);
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {columns} FROM interactions ORDER BY id";
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var row = new object?[PlainColumns.Length];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = await reader.IsDBNullAsync(i) ? null : PlainColumns[i].Type switch
+                {
+                    ColumnType.Text => reader.GetString(i),
+                    ColumnType.Int => reader.GetInt32(i),
+                    ColumnType.Long => reader.GetInt64(i),
+                    ColumnType.Bool => reader.GetBoolean(i),
+                    ColumnType.Timestamp => reader.GetDateTime(i),
+                    _ => reader.GetValue(i),
+                };
+            }
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    /// <summary>Every column of the interactions table, the id first.</summary>
+    private static readonly BulkColumn[] PlainColumns = [BulkTable.Long("id"), .. InteractionIngestor.InteractionsTable.Columns];
+
+    /// <summary>
+    /// The rows into a copy of the interactions table made from its own definition (primary key, foreign keys as
+    /// the bulk path sees them), with its indexes or without: one prepared INSERT in one transaction.
+    /// </summary>
+    private static async Task<TimeSpan> PlainSqliteAsync(DatabaseTarget target, List<object?[]> rows, bool indexed)
     {
         await using var connection = new SqliteConnection(target.ConnectionString);
         await connection.OpenAsync();
-        await Exec(connection, "PRAGMA cache_size=-262144; DROP TABLE IF EXISTS plain_interactions; CREATE TABLE plain_interactions AS SELECT * FROM interactions WHERE 0;");
+        var ddl = new List<string>();
+        await using (var schema = connection.CreateCommand())
+        {
+            schema.CommandText = "SELECT sql FROM sqlite_master WHERE tbl_name = 'interactions' AND sql IS NOT NULL ORDER BY type DESC";
+            await using var reader = await schema.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                ddl.Add(reader.GetString(0).Replace("\"interactions\"", "\"plain_interactions\"").Replace("\"IX_interactions_", "\"IX_plain_interactions_"));
+            }
+        }
+        // The table first ("table" sorts after "index" descending), then its indexes.
+        await Exec(connection, "PRAGMA cache_size=-262144; PRAGMA synchronous=NORMAL; DROP TABLE IF EXISTS plain_interactions; " + ddl[0]);
         if (indexed)
         {
-            await Exec(connection, IndexSql);
+            await Exec(connection, string.Join(";\n", ddl.Skip(1)));
         }
         var stopwatch = Stopwatch.StartNew();
         await using (var tx = connection.BeginTransaction())
         {
             await using var cmd = connection.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = "INSERT INTO plain_interactions (id, external_id, customer_id, channel, direction, started_at, ended_at, agent_id, queue, first_response_seconds, talk_seconds, hold_seconds, wrap_seconds, transfers, reason, outcome, is_repeat, first_contact_resolved, channel_switch, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,0,0,0,$17)";
-            var p = Enumerable.Range(1, 17).Select(i => cmd.Parameters.Add(new SqliteParameter("$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), null))).ToArray();
+            cmd.CommandText = $"INSERT INTO plain_interactions ({string.Join(", ", PlainColumns.Select(c => c.Name))}) VALUES ({string.Join(", ", PlainColumns.Select((_, i) => $"$p{i}"))})";
+            var p = PlainColumns.Select((_, i) => cmd.Parameters.Add(new SqliteParameter($"$p{i}", null))).ToArray();
             cmd.Prepare();
-            var n = 0;
-            var now = DateTime.UtcNow;
-            foreach (var i in Inputs(rows))
+            foreach (var row in rows)
             {
-                p[0].Value = ++n; p[1].Value = i.ExternalId; p[2].Value = n % Customers + 1; p[3].Value = i.Channel.ToString(); p[4].Value = i.Direction.ToString();
-                p[5].Value = i.StartedAt; p[6].Value = i.EndedAt; p[7].Value = n % 300 + 1; p[8].Value = i.Queue; p[9].Value = i.FirstResponseSeconds;
-                p[10].Value = i.TalkSeconds; p[11].Value = i.HoldSeconds; p[12].Value = i.WrapSeconds; p[13].Value = i.Transfers; p[14].Value = i.Reason;
-                p[15].Value = i.Outcome.ToString(); p[16].Value = now;
+                for (var i = 0; i < p.Length; i++)
+                {
+                    p[i].Value = row[i] ?? DBNull.Value;
+                }
                 await cmd.ExecuteNonQueryAsync();
             }
             await tx.CommitAsync();
@@ -134,43 +221,45 @@ internal static class ImportBench
         return elapsed;
     }
 
-    /// <summary>The same rows into an empty copy of the interactions table with binary COPY.</summary>
-    private static async Task<TimeSpan> PlainCopyAsync(DatabaseTarget target, int rows, bool indexed)
+    /// <summary>
+    /// The rows into a copy of the interactions table with binary COPY: only the columns (bare), LIKE … INCLUDING ALL
+    /// (primary key, indexes), or that plus the table's foreign keys (the whole schema the import writes into).
+    /// </summary>
+    private static async Task<TimeSpan> PlainCopyAsync(DatabaseTarget target, List<object?[]> rows, Schema schema)
     {
         await using var connection = new NpgsqlConnection(target.ConnectionString);
         await connection.OpenAsync();
-        await using (var cmd = new NpgsqlCommand("DROP TABLE IF EXISTS plain_interactions; CREATE TABLE plain_interactions (LIKE interactions);" + (indexed ? IndexSql : ""), connection))
+        var setup = "DROP TABLE IF EXISTS plain_interactions; " + (schema == Schema.Bare ? "CREATE TABLE plain_interactions (LIKE interactions);" : "CREATE TABLE plain_interactions (LIKE interactions INCLUDING ALL);")
+            + (schema != Schema.IndexedWithForeignKeys ? "" : """
+              DO $$ DECLARE fk text; BEGIN
+                FOR fk IN SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'interactions'::regclass AND contype = 'f' LOOP
+                  EXECUTE 'ALTER TABLE plain_interactions ADD ' || fk;
+                END LOOP;
+              END $$;
+              """);
+        await using (var cmd = new NpgsqlCommand(setup, connection))
         {
             await cmd.ExecuteNonQueryAsync();
         }
         var stopwatch = Stopwatch.StartNew();
-        await using (var importer = await connection.BeginBinaryImportAsync("COPY plain_interactions (id, external_id, customer_id, channel, direction, started_at, ended_at, agent_id, queue, first_response_seconds, talk_seconds, hold_seconds, wrap_seconds, transfers, reason, outcome, is_repeat, first_contact_resolved, channel_switch, created_at) FROM STDIN (FORMAT BINARY)"))
+        await using (var importer = await connection.BeginBinaryImportAsync($"COPY plain_interactions ({string.Join(", ", PlainColumns.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)"))
         {
-            var n = 0L;
-            var now = DateTime.UtcNow;
-            foreach (var i in Inputs(rows))
+            foreach (var row in rows)
             {
                 await importer.StartRowAsync();
-                await importer.WriteAsync(++n, NpgsqlDbType.Bigint);
-                await importer.WriteAsync(i.ExternalId, NpgsqlDbType.Text);
-                await importer.WriteAsync(n % Customers + 1, NpgsqlDbType.Bigint);
-                await importer.WriteAsync(i.Channel.ToString(), NpgsqlDbType.Text);
-                await importer.WriteAsync(i.Direction.ToString(), NpgsqlDbType.Text);
-                await importer.WriteAsync(i.StartedAt, NpgsqlDbType.TimestampTz);
-                await importer.WriteAsync(i.EndedAt!.Value, NpgsqlDbType.TimestampTz);
-                await importer.WriteAsync(n % 300 + 1, NpgsqlDbType.Bigint);
-                await importer.WriteAsync(i.Queue!, NpgsqlDbType.Text);
-                await importer.WriteAsync(i.FirstResponseSeconds!.Value, NpgsqlDbType.Integer);
-                await importer.WriteAsync(i.TalkSeconds, NpgsqlDbType.Integer);
-                await importer.WriteAsync(i.HoldSeconds, NpgsqlDbType.Integer);
-                await importer.WriteAsync(i.WrapSeconds, NpgsqlDbType.Integer);
-                await importer.WriteAsync(i.Transfers, NpgsqlDbType.Integer);
-                await importer.WriteAsync(i.Reason!, NpgsqlDbType.Text);
-                await importer.WriteAsync(i.Outcome.ToString(), NpgsqlDbType.Text);
-                await importer.WriteAsync(false, NpgsqlDbType.Boolean);
-                await importer.WriteAsync(false, NpgsqlDbType.Boolean);
-                await importer.WriteAsync(false, NpgsqlDbType.Boolean);
-                await importer.WriteAsync(now, NpgsqlDbType.TimestampTz);
+                for (var i = 0; i < PlainColumns.Length; i++)
+                {
+                    switch (row[i])
+                    {
+                        case null: await importer.WriteNullAsync(); break;
+                        case string v: await importer.WriteAsync(v, NpgsqlDbType.Text); break;
+                        case int v: await importer.WriteAsync(v, NpgsqlDbType.Integer); break;
+                        case long v: await importer.WriteAsync(v, NpgsqlDbType.Bigint); break;
+                        case bool v: await importer.WriteAsync(v, NpgsqlDbType.Boolean); break;
+                        case DateTime v: await importer.WriteAsync(v, NpgsqlDbType.TimestampTz); break;
+                        default: throw new InvalidOperationException($"unexpected {row[i]!.GetType()}");
+                    }
+                }
             }
             await importer.CompleteAsync();
         }
@@ -181,15 +270,6 @@ internal static class ImportBench
         }
         return elapsed;
     }
-
-    /// <summary>The interactions table's own indexes, for the fair baseline.</summary>
-    private const string IndexSql = """
-        CREATE UNIQUE INDEX plain_ext ON plain_interactions (external_id);
-        CREATE INDEX plain_cust ON plain_interactions (customer_id, started_at);
-        CREATE INDEX plain_case ON plain_interactions (case_id);
-        CREATE INDEX plain_agent ON plain_interactions (agent_id, started_at);
-        CREATE INDEX plain_start ON plain_interactions (started_at);
-        """;
 
     private static async Task Exec(SqliteConnection connection, string sql)
     {

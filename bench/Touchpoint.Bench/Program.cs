@@ -11,6 +11,9 @@ switch (mode)
     case "import":
         await ImportBench.RunAsync(args.Skip(1).ToArray());
         break;
+    case "context":
+        await ContextBench.RunAsync(args.Skip(1).ToArray());
+        break;
     default:
         Console.WriteLine("usage: dotnet run -c Release --project bench/Touchpoint.Bench -- demo|import|context [options]");
         break;

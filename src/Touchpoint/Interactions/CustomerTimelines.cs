@@ -27,7 +27,36 @@ internal sealed class Timeline
     public Dictionary<string, (long Id, object?[] Values)> Cases { get; } = new(StringComparer.Ordinal);
     public HashSet<string> ExternalIds { get; } = new(StringComparer.Ordinal);
 
-    public void Sort() => Entries.Sort((a, b) =>
+    /// <summary>Where the derivation of <see cref="Entries"/> stands; null when it must start over.</summary>
+    public DerivationState? State { get; set; }
+
+    /// <summary>The entries' contacts, without copying them.</summary>
+    public IReadOnlyList<Contact> Contacts => new ContactView(Entries);
+
+    /// <summary>
+    /// Sorts the entries into the store's order. When every entry added since the last derivation comes at or
+    /// after the last derived one (rows arriving in time order), only those are sorted and the derivation can
+    /// continue; otherwise everything is sorted and the derivation starts over. Returns where it continues.
+    /// </summary>
+    public int SortForDerivation()
+    {
+        var from = State?.Count ?? 0;
+        var appends = State is not null && from <= Entries.Count;
+        for (var n = from; appends && n < Entries.Count; n++)
+        {
+            appends = from == 0 || Order.Compare(Entries[from - 1], Entries[n]) < 0;
+        }
+        if (appends)
+        {
+            Entries.Sort(from, Entries.Count - from, Order);
+            return from;
+        }
+        Entries.Sort(Order);
+        State = new DerivationState();
+        return 0;
+    }
+
+    private static readonly Comparer<TimelineEntry> Order = Comparer<TimelineEntry>.Create((a, b) =>
     {
         var byTime = a.Contact.StartedAt.CompareTo(b.Contact.StartedAt);
         if (byTime != 0)
@@ -38,6 +67,14 @@ internal sealed class Timeline
         var byId = (a.Id ?? long.MaxValue).CompareTo(b.Id ?? long.MaxValue);
         return byId != 0 ? byId : a.Sequence.CompareTo(b.Sequence);
     });
+
+    private sealed class ContactView(List<TimelineEntry> entries) : IReadOnlyList<Contact>
+    {
+        public Contact this[int index] => entries[index].Contact;
+        public int Count => entries.Count;
+        public IEnumerator<Contact> GetEnumerator() => entries.Select(e => e.Contact).GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }
 
 /// <summary>
@@ -107,81 +144,113 @@ internal static class CustomerTimelines
 
     /// <summary>
     /// Derives every timeline and writes the differences through <paramref name="store"/>. New entries are inserted
-    /// with <paramref name="newRow"/>(entry, caseId, facts); their ids are set on the entries (null when another
-    /// writer already stored that external id). Returns the number of cases opened.
+    /// with <paramref name="newRow"/>(entry, caseId, facts), in arrival order; their ids are set on the entries (null
+    /// when another writer already stored that external id). Returns the number of cases opened.
     /// </summary>
     public static async Task<long> WriteAsync(DatabaseTarget target, IBulkStore store, IReadOnlyCollection<(long CustomerId, Timeline Timeline)> timelines,
         InteractionOptions options, BulkTable newRowTable, Func<long, TimelineEntry, long, DerivedFacts, object?[]> newRow, CancellationToken cancellationToken)
     {
-        var derived = new List<(long CustomerId, Timeline Timeline, DerivedFacts[] Facts, Dictionary<string, object?[]> Cases)>(timelines.Count);
-        var caseInsertKeys = new List<(long CustomerId, string Key)>();
-        var caseInserts = new List<object?[]>();
-        var caseUpdates = new List<object?[]>();
-        var caseDeletes = new List<long>();
-        foreach (var (customerId, timeline) in timelines)
+        // Customers are independent: their derivations run in parallel; the writes stay in one transaction, in order.
+        var work = timelines.Select(t => new CustomerWork(t.CustomerId, t.Timeline)).ToArray();
+        Parallel.ForEach(work, w =>
         {
-            timeline.Sort();
-            var (facts, cases) = InteractionDerivations.Derive(customerId, timeline.Entries.Select(e => e.Contact).ToList(), options);
-            derived.Add((customerId, timeline, facts, cases));
-            foreach (var (key, values) in cases)
+            var timeline = w.Timeline;
+            w.From = timeline.SortForDerivation();
+            // From 0 every case is derived again; otherwise only the cases that gained contacts.
+            w.Cases = InteractionDerivations.Extend(w.CustomerId, timeline.State!, timeline.Contacts, options);
+            foreach (var (key, values) in w.Cases)
             {
                 if (timeline.Cases.TryGetValue(key, out var stored))
                 {
                     if (!stored.Values.SequenceEqual(values))
                     {
-                        caseUpdates.Add([stored.Id, .. values]);
+                        w.CaseUpdates.Add([stored.Id, .. values]);
                     }
                 }
                 else
                 {
-                    caseInsertKeys.Add((customerId, key));
-                    caseInserts.Add(values);
+                    w.CaseInserts.Add((key, values));
                 }
             }
-            caseDeletes.AddRange(timeline.Cases.Where(c => !cases.ContainsKey(c.Key)).Select(c => c.Value.Id));
-        }
+            if (w.From == 0)
+            {
+                w.CaseDeletes.AddRange(timeline.Cases.Where(c => !w.Cases.ContainsKey(c.Key)).Select(c => c.Value.Id));
+            }
+        });
+        var caseInsertKeys = work.SelectMany(w => w.CaseInserts.Select(c => (w.CustomerId, c.Key))).ToList();
+        var caseInserts = work.SelectMany(w => w.CaseInserts.Select(c => c.Values)).ToList();
+        PhaseTimer.Mark("derive");
 
         long opened = 0;
         var newCaseIds = await InteractionDerivations.InsertCasesAsync(target, store, caseInsertKeys, caseInserts, n => opened += n, cancellationToken);
-        await store.UpdateAsync(InteractionDerivations.CasesTable, caseUpdates, cancellationToken);
+        PhaseTimer.Mark("insert cases");
+        await store.UpdateAsync(InteractionDerivations.CasesTable, work.SelectMany(w => w.CaseUpdates).ToList(), cancellationToken);
 
-        var inserts = new List<object?[]>();
-        var insertedEntries = new List<TimelineEntry>();
-        var updates = new List<object?[]>();
-        foreach (var (customerId, timeline, facts, cases) in derived)
+        Parallel.ForEach(work, w =>
         {
-            var caseIds = cases.Keys.ToDictionary(k => k, k => timeline.Cases.TryGetValue(k, out var c) ? c.Id : newCaseIds[(customerId, k)], StringComparer.Ordinal);
-            for (var n = 0; n < facts.Length; n++)
+            var (customerId, timeline, from, cases) = (w.CustomerId, w.Timeline, w.From, w.Cases);
+            var stored = timeline.Cases;
+            if (from == 0)
+            {
+                // Cases no longer derived were deleted above.
+                stored = new Dictionary<string, (long Id, object?[] Values)>(timeline.Cases, StringComparer.Ordinal);
+                timeline.Cases.Clear();
+            }
+            foreach (var (key, values) in cases)
+            {
+                var id = stored.TryGetValue(key, out var c) ? c.Id : newCaseIds[(customerId, key)];
+                timeline.Cases[key] = (id, values);
+            }
+            var facts = timeline.State!.Facts;
+            // What can have changed: the new contacts and the first contact of each case that gained contacts.
+            var changed = Enumerable.Range(from, facts.Count - from)
+                .Concat(from == 0 ? [] : cases.Keys.Select(k => timeline.State.Members[k][0]).Where(n => n < from));
+            foreach (var n in changed)
             {
                 var entry = timeline.Entries[n];
                 var f = facts[n];
-                var caseId = caseIds[f.CaseKey];
+                var caseId = timeline.Cases[f.CaseKey].Id;
                 if (entry.Id is null)
                 {
-                    inserts.Add(newRow(customerId, entry, caseId, f));
-                    insertedEntries.Add(entry);
+                    w.Inserts.Add((entry, newRow(customerId, entry, caseId, f)));
                 }
                 else if (entry.CaseId != caseId || entry.Stored is not { } s || s.IsRepeat != f.IsRepeat || s.ChannelSwitch != f.ChannelSwitch
                          || s.SlaMet != f.SlaMet || s.FirstContactResolved != f.FirstContactResolved)
                 {
-                    updates.Add([entry.Id, caseId, f.IsRepeat, f.FirstContactResolved, f.ChannelSwitch, f.SlaMet]);
+                    w.Updates.Add([entry.Id, caseId, f.IsRepeat, f.FirstContactResolved, f.ChannelSwitch, f.SlaMet]);
                 }
                 entry.CaseId = caseId;
                 entry.Stored = f;
             }
-            timeline.Cases.Clear();
-            foreach (var (key, values) in cases)
-            {
-                timeline.Cases[key] = (caseIds[key], values);
-            }
-        }
-        var ids = await store.InsertAsync(newRowTable, inserts, cancellationToken);
+        });
+        var inserts = work.SelectMany(w => w.Inserts).ToList();
+        var updates = work.SelectMany(w => w.Updates).ToList();
+        var caseDeletes = work.SelectMany(w => w.CaseDeletes).ToList();
+        // Arrival order keeps the inserts close to the order of the external id and time indexes.
+        inserts.Sort((a, b) => a.Entry.Sequence.CompareTo(b.Entry.Sequence));
+        PhaseTimer.Mark("build rows");
+        var ids = await store.InsertAsync(newRowTable, inserts.ConvertAll(i => i.Row), cancellationToken);
         for (var n = 0; n < ids.Length; n++)
         {
-            insertedEntries[n].Id = ids[n];
+            inserts[n].Entry.Id = ids[n];
         }
+        PhaseTimer.Mark("insert interactions");
         await store.UpdateAsync(DerivedColumns, updates, cancellationToken);
         await store.DeleteAsync("cases", caseDeletes, cancellationToken);
         return opened;
+    }
+
+    /// <summary>One customer's share of a write: derived in parallel with the others, written together.</summary>
+    private sealed class CustomerWork(long customerId, Timeline timeline)
+    {
+        public long CustomerId { get; } = customerId;
+        public Timeline Timeline { get; } = timeline;
+        public int From { get; set; }
+        public Dictionary<string, object?[]> Cases { get; set; } = [];
+        public List<(string Key, object?[] Values)> CaseInserts { get; } = [];
+        public List<object?[]> CaseUpdates { get; } = [];
+        public List<long> CaseDeletes { get; } = [];
+        public List<(TimelineEntry Entry, object?[] Row)> Inserts { get; } = [];
+        public List<object?[]> Updates { get; } = [];
     }
 }

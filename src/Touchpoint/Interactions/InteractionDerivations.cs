@@ -12,6 +12,16 @@ internal readonly record struct Contact(string ExternalId, string? CaseExternalI
 /// <summary>What derivation says about one contact.</summary>
 internal readonly record struct DerivedFacts(string CaseKey, bool IsRepeat, bool ChannelSwitch, bool? SlaMet, bool FirstContactResolved);
 
+/// <summary>Where a derivation of one customer's timeline stands, so a later batch can continue it.</summary>
+internal sealed class DerivationState
+{
+    public Dictionary<string, (DateTime At, string CaseKey)> LastByReason { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, (DateTime At, Channel Channel)> LastByCase { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, List<int>> Members { get; } = new(StringComparer.Ordinal);
+    public List<DerivedFacts> Facts { get; } = [];
+    public int Count => Facts.Count;
+}
+
 /// <summary>
 /// Derives, per customer, what the source systems do not say: which interactions form one case, repeat
 /// contacts (same customer and reason, or same case, within the window), channel switches inside a case,
@@ -31,55 +41,54 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
     ], ["customer_id", "external_id"]);
 
     /// <summary>
-    /// Derives one customer's timeline (contacts in time order). Returns the facts per contact, in the same
-    /// order, and each case's column values (as <see cref="CasesTable"/> lists them) by case external id.
+    /// Continues a derivation: derives the contacts of <paramref name="timeline"/> after the first
+    /// <see cref="DerivationState.Count"/> (which must be unchanged and still first in time order). A left-to-right
+    /// scan, so the facts of earlier contacts stay as they were, except first-contact resolution of the first
+    /// contact of a case that gained contacts. Returns the values of the cases the new contacts belong to.
     /// </summary>
-    internal static (DerivedFacts[] Facts, Dictionary<string, object?[]> Cases) Derive(long customerId, IReadOnlyList<Contact> timeline, InteractionOptions options)
+    internal static Dictionary<string, object?[]> Extend(long customerId, DerivationState state, IReadOnlyList<Contact> timeline, InteractionOptions options)
     {
-        var facts = new DerivedFacts[timeline.Count];
-        var lastByReason = new Dictionary<string, (DateTime At, string CaseKey)>(StringComparer.Ordinal);
-        var lastByCase = new Dictionary<string, (DateTime At, Channel Channel)>(StringComparer.Ordinal);
-        var members = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (var n = 0; n < timeline.Count; n++)
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+        var facts = state.Facts;
+        for (var n = facts.Count; n < timeline.Count; n++)
         {
             var i = timeline[n];
             var reason = i.Reason?.Trim().ToLowerInvariant();
-            var sameReason = reason is not null && lastByReason.TryGetValue(reason, out var prev) && i.StartedAt - prev.At <= options.RepeatWindow
+            var sameReason = reason is not null && state.LastByReason.TryGetValue(reason, out var prev) && i.StartedAt - prev.At <= options.RepeatWindow
                 ? prev.CaseKey
                 : null;
             var caseKey = i.CaseExternalId ?? sameReason ?? AutoPrefix + i.ExternalId;
-            var inCase = lastByCase.TryGetValue(caseKey, out var previousInCase);
+            var inCase = state.LastByCase.TryGetValue(caseKey, out var previousInCase);
             var isRepeat = sameReason is not null || (inCase && i.StartedAt - previousInCase.At <= options.RepeatWindow);
             bool? slaMet = i.Direction == Direction.Inbound && i.FirstResponseSeconds is { } frs && options.SlaFor(i.Channel) is { } sla
                 ? frs <= sla
                 : null;
-            facts[n] = new DerivedFacts(caseKey, isRepeat, inCase && previousInCase.Channel != i.Channel, slaMet, false);
+            facts.Add(new DerivedFacts(caseKey, isRepeat, inCase && previousInCase.Channel != i.Channel, slaMet, false));
             if (reason is not null)
             {
-                lastByReason[reason] = (i.StartedAt, caseKey);
+                state.LastByReason[reason] = (i.StartedAt, caseKey);
             }
-            lastByCase[caseKey] = (i.StartedAt, i.Channel);
-            if (!members.TryGetValue(caseKey, out var list))
+            state.LastByCase[caseKey] = (i.StartedAt, i.Channel);
+            if (!state.Members.TryGetValue(caseKey, out var list))
             {
-                members[caseKey] = list = [];
+                state.Members[caseKey] = list = [];
             }
             list.Add(n);
+            touched.Add(caseKey);
         }
 
-        var cases = new Dictionary<string, object?[]>(members.Count, StringComparer.Ordinal);
-        foreach (var (key, indexes) in members)
+        var cases = new Dictionary<string, object?[]>(touched.Count, StringComparer.Ordinal);
+        foreach (var key in touched)
         {
+            var indexes = state.Members[key];
             var values = CaseValues(customerId, key, indexes, timeline, facts);
             cases[key] = values;
-            if ((bool)values[^1]!)
-            {
-                facts[indexes[0]] = facts[indexes[0]] with { FirstContactResolved = true };
-            }
+            facts[indexes[0]] = facts[indexes[0]] with { FirstContactResolved = (bool)values[^1]! };
         }
-        return (facts, cases);
+        return cases;
     }
 
-    private static object?[] CaseValues(long customerId, string externalId, List<int> indexes, IReadOnlyList<Contact> timeline, DerivedFacts[] facts)
+    private static object?[] CaseValues(long customerId, string externalId, List<int> indexes, IReadOnlyList<Contact> timeline, IReadOnlyList<DerivedFacts> facts)
     {
         var first = timeline[indexes[0]];
         var last = timeline[indexes[^1]];

@@ -37,6 +37,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         int batchSize = DefaultBatchSize, CancellationToken cancellationToken = default)
     {
         var stopwatch = Stopwatch.StartNew();
+        PhaseTimer.Start();
         var summary = new ImportSummary();
         var customers = new CustomerResolver(target, time);
         var agents = new AgentResolver(target);
@@ -85,6 +86,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             Report("deriving cases");
             await new InteractionDerivations(target, options.Value).RecomputeAsync(run.NeedsRecompute, cancellationToken);
         }
+        PhaseTimer.Mark("recompute");
         summary.Elapsed = stopwatch.Elapsed;
         Report("done");
         return summary;
@@ -93,9 +95,27 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     private async Task WriteBatchAsync(List<InteractionInput> batch, CustomerResolver customers, AgentResolver agents, RunState run,
         ImportSummary summary, CancellationToken cancellationToken)
     {
+        PhaseTimer.Mark("read+validate");
         var customerIds = await customers.ResolveAsync(
             batch.Select(i => new CustomerRef(i.CustomerExternalId, i.CustomerEmail, i.CustomerPhone, i.CustomerSocialHandle, i.CustomerName, i.StartedAt)).ToList(),
             cancellationToken);
+        PhaseTimer.Mark("resolve customers");
+        // Rows already stored (a re-run, a resumed import) are duplicates: dropping them here spares loading their
+        // customers' histories. Only for customers this run has not loaded: a loaded timeline may lack what another
+        // writer stored since, and the idempotent insert below notices that and has the customer recomputed.
+        var stored = await BulkStore.ExistingAsync(target, "interactions", "external_id", batch.Select(i => i.ExternalId.Trim()).ToList(), cancellationToken);
+        if (stored.Count > 0)
+        {
+            var keep = Enumerable.Range(0, batch.Count).Where(r => !stored.Contains(batch[r].ExternalId.Trim()) || run.Timelines.ContainsKey(customerIds[r])).ToList();
+            summary.Duplicates += batch.Count - keep.Count;
+            batch = keep.ConvertAll(r => batch[r]);
+            customerIds = keep.ConvertAll(r => customerIds[r]).ToArray();
+            if (batch.Count == 0)
+            {
+                return;
+            }
+        }
+        PhaseTimer.Mark("existing external ids");
         var agentIds = await agents.ResolveAsync(batch.Select(i => (Trim(i.AgentExternalId), i.AgentName)).ToList(), cancellationToken);
         var agentOf = new Dictionary<InteractionInput, long?>(ReferenceEqualityComparer.Instance);
         for (var r = 0; r < batch.Count; r++)
@@ -107,6 +127,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
 
         await using var store = await BulkStore.BeginAsync(target, cancellationToken);
         await store.LockCustomersAsync(touched, cancellationToken);
+        PhaseTimer.Mark("agents+begin");
         // Each customer's history is read once per run and kept, so every batch is derived against the whole
         // timeline and every row is written once, with its case and flags.
         var unseen = touched.Where(id => !run.Timelines.ContainsKey(id)).ToArray();
@@ -114,6 +135,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         {
             run.Timelines[id] = timeline;
         }
+        PhaseTimer.Mark("load timelines");
         for (var r = 0; r < batch.Count; r++)
         {
             var timeline = run.Timelines[customerIds[r]];
@@ -127,6 +149,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         }
 
         var timelines = touched.Select(id => (id, run.Timelines[id])).ToList();
+        PhaseTimer.Mark("add entries");
         summary.CasesDerived += await CustomerTimelines.WriteAsync(target, store, timelines, options.Value, InteractionsTable,
             (customerId, entry, caseId, f) =>
             {
@@ -140,6 +163,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 ];
             }, cancellationToken);
 
+        PhaseTimer.Mark("write interactions");
         var messages = new List<object?[]>();
         foreach (var (customerId, timeline) in timelines)
         {
@@ -152,6 +176,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                     // Another customer (or another writer) already holds this external id: not ours to store.
                     summary.Duplicates++;
                     timeline.Entries.Remove(entry);
+                    timeline.State = null;
                     run.NeedsRecompute.Add(customerId);
                     continue;
                 }
@@ -164,7 +189,9 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             }
         }
         await store.InsertManyAsync(MessagesTable, messages, cancellationToken);
+        PhaseTimer.Mark("messages");
         await store.CommitAsync(cancellationToken);
+        PhaseTimer.Mark("commit");
     }
 
     /// <summary>What one ingest run remembers between batches.</summary>

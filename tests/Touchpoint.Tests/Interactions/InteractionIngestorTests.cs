@@ -185,6 +185,48 @@ public sealed class InteractionIngestorTests
         Assert.Equal(7, await db.Interactions.CountAsync(i => i.IsRepeat, Ct));
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Derivations_InManySmallBatches_EqualOneBatch(DatabaseProvider provider)
+    {
+        // Batches continue each customer's derivation where the previous batch left it; rows mostly in time order,
+        // some late, some at equal times, some with the source's case ids. The end state must equal one batch's.
+        var random = new Random(11);
+        var rows = new List<InteractionInput>();
+        for (var n = 0; n < 400; n++)
+        {
+            var at = T0.AddHours(n * 6 - (random.Next(10) == 0 ? random.Next(24 * 20) : 0) - (n % 17 == 0 ? n * 6 % 12 : 0));
+            rows.Add(Contact($"i{n}", $"c{random.Next(12)}", (Channel)random.Next(8), at, random.Next(6) == 0 ? null : $"r{random.Next(3)}",
+                random.Next(3) == 0 ? Outcome.Unresolved : Outcome.Resolved, random.Next(0, 4000), random.Next(15) == 0 ? $"k{random.Next(4)}" : null));
+        }
+        await using var batched = await TestDatabase.CreateAsync(provider);
+        await using var whole = await TestDatabase.CreateAsync(provider);
+
+        var summary = await InteractionsAsync(batched, rows, batchSize: 7);
+        await InteractionsAsync(whole, rows, batchSize: 1000);
+
+        Assert.Equal(400, summary.Imported);
+        var expected = await DerivedStateAsync(whole);
+        Assert.True(expected.Cases.Count is > 20 and < 400, $"{expected.Cases.Count} cases: the rows should form multi-contact cases");
+        var actual = await DerivedStateAsync(batched);
+        Assert.Equal(expected.Interactions, actual.Interactions);
+        Assert.Equal(expected.Cases, actual.Cases);
+    }
+
+    private static async Task<(List<string> Interactions, List<string> Cases)> DerivedStateAsync(TestDatabase database)
+    {
+        await using var db = database.CreateDb();
+        var cases = await db.Cases.AsNoTracking().ToListAsync(Ct);
+        var caseKeys = cases.ToDictionary(c => c.Id, c => c.ExternalId);
+        var interactions = (await db.Interactions.AsNoTracking().ToListAsync(Ct))
+            .Select(i => $"{i.ExternalId} {i.CustomerId} {(i.CaseId is { } id ? caseKeys[id] : "-")} {i.IsRepeat} {i.FirstContactResolved} {i.ChannelSwitch} {i.SlaMet}")
+            .Order(StringComparer.Ordinal).ToList();
+        var caseRows = cases
+            .Select(c => $"{c.CustomerId} {c.ExternalId} {c.Reason} {c.Status} {c.OpenedAt:O} {c.LastContactAt:O} {c.ResolvedAt:O} {c.ContactCount} {c.ChannelCount} " +
+                         $"{c.ChannelSwitches} {c.Transfers} {c.FirstChannel} {c.FirstResponseSeconds} {c.ResolutionSeconds} {c.FirstContactResolved}")
+            .Order(StringComparer.Ordinal).ToList();
+        return (interactions, caseRows);
+    }
+
     private static async Task<List<long>> CustomerIdsAsync(TestDatabase database)
     {
         await using var db = database.CreateDb();

@@ -97,21 +97,23 @@ public sealed class SegmentService(TouchpointDb db, TimeProvider time)
     {
         var now = Now;
         var saved = await db.Segments.AsNoTracking().OrderBy(s => s.Name).ToListAsync(cancellationToken);
+        // A stored rule that no longer parses (the language changed) matches nobody rather than breaking the profile page.
+        var rules = saved.Select((segment, n) => (n, SegmentRule.Parse(segment.Rule).Rule)).Where(r => r.Rule is not null).ToList();
+        // Every rule in one statement (UNION ALL), one round trip instead of one per segment.
+        IQueryable<int>? tests = null;
+        foreach (var (n, rule) in rules)
+        {
+            var index = n;
+            var test = db.Customers.Where(c => c.Id == customerId).InSegment(rule!, now).Select(_ => index);
+            tests = tests is null ? test : tests.Concat(test);
+        }
+        var matched = tests is null ? [] : (await tests.ToListAsync(cancellationToken)).ToHashSet();
         var segments = new List<SegmentMembership>();
         SegmentMembership? persona = null;
-        foreach (var segment in saved)
+        for (var n = 0; n < saved.Count; n++)
         {
-            if (segment.Kind == SegmentKind.Persona && persona is not null)
-            {
-                continue;
-            }
-            // A stored rule that no longer parses (the language changed) matches nobody rather than breaking the profile page.
-            if (SegmentRule.Parse(segment.Rule).Rule is not { } rule)
-            {
-                continue;
-            }
-            var member = await db.Customers.Where(c => c.Id == customerId).InSegment(rule, now).AnyAsync(cancellationToken);
-            if (!member)
+            var segment = saved[n];
+            if (!matched.Contains(n) || (segment.Kind == SegmentKind.Persona && persona is not null))
             {
                 continue;
             }

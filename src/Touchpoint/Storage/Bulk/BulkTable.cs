@@ -63,4 +63,49 @@ public static class BulkStore
         DatabaseProvider.Postgres => await PostgresBulkStore.OpenAsync(target.ConnectionString, cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(target)),
     };
+
+    /// <summary>
+    /// Which of <paramref name="values"/> are stored in <paramref name="column"/> (which must be indexed): one
+    /// statement, one index probe per value. Read outside any write transaction, so a caller may use it only to
+    /// skip work, never in place of the idempotent insert.
+    /// </summary>
+    public static async Task<HashSet<string>> ExistingAsync(DatabaseTarget target, string tableName, string column, IReadOnlyCollection<string> values,
+        CancellationToken cancellationToken)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        if (values.Count == 0)
+        {
+            return found;
+        }
+        System.Data.Common.DbConnection connection = target.Provider switch
+        {
+            DatabaseProvider.Sqlite => new Microsoft.Data.Sqlite.SqliteConnection(target.ConnectionString),
+            DatabaseProvider.Postgres => new Npgsql.NpgsqlConnection(target.ConnectionString),
+            _ => throw new ArgumentOutOfRangeException(nameof(target)),
+        };
+        await using (connection)
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "values";
+            if (target.Provider == DatabaseProvider.Sqlite)
+            {
+                command.CommandText = $"SELECT {column} FROM {tableName} WHERE {column} IN (SELECT value FROM json_each(@values))";
+                parameter.Value = System.Text.Json.JsonSerializer.Serialize(values);
+            }
+            else
+            {
+                command.CommandText = $"SELECT {column} FROM {tableName} WHERE {column} = ANY(@values)";
+                parameter.Value = values.ToArray();
+            }
+            command.Parameters.Add(parameter);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                found.Add(reader.GetString(0));
+            }
+        }
+        return found;
+    }
 }

@@ -31,6 +31,10 @@ internal sealed class PostgresBulkStore : IBulkStore
         {
             return ids;
         }
+        if (await TryCopyNewAsync(table, rows, ids, cancellationToken))
+        {
+            return ids;
+        }
         var stage = await StageAsync(table, table.Columns, rows, cancellationToken);
         // COPY cannot skip conflicts, so rows land in a staging table first and move over with ON CONFLICT DO NOTHING.
         // The key columns come back with each new id so the ids can be matched to the input rows.
@@ -53,6 +57,38 @@ internal sealed class PostgresBulkStore : IBulkStore
             }
         }
         return ids;
+    }
+
+    /// <summary>
+    /// The fast path for rows that are expected to be new (callers drop known duplicates first): ids drawn from the
+    /// table's sequence, then one COPY straight into the table. A key that exists after all (another writer was
+    /// quicker) fails the COPY; the savepoint undoes it and the caller takes the staging path. Returns whether it worked.
+    /// </summary>
+    private async Task<bool> TryCopyNewAsync(BulkTable table, IReadOnlyList<object?[]> rows, long?[] ids, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync("SAVEPOINT copy_new", cancellationToken);
+        try
+        {
+            await using (var command = new NpgsqlCommand($"SELECT nextval(pg_get_serial_sequence('{table.Name}', 'id')) FROM generate_series(1, @n)", _connection, _transaction))
+            {
+                command.Parameters.AddWithValue("n", rows.Count);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                for (var r = 0; await reader.ReadAsync(cancellationToken); r++)
+                {
+                    ids[r] = reader.GetInt64(0);
+                }
+            }
+            var columns = new[] { BulkTable.Long("id") }.Concat(table.Columns).ToArray();
+            await CopyAsync(table.Name, columns, rows.Select((row, r) => (object?[])[ids[r], .. row]).ToList(), cancellationToken);
+            await ExecuteAsync("RELEASE SAVEPOINT copy_new", cancellationToken);
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await ExecuteAsync("ROLLBACK TO SAVEPOINT copy_new", cancellationToken);
+            Array.Clear(ids);
+            return false;
+        }
     }
 
     public async Task InsertManyAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)

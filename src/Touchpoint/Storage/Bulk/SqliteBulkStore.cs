@@ -22,7 +22,7 @@ internal sealed class SqliteBulkStore : IBulkStore
         {
             // WAL lets readers (the web UI) go on while an import writes; NORMAL is durable at each commit in WAL mode.
             // A large page cache keeps the unique and secondary indexes in memory while a big batch lands.
-            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;";
+            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY;";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
         }
         var transaction = connection.BeginTransaction(deferred: false);
