@@ -49,7 +49,8 @@ public static partial class ServerStartup
             scope.ServiceProvider.GetRequiredService<IOptions<DemoOptions>>().Value, logger, cancellationToken);
 
         var admin = await EnsureAdminAsync(db, scope.ServiceProvider.GetRequiredService<Accounts>(), startup, logger, cancellationToken);
-        app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app, admin));
+        var database = Describe(app.Services.GetRequiredService<DatabaseTarget>());
+        app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app, admin, database));
     }
 
     /// <summary>The admin's sign-in to show: email and, while it is still the generated one, the password.</summary>
@@ -89,6 +90,8 @@ public static partial class ServerStartup
             {
                 return new AdminSignIn(email, password, passwordFile);
             }
+            // Changed since: the generated password is no use to anyone now, so it does not stay on disk.
+            File.Delete(passwordFile);
         }
         return new AdminSignIn(email, null, null);
     }
@@ -103,11 +106,23 @@ public static partial class ServerStartup
         return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".", InitialPasswordFile);
     }
 
-    private static void PrintBanner(WebApplication app, AdminSignIn admin)
+    /// <summary>Where the data is, without credentials: the SQLite file, or PostgreSQL's host and database.</summary>
+    private static string Describe(DatabaseTarget target)
+    {
+        if (target.Provider == DatabaseProvider.Sqlite)
+        {
+            return "SQLite " + Path.GetFullPath(new SqliteConnectionStringBuilder(target.ConnectionString).DataSource);
+        }
+        var pg = new Npgsql.NpgsqlConnectionStringBuilder(target.ConnectionString);
+        return $"PostgreSQL {pg.Host}:{pg.Port}/{pg.Database}";
+    }
+
+    private static void PrintBanner(WebApplication app, AdminSignIn admin, string database)
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var lines = new List<string> { "", "  Touchpoint is running." };
         lines.AddRange(addresses.Select(a => "  Open      " + a.Replace("0.0.0.0", "localhost", StringComparison.Ordinal).Replace("[::]", "localhost", StringComparison.Ordinal)));
+        lines.Add("  Database  " + database);
         lines.Add("  Sign in   " + admin.Email);
         lines.Add(admin.Password is null
             ? "  Password  (set when the admin was created; not shown)"

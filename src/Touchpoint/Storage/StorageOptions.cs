@@ -9,9 +9,22 @@ public sealed class StorageOptions
 
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
 
-    /// <summary>Connection string; for SQLite the default is a file under .db/ in the working directory.</summary>
+    /// <summary>
+    /// Connection string. The SQLite default is one file per user (<see cref="DefaultSqliteFile"/>), so the server and the
+    /// CLI find the same data wherever they are started from (`dotnet run` starts each in its own project folder).
+    /// </summary>
     [Required]
-    public string ConnectionString { get; set; } = "Data Source=.db/touchpoint.db";
+    public string ConnectionString { get; set; } = "Data Source=" + DefaultSqliteFile;
+
+    /// <summary>~/.local/share/touchpoint/touchpoint.db on Linux (the local application data folder elsewhere).</summary>
+    public static string DefaultSqliteFile
+    {
+        get
+        {
+            var data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+            return string.IsNullOrEmpty(data) ? Path.Combine(".db", "touchpoint.db") : Path.Combine(data, "touchpoint", "touchpoint.db");
+        }
+    }
 
     /// <summary>Apply pending migrations when the server starts. Always on for SQLite; opt-in for PostgreSQL.</summary>
     public bool MigrateOnStartup { get; set; }

@@ -49,6 +49,15 @@ public sealed class StartupTests
                 await using var db = database.CreateDb();
                 Assert.Equal(150, await db.Customers.CountAsync(Ct));
                 Assert.Equal(1, await db.Users.CountAsync(Ct));
+                Assert.True(File.Exists(passwordFile));
+                // The admin picks their own password; the generated one is then of no use to anyone.
+                var admin = await db.Users.SingleAsync(Ct);
+                await new Accounts(db, TimeProvider.System).SetPasswordAsync(admin, "the admin's own passphrase", Ct);
+            }
+            await using (var third = new ServerHost(database, settings: settings))
+            {
+                third.StartServer();
+                Assert.False(File.Exists(passwordFile));
             }
         }
         finally

@@ -46,10 +46,33 @@ public sealed partial class AccessPageTests
         Assert.Equal("/denied", denied.Headers.Location?.AbsolutePath);
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task AnyoneSignedIn_ChangesTheirPassword_OnlyWithTheCurrentOne(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var admin = await host.SignedInClientAsync();
+        const string next = "a much longer new passphrase";
+
+        var wrong = await PostFormAsync(admin, "/account/password",
+            new() { ["current"] = "not it", ["password"] = next, ["confirm"] = next }, HttpStatusCode.BadRequest);
+        Assert.Contains("id=\"password-error\"", wrong, StringComparison.Ordinal);
+        var mismatch = await PostFormAsync(admin, "/account/password",
+            new() { ["current"] = ServerHost.AdminPassword, ["password"] = next, ["confirm"] = next + "!" }, HttpStatusCode.BadRequest);
+        Assert.Contains("id=\"password-error\"", mismatch, StringComparison.Ordinal);
+        var changed = await PostFormAsync(admin, "/account/password",
+            new() { ["current"] = ServerHost.AdminPassword, ["password"] = next, ["confirm"] = next });
+        Assert.Contains("id=\"password-changed\"", changed, StringComparison.Ordinal);
+
+        using var fresh = host.Browser();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await ServerHost.LogInAsync(fresh)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await ServerHost.LogInAsync(fresh, password: next)).StatusCode);
+    }
+
     private static async Task<string> PostFormAsync(HttpClient client, string url, Dictionary<string, string> fields,
         HttpStatusCode expect = HttpStatusCode.OK)
     {
-        var form = await client.GetStringAsync("/admin/access", Ct);
+        var form = await client.GetStringAsync(url.Split('?')[0], Ct);
         fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(Token().Match(form).Groups[1].Value);
         using var response = await client.PostAsync(url, new FormUrlEncodedContent(fields), Ct);
         Assert.Equal(expect, response.StatusCode);

@@ -1,0 +1,45 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Touchpoint.Platform;
+
+namespace Touchpoint.Server.Platform;
+
+/// <summary>Any signed-in person changes their own password; the current one is asked for again.</summary>
+public sealed class PasswordPageModel(Accounts accounts) : PageModel
+{
+    public string? Error { get; private set; }
+    public bool Changed { get; private set; }
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync(string? current, string? password, string? confirm, CancellationToken cancellationToken)
+    {
+        var email = User.FindFirstValue(ClaimTypes.Name);
+        var user = email is null || string.IsNullOrEmpty(current) ? null : await accounts.VerifyPasswordAsync(email, current, cancellationToken);
+        if (user is null)
+        {
+            Error = "Password.WrongCurrent";
+        }
+        else if (password is null || password.Length < AdminApi.MinPasswordLength)
+        {
+            Error = "Password.TooShort";
+        }
+        else if (password != confirm)
+        {
+            Error = "Password.Mismatch";
+        }
+        else
+        {
+            await accounts.SetPasswordAsync(user, password, cancellationToken);
+            Changed = true;
+        }
+        if (Error is not null)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+        }
+        return Page();
+    }
+}
