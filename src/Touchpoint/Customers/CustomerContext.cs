@@ -112,7 +112,9 @@ public sealed class CustomerContextQuery(TouchpointDb db, CustomerProfiles profi
             latest?.StartedAt, latest?.Channel, latest?.Reason,
             ContactsLast7Days: last30.Count(i => i.StartedAt >= now.AddDays(-7)),
             ContactsLast30Days: last30.Count,
-            RepeatContact: latest is not null && (latest.IsRepeat || (previousInbound is not null && latest.StartedAt - previousInbound.StartedAt <= options.Value.RepeatWindow && latest.StartedAt >= window)),
+            // Only while it matters: the latest contact is inside the repeat window and was itself a repeat (or followed one closely).
+            RepeatContact: latest is not null && latest.StartedAt >= window
+                && (latest.IsRepeat || (previousInbound is not null && latest.StartedAt - previousInbound.StartedAt <= options.Value.RepeatWindow)),
             ChannelSwitcher: openCases.Any(c => c.ChannelSwitches > 0) || latest?.ChannelSwitch == true,
             UnresolvedLastContact: latest is not null && latest.Outcome != Outcome.Resolved,
             OpenCases: openCases.Count,

@@ -202,6 +202,13 @@ public sealed class ApiTests
         Assert.Equal(1, byId.GetProperty("recentInteractions").GetArrayLength());
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/context?email=nobody@example.com", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await api.GetAsync("/api/context", Ct)).StatusCode);
+
+        // A month later the repeat is history: the flag is about now, the interactions keep their own IsRepeat.
+        host.Clock.Advance(TimeSpan.FromDays(30));
+        var later = (await api.GetFromJsonAsync<JsonElement>("/api/context?email=dana@example.com", Ct)).GetProperty("flags");
+        Assert.False(later.GetProperty("repeatContact").GetBoolean());
+        Assert.Equal(0, later.GetProperty("contactsLast7Days").GetInt32());
+        Assert.True(later.GetProperty("unresolvedLastContact").GetBoolean());
     }
 
     [Theory, ClassData(typeof(Providers))]
