@@ -44,40 +44,33 @@ internal static class ImportCommands
 
     private static Argument<FileInfo> FileArgument() => new("file") { Description = "The file to import." };
 
-    private static Command Customers()
-    {
-        var file = FileArgument();
-        var command = new Command("customers", "Create or update customers (idempotent on external_id and identities).") { file, Format, Json, ShowRejections, BatchSize };
-        command.SetAction((parse, ct) => CliSession.RunAsync(parse, ct, async (session, token) =>
-        {
-            var path = parse.GetRequiredValue(file).FullName;
-            var format = ImportFiles.FormatOf(path, parse.GetValue(Format));
-            using var input = ImportInput.Open(path);
-            await session.EnsureSchemaAsync(token);
-            var ingestor = session.Get<CustomerIngestor>();
-            var summary = await ImportView.RunAsync(session, parse.GetValue(Json), input, (progress, counter) =>
-                ingestor.IngestAsync(counter.Count(ImportFiles.ReadCustomers(input.Reader, format)), progress, parse.GetValue(BatchSize) ?? 5_000, token));
-            ImportView.PrintSummary(session, "customers", path, summary, parse.GetValue(Json), parse.GetValue(ShowRejections));
-            return 0;
-        }));
-        return command;
-    }
+    private static Command Customers() => FileCommand("customers", "Create or update customers (idempotent on external_id and identities).",
+        (session, counter, reader, format, progress, batchSize, token) => session.Get<CustomerIngestor>()
+            .IngestAsync(counter.Count(ImportFiles.ReadCustomers(reader, format)), progress, batchSize ?? 5_000, token));
 
-    private static Command Interactions()
+    private static Command Interactions() => FileCommand("interactions",
+        "Import interactions (idempotent on external_id), then derive cases, repeats, FCR and SLA.",
+        (session, counter, reader, format, progress, batchSize, token) => session.Get<InteractionIngestor>()
+            .IngestAsync(counter.Count(ImportFiles.ReadInteractions(reader, format)), progress, batchSize ?? InteractionIngestor.DefaultBatchSize, token));
+
+    /// <summary>Reads rows from a file in one of the import formats into a summary.</summary>
+    private delegate Task<ImportSummary> Ingest(CliSession session, RowCounter counter, TextReader reader, ImportFormat format,
+        IProgress<ImportProgress> progress, int? batchSize, CancellationToken token);
+
+    /// <summary>`import KIND FILE`: format from the extension or --format, progress bar, summary table or --json.</summary>
+    private static Command FileCommand(string kind, string description, Ingest ingest)
     {
         var file = FileArgument();
-        var command = new Command("interactions", "Import interactions (idempotent on external_id), then derive cases, repeats, FCR and SLA.") { file, Format, Json, ShowRejections, BatchSize };
+        var command = new Command(kind, description) { file, Format, Json, ShowRejections, BatchSize };
         command.SetAction((parse, ct) => CliSession.RunAsync(parse, ct, async (session, token) =>
         {
             var path = parse.GetRequiredValue(file).FullName;
             var format = ImportFiles.FormatOf(path, parse.GetValue(Format));
             using var input = ImportInput.Open(path);
             await session.EnsureSchemaAsync(token);
-            var ingestor = session.Get<InteractionIngestor>();
             var summary = await ImportView.RunAsync(session, parse.GetValue(Json), input, (progress, counter) =>
-                ingestor.IngestAsync(counter.Count(ImportFiles.ReadInteractions(input.Reader, format)), progress,
-                    parse.GetValue(BatchSize) ?? InteractionIngestor.DefaultBatchSize, token));
-            ImportView.PrintSummary(session, "interactions", path, summary, parse.GetValue(Json), parse.GetValue(ShowRejections));
+                ingest(session, counter, input.Reader, format, progress, parse.GetValue(BatchSize), token));
+            ImportView.PrintSummary(session, kind, path, summary, parse.GetValue(Json), parse.GetValue(ShowRejections));
             return 0;
         }));
         return command;

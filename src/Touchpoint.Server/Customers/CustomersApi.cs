@@ -30,8 +30,7 @@ public static class CustomersApi
         group.MapGet("/{id:long}/context", Context);
         group.MapPost("/", Upsert).RequireAuthorization(Authentication.Policies.Manager);
         group.MapPost("/batch", Batch).RequireAuthorization(Authentication.Policies.Manager);
-        group.MapPost("/import", Import).RequireAuthorization(Authentication.Policies.Manager)
-            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute()).Accepts<string>("text/csv", "application/x-ndjson", "text/plain");
+        group.MapFileImport(Import);
         group.MapPost("/{id:long}/merge", Merge).RequireAuthorization(Authentication.Policies.Manager);
         app.MapGet("/api/context", ContextByIdentity).WithTags("Customers").RequireAuthorization();
         return group;

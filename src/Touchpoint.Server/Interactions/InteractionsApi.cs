@@ -28,8 +28,7 @@ public static class InteractionsApi
         group.MapGet("/by-external-id/{externalId}", GetByExternalId);
         group.MapPost("/", Ingest).RequireAuthorization(Authentication.Policies.Manager);
         group.MapPost("/batch", Batch).RequireAuthorization(Authentication.Policies.Manager);
-        group.MapPost("/import", Import).RequireAuthorization(Authentication.Policies.Manager)
-            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute()).Accepts<string>("text/csv", "application/x-ndjson", "text/plain");
+        group.MapFileImport(Import);
         app.MapGet("/api/cases/{id:long}", GetCase).WithTags("Interactions").RequireAuthorization();
     }
 

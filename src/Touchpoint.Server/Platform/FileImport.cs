@@ -15,6 +15,12 @@ public sealed record FileImportResult(long Imported, long Duplicates, long Rejec
 /// </summary>
 public static class FileImport
 {
+    /// <summary>POST {group}/import: a manager sends a whole file of any size as the body.</summary>
+    public static RouteHandlerBuilder MapFileImport(this RouteGroupBuilder group, Delegate handler) =>
+        group.MapPost("/import", handler).RequireAuthorization(Authentication.Policies.Manager)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
+            .Accepts<string>("text/csv", "application/x-ndjson", "text/plain");
+
     public static async Task<Results<Ok<FileImportResult>, ValidationProblem>> RunAsync(HttpRequest request, string? format,
         Func<string, ImportFormat, Task<ImportSummary>> import, CancellationToken cancellationToken)
     {
