@@ -157,6 +157,10 @@ public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<Interactio
                 {
                     start = now.AddHours(-random.Next(1, 48));
                 }
+                if (start < earliest)
+                {
+                    start = earliest; // a customer who joined today
+                }
                 var channel = random.NextDouble() < 0.35 && customer.PreferredChannel is { } preferred && reason.Channels.Contains(preferred)
                     ? preferred
                     : Weighted(random, ChannelMix.Where(c => reason.Channels.Contains(c.Channel)).ToArray());
