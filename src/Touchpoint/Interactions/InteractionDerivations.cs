@@ -174,9 +174,12 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         {
             await using var db = StorageServices.CreateDb(target);
             var wanted = missing.ToHashSet();
-            foreach (var chunk in missing.Select(k => k.Key).Distinct().Chunk(2000))
+            // Through the unique (customer_id, external_id) index: customers first, then their keys.
+            foreach (var chunk in missing.Chunk(1000))
             {
-                var found = await db.Cases.AsNoTracking().Where(c => chunk.Contains(c.ExternalId))
+                var customers = chunk.Select(k => k.CustomerId).Distinct().ToArray();
+                var caseKeys = chunk.Select(k => k.Key).Distinct().ToArray();
+                var found = await db.Cases.AsNoTracking().Where(c => customers.Contains(c.CustomerId) && caseKeys.Contains(c.ExternalId))
                     .Select(c => new { c.Id, c.CustomerId, c.ExternalId }).ToListAsync(cancellationToken);
                 foreach (var c in found.Where(c => wanted.Contains((c.CustomerId, c.ExternalId))))
                 {
