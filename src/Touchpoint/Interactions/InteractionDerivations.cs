@@ -118,11 +118,11 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
             externalId, customerId, reason, subject,
             (resolved ? CaseStatus.Resolved : CaseStatus.Open).ToString(),
             first.StartedAt, last.StartedAt, resolvedAt,
-            indexes.Count, channels.Count, switches, transfers,
+            Boxes.Of(indexes.Count), Boxes.Of(channels.Count), Boxes.Of(switches), Boxes.Of(transfers),
             first.Channel.ToString(),
-            firstResponse,
-            resolvedAt is { } at ? (int?)Math.Max(0, (int)(at - first.StartedAt).TotalSeconds) : null,
-            indexes.Count == 1 && resolved,
+            Boxes.Of(firstResponse),
+            Boxes.Of(resolvedAt is { } at ? (int?)Math.Max(0, (int)(at - first.StartedAt).TotalSeconds) : null),
+            Boxes.Of(indexes.Count == 1 && resolved),
         ];
     }
 

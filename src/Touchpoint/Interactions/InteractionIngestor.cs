@@ -169,7 +169,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     private async Task WriteBatchAsync(PreparedBatch prepared, RunState run, ImportSummary summary, CancellationToken cancellationToken)
     {
         var (batch, customerIds, agentOf) = (prepared.Rows, prepared.CustomerIds, prepared.AgentOf);
-        var now = time.GetUtcNow().UtcDateTime;
+        object now = time.GetUtcNow().UtcDateTime;
         var touched = customerIds.Distinct().Order().ToArray();
 
         await using var store = await BulkStore.BeginAsync(target, cancellationToken);
@@ -204,9 +204,9 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 return
                 [
                     entry.Contact.ExternalId, customerId, entry.Contact.CaseExternalId, i.Channel.ToString(), i.Direction.ToString(),
-                    entry.Contact.StartedAt, entry.Contact.EndedAt, agentOf[i], Trim(i.Queue), i.FirstResponseSeconds,
-                    i.TalkSeconds, i.HoldSeconds, i.WrapSeconds, i.Transfers, entry.Contact.Reason, i.Outcome.ToString(),
-                    entry.Contact.Subject, caseId, f.IsRepeat, f.FirstContactResolved, f.ChannelSwitch, f.SlaMet, now,
+                    entry.Contact.StartedAt, entry.Contact.EndedAt, agentOf[i], Trim(i.Queue), Boxes.Of(i.FirstResponseSeconds),
+                    Boxes.Of(i.TalkSeconds), Boxes.Of(i.HoldSeconds), Boxes.Of(i.WrapSeconds), Boxes.Of(i.Transfers), entry.Contact.Reason, i.Outcome.ToString(),
+                    entry.Contact.Subject, caseId, Boxes.Of(f.IsRepeat), Boxes.Of(f.FirstContactResolved), Boxes.Of(f.ChannelSwitch), Boxes.Of(f.SlaMet), now,
                 ];
             }, cancellationToken);
 
