@@ -32,6 +32,21 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Looks up (without creating anything) the customers of <paramref name="refs"/> not known yet, so a later
+    /// <see cref="ResolveAsync"/> only has to create the new ones. Read-only: it may run while this run's bulk
+    /// writer holds the database's write lock.
+    /// </summary>
+    public async Task PrefetchAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
+    {
+        var unknown = refs.SelectMany(Keys).Where(k => !_known.ContainsKey(k)).Distinct().ToList();
+        if (unknown.Count > 0)
+        {
+            await using var db = StorageServices.CreateDb(target);
+            await LookUpAsync(db, unknown, cancellationToken);
+        }
+    }
+
     private async Task<long[]> ResolveOnceAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
     {
         var keysPerRef = refs.Select(Keys).ToArray();

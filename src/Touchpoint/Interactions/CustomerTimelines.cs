@@ -217,7 +217,7 @@ internal static class CustomerTimelines
                 else if (entry.CaseId != caseId || entry.Stored is not { } s || s.IsRepeat != f.IsRepeat || s.ChannelSwitch != f.ChannelSwitch
                          || s.SlaMet != f.SlaMet || s.FirstContactResolved != f.FirstContactResolved)
                 {
-                    w.Updates.Add([entry.Id, caseId, f.IsRepeat, f.FirstContactResolved, f.ChannelSwitch, f.SlaMet]);
+                    w.Updates.Add([entry.Id, caseId, Boxes.Of(f.IsRepeat), Boxes.Of(f.FirstContactResolved), Boxes.Of(f.ChannelSwitch), Boxes.Of(f.SlaMet)]);
                 }
                 entry.CaseId = caseId;
                 entry.Stored = f;

@@ -118,11 +118,11 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
             externalId, customerId, reason, subject,
             (resolved ? CaseStatus.Resolved : CaseStatus.Open).ToString(),
             first.StartedAt, last.StartedAt, resolvedAt,
-            indexes.Count, channels.Count, switches, transfers,
+            Boxes.Of(indexes.Count), Boxes.Of(channels.Count), Boxes.Of(switches), Boxes.Of(transfers),
             first.Channel.ToString(),
-            firstResponse,
-            resolvedAt is { } at ? (int?)Math.Max(0, (int)(at - first.StartedAt).TotalSeconds) : null,
-            indexes.Count == 1 && resolved,
+            Boxes.Of(firstResponse),
+            Boxes.Of(resolvedAt is { } at ? (int?)Math.Max(0, (int)(at - first.StartedAt).TotalSeconds) : null),
+            Boxes.Of(indexes.Count == 1 && resolved),
         ];
     }
 
@@ -174,9 +174,12 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         {
             await using var db = StorageServices.CreateDb(target);
             var wanted = missing.ToHashSet();
-            foreach (var chunk in missing.Select(k => k.Key).Distinct().Chunk(2000))
+            // Through the unique (customer_id, external_id) index: customers first, then their keys.
+            foreach (var chunk in missing.Chunk(1000))
             {
-                var found = await db.Cases.AsNoTracking().Where(c => chunk.Contains(c.ExternalId))
+                var customers = chunk.Select(k => k.CustomerId).Distinct().ToArray();
+                var caseKeys = chunk.Select(k => k.Key).Distinct().ToArray();
+                var found = await db.Cases.AsNoTracking().Where(c => customers.Contains(c.CustomerId) && caseKeys.Contains(c.ExternalId))
                     .Select(c => new { c.Id, c.CustomerId, c.ExternalId }).ToListAsync(cancellationToken);
                 foreach (var c in found.Where(c => wanted.Contains((c.CustomerId, c.ExternalId))))
                 {

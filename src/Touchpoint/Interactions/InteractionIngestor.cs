@@ -45,41 +45,79 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var batch = new List<InteractionInput>(Math.Min(batchSize, 100_000));
         long read = 0;
+        long duplicatesInRun = 0;
+        // The write of one batch runs while the next one is read, validated and looked up (the writes use one core).
+        // Only reads overlap a write: customers and agents are created, and timelines touched, after it has committed.
+        Task? writing = null;
 
-        void Report(string phase) => progress?.Report(new ImportProgress(read, summary.Imported, summary.Duplicates, summary.Rejected, phase));
+        void Report(string phase) => progress?.Report(new ImportProgress(read, summary.Imported, summary.Duplicates + duplicatesInRun, summary.Rejected, phase));
 
-        foreach (var row in rows)
+        async Task NextBatchAsync(List<InteractionInput> next)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            read++;
-            if (row.Value is null)
+            var refs = next.Select(i => new CustomerRef(i.CustomerExternalId, i.CustomerEmail, i.CustomerPhone, i.CustomerSocialHandle, i.CustomerName, i.StartedAt)).ToList();
+            var externalIds = next.Select(i => i.ExternalId.Trim()).ToList();
+            await customers.PrefetchAsync(refs, cancellationToken);
+            var stored = await BulkStore.ExistingAsync(target, "interactions", "external_id", externalIds, cancellationToken);
+            if (writing is not null)
             {
-                summary.Rejections.Add(new Rejection(row.Line, row.Error ?? "the row could not be read", row.Column));
-                continue;
+                await writing;
+                writing = null;
+                Report("importing");
             }
-            var errors = row.Value.Validate();
-            if (errors.Count > 0)
+            PhaseTimer.Mark("read+validate");
+            var prepared = await PrepareBatchAsync(next, refs, stored, customers, agents, run, summary, cancellationToken);
+            if (prepared is not null)
             {
-                summary.Rejections.Add(new Rejection(row.Line, string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}"))));
-                continue;
+                writing = Task.Run(() => WriteBatchAsync(prepared, run, summary, cancellationToken), cancellationToken);
             }
-            if (!seen.Add(row.Value.ExternalId.Trim()))
+        }
+
+        try
+        {
+            foreach (var row in rows)
             {
-                summary.Duplicates++;
-                continue;
+                cancellationToken.ThrowIfCancellationRequested();
+                read++;
+                if (row.Value is null)
+                {
+                    summary.Rejections.Add(new Rejection(row.Line, row.Error ?? "the row could not be read", row.Column));
+                    continue;
+                }
+                var errors = row.Value.Validate();
+                if (errors.Count > 0)
+                {
+                    summary.Rejections.Add(new Rejection(row.Line, string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}"))));
+                    continue;
+                }
+                if (!seen.Add(row.Value.ExternalId.Trim()))
+                {
+                    duplicatesInRun++;
+                    continue;
+                }
+                batch.Add(row.Value);
+                if (batch.Count >= batchSize)
+                {
+                    await NextBatchAsync(batch);
+                    batch = new List<InteractionInput>(batch.Count);
+                }
             }
-            batch.Add(row.Value);
-            if (batch.Count >= batchSize)
+            if (batch.Count > 0)
             {
-                await WriteBatchAsync(batch, customers, agents, run, summary, cancellationToken);
-                batch.Clear();
+                await NextBatchAsync(batch);
+            }
+            if (writing is not null)
+            {
+                await writing;
                 Report("importing");
             }
         }
-        if (batch.Count > 0)
+        catch when (writing is not null && !writing.IsCompleted)
         {
-            await WriteBatchAsync(batch, customers, agents, run, summary, cancellationToken);
+            // Never leave a batch being written behind: it commits or fails before the caller sees this error.
+            await Task.WhenAny(writing);
+            throw;
         }
+        summary.Duplicates += duplicatesInRun;
         summary.CustomersCreated = customers.CustomersCreated;
         if (run.NeedsRecompute.Count > 0)
         {
@@ -92,18 +130,21 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         return summary;
     }
 
-    private async Task WriteBatchAsync(List<InteractionInput> batch, CustomerResolver customers, AgentResolver agents, RunState run,
-        ImportSummary summary, CancellationToken cancellationToken)
+    /// <summary>A batch resolved and rid of stored rows, ready to be written.</summary>
+    private sealed record PreparedBatch(List<InteractionInput> Rows, long[] CustomerIds, Dictionary<InteractionInput, long?> AgentOf);
+
+    /// <summary>
+    /// Resolves customers and agents (creating new ones) and drops rows already stored. Runs when no batch of this
+    /// run is being written: on SQLite the resolvers' own writes would wait for the bulk writer's lock.
+    /// </summary>
+    private async Task<PreparedBatch?> PrepareBatchAsync(List<InteractionInput> batch, List<CustomerRef> refs, HashSet<string> stored,
+        CustomerResolver customers, AgentResolver agents, RunState run, ImportSummary summary, CancellationToken cancellationToken)
     {
-        PhaseTimer.Mark("read+validate");
-        var customerIds = await customers.ResolveAsync(
-            batch.Select(i => new CustomerRef(i.CustomerExternalId, i.CustomerEmail, i.CustomerPhone, i.CustomerSocialHandle, i.CustomerName, i.StartedAt)).ToList(),
-            cancellationToken);
+        var customerIds = await customers.ResolveAsync(refs, cancellationToken);
         PhaseTimer.Mark("resolve customers");
         // Rows already stored (a re-run, a resumed import) are duplicates: dropping them here spares loading their
         // customers' histories. Only for customers this run has not loaded: a loaded timeline may lack what another
         // writer stored since, and the idempotent insert below notices that and has the customer recomputed.
-        var stored = await BulkStore.ExistingAsync(target, "interactions", "external_id", batch.Select(i => i.ExternalId.Trim()).ToList(), cancellationToken);
         if (stored.Count > 0)
         {
             var keep = Enumerable.Range(0, batch.Count).Where(r => !stored.Contains(batch[r].ExternalId.Trim()) || run.Timelines.ContainsKey(customerIds[r])).ToList();
@@ -112,7 +153,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             customerIds = keep.ConvertAll(r => customerIds[r]).ToArray();
             if (batch.Count == 0)
             {
-                return;
+                return null;
             }
         }
         PhaseTimer.Mark("existing external ids");
@@ -122,7 +163,13 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         {
             agentOf[batch[r]] = agentIds[r];
         }
-        var now = time.GetUtcNow().UtcDateTime;
+        return new PreparedBatch(batch, customerIds, agentOf);
+    }
+
+    private async Task WriteBatchAsync(PreparedBatch prepared, RunState run, ImportSummary summary, CancellationToken cancellationToken)
+    {
+        var (batch, customerIds, agentOf) = (prepared.Rows, prepared.CustomerIds, prepared.AgentOf);
+        object now = time.GetUtcNow().UtcDateTime;
         var touched = customerIds.Distinct().Order().ToArray();
 
         await using var store = await BulkStore.BeginAsync(target, cancellationToken);
@@ -157,9 +204,9 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 return
                 [
                     entry.Contact.ExternalId, customerId, entry.Contact.CaseExternalId, i.Channel.ToString(), i.Direction.ToString(),
-                    entry.Contact.StartedAt, entry.Contact.EndedAt, agentOf[i], Trim(i.Queue), i.FirstResponseSeconds,
-                    i.TalkSeconds, i.HoldSeconds, i.WrapSeconds, i.Transfers, entry.Contact.Reason, i.Outcome.ToString(),
-                    entry.Contact.Subject, caseId, f.IsRepeat, f.FirstContactResolved, f.ChannelSwitch, f.SlaMet, now,
+                    entry.Contact.StartedAt, entry.Contact.EndedAt, agentOf[i], Trim(i.Queue), Boxes.Of(i.FirstResponseSeconds),
+                    Boxes.Of(i.TalkSeconds), Boxes.Of(i.HoldSeconds), Boxes.Of(i.WrapSeconds), Boxes.Of(i.Transfers), entry.Contact.Reason, i.Outcome.ToString(),
+                    entry.Contact.Subject, caseId, Boxes.Of(f.IsRepeat), Boxes.Of(f.FirstContactResolved), Boxes.Of(f.ChannelSwitch), Boxes.Of(f.SlaMet), now,
                 ];
             }, cancellationToken);
 

@@ -119,7 +119,6 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
             e.ToTable("cases");
             e.HasIndex(c => new { c.CustomerId, c.ExternalId }).IsUnique();
             e.HasIndex(c => new { c.CustomerId, c.Status });
-            e.HasIndex(c => c.ExternalId);
             e.Property(c => c.ExternalId).HasMaxLength(140);
             e.Property(c => c.FirstChannel).HasConversion<string>().HasMaxLength(16);
         });

@@ -53,4 +53,46 @@ public sealed class BulkStoreTests
         Assert.Equal("Bob", stored["a2"].Name);
         Assert.Equal([stored["a1"].Id, null, stored["a3"].Id], ids);
     }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task InsertCases_SomeExist_FindsTheirIdsByCustomerAndKey(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var now = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        long ann, bob;
+        await using (var db = database.CreateDb())
+        {
+            var a = new Touchpoint.Customers.Customer { ExternalId = "ann", Name = "Ann", CreatedAt = now, UpdatedAt = now };
+            var b = new Touchpoint.Customers.Customer { ExternalId = "bob", Name = "Bob", CreatedAt = now, UpdatedAt = now };
+            db.Customers.AddRange(a, b);
+            await db.SaveChangesAsync(Ct);
+            (ann, bob) = (a.Id, b.Id);
+        }
+        object?[] Case(string key, long customer) =>
+            [key, customer, "billing", null, "Open", now, now, null, 1, 1, 0, 0, "Email", null, null, false];
+
+        Dictionary<(long, string), long> first, second;
+        await using (var store = await BulkStore.BeginAsync(database.Target, Ct))
+        {
+            first = await Touchpoint.Interactions.InteractionDerivations.InsertCasesAsync(database.Target, store,
+                [(ann, "k1"), (bob, "k1")], [Case("k1", ann), Case("k1", bob)], _ => { }, Ct);
+            await store.CommitAsync(Ct);
+        }
+        var opened = 0;
+        await using (var store = await BulkStore.BeginAsync(database.Target, Ct))
+        {
+            // The same key for two customers: each must get its own case back, not the other's.
+            second = await Touchpoint.Interactions.InteractionDerivations.InsertCasesAsync(database.Target, store,
+                [(bob, "k1"), (ann, "k2"), (ann, "k1")], [Case("k1", bob), Case("k2", ann), Case("k1", ann)], n => opened += n, Ct);
+            await store.CommitAsync(Ct);
+        }
+
+        Assert.Equal(1, opened);
+        Assert.NotEqual(first[(ann, "k1")], first[(bob, "k1")]);
+        Assert.Equal(first[(ann, "k1")], second[(ann, "k1")]);
+        Assert.Equal(first[(bob, "k1")], second[(bob, "k1")]);
+        await using var check = database.CreateDb();
+        Assert.Equal(3, await check.Cases.CountAsync(Ct));
+        var k2 = second[(ann, "k2")];
+        Assert.Equal(ann, (await check.Cases.SingleAsync(c => c.Id == k2, Ct)).CustomerId);
+    }
 }

@@ -440,8 +440,6 @@ namespace Touchpoint.Storage.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ExternalId");
-
                     b.HasIndex("CustomerId", "ExternalId")
                         .IsUnique();
 

@@ -421,8 +421,6 @@ namespace Touchpoint.Storage.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ExternalId");
-
                     b.HasIndex("CustomerId", "ExternalId")
                         .IsUnique();
 

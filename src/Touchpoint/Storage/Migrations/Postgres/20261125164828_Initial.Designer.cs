@@ -12,7 +12,7 @@ using Touchpoint.Storage;
 namespace Touchpoint.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresTouchpointDb))]
-    [Migration("20261125001108_Initial")]
+    [Migration("20261125164828_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -442,8 +442,6 @@ namespace Touchpoint.Storage.Migrations.Postgres
                         .HasColumnName("transfers");
 
                     b.HasKey("Id");
-
-                    b.HasIndex("ExternalId");
 
                     b.HasIndex("CustomerId", "ExternalId")
                         .IsUnique();

@@ -11,7 +11,7 @@ using Touchpoint.Storage;
 namespace Touchpoint.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteTouchpointDb))]
-    [Migration("20261125001101_Initial")]
+    [Migration("20261125164817_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -423,8 +423,6 @@ namespace Touchpoint.Storage.Migrations.Sqlite
                         .HasColumnName("transfers");
 
                     b.HasKey("Id");
-
-                    b.HasIndex("ExternalId");
 
                     b.HasIndex("CustomerId", "ExternalId")
                         .IsUnique();

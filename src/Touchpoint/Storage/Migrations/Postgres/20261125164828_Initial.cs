@@ -347,11 +347,6 @@ namespace Touchpoint.Storage.Migrations.Postgres
                 columns: new[] { "customer_id", "status" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_cases_external_id",
-                table: "cases",
-                column: "external_id");
-
-            migrationBuilder.CreateIndex(
                 name: "IX_customer_identities_customer_id",
                 table: "customer_identities",
                 column: "customer_id");
