@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
 using Touchpoint.Server.Customers;
 using Touchpoint.Server.Feedback;
 using Touchpoint.Server.Interactions;
@@ -40,10 +41,12 @@ public static class ServerSetup
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            // Slow password guessing per client address; generous enough for a shared office NAT.
-            o.AddPolicy("login", context => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) }));
+            // Slow password guessing per client address (sign-in attempts only, not showing the form); generous enough for
+            // a shared office NAT.
+            o.AddPolicy("login", context => !HttpMethods.IsPost(context.Request.Method)
+                ? RateLimitPartition.GetNoLimiter("form")
+                : RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) }));
         });
         services.AddOptions<StartupOptions>().BindConfiguration(StartupOptions.Section);
         return builder;

@@ -32,6 +32,21 @@ public sealed class SignInTests
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/", Ct)).StatusCode);
     }
 
+    [Fact]
+    public async Task PasswordGuessing_IsSlowedDown_After20AttemptsAMinute()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = new ServerHost(database);
+        using var browser = host.Browser();
+        var statuses = new List<HttpStatusCode>();
+        for (var n = 0; n < 21; n++)
+        {
+            statuses.Add((await ServerHost.LogInAsync(browser, password: $"guess {n}")).StatusCode);
+        }
+        Assert.All(statuses.Take(20), s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[20]);
+    }
+
     [Theory, ClassData(typeof(Providers))]
     public async Task LoginOnOneNode_IsValidOnAnother(DatabaseProvider provider)
     {
