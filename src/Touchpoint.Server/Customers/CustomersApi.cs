@@ -56,14 +56,18 @@ public static class CustomersApi
         await LoadAsync(profiles, id, cancellationToken) is { } dto ? TypedResults.Ok(dto) : TypedResults.NotFound();
 
     /// <summary>Every contact of the customer on every channel, newest first.</summary>
-    public static async Task<Results<Ok<TimelinePage>, ValidationProblem>> Timeline(CustomerTimeline timeline, long id, int? page, int? pageSize,
-        CancellationToken cancellationToken)
+    public static async Task<Results<Ok<TimelinePage>, NotFound, ValidationProblem>> Timeline(CustomerTimeline timeline, TouchpointDb db, long id,
+        int? page, int? pageSize, CancellationToken cancellationToken)
     {
         if (pageSize is < 1 or > CustomerTimeline.MaxPageSize)
         {
             return ApiProblems.Invalid("pageSize", $"must be between 1 and {CustomerTimeline.MaxPageSize}");
         }
-        return TypedResults.Ok(await timeline.PageAsync(id, Math.Max(1, page ?? 1), pageSize ?? 25, cancellationToken));
+        // A merged profile's history lives on the profile it was merged into (merges keep pointers one hop deep).
+        var survivor = await db.Customers.Where(c => c.Id == id).Select(c => (long?)(c.MergedIntoId ?? c.Id)).FirstOrDefaultAsync(cancellationToken);
+        return survivor is { } live
+            ? TypedResults.Ok(await timeline.PageAsync(live, Math.Max(1, page ?? 1), pageSize ?? 25, cancellationToken))
+            : TypedResults.NotFound();
     }
 
     /// <summary>A customers file in the body (CSV with a header row, or JSON Lines), as in docs/import-formats.md.</summary>
@@ -107,21 +111,23 @@ public static class CustomersApi
     }
 
     /// <summary>Creates or updates one customer by external id: 201 when new, 200 when it existed.</summary>
-    public static async Task<Results<Created<CustomerDto>, Ok<CustomerDto>, ValidationProblem>> Upsert(CustomerIngestor ingestor, TouchpointDb db,
-        CustomerProfiles profiles, CustomerInput input, CancellationToken cancellationToken)
+    public static async Task<Results<Created<CustomerDto>, Ok<CustomerDto>, ValidationProblem>> Upsert(CustomerIngestor ingestor,
+        CustomerContextQuery context, CustomerProfiles profiles, CustomerInput input, CancellationToken cancellationToken)
     {
         var errors = input.Validate();
         if (errors.Count > 0)
         {
             return ApiProblems.Invalid(errors);
         }
-        var existed = await db.Customers.AnyAsync(c => c.ExternalId == input.ExternalId.Trim(), cancellationToken);
+        var externalId = input.ExternalId.Trim();
+        var existed = await context.FindAsync(externalId, input.Email, input.Phone, input.SocialHandle, cancellationToken) is not null;
         var summary = await ingestor.IngestAsync([new ImportRow<CustomerInput>(0, input)], cancellationToken: cancellationToken);
         if (summary.Rejections.Count > 0)
         {
             return ApiProblems.Invalid("customer", summary.Rejections[0].Reason);
         }
-        var id = await db.Customers.Where(c => c.ExternalId == input.ExternalId.Trim()).Select(c => c.MergedIntoId ?? c.Id).FirstAsync(cancellationToken);
+        // The row may have landed on a profile known under another key (it then carries this one as a CRM id).
+        var id = (await context.FindAsync(externalId, null, null, null, cancellationToken))!.Value;
         var dto = (await LoadAsync(profiles, id, cancellationToken))!;
         return existed ? TypedResults.Ok(dto) : TypedResults.Created($"/api/customers/{id}", dto);
     }
@@ -131,7 +137,7 @@ public static class CustomersApi
         Batches.RunAsync(inputs, rows => ingestor.IngestAsync(rows, cancellationToken: cancellationToken));
 
     /// <summary>Merges customer <c>mergeCustomerId</c> into <paramref name="id"/>; both histories end up on <paramref name="id"/>.</summary>
-    public static async Task<Results<Ok<MergeResult>, NotFound, ValidationProblem>> Merge(CustomerMerge merge, long id, MergeRequest request,
+    public static async Task<Results<Ok<MergeResult>, NotFound, ValidationProblem, ProblemHttpResult>> Merge(CustomerMerge merge, long id, MergeRequest request,
         ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (request.MergeCustomerId is not { } other)
@@ -144,7 +150,8 @@ public static class CustomersApi
             null => TypedResults.Ok(result),
             MergeError.NotFound => TypedResults.NotFound(),
             MergeError.SameCustomer => ApiProblems.Invalid("mergeCustomerId", "is the same customer"),
-            _ => ApiProblems.Invalid("mergeCustomerId", "one of the two profiles was already merged into another"),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already merged",
+                detail: "One of the two profiles was already merged into another."),
         };
     }
 

@@ -22,15 +22,16 @@ public sealed class AccessPageModel(TouchpointDb db, Accounts accounts) : PageMo
 
     public Task OnGetAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
 
-    public async Task<IActionResult> OnPostKeyAsync(string? name, Role role, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostKeyAsync(string? name, Role? role, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(name))
+        NoStore();
+        if (string.IsNullOrWhiteSpace(name) || role is null || !ModelState.IsValid)
         {
             Error = "Access.NameRequired";
         }
         else
         {
-            var issued = await accounts.IssueApiKeyAsync(name.Trim(), role, Actor, cancellationToken);
+            var issued = await accounts.IssueApiKeyAsync(name.Trim(), role.Value, Actor, cancellationToken);
             (Secret, SecretFor) = (issued.Secret, issued.Key.Name);
         }
         await LoadAsync(cancellationToken);
@@ -43,9 +44,12 @@ public sealed class AccessPageModel(TouchpointDb db, Accounts accounts) : PageMo
         return RedirectToPage();
     }
 
-    public async Task<IActionResult> OnPostUserAsync(string? email, string? name, Role role, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostUserAsync(string? email, string? name, Role? role, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(email) || !email.Contains('@', StringComparison.Ordinal) || string.IsNullOrWhiteSpace(name))
+        NoStore();
+        // No default role: a missing or unknown value must not become Admin (the enum's zero).
+        if (string.IsNullOrWhiteSpace(email) || !email.Contains('@', StringComparison.Ordinal) || string.IsNullOrWhiteSpace(name)
+            || role is null || !ModelState.IsValid)
         {
             Error = "Access.UserInvalid";
         }
@@ -55,7 +59,7 @@ public sealed class AccessPageModel(TouchpointDb db, Accounts accounts) : PageMo
         }
         else
         {
-            var created = await accounts.CreateUserAsync(email, name.Trim(), role, cancellationToken: cancellationToken);
+            var created = await accounts.CreateUserAsync(email, name.Trim(), role.Value, cancellationToken: cancellationToken, actor: Actor);
             (Secret, SecretFor) = (created.GeneratedPassword, created.User.Email);
         }
         await LoadAsync(cancellationToken);
@@ -63,6 +67,9 @@ public sealed class AccessPageModel(TouchpointDb db, Accounts accounts) : PageMo
     }
 
     private string Actor => User.FindFirstValue(ClaimTypes.Name) ?? "unknown";
+
+    /// <summary>A page that may carry a one-time secret is never cached.</summary>
+    private void NoStore() => Response.Headers.CacheControl = "no-store";
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {

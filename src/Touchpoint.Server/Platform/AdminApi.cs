@@ -39,7 +39,7 @@ public static class AdminApi
     }
 
     public static async Task<Results<Created<NewUserDto>, ValidationProblem>> CreateUser(Accounts accounts, TouchpointDb db, NewUserRequest request,
-        CancellationToken cancellationToken)
+        ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var errors = new List<Touchpoint.Import.FieldError>();
         if (string.IsNullOrWhiteSpace(request.Email) || !request.Email.Contains('@', StringComparison.Ordinal))
@@ -66,9 +66,9 @@ public static class AdminApi
         {
             return ApiProblems.Invalid(errors);
         }
-        var created = await accounts.CreateUserAsync(request.Email!, request.Name!.Trim(), request.Role!.Value, request.Password, cancellationToken);
+        var created = await accounts.CreateUserAsync(request.Email!, request.Name!.Trim(), request.Role!.Value, request.Password, cancellationToken, Actor(user));
         var u = created.User;
-        return TypedResults.Created($"/api/admin/users/{u.Id}", new NewUserDto(new UserDto(u.Id, u.Email, u.Name, u.Role, u.CreatedAt), created.GeneratedPassword));
+        return TypedResults.Created("/api/admin/users", new NewUserDto(new UserDto(u.Id, u.Email, u.Name, u.Role, u.CreatedAt), created.GeneratedPassword));
     }
 
     public static async Task<Results<Created<NewApiKeyDto>, ValidationProblem>> IssueKey(Accounts accounts, NewApiKeyRequest request, ClaimsPrincipal user,
@@ -79,7 +79,7 @@ public static class AdminApi
             return ApiProblems.Invalid("name", "is required: say which integration will use the key");
         }
         var issued = await accounts.IssueApiKeyAsync(request.Name.Trim(), request.Role ?? Role.Manager, Actor(user), cancellationToken);
-        return TypedResults.Created($"/api/admin/api-keys/{issued.Key.Id}", new NewApiKeyDto(ToDto(issued.Key), issued.Secret));
+        return TypedResults.Created("/api/admin/api-keys", new NewApiKeyDto(ToDto(issued.Key), issued.Secret));
     }
 
     private static ApiKeyDto ToDto(ApiKey k) => new(k.Id, k.Name, k.Prefix, k.Role, k.CreatedAt, k.RevokedAt);

@@ -19,7 +19,8 @@ public static class FileImport
     public static RouteHandlerBuilder MapFileImport(this RouteGroupBuilder group, Delegate handler) =>
         group.MapPost("/import", handler).RequireAuthorization(Authentication.Policies.Manager)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
-            .Accepts<string>("text/csv", "application/x-ndjson", "text/plain");
+            // Only types a cross-site HTML form cannot send: with the cookie, text/plain would be a CSRF hole.
+            .Accepts<string>("text/csv", "application/x-ndjson");
 
     public static async Task<Results<Ok<FileImportResult>, ValidationProblem>> RunAsync(HttpRequest request, string? format,
         Func<string, ImportFormat, Task<ImportSummary>> import, CancellationToken cancellationToken)
@@ -36,7 +37,16 @@ public static class FileImport
         var path = Path.Combine(Path.GetTempPath(), $"touchpoint-upload-{Guid.NewGuid():N}");
         try
         {
-            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            // Customer data: readable by this user only.
+            var create = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16, Options = FileOptions.Asynchronous,
+            };
+            if (!OperatingSystem.IsWindows())
+            {
+                create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+            await using (var file = new FileStream(path, create))
             {
                 await request.Body.CopyToAsync(file, cancellationToken);
             }
@@ -46,7 +56,14 @@ public static class FileImport
         }
         finally
         {
-            File.Delete(path);
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+                // Never hide the import's own outcome behind a failed clean-up; the temp folder is swept by the OS.
+            }
         }
     }
 

@@ -5,7 +5,8 @@ using Touchpoint.Platform;
 
 namespace Touchpoint.Server.Platform;
 
-/// <summary>Any signed-in person changes their own password; the current one is asked for again.</summary>
+/// <summary>Any signed-in person changes their own password; the current one is asked for again (rate limited like sign-in).</summary>
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting("login")]
 public sealed class PasswordPageModel(Accounts accounts) : PageModel
 {
     public string? Error { get; private set; }

@@ -75,8 +75,9 @@ public static partial class ServerStartup
                 }
                 return new AdminSignIn(created.User.Email, created.GeneratedPassword, passwordFile);
             }
-            catch (DbUpdateException)
+            catch (Exception e) when (e is DbUpdateException or InvalidOperationException)
             {
+                db.ChangeTracker.Clear();
                 // Another node created the first admin at the same moment: theirs stands.
                 LogAdminRace(logger);
             }

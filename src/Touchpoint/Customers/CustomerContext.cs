@@ -107,14 +107,15 @@ public sealed class CustomerContextQuery(TouchpointDb db, CustomerProfiles profi
         var last30 = await db.Interactions.AsNoTracking().Where(i => i.CustomerId == id && i.StartedAt >= since30 && i.Direction == Direction.Inbound)
             .Select(i => new { i.StartedAt, i.SlaMet }).ToListAsync(cancellationToken);
         var latest = recentInteractions.FirstOrDefault();
-        var previousInbound = recentInteractions.Skip(1).FirstOrDefault(i => i.Direction == Direction.Inbound);
+        // From the 30-day query, not the recent list: ?recent=1 must not change the flags.
+        var previousInbound = latest is null ? null : last30.Where(i => i.StartedAt < latest.StartedAt).Select(i => (DateTime?)i.StartedAt).Max();
         var flags = new ContextFlags(
             latest?.StartedAt, latest?.Channel, latest?.Reason,
             ContactsLast7Days: last30.Count(i => i.StartedAt >= now.AddDays(-7)),
             ContactsLast30Days: last30.Count,
             // Only while it matters: the latest contact is inside the repeat window and was itself a repeat (or followed one closely).
             RepeatContact: latest is not null && latest.StartedAt >= window
-                && (latest.IsRepeat || (previousInbound is not null && latest.StartedAt - previousInbound.StartedAt <= options.Value.RepeatWindow)),
+                && (latest.IsRepeat || (previousInbound is { } before && latest.StartedAt - before <= options.Value.RepeatWindow)),
             ChannelSwitcher: openCases.Any(c => c.ChannelSwitches > 0) || latest?.ChannelSwitch == true,
             UnresolvedLastContact: latest is not null && latest.Outcome != Outcome.Resolved,
             OpenCases: openCases.Count,

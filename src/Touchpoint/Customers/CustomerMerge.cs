@@ -33,6 +33,7 @@ public sealed class CustomerMerge(TouchpointDb db, DatabaseTarget target, IOptio
         var strategy = db.Database.CreateExecutionStrategy();
         var result = await strategy.ExecuteAsync(async () =>
         {
+            db.ChangeTracker.Clear(); // a retried attempt starts from what is stored
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             if (db.Provider == DatabaseProvider.Postgres)
             {
@@ -74,7 +75,7 @@ public sealed class CustomerMerge(TouchpointDb db, DatabaseTarget target, IOptio
             // Profiles merged into the merged one earlier now point straight at the survivor: lookups follow one hop.
             await db.Customers.Where(c => c.MergedIntoId == mergedId).ExecuteUpdateAsync(s => s.SetProperty(c => c.MergedIntoId, survivorId), cancellationToken);
 
-            // Consent: the more recent decision per channel wins.
+            // Consent: the more recent decision per channel wins; on a tie, the refusal.
             foreach (var consent in merged.Consents)
             {
                 var mine = survivor.Consents.FirstOrDefault(c => c.Channel == consent.Channel);
@@ -82,7 +83,7 @@ public sealed class CustomerMerge(TouchpointDb db, DatabaseTarget target, IOptio
                 {
                     survivor.Consents.Add(new ChannelConsent { Channel = consent.Channel, Granted = consent.Granted, UpdatedAt = consent.UpdatedAt });
                 }
-                else if (consent.UpdatedAt > mine.UpdatedAt)
+                else if (consent.UpdatedAt > mine.UpdatedAt || (consent.UpdatedAt == mine.UpdatedAt && !consent.Granted))
                 {
                     mine.Granted = consent.Granted;
                     mine.UpdatedAt = consent.UpdatedAt;
@@ -104,7 +105,8 @@ public sealed class CustomerMerge(TouchpointDb db, DatabaseTarget target, IOptio
         });
         if (result.Error is null)
         {
-            await new InteractionDerivations(target, options.Value).RecomputeAsync([survivorId], cancellationToken);
+            // The merge is committed: finish deriving even if the caller goes away, or the survivor's cases stay stale.
+            await new InteractionDerivations(target, options.Value).RecomputeAsync([survivorId], CancellationToken.None);
         }
         return result;
     }

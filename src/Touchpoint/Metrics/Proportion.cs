@@ -31,6 +31,9 @@ public readonly record struct Proportion(long Successes, long Trials)
         }
     }
 
-    /// <summary>Half the interval's width: the "±" to print next to the share.</summary>
+    /// <summary>
+    /// Half the interval's width, the "±" printed next to a share. The Wilson interval is not centred on the share near 0 or 1
+    /// (0 of 10: 0–27.8 %); use <see cref="Interval95"/> where the bounds themselves matter.
+    /// </summary>
     public double? MarginOfError95 => Interval95 is { } i ? (i.High - i.Low) / 2 : null;
 }

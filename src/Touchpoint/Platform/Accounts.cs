@@ -19,7 +19,8 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
     private const int PrefixLength = 11; // "tp_" + 8 characters: enough to tell keys apart, too short to guess the rest
     private static readonly PasswordHasher<User> Hasher = new();
 
-    public async Task<CreatedUser> CreateUserAsync(string email, string name, Role role, string? password = null, CancellationToken cancellationToken = default)
+    public async Task<CreatedUser> CreateUserAsync(string email, string name, Role role, string? password = null, CancellationToken cancellationToken = default,
+        string actor = "system")
     {
         var normalized = NormalizeEmail(email);
         if (await db.Users.AnyAsync(u => u.Email == normalized, cancellationToken))
@@ -30,7 +31,7 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         var user = new User { Email = normalized, Name = name, Role = role, PasswordHash = "", CreatedAt = time.GetUtcNow().UtcDateTime };
         user.PasswordHash = Hasher.HashPassword(user, password ?? generated!);
         db.Users.Add(user);
-        Audit("system", "user.created", user.Email, role.ToString());
+        Audit(actor, "user.created", user.Email, role.ToString());
         await db.SaveChangesAsync(cancellationToken);
         return new CreatedUser(user, generated);
     }

@@ -251,7 +251,28 @@ public sealed class ApiTests
         Assert.Single(await db.AuditLog.Where(a => a.Action == "customer.merged").ToListAsync(Ct));
 
         var twice = await api.PostAsJsonAsync($"/api/customers/{survivor}/merge", new { mergeCustomerId = merged }, Ct);
-        Assert.Equal(HttpStatusCode.BadRequest, twice.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
+        // The merged id's timeline is the survivor's; an unknown id is 404.
+        var timeline = await api.GetFromJsonAsync<JsonElement>($"/api/customers/{merged}/timeline", Ct);
+        Assert.Equal(4, timeline.GetProperty("items").GetArrayLength());
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/customers/999999/timeline", Ct)).StatusCode);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task UpsertCustomer_UnderAnotherKeyWithAKnownEmail_AnswersTheExistingProfile(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var first = await api.PostAsJsonAsync("/api/customers", new { externalId = "crm-1", name = "Ana", email = "ana@example.com" }, Ct);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var id = (await first.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
+
+        // The billing system knows Ana as erp-9: same email, so the same person.
+        var second = await api.PostAsJsonAsync("/api/customers", new { externalId = "erp-9", name = "Ana B.", email = "ANA@example.com" }, Ct);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(id, (await second.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64());
+        Assert.Equal(id, (await api.GetFromJsonAsync<JsonElement>("/api/customers/lookup?externalId=erp-9", Ct)).GetProperty("id").GetInt64());
     }
 
     [Theory, ClassData(typeof(Providers))]
@@ -316,13 +337,13 @@ public sealed class ApiTests
         using var xml = new StringContent(csv, Encoding.UTF8, "application/xml");
         var unsupported = await api.PostAsync("/api/interactions/import", xml, Ct);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, unsupported.StatusCode);
+        // text/plain is what a cross-site HTML form can send: refused, so a signed-in browser cannot be made to import.
         using var plain = new StringContent(csv, Encoding.UTF8, "text/plain");
-        var problem = await api.PostAsync("/api/interactions/import", plain, Ct);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await api.PostAsync("/api/interactions/import?format=csv", plain, Ct)).StatusCode);
+        using var wrongFormat = new StringContent(csv, Encoding.UTF8, "text/csv");
+        var problem = await api.PostAsync("/api/interactions/import?format=xml", wrongFormat, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, problem.StatusCode);
         Assert.True((await problem.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("format", out _));
-        using var named = new StringContent(csv, Encoding.UTF8, "text/plain");
-        var withFormat = await (await api.PostAsync("/api/interactions/import?format=csv", named, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.Equal(2, withFormat.GetProperty("duplicates").GetInt64());
 
         const string jsonl = """
             {"external_id":"cust-9","name":"Kim Park","email":"kim.park@example.com","plan":"basic"}
