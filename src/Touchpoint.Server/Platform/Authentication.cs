@@ -20,6 +20,7 @@ public static class Authentication
     public const string ApiKeyHeader = "X-Api-Key";
     public const string CookieName = ".Touchpoint.Auth";
     public const string UserIdClaim = "touchpoint:user_id";
+    public const string StampClaim = "touchpoint:stamp";
 
     /// <summary>Authorization policies, named after the least role that passes.</summary>
     public static class Policies
@@ -57,6 +58,9 @@ public static class Authentication
                 // API callers get status codes, not a redirect to an HTML form.
                 o.Events.OnRedirectToLogin = context => ApiOrRedirect(context, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = context => ApiOrRedirect(context, StatusCodes.Status403Forbidden);
+                // The cookie carries the role and the user's security stamp: a changed password, a changed role or a removed
+                // user ends the session on the next request, on every node (one primary-key lookup).
+                o.Events.OnValidatePrincipal = ValidateSessionAsync;
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyScheme, null);
         services.AddAuthorizationBuilder()
@@ -72,11 +76,27 @@ public static class Authentication
         new Claim(ClaimTypes.GivenName, user.Name),
         new Claim(ClaimTypes.Role, user.Role.ToString()),
         new Claim(UserIdClaim, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new Claim(StampClaim, user.SecurityStamp),
     ], CookieAuthenticationDefaults.AuthenticationScheme));
 
     public static Task SignInAsync(HttpContext context, User user, bool remember) =>
         context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, PrincipalFor(user),
             new AuthenticationProperties { IsPersistent = remember });
+
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var principal = context.Principal;
+        var current = principal?.FindFirst(UserIdClaim)?.Value is { } id && long.TryParse(id, System.Globalization.CultureInfo.InvariantCulture, out var userId)
+            && principal.FindFirst(StampClaim)?.Value is { } stamp
+            && Enum.TryParse<Role>(principal.FindFirst(ClaimTypes.Role)?.Value, out var role)
+            && await context.HttpContext.RequestServices.GetRequiredService<Accounts>()
+                .SessionIsCurrentAsync(userId, stamp, role, context.HttpContext.RequestAborted);
+        if (!current)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
+    }
 
     private static Task ApiOrRedirect(RedirectContext<CookieAuthenticationOptions> context, int status)
     {

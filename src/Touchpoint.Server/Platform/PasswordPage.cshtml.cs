@@ -35,6 +35,8 @@ public sealed class PasswordPageModel(Accounts accounts) : PageModel
         else
         {
             await accounts.SetPasswordAsync(user, password, cancellationToken);
+            // This session continues with the new stamp; every other session of the user ends.
+            await Authentication.SignInAsync(HttpContext, user, remember: false);
             Changed = true;
         }
         if (Error is not null)

@@ -60,9 +60,14 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         return user;
     }
 
+    /// <summary>Whether a session made for <paramref name="userId"/> with <paramref name="stamp"/> and <paramref name="role"/> still stands.</summary>
+    public Task<bool> SessionIsCurrentAsync(long userId, string stamp, Role role, CancellationToken cancellationToken = default) =>
+        db.Users.AnyAsync(u => u.Id == userId && u.SecurityStamp == stamp && u.Role == role, cancellationToken);
+
     public async Task SetPasswordAsync(User user, string password, CancellationToken cancellationToken = default)
     {
         user.PasswordHash = Hasher.HashPassword(user, password);
+        user.SecurityStamp = User.NewStamp(); // every other session of this user ends
         Audit(user.Email, "user.password_changed", user.Email, null);
         await db.SaveChangesAsync(cancellationToken);
     }

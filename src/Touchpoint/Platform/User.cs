@@ -14,6 +14,11 @@ public sealed class User
     public required string Email { get; set; }
     public required string Name { get; set; }
     public required string PasswordHash { get; set; }
+
+    /// <summary>Changes whenever the password (or anything a session depends on) changes; sessions carrying an older stamp end.</summary>
+    public string SecurityStamp { get; set; } = NewStamp();
+
+    public static string NewStamp() => Guid.NewGuid().ToString("N");
     public Role Role { get; set; }
 
     /// <summary>For agent users: the agent record whose contacts they handle.</summary>

@@ -52,6 +52,7 @@ public sealed partial class AccessPageTests
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var host = new ServerHost(database);
         using var admin = await host.SignedInClientAsync();
+        using var otherDevice = await host.SignedInClientAsync();
         const string next = "a much longer new passphrase";
 
         var wrong = await PostFormAsync(admin, "/account/password",
@@ -63,6 +64,11 @@ public sealed partial class AccessPageTests
         var changed = await PostFormAsync(admin, "/account/password",
             new() { ["current"] = ServerHost.AdminPassword, ["password"] = next, ["confirm"] = next });
         Assert.Contains("id=\"password-changed\"", changed, StringComparison.Ordinal);
+        // The session that changed it goes on; the other device's session ends.
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/customers", Ct)).StatusCode);
+        var ended = await otherDevice.GetAsync("/customers", Ct);
+        Assert.Equal(HttpStatusCode.Redirect, ended.StatusCode);
+        Assert.Equal("/login", ended.Headers.Location?.AbsolutePath);
 
         using var fresh = host.Browser();
         Assert.Equal(HttpStatusCode.Unauthorized, (await ServerHost.LogInAsync(fresh)).StatusCode);

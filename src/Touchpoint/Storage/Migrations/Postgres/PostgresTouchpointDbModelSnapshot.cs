@@ -744,6 +744,11 @@ namespace Touchpoint.Storage.Migrations.Postgres
                         .HasColumnType("character varying(16)")
                         .HasColumnName("role");
 
+                    b.Property<string>("SecurityStamp")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("security_stamp");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Email")

@@ -715,6 +715,11 @@ namespace Touchpoint.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("role");
 
+                    b.Property<string>("SecurityStamp")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("security_stamp");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Email")

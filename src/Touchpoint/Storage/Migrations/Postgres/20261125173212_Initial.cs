@@ -156,6 +156,7 @@ namespace Touchpoint.Storage.Migrations.Postgres
                     email = table.Column<string>(type: "text", nullable: false),
                     name = table.Column<string>(type: "text", nullable: false),
                     password_hash = table.Column<string>(type: "text", nullable: false),
+                    security_stamp = table.Column<string>(type: "text", nullable: false),
                     role = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     agent_id = table.Column<long>(type: "bigint", nullable: true),
                     created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)

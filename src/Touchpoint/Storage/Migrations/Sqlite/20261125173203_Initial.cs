@@ -155,6 +155,7 @@ namespace Touchpoint.Storage.Migrations.Sqlite
                     email = table.Column<string>(type: "TEXT", nullable: false),
                     name = table.Column<string>(type: "TEXT", nullable: false),
                     password_hash = table.Column<string>(type: "TEXT", nullable: false),
+                    security_stamp = table.Column<string>(type: "TEXT", nullable: false),
                     role = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     agent_id = table.Column<long>(type: "INTEGER", nullable: true),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
