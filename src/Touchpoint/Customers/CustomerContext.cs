@@ -90,10 +90,13 @@ public sealed class CustomerContextQuery(TouchpointDb db, CustomerProfiles profi
             .ToSummaries()
             .ToListAsync(cancellationToken);
         var ids = interactions.Select(i => i.Id).ToList();
-        var said = (await db.Messages.AsNoTracking().Where(m => ids.Contains(m.InteractionId) && m.Author == MessageAuthor.Customer)
-                .Select(m => new { m.InteractionId, m.Sequence, m.Text }).ToListAsync(cancellationToken))
-            .GroupBy(m => m.InteractionId)
-            .ToDictionary(g => g.Key, g => Shorten(g.MinBy(m => m.Sequence)!.Text));
+        // Only the customer's first message of each contact, cut in the database: transcripts can be long.
+        var said = (await db.Messages.AsNoTracking()
+                .Where(m => ids.Contains(m.InteractionId) && m.Author == MessageAuthor.Customer
+                    && m.Sequence == db.Messages.Where(x => x.InteractionId == m.InteractionId && x.Author == MessageAuthor.Customer).Min(x => x.Sequence))
+                .Select(m => new { m.InteractionId, Text = m.Text.Substring(0, SaidLength + 1) })
+                .ToListAsync(cancellationToken))
+            .ToDictionary(m => m.InteractionId, m => Shorten(m.Text));
         var recentInteractions = interactions.Select(i => new ContextInteraction(i.Id, i.ExternalId, i.Channel, i.Direction, i.StartedAt, i.AgentName,
             i.Queue, i.Reason, i.Subject, i.Outcome, i.CaseId, i.IsRepeat, i.FirstContactResolved, i.ChannelSwitch, i.SlaMet,
             i.FirstResponseSeconds, said.GetValueOrDefault(i.Id))).ToList();
