@@ -157,12 +157,7 @@ public static class CustomersApi
 
     private static async Task<CustomerDto?> LoadAsync(CustomerProfiles profiles, long id, CancellationToken cancellationToken)
     {
-        var lookup = await profiles.FindAsync(id, cancellationToken);
-        if (lookup.MergedIntoId is { } survivor)
-        {
-            lookup = await profiles.FindAsync(survivor, cancellationToken);
-        }
-        if (lookup.Profile is not { } p)
+        if (await profiles.FindLiveAsync(id, cancellationToken) is not { } p)
         {
             return null;
         }

@@ -71,12 +71,9 @@ public sealed class CustomerContextQuery(TouchpointDb db, CustomerProfiles profi
     /// <summary>The context of a customer, following a merge to the surviving profile; null when there is no such customer.</summary>
     public async Task<CustomerContext?> GetAsync(long customerId, int recent = DefaultRecent, CancellationToken cancellationToken = default)
     {
-        var lookup = await profiles.FindAsync(customerId, cancellationToken);
-        if (lookup.MergedIntoId is { } survivor)
-        {
-            lookup = await profiles.FindAsync(survivor, cancellationToken);
-        }
-        return lookup.Profile is { } profile ? await ForProfileAsync(profile, recent, cancellationToken) : null;
+        return await profiles.FindLiveAsync(customerId, cancellationToken) is { } profile
+            ? await ForProfileAsync(profile, recent, cancellationToken)
+            : null;
     }
 
     /// <summary>The context around a profile already read (the 360 page reads the profile itself).</summary>

@@ -73,6 +73,17 @@ public sealed class CustomerProfiles(TouchpointDb db, SegmentService segments)
             interactionCount), null);
     }
 
+    /// <summary>The profile of <paramref name="id"/>, or of the profile it was merged into (API and context follow merges).</summary>
+    public async Task<CustomerProfile?> FindLiveAsync(long id, CancellationToken cancellationToken = default)
+    {
+        var lookup = await FindAsync(id, cancellationToken);
+        if (lookup.MergedIntoId is { } survivor)
+        {
+            lookup = await FindAsync(survivor, cancellationToken);
+        }
+        return lookup.Profile;
+    }
+
     /// <summary>Follows a chain of merges (A into B, later B into C) to the profile that is still live.</summary>
     private async Task<long> SurvivorAsync(long id, CancellationToken cancellationToken)
     {

@@ -46,16 +46,7 @@ public sealed class FirstResponseReport(DatabaseTarget target, IOptions<Interact
         {
             rows = rows.Where(i => i.CaseExternalId != null && i.CaseExternalId.StartsWith(prefix));
         }
-        if (query.From is { } from)
-        {
-            var start = from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-            rows = rows.Where(i => i.StartedAt >= start);
-        }
-        if (query.To is { } to)
-        {
-            var end = to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-            rows = rows.Where(i => i.StartedAt < end);
-        }
+        rows = rows.StartedOnDays(query.From, query.To);
         var groups = new Dictionary<(string Queue, Channel Channel), (long Contacts, List<int> Times)>();
         await foreach (var r in rows.Select(i => new { i.Queue, i.Channel, i.FirstResponseSeconds }).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {

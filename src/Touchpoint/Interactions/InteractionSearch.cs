@@ -36,16 +36,7 @@ public sealed class InteractionSearch(TouchpointDb db)
         {
             interactions = interactions.Where(i => i.Channel == channel);
         }
-        if (query.From is { } from)
-        {
-            var start = from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-            interactions = interactions.Where(i => i.StartedAt >= start);
-        }
-        if (query.To is { } to)
-        {
-            var end = to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-            interactions = interactions.Where(i => i.StartedAt < end);
-        }
+        interactions = interactions.StartedOnDays(query.From, query.To);
         if (query.AgentId is { } agentId)
         {
             interactions = interactions.Where(i => i.AgentId == agentId);

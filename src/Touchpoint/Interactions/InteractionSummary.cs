@@ -29,6 +29,22 @@ public sealed record InteractionSummary(
 
 internal static class InteractionSummaries
 {
+    /// <summary>Interactions started on UTC days <paramref name="from"/> to <paramref name="to"/>, both included; null means open.</summary>
+    public static IQueryable<Interaction> StartedOnDays(this IQueryable<Interaction> interactions, DateOnly? from, DateOnly? to)
+    {
+        if (from is { } first)
+        {
+            var start = first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            interactions = interactions.Where(i => i.StartedAt >= start);
+        }
+        if (to is { } last)
+        {
+            var end = last.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            interactions = interactions.Where(i => i.StartedAt < end);
+        }
+        return interactions;
+    }
+
     /// <summary>The projection every list uses; a left join to agents and customers by primary key, nothing else.</summary>
     public static IQueryable<InteractionSummary> ToSummaries(this IQueryable<Interaction> interactions) =>
         interactions.Select(i => new InteractionSummary(i.Id, i.ExternalId, i.CustomerId, i.Customer!.Name, i.CaseId, i.Channel, i.Direction,

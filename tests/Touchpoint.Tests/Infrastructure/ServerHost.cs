@@ -78,8 +78,7 @@ public sealed partial class ServerHost(TestDatabase database, DateTimeOffset? no
     {
         var ct = TestContext.Current.CancellationToken;
         var form = await client.GetStringAsync("/login", ct);
-        var token = WebUtility.HtmlDecode(AntiforgeryToken().Match(form).Groups[1].Value);
-        Assert.False(string.IsNullOrEmpty(token), "the login form carries an antiforgery token");
+        var token = FormToken(form);
         return await client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["Email"] = email, ["Password"] = password, ["__RequestVerificationToken"] = token,
@@ -98,6 +97,14 @@ public sealed partial class ServerHost(TestDatabase database, DateTimeOffset? no
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(response.Content, ct);
         return body.GetProperty("secret").GetString()!;
+    }
+
+    /// <summary>The antiforgery token a server-rendered form carries, decoded, to post the form back.</summary>
+    public static string FormToken(string html)
+    {
+        var token = WebUtility.HtmlDecode(AntiforgeryToken().Match(html).Groups[1].Value);
+        Assert.False(string.IsNullOrEmpty(token), "the form carries an antiforgery token");
+        return token;
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]

@@ -76,7 +76,7 @@ public sealed class SignInTests
         var form = await client.GetAsync("/login", Ct);
         var antiforgeryCookie = form.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).ToList();
         var html = await form.Content.ReadAsStringAsync(Ct);
-        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var token = ServerHost.FormToken(html);
         using var post = new HttpRequestMessage(HttpMethod.Post, "/login")
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string>
