@@ -29,55 +29,36 @@ internal sealed class SqliteBulkStore : IBulkStore
         return new SqliteBulkStore(connection, transaction);
     }
 
-    public async Task<long?[]> InsertAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
+    public Task<long?[]> InsertAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
     {
         var ids = new long?[rows.Count];
-        await using var command = Prepare(InsertSql(table), table.Columns.Length);
+        using var statement = new SqliteStatement(_connection, InsertSql(table));
         for (var r = 0; r < rows.Count; r++)
         {
-            Bind(command, rows[r]);
-            // Reading the rowid straight from the engine is much cheaper than RETURNING, which opens a reader per row.
-            var inserted = await command.ExecuteNonQueryAsync(cancellationToken);
-            ids[r] = inserted == 1 ? SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle) : null;
+            cancellationToken.ThrowIfCancellationRequested();
+            // The rowid straight from the engine: much cheaper than RETURNING, which opens a reader per row.
+            ids[r] = statement.Execute(rows[r]) == 1 ? statement.LastInsertRowId : null;
         }
-        return ids;
+        return Task.FromResult(ids);
     }
 
-    public async Task InsertManyAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
-    {
-        await using var command = Prepare(InsertSql(table), table.Columns.Length);
-        foreach (var row in rows)
-        {
-            Bind(command, row);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
+    public Task InsertManyAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken) =>
+        ExecuteAsync(InsertSql(table), rows, cancellationToken);
 
-    public async Task UpdateAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
+    public Task UpdateAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
     {
         var sql = new StringBuilder("UPDATE ").Append(table.Name).Append(" SET ");
         for (var i = 0; i < table.Columns.Length; i++)
         {
-            sql.Append(i == 0 ? "" : ", ").Append(table.Columns[i].Name).Append(" = $p").Append(i + 1);
+            sql.Append(i == 0 ? "" : ", ").Append(table.Columns[i].Name).Append(" = ?").Append(i + 2);
         }
-        sql.Append(" WHERE id = $p0");
-        await using var command = Prepare(sql.ToString(), table.Columns.Length + 1, firstIndex: 0);
-        foreach (var row in rows)
-        {
-            Bind(command, row);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+        // The row is the id followed by the columns' values.
+        sql.Append(" WHERE id = ?1");
+        return ExecuteAsync(sql.ToString(), rows, cancellationToken);
     }
 
-    public async Task DeleteAsync(string tableName, IReadOnlyList<long> ids, CancellationToken cancellationToken)
-    {
-        await using var command = Prepare($"DELETE FROM {tableName} WHERE id = $p0", 1, firstIndex: 0);
-        foreach (var id in ids)
-        {
-            command.Parameters[0].Value = id;
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
+    public Task DeleteAsync(string tableName, IReadOnlyList<long> ids, CancellationToken cancellationToken) =>
+        ExecuteAsync($"DELETE FROM {tableName} WHERE id = ?1", ids.Select(id => new object?[] { id }).ToList(), cancellationToken);
 
     // The transaction began IMMEDIATE: SQLite already lets one writer at a time in.
     public Task LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken) => Task.CompletedTask;
@@ -90,36 +71,30 @@ internal sealed class SqliteBulkStore : IBulkStore
         await _connection.DisposeAsync();
     }
 
+    private Task ExecuteAsync(string sql, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        using var statement = new SqliteStatement(_connection, sql);
+        foreach (var row in rows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            statement.Execute(row);
+        }
+        return Task.CompletedTask;
+    }
+
     private static string InsertSql(BulkTable table)
     {
         var sql = new StringBuilder("INSERT INTO ").Append(table.Name).Append(" (");
         sql.AppendJoin(", ", table.Columns.Select(c => c.Name)).Append(") VALUES (");
-        sql.AppendJoin(", ", table.Columns.Select((_, i) => "$p" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))).Append(')');
+        sql.AppendJoin(", ", table.Columns.Select((_, i) => "?" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))).Append(')');
         if (table.ConflictColumns.Length > 0)
         {
             sql.Append(" ON CONFLICT (").AppendJoin(", ", table.ConflictColumns).Append(") DO NOTHING");
         }
         return sql.ToString();
-    }
-
-    private SqliteCommand Prepare(string sql, int parameterCount, int firstIndex = 1)
-    {
-        var command = _connection.CreateCommand();
-        command.Transaction = _transaction;
-        command.CommandText = sql;
-        for (var i = 0; i < parameterCount; i++)
-        {
-            command.Parameters.Add(new SqliteParameter("$p" + (i + firstIndex).ToString(System.Globalization.CultureInfo.InvariantCulture), null));
-        }
-        command.Prepare();
-        return command;
-    }
-
-    private static void Bind(SqliteCommand command, object?[] row)
-    {
-        for (var i = 0; i < row.Length; i++)
-        {
-            command.Parameters[i].Value = row[i] ?? DBNull.Value;
-        }
     }
 }
