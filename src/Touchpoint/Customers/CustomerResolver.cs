@@ -47,6 +47,9 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
         }
     }
 
+    /// <summary>Whether <see cref="ResolveAsync"/> would find every one of <paramref name="refs"/> without creating a customer.</summary>
+    public bool KnowsAll(IReadOnlyList<CustomerRef> refs) => refs.All(r => Keys(r).Any(_known.ContainsKey));
+
     private async Task<long[]> ResolveOnceAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
     {
         var keysPerRef = refs.Select(Keys).ToArray();

@@ -8,6 +8,9 @@ public sealed class AgentResolver(DatabaseTarget target)
 {
     private readonly Dictionary<string, long> _known = new(StringComparer.Ordinal);
 
+    /// <summary>Whether <see cref="ResolveAsync"/> would find every one of <paramref name="agents"/> without creating an agent.</summary>
+    public bool KnowsAll(IReadOnlyList<(string? ExternalId, string? Name)> agents) => agents.All(a => a.ExternalId is null || _known.ContainsKey(a.ExternalId));
+
     public async Task<long?[]> ResolveAsync(IReadOnlyList<(string? ExternalId, string? Name)> agents, CancellationToken cancellationToken)
     {
         var unknown = agents.Where(a => a.ExternalId is not null && !_known.ContainsKey(a.ExternalId)).Select(a => a.ExternalId!).Distinct().ToList();

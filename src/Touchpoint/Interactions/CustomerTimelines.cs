@@ -5,26 +5,47 @@ using static Touchpoint.Storage.Bulk.BulkTable;
 
 namespace Touchpoint.Interactions;
 
-/// <summary>One interaction of a customer's timeline: stored (has an id) or arriving in this run.</summary>
-internal sealed class TimelineEntry(Contact contact, long sequence)
+/// <summary>
+/// One interaction of a customer's timeline: stored (has an id) or arriving in this run. An import derives the next
+/// batch while the current one is written, so what derivation reads (contact, order, facts, case) and what the
+/// write sets (<see cref="Id"/>) are separate members.
+/// </summary>
+internal sealed class TimelineEntry(Contact contact, long sequence, long? storedId = null, int batch = 0)
 {
     public Contact Contact { get; } = contact;
     public long Sequence { get; } = sequence;
-    public long? Id { get; set; }
-    public long? CaseId { get; set; }
 
-    /// <summary>The derived facts as stored; null for an entry not written yet.</summary>
+    /// <summary>The id it was loaded with, or none for an entry of this run (ordered after every stored one, by sequence).</summary>
+    public long OrderId { get; } = storedId ?? long.MaxValue;
+
+    /// <summary>The batch of this run that brought the entry; 0 for an entry loaded from the store.</summary>
+    public int Batch { get; } = batch;
+
+    /// <summary>Set once written (null while its batch is being written, and for a row another writer already had).</summary>
+    public long? Id { get; set; } = storedId;
+
+    /// <summary>The case the entry belongs to as last derived (or as loaded); null for an entry not derived yet.</summary>
+    public StoredCase? Case { get; set; }
+
+    /// <summary>The derived facts as last derived (or as loaded); null for an entry not derived yet.</summary>
     public DerivedFacts? Stored { get; set; }
 
     /// <summary>The source row of an entry that arrives in this run (its columns and messages are written from it).</summary>
     public InteractionInput? Input { get; set; }
 }
 
+/// <summary>A case as derived; its id is set when it is written (or loaded).</summary>
+internal sealed class StoredCase(long? id, object?[] values)
+{
+    public long? Id { get; set; } = id;
+    public object?[] Values { get; set; } = values;
+}
+
 /// <summary>A customer's interactions in time order and their cases as stored.</summary>
 internal sealed class Timeline
 {
     public List<TimelineEntry> Entries { get; } = [];
-    public Dictionary<string, (long Id, object?[] Values)> Cases { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, StoredCase> Cases { get; } = new(StringComparer.Ordinal);
     public HashSet<string> ExternalIds { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Where the derivation of <see cref="Entries"/> stands; null when it must start over.</summary>
@@ -63,8 +84,8 @@ internal sealed class Timeline
         {
             return byTime;
         }
-        // The store orders equal times by id; entries not written yet get ids after every stored one, in arrival order.
-        var byId = (a.Id ?? long.MaxValue).CompareTo(b.Id ?? long.MaxValue);
+        // The store orders equal times by id; entries of this run get ids after every stored one, in arrival order.
+        var byId = a.OrderId.CompareTo(b.OrderId);
         return byId != 0 ? byId : a.Sequence.CompareTo(b.Sequence);
     });
 
@@ -114,28 +135,28 @@ internal static class CustomerTimelines
                         i.Transfers, i.Reason, i.Subject, i.Outcome),
                 })
                 .ToListAsync(cancellationToken);
-            foreach (var row in rows)
-            {
-                if (timelines.TryGetValue(row.CustomerId, out var timeline))
-                {
-                    timeline.Entries.Add(new TimelineEntry(row.Contact, nextSequence())
-                    {
-                        Id = row.Id,
-                        CaseId = row.CaseId,
-                        // The case key is not stored on the row; an empty key never matches, so a changed case id shows as a change.
-                        Stored = new DerivedFacts("", row.IsRepeat, row.ChannelSwitch, row.SlaMet, row.FirstContactResolved),
-                    });
-                    timeline.ExternalIds.Add(row.Contact.ExternalId);
-                }
-            }
             var cases = dense
                 ? db.Cases.Where(c => c.CustomerId >= first && c.CustomerId <= last)
                 : db.Cases.Where(c => chunk.Contains(c.CustomerId));
+            var casesById = new Dictionary<long, StoredCase>();
             foreach (var c in await cases.AsNoTracking().ToListAsync(cancellationToken))
             {
                 if (timelines.TryGetValue(c.CustomerId, out var timeline))
                 {
-                    timeline.Cases[c.ExternalId] = (c.Id, InteractionDerivations.StoredCaseValues(c));
+                    timeline.Cases[c.ExternalId] = casesById[c.Id] = new StoredCase(c.Id, InteractionDerivations.StoredCaseValues(c));
+                }
+            }
+            foreach (var row in rows)
+            {
+                if (timelines.TryGetValue(row.CustomerId, out var timeline))
+                {
+                    timeline.Entries.Add(new TimelineEntry(row.Contact, nextSequence(), row.Id)
+                    {
+                        // A case id that is not one of the customer's cases never matches a derived case, so it shows as a change.
+                        Case = row.CaseId is { } caseId ? casesById.GetValueOrDefault(caseId) : null,
+                        Stored = new DerivedFacts("", row.IsRepeat, row.ChannelSwitch, row.SlaMet, row.FirstContactResolved),
+                    });
+                    timeline.ExternalIds.Add(row.Contact.ExternalId);
                 }
             }
         }
@@ -143,63 +164,46 @@ internal static class CustomerTimelines
     }
 
     /// <summary>
-    /// Derives every timeline and writes the differences through <paramref name="store"/>. New entries are inserted
-    /// with <paramref name="newRow"/>(entry, caseId, facts), in arrival order; their ids are set on the entries (null
-    /// when another writer already stored that external id). Returns the number of cases opened.
+    /// Derives every timeline (in memory, customers in parallel) and says what must be written: new and changed
+    /// cases, new interactions (the entries of batch <paramref name="newBatch"/>, turned into rows by
+    /// <paramref name="newRow"/>(customerId, entry, facts) with the case id left to the write), stored interactions
+    /// whose facts changed, cases no longer used. Updates the timelines as if the write had happened, so the next
+    /// batch can be derived while this one is written; ids are filled in by <see cref="StoreAsync"/>. Customers are
+    /// derived on up to <paramref name="threads"/> threads (-1: as many as there are cores).
     /// </summary>
-    public static async Task<long> WriteAsync(DatabaseTarget target, IBulkStore store, IReadOnlyCollection<(long CustomerId, Timeline Timeline)> timelines,
-        InteractionOptions options, BulkTable newRowTable, Func<long, TimelineEntry, long, DerivedFacts, object?[]> newRow, CancellationToken cancellationToken)
+    public static TimelineChanges Derive(IReadOnlyCollection<(long CustomerId, Timeline Timeline)> timelines, InteractionOptions options, int? newBatch,
+        Func<long, TimelineEntry, DerivedFacts, object?[]> newRow, int threads = -1)
     {
-        // Customers are independent: their derivations run in parallel; the writes stay in one transaction, in order.
         var work = timelines.Select(t => new CustomerWork(t.CustomerId, t.Timeline)).ToArray();
-        Parallel.ForEach(work, w =>
+        Parallel.ForEach(work, new ParallelOptions { MaxDegreeOfParallelism = threads }, w =>
         {
-            var timeline = w.Timeline;
-            w.From = timeline.SortForDerivation();
+            var (customerId, timeline) = (w.CustomerId, w.Timeline);
+            var from = timeline.SortForDerivation();
             // From 0 every case is derived again; otherwise only the cases that gained contacts.
-            w.Cases = InteractionDerivations.Extend(w.CustomerId, timeline.State!, timeline.Contacts, options);
-            foreach (var (key, values) in w.Cases)
-            {
-                if (timeline.Cases.TryGetValue(key, out var stored))
-                {
-                    if (!stored.Values.SequenceEqual(values))
-                    {
-                        w.CaseUpdates.Add([stored.Id, .. values]);
-                    }
-                }
-                else
-                {
-                    w.CaseInserts.Add((key, values));
-                }
-            }
-            if (w.From == 0)
-            {
-                w.CaseDeletes.AddRange(timeline.Cases.Where(c => !w.Cases.ContainsKey(c.Key)).Select(c => c.Value.Id));
-            }
-        });
-        var caseInsertKeys = work.SelectMany(w => w.CaseInserts.Select(c => (w.CustomerId, c.Key))).ToList();
-        var caseInserts = work.SelectMany(w => w.CaseInserts.Select(c => c.Values)).ToList();
-        PhaseTimer.Mark("derive");
-
-        long opened = 0;
-        var newCaseIds = await InteractionDerivations.InsertCasesAsync(target, store, caseInsertKeys, caseInserts, n => opened += n, cancellationToken);
-        PhaseTimer.Mark("insert cases");
-        await store.UpdateAsync(InteractionDerivations.CasesTable, work.SelectMany(w => w.CaseUpdates).ToList(), cancellationToken);
-
-        Parallel.ForEach(work, w =>
-        {
-            var (customerId, timeline, from, cases) = (w.CustomerId, w.Timeline, w.From, w.Cases);
+            var cases = InteractionDerivations.Extend(customerId, timeline.State!, timeline.Contacts, options);
             var stored = timeline.Cases;
             if (from == 0)
             {
-                // Cases no longer derived were deleted above.
-                stored = new Dictionary<string, (long Id, object?[] Values)>(timeline.Cases, StringComparer.Ordinal);
+                w.CaseDeletes.AddRange(stored.Where(c => !cases.ContainsKey(c.Key)).Select(c => c.Value));
+                stored = new Dictionary<string, StoredCase>(stored, StringComparer.Ordinal);
                 timeline.Cases.Clear();
             }
             foreach (var (key, values) in cases)
             {
-                var id = stored.TryGetValue(key, out var c) ? c.Id : newCaseIds[(customerId, key)];
-                timeline.Cases[key] = (id, values);
+                if (stored.TryGetValue(key, out var c))
+                {
+                    if (!c.Values.SequenceEqual(values))
+                    {
+                        w.CaseUpdates.Add((c, values));
+                        c.Values = values;
+                    }
+                }
+                else
+                {
+                    c = new StoredCase(null, values);
+                    w.CaseInserts.Add((customerId, key, c, values));
+                }
+                timeline.Cases[key] = c;
             }
             var facts = timeline.State!.Facts;
             // What can have changed: the new contacts and the first contact of each case that gained contacts.
@@ -209,48 +213,88 @@ internal static class CustomerTimelines
             {
                 var entry = timeline.Entries[n];
                 var f = facts[n];
-                var caseId = timeline.Cases[f.CaseKey].Id;
-                if (entry.Id is null)
+                var c = timeline.Cases[f.CaseKey];
+                if (entry.Batch == newBatch)
                 {
-                    w.Inserts.Add((entry, newRow(customerId, entry, caseId, f)));
+                    w.Inserts.Add(new NewInteraction(customerId, entry, c, newRow(customerId, entry, f)));
                 }
-                else if (entry.CaseId != caseId || entry.Stored is not { } s || s.IsRepeat != f.IsRepeat || s.ChannelSwitch != f.ChannelSwitch
+                else if (entry.Case != c || entry.Stored is not { } s || s.IsRepeat != f.IsRepeat || s.ChannelSwitch != f.ChannelSwitch
                          || s.SlaMet != f.SlaMet || s.FirstContactResolved != f.FirstContactResolved)
                 {
-                    w.Updates.Add([entry.Id, caseId, Boxes.Of(f.IsRepeat), Boxes.Of(f.FirstContactResolved), Boxes.Of(f.ChannelSwitch), Boxes.Of(f.SlaMet)]);
+                    w.Updates.Add((entry, c, f));
                 }
-                entry.CaseId = caseId;
+                entry.Case = c;
                 entry.Stored = f;
             }
         });
         var inserts = work.SelectMany(w => w.Inserts).ToList();
-        var updates = work.SelectMany(w => w.Updates).ToList();
-        var caseDeletes = work.SelectMany(w => w.CaseDeletes).ToList();
         // Arrival order keeps the inserts close to the order of the external id and time indexes.
         inserts.Sort((a, b) => a.Entry.Sequence.CompareTo(b.Entry.Sequence));
-        PhaseTimer.Mark("build rows");
-        var ids = await store.InsertAsync(newRowTable, inserts.ConvertAll(i => i.Row), cancellationToken);
+        return new TimelineChanges(
+            work.SelectMany(w => w.CaseInserts).ToList(), work.SelectMany(w => w.CaseUpdates).ToList(), work.SelectMany(w => w.CaseDeletes).ToList(),
+            inserts, work.SelectMany(w => w.Updates).ToList());
+    }
+
+    /// <summary>
+    /// Writes what <see cref="Derive"/> found through <paramref name="store"/>, after every earlier batch's write (whose
+    /// ids it uses). Sets the ids of new cases and new entries (null for an entry whose external id another writer
+    /// already stored). Returns the number of cases opened.
+    /// </summary>
+    public static async Task<long> StoreAsync(DatabaseTarget target, IBulkStore store, TimelineChanges changes, BulkTable newRowTable,
+        CancellationToken cancellationToken)
+    {
+        long opened = 0;
+        var newCaseIds = await InteractionDerivations.InsertCasesAsync(target, store, changes.CaseInserts.ConvertAll(c => (c.CustomerId, c.Key)),
+            changes.CaseInserts.ConvertAll(c => c.Values), n => opened += n, cancellationToken);
+        foreach (var (customerId, key, c, _) in changes.CaseInserts)
+        {
+            c.Id = newCaseIds[(customerId, key)];
+        }
+        PhaseTimer.Mark("write: insert cases");
+        await store.UpdateAsync(InteractionDerivations.CasesTable, changes.CaseUpdates.ConvertAll(u => (object?[])[u.Case.Id, .. u.Values]), cancellationToken);
+
+        var caseIdColumn = newRowTable.IndexOf("case_id");
+        foreach (var insert in changes.Inserts)
+        {
+            insert.Row[caseIdColumn] = insert.Case.Id;
+        }
+        var ids = await store.InsertAsync(newRowTable, changes.Inserts.ConvertAll(i => i.Row), cancellationToken);
         for (var n = 0; n < ids.Length; n++)
         {
-            inserts[n].Entry.Id = ids[n];
+            changes.Inserts[n].Entry.Id = ids[n];
         }
-        PhaseTimer.Mark("insert interactions");
-        await store.UpdateAsync(DerivedColumns, updates, cancellationToken);
-        await store.DeleteAsync("cases", caseDeletes, cancellationToken);
+        PhaseTimer.Mark("write: insert interactions");
+        // An entry without an id is a row another writer stored first; its customer is derived again from the store.
+        await store.UpdateAsync(DerivedColumns, changes.Updates.Where(u => u.Entry.Id is not null)
+            .Select(u => (object?[])[u.Entry.Id, u.Case.Id, Boxes.Of(u.Facts.IsRepeat), Boxes.Of(u.Facts.FirstContactResolved), Boxes.Of(u.Facts.ChannelSwitch),
+                Boxes.Of(u.Facts.SlaMet)]).ToList(), cancellationToken);
+        await store.DeleteAsync("cases", changes.CaseDeletes.Where(c => c.Id is not null).Select(c => c.Id!.Value).ToList(), cancellationToken);
         return opened;
     }
 
-    /// <summary>One customer's share of a write: derived in parallel with the others, written together.</summary>
+    /// <summary>One customer's share of a derivation, derived in parallel with the others.</summary>
     private sealed class CustomerWork(long customerId, Timeline timeline)
     {
         public long CustomerId { get; } = customerId;
         public Timeline Timeline { get; } = timeline;
-        public int From { get; set; }
-        public Dictionary<string, object?[]> Cases { get; set; } = [];
-        public List<(string Key, object?[] Values)> CaseInserts { get; } = [];
-        public List<object?[]> CaseUpdates { get; } = [];
-        public List<long> CaseDeletes { get; } = [];
-        public List<(TimelineEntry Entry, object?[] Row)> Inserts { get; } = [];
-        public List<object?[]> Updates { get; } = [];
+        public List<(long CustomerId, string Key, StoredCase Case, object?[] Values)> CaseInserts { get; } = [];
+        public List<(StoredCase Case, object?[] Values)> CaseUpdates { get; } = [];
+        public List<StoredCase> CaseDeletes { get; } = [];
+        public List<NewInteraction> Inserts { get; } = [];
+        public List<(TimelineEntry Entry, StoredCase Case, DerivedFacts Facts)> Updates { get; } = [];
     }
 }
+
+/// <summary>A new interaction row; its case id is set when the write has the case's id.</summary>
+internal sealed record NewInteraction(long CustomerId, TimelineEntry Entry, StoredCase Case, object?[] Row);
+
+/// <summary>
+/// What a derivation changed, to be written in order. Cases carry the values they were derived with: the next
+/// batch's derivation may already have moved on.
+/// </summary>
+internal sealed record TimelineChanges(
+    List<(long CustomerId, string Key, StoredCase Case, object?[] Values)> CaseInserts,
+    List<(StoredCase Case, object?[] Values)> CaseUpdates,
+    List<StoredCase> CaseDeletes,
+    List<NewInteraction> Inserts,
+    List<(TimelineEntry Entry, StoredCase Case, DerivedFacts Facts)> Updates);

@@ -144,9 +144,9 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         await store.LockCustomersAsync(customerIds, cancellationToken);
         long sequence = 0;
         var timelines = await CustomerTimelines.LoadAsync(target, customerIds, () => ++sequence, cancellationToken);
-        await CustomerTimelines.WriteAsync(target, store, timelines.Select(t => (t.Key, t.Value)).ToList(), options,
-            InteractionIngestor.InteractionsTable, (_, entry, _, _) => throw new InvalidOperationException($"{entry.Contact.ExternalId} is not stored"),
-            cancellationToken);
+        var changes = CustomerTimelines.Derive(timelines.Select(t => (t.Key, t.Value)).ToList(), options, newBatch: null,
+            (_, entry, _) => throw new InvalidOperationException($"{entry.Contact.ExternalId} is not stored"));
+        await CustomerTimelines.StoreAsync(target, store, changes, InteractionIngestor.InteractionsTable, cancellationToken);
         await store.CommitAsync(cancellationToken);
         return timelines.Values.Sum(t => t.Cases.Count);
     }

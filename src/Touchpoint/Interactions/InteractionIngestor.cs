@@ -46,29 +46,78 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         var batch = new List<InteractionInput>(Math.Min(batchSize, 100_000));
         long read = 0;
         long duplicatesInRun = 0;
-        // The write of one batch runs while the next one is read, validated and looked up (the writes use one core).
-        // Only reads overlap a write: customers and agents are created, and timelines touched, after it has committed.
-        Task? writing = null;
+        // SQLite lets one writer in at a time, so between deriving a batch and writing it only this run's own earlier
+        // batches can change its customers: the next batch is derived while the current one is written (on the other
+        // core). On PostgreSQL several nodes may write the same customers, so a batch's customers are locked before
+        // their timelines are read, and derived and written inside that transaction.
+        var pipelined = target.Provider == DatabaseProvider.Sqlite;
+        Task<WrittenBatch>? writing = null;
 
         void Report(string phase) => progress?.Report(new ImportProgress(read, summary.Imported, summary.Duplicates + duplicatesInRun, summary.Rejected, phase));
+
+        async Task FinishWriteAsync()
+        {
+            if (writing is not null)
+            {
+                var written = await writing;
+                writing = null;
+                written.ApplyTo(run, summary);
+                Report("importing");
+            }
+        }
 
         async Task NextBatchAsync(List<InteractionInput> next)
         {
             var refs = next.Select(i => new CustomerRef(i.CustomerExternalId, i.CustomerEmail, i.CustomerPhone, i.CustomerSocialHandle, i.CustomerName, i.StartedAt)).ToList();
+            var agentRefs = next.Select(i => (Trim(i.AgentExternalId), i.AgentName)).ToList();
             var externalIds = next.Select(i => i.ExternalId.Trim()).ToList();
             await customers.PrefetchAsync(refs, cancellationToken);
             var stored = await BulkStore.ExistingAsync(target, "interactions", "external_id", externalIds, cancellationToken);
-            if (writing is not null)
-            {
-                await writing;
-                writing = null;
-                Report("importing");
-            }
+            // Creating customers or agents writes, and on SQLite would wait for this run's own bulk writer.
             PhaseTimer.Mark("read+validate");
-            var prepared = await PrepareBatchAsync(next, refs, stored, customers, agents, run, summary, cancellationToken);
-            if (prepared is not null)
+            if (!pipelined || !customers.KnowsAll(refs) || !agents.KnowsAll(agentRefs))
             {
-                writing = Task.Run(() => WriteBatchAsync(prepared, run, summary, cancellationToken), cancellationToken);
+                await FinishWriteAsync();
+                PhaseTimer.Mark("wait for the write");
+            }
+            var prepared = await PrepareBatchAsync(next, refs, agentRefs, stored, customers, agents, run, summary, cancellationToken);
+            if (prepared is null)
+            {
+                return;
+            }
+            var number = ++run.Batches;
+            if (pipelined)
+            {
+                var derived = await Task.Run(() =>
+                {
+                    PhaseTimer.Start();
+                    // One core is the writer's.
+                    return DeriveBatchAsync(prepared, number, run, Math.Max(1, Environment.ProcessorCount - 1), cancellationToken);
+                }, cancellationToken);
+                PhaseTimer.Mark("wait for the derivation");
+                await FinishWriteAsync();
+                PhaseTimer.Mark("wait for the write");
+                writing = Task.Run(async () =>
+                {
+                    PhaseTimer.Start();
+                    await using var store = await BulkStore.BeginAsync(target, cancellationToken);
+                    await store.LockCustomersAsync(derived.Customers, cancellationToken);
+                    return await StoreBatchAsync(store, derived, cancellationToken);
+                }, cancellationToken);
+            }
+            else
+            {
+                await FinishWriteAsync();
+                PhaseTimer.Mark("wait for the write");
+                writing = Task.Run(async () =>
+                {
+                    PhaseTimer.Start();
+                    await using var store = await BulkStore.BeginAsync(target, cancellationToken);
+                    // Lock first, read second: what is read cannot change until this transaction commits.
+                    await store.LockCustomersAsync(prepared.CustomerIds.Distinct().Order(), cancellationToken);
+                    var derived = await DeriveBatchAsync(prepared, number, run, -1, cancellationToken);
+                    return await StoreBatchAsync(store, derived, cancellationToken);
+                }, cancellationToken);
             }
         }
 
@@ -105,11 +154,8 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             {
                 await NextBatchAsync(batch);
             }
-            if (writing is not null)
-            {
-                await writing;
-                Report("importing");
-            }
+            await FinishWriteAsync();
+            PhaseTimer.Mark("wait for the write");
         }
         catch when (writing is not null && !writing.IsCompleted)
         {
@@ -134,10 +180,11 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     private sealed record PreparedBatch(List<InteractionInput> Rows, long[] CustomerIds, Dictionary<InteractionInput, long?> AgentOf);
 
     /// <summary>
-    /// Resolves customers and agents (creating new ones) and drops rows already stored. Runs when no batch of this
-    /// run is being written: on SQLite the resolvers' own writes would wait for the bulk writer's lock.
+    /// Resolves customers and agents and drops rows already stored. Creates the customers and agents seen for the
+    /// first time, and then runs when no batch of this run is being written: on SQLite those writes would wait for
+    /// the bulk writer's lock.
     /// </summary>
-    private async Task<PreparedBatch?> PrepareBatchAsync(List<InteractionInput> batch, List<CustomerRef> refs, HashSet<string> stored,
+    private async Task<PreparedBatch?> PrepareBatchAsync(List<InteractionInput> batch, List<CustomerRef> refs, List<(string?, string?)> agentRefs, HashSet<string> stored,
         CustomerResolver customers, AgentResolver agents, RunState run, ImportSummary summary, CancellationToken cancellationToken)
     {
         var customerIds = await customers.ResolveAsync(refs, cancellationToken);
@@ -150,6 +197,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             var keep = Enumerable.Range(0, batch.Count).Where(r => !stored.Contains(batch[r].ExternalId.Trim()) || run.Timelines.ContainsKey(customerIds[r])).ToList();
             summary.Duplicates += batch.Count - keep.Count;
             batch = keep.ConvertAll(r => batch[r]);
+            agentRefs = keep.ConvertAll(r => agentRefs[r]);
             customerIds = keep.ConvertAll(r => customerIds[r]).ToArray();
             if (batch.Count == 0)
             {
@@ -157,7 +205,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             }
         }
         PhaseTimer.Mark("existing external ids");
-        var agentIds = await agents.ResolveAsync(batch.Select(i => (Trim(i.AgentExternalId), i.AgentName)).ToList(), cancellationToken);
+        var agentIds = await agents.ResolveAsync(agentRefs, cancellationToken);
         var agentOf = new Dictionary<InteractionInput, long?>(ReferenceEqualityComparer.Instance);
         for (var r = 0; r < batch.Count; r++)
         {
@@ -166,15 +214,18 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         return new PreparedBatch(batch, customerIds, agentOf);
     }
 
-    private async Task WriteBatchAsync(PreparedBatch prepared, RunState run, ImportSummary summary, CancellationToken cancellationToken)
+    /// <summary>A batch derived against its customers' timelines, ready to be written.</summary>
+    private sealed record DerivedBatch(long[] Customers, TimelineChanges Changes, long Duplicates);
+
+    /// <summary>
+    /// Adds a batch's rows to its customers' timelines (reading the timelines of customers new to this run) and derives
+    /// them. Runs while the previous batch is written, so it touches only the timelines, never the store.
+    /// </summary>
+    private async Task<DerivedBatch> DeriveBatchAsync(PreparedBatch prepared, int number, RunState run, int threads, CancellationToken cancellationToken)
     {
         var (batch, customerIds, agentOf) = (prepared.Rows, prepared.CustomerIds, prepared.AgentOf);
         object now = time.GetUtcNow().UtcDateTime;
         var touched = customerIds.Distinct().Order().ToArray();
-
-        await using var store = await BulkStore.BeginAsync(target, cancellationToken);
-        await store.LockCustomersAsync(touched, cancellationToken);
-        PhaseTimer.Mark("agents+begin");
         // Each customer's history is read once per run and kept, so every batch is derived against the whole
         // timeline and every row is written once, with its case and flags.
         var unseen = touched.Where(id => !run.Timelines.ContainsKey(id)).ToArray();
@@ -183,68 +234,99 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             run.Timelines[id] = timeline;
         }
         PhaseTimer.Mark("load timelines");
+        long duplicates = 0;
         for (var r = 0; r < batch.Count; r++)
         {
             var timeline = run.Timelines[customerIds[r]];
             var contact = ToContact(batch[r]);
             if (!timeline.ExternalIds.Add(contact.ExternalId))
             {
-                summary.Duplicates++;
+                duplicates++;
                 continue;
             }
-            timeline.Entries.Add(new TimelineEntry(contact, run.NextSequence()) { Input = batch[r] });
+            timeline.Entries.Add(new TimelineEntry(contact, run.NextSequence(), batch: number) { Input = batch[r] });
         }
-
-        var timelines = touched.Select(id => (id, run.Timelines[id])).ToList();
         PhaseTimer.Mark("add entries");
-        summary.CasesDerived += await CustomerTimelines.WriteAsync(target, store, timelines, options.Value, InteractionsTable,
-            (customerId, entry, caseId, f) =>
+        var changes = CustomerTimelines.Derive(touched.Select(id => (id, run.Timelines[id])).ToList(), options.Value, number,
+            (customerId, entry, f) =>
             {
                 var i = entry.Input!;
+                // The case id (null here) is set when the write knows it.
                 return
                 [
                     entry.Contact.ExternalId, customerId, entry.Contact.CaseExternalId, i.Channel.ToString(), i.Direction.ToString(),
                     entry.Contact.StartedAt, entry.Contact.EndedAt, agentOf[i], Trim(i.Queue), Boxes.Of(i.FirstResponseSeconds),
                     Boxes.Of(i.TalkSeconds), Boxes.Of(i.HoldSeconds), Boxes.Of(i.WrapSeconds), Boxes.Of(i.Transfers), entry.Contact.Reason, i.Outcome.ToString(),
-                    entry.Contact.Subject, caseId, Boxes.Of(f.IsRepeat), Boxes.Of(f.FirstContactResolved), Boxes.Of(f.ChannelSwitch), Boxes.Of(f.SlaMet), now,
+                    entry.Contact.Subject, null, Boxes.Of(f.IsRepeat), Boxes.Of(f.FirstContactResolved), Boxes.Of(f.ChannelSwitch), Boxes.Of(f.SlaMet), now,
                 ];
-            }, cancellationToken);
+            }, threads);
+        PhaseTimer.Mark("derive");
+        return new DerivedBatch(touched, changes, duplicates);
+    }
 
-        PhaseTimer.Mark("write interactions");
+    /// <summary>Writes a derived batch and its messages in one transaction, after the previous batch's write.</summary>
+    private async Task<WrittenBatch> StoreBatchAsync(IBulkStore store, DerivedBatch derived, CancellationToken cancellationToken)
+    {
+        PhaseTimer.Mark("write: begin");
+        var written = new WrittenBatch { Duplicates = derived.Duplicates };
+        written.CasesOpened = await CustomerTimelines.StoreAsync(target, store, derived.Changes, InteractionsTable, cancellationToken);
         var messages = new List<object?[]>();
-        foreach (var (customerId, timeline) in timelines)
+        foreach (var insert in derived.Changes.Inserts)
         {
-            foreach (var entry in timeline.Entries.Where(e => e.Input is not null).ToList())
+            var (entry, customerId) = (insert.Entry, insert.CustomerId);
+            var input = entry.Input!;
+            entry.Input = null;
+            if (entry.Id is not { } id)
             {
-                var input = entry.Input!;
-                entry.Input = null;
-                if (entry.Id is not { } id)
-                {
-                    // Another customer (or another writer) already holds this external id: not ours to store.
-                    summary.Duplicates++;
-                    timeline.Entries.Remove(entry);
-                    timeline.State = null;
-                    run.NeedsRecompute.Add(customerId);
-                    continue;
-                }
-                summary.Imported++;
-                var sequence = 0;
-                foreach (var m in input.Messages)
-                {
-                    messages.Add([id, customerId, ++sequence, m.Author.ToString(), Utc(m.At == default ? input.StartedAt : m.At), m.Text]);
-                }
+                // Another customer (or another writer) already holds this external id: not ours to store.
+                written.Duplicates++;
+                written.Taken.Add(insert);
+                continue;
+            }
+            written.Imported++;
+            var sequence = 0;
+            foreach (var m in input.Messages)
+            {
+                messages.Add([id, customerId, ++sequence, m.Author.ToString(), Utc(m.At == default ? input.StartedAt : m.At), m.Text]);
             }
         }
         await store.InsertManyAsync(MessagesTable, messages, cancellationToken);
-        PhaseTimer.Mark("messages");
+        PhaseTimer.Mark("write: messages");
         await store.CommitAsync(cancellationToken);
-        PhaseTimer.Mark("commit");
+        PhaseTimer.Mark("write: commit");
+        return written;
+    }
+
+    /// <summary>What writing a batch did; applied to the run when no other batch is being derived.</summary>
+    private sealed class WrittenBatch
+    {
+        public long Imported { get; set; }
+        public long Duplicates { get; set; }
+        public long CasesOpened { get; set; }
+
+        /// <summary>New rows whose external id was already stored: out of their timelines, their customers derived again at the end.</summary>
+        public List<NewInteraction> Taken { get; } = [];
+
+        public void ApplyTo(RunState run, ImportSummary summary)
+        {
+            summary.Imported += Imported;
+            summary.Duplicates += Duplicates;
+            summary.CasesDerived += CasesOpened;
+            foreach (var taken in Taken)
+            {
+                var timeline = run.Timelines[taken.CustomerId];
+                timeline.Entries.Remove(taken.Entry);
+                timeline.State = null;
+                run.NeedsRecompute.Add(taken.CustomerId);
+            }
+        }
     }
 
     /// <summary>What one ingest run remembers between batches.</summary>
     private sealed class RunState
     {
         private long _sequence;
+        public int Batches { get; set; }
         public Dictionary<long, Timeline> Timelines { get; } = [];
         public HashSet<long> NeedsRecompute { get; } = [];
         public long NextSequence() => ++_sequence;

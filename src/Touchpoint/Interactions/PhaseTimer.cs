@@ -4,14 +4,15 @@ namespace Touchpoint.Interactions;
 
 /// <summary>
 /// Where an import's time goes, phase by phase; off unless the benchmark turns it on. Meant for one import at a
-/// time: phases of concurrent imports would be mixed.
+/// time: phases of concurrent imports would be mixed. Each asynchronous flow that calls <see cref="Start"/> (the
+/// import's loop, the write running beside it) measures its own phases, so overlapping phases both count.
 /// </summary>
 internal static class PhaseTimer
 {
     private static readonly Lock Gate = new();
     private static readonly Dictionary<string, TimeSpan> Totals = [];
     private static readonly Stopwatch Watch = Stopwatch.StartNew();
-    private static TimeSpan _last;
+    private static readonly AsyncLocal<System.Runtime.CompilerServices.StrongBox<TimeSpan>> Last = new();
 
     public static bool Enabled { get; set; }
 
@@ -25,22 +26,22 @@ internal static class PhaseTimer
         lock (Gate)
         {
             var now = Watch.Elapsed;
-            Totals[phase] = Totals.GetValueOrDefault(phase) + (now - _last);
-            _last = now;
+            if (Last.Value is { } last)
+            {
+                Totals[phase] = Totals.GetValueOrDefault(phase) + (now - last.Value);
+                last.Value = now;
+            }
         }
     }
 
-    /// <summary>Starts timing (the time before this counts to no phase).</summary>
+    /// <summary>Starts timing this flow (the time before this counts to no phase).</summary>
     public static void Start()
     {
         if (!Enabled)
         {
             return;
         }
-        lock (Gate)
-        {
-            _last = Watch.Elapsed;
-        }
+        Last.Value = new System.Runtime.CompilerServices.StrongBox<TimeSpan>(Watch.Elapsed);
     }
 
     /// <summary>Returns the phases, longest first, and clears them.</summary>

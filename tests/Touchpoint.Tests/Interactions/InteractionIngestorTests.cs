@@ -212,6 +212,33 @@ public sealed class InteractionIngestorTests
         Assert.Equal(expected.Cases, actual.Cases);
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_RowAnotherCustomerHolds_MidRun_IsADuplicate_AndTheRestDerivesAsWithoutIt(DatabaseProvider provider)
+    {
+        // "x1" is stored for c9 first. The run then loads c1's timeline (batch 1), so a later "x1" for c1 is not
+        // dropped up front: the write finds it taken while the batches after it are already derived.
+        var rows = Enumerable.Range(0, 30).Select(n => Contact($"i{n}", "c1", (Channel)(n % 3), T0.AddDays(n * 2), n % 2 == 0 ? "billing" : "outage",
+            n % 4 == 0 ? Outcome.Unresolved : Outcome.Resolved)).ToList();
+        var taken = Contact("x1", "c1", Channel.Chat, T0.AddDays(9).AddHours(1), "billing", Outcome.Unresolved);
+        var withTaken = rows.Take(5).Append(taken).Concat(rows.Skip(5)).ToList();
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var expected = await TestDatabase.CreateAsync(provider);
+        foreach (var target in new[] { database, expected })
+        {
+            await InteractionsAsync(target, [Contact("x1", "c9", Channel.Email, T0, "billing")]);
+        }
+
+        var summary = await InteractionsAsync(database, withTaken, batchSize: 2);
+        await InteractionsAsync(expected, rows, batchSize: 1000);
+
+        Assert.Equal((30L, 1L), (summary.Imported, summary.Duplicates));
+        var actual = await DerivedStateAsync(database);
+        var wanted = await DerivedStateAsync(expected);
+        Assert.Equal(wanted.Interactions, actual.Interactions);
+        Assert.Equal(wanted.Cases, actual.Cases);
+        Assert.Contains(actual.Interactions, i => i.StartsWith("x1 ", StringComparison.Ordinal));
+    }
+
     private static async Task<(List<string> Interactions, List<string> Cases)> DerivedStateAsync(TestDatabase database)
     {
         await using var db = database.CreateDb();
