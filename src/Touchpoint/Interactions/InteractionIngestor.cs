@@ -46,11 +46,13 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         var batch = new List<InteractionInput>(Math.Min(batchSize, 100_000));
         long read = 0;
         long duplicatesInRun = 0;
-        // SQLite lets one writer in at a time, so between deriving a batch and writing it only this run's own earlier
-        // batches can change its customers: the next batch is derived while the current one is written (on the other
-        // core). On PostgreSQL several nodes may write the same customers, so a batch's customers are locked before
-        // their timelines are read, and derived and written inside that transaction.
-        var pipelined = target.Provider == DatabaseProvider.Sqlite;
+        // The next batch is derived while the current one is written (on the other core), when that reads nothing a
+        // writer could be changing. SQLite lets one writer in at a time, so between deriving a batch and writing it
+        // only this run's own earlier batches can change its customers. On PostgreSQL several nodes may write the same
+        // customers: a batch with customers whose timelines this run has not read yet locks them first, then reads,
+        // derives and writes inside that transaction; a batch of customers already read is derived from the run's
+        // timelines (as it would be inside the transaction too) and locked when written.
+        var sqlite = target.Provider == DatabaseProvider.Sqlite;
         Task<WrittenBatch>? writing = null;
 
         void Report(string phase) => progress?.Report(new ImportProgress(read, summary.Imported, summary.Duplicates + duplicatesInRun, summary.Rejected, phase));
@@ -73,9 +75,9 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             var externalIds = next.Select(i => i.ExternalId.Trim()).ToList();
             await customers.PrefetchAsync(refs, cancellationToken);
             var stored = await BulkStore.ExistingAsync(target, "interactions", "external_id", externalIds, cancellationToken);
-            // Creating customers or agents writes, and on SQLite would wait for this run's own bulk writer.
             PhaseTimer.Mark("read+validate");
-            if (!pipelined || !customers.KnowsAll(refs) || !agents.KnowsAll(agentRefs))
+            // Creating customers or agents writes, and on SQLite would wait for this run's own bulk writer.
+            if (sqlite && (!customers.KnowsAll(refs) || !agents.KnowsAll(agentRefs)))
             {
                 await FinishWriteAsync();
                 PhaseTimer.Mark("wait for the write");
@@ -86,7 +88,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 return;
             }
             var number = ++run.Batches;
-            if (pipelined)
+            if (sqlite || prepared.CustomerIds.All(run.Timelines.ContainsKey))
             {
                 var derived = await Task.Run(() =>
                 {

@@ -443,8 +443,6 @@ namespace Touchpoint.Storage.Migrations.Postgres
                     b.HasIndex("CustomerId", "ExternalId")
                         .IsUnique();
 
-                    b.HasIndex("CustomerId", "Status");
-
                     b.ToTable("cases", (string)null);
                 });
 

@@ -424,8 +424,6 @@ namespace Touchpoint.Storage.Migrations.Sqlite
                     b.HasIndex("CustomerId", "ExternalId")
                         .IsUnique();
 
-                    b.HasIndex("CustomerId", "Status");
-
                     b.ToTable("cases", (string)null);
                 });
 
