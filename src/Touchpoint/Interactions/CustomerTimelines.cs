@@ -246,9 +246,9 @@ internal static class CustomerTimelines
         long opened = 0;
         var newCaseIds = await InteractionDerivations.InsertCasesAsync(target, store, changes.CaseInserts.ConvertAll(c => (c.CustomerId, c.Key)),
             changes.CaseInserts.ConvertAll(c => c.Values), n => opened += n, cancellationToken);
-        foreach (var (customerId, key, c, _) in changes.CaseInserts)
+        for (var n = 0; n < newCaseIds.Length; n++)
         {
-            c.Id = newCaseIds[(customerId, key)];
+            changes.CaseInserts[n].Case.Id = newCaseIds[n];
         }
         PhaseTimer.Mark("write: insert cases");
         await store.UpdateAsync(InteractionDerivations.CasesTable, changes.CaseUpdates.ConvertAll(u => (object?[])[u.Case.Id, .. u.Values]), cancellationToken);

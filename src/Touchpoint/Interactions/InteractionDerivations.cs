@@ -15,7 +15,8 @@ internal readonly record struct DerivedFacts(string CaseKey, bool IsRepeat, bool
 /// <summary>Where a derivation of one customer's timeline stands, so a later batch can continue it.</summary>
 internal sealed class DerivationState
 {
-    public Dictionary<string, (DateTime At, string CaseKey)> LastByReason { get; } = new(StringComparer.Ordinal);
+    /// <summary>By contact reason, trimmed, ignoring case (reasons arrive trimmed; the comparer spares a lower-cased copy per contact).</summary>
+    public Dictionary<string, (DateTime At, string CaseKey)> LastByReason { get; } = new(StringComparer.OrdinalIgnoreCase);
     public Dictionary<string, (DateTime At, Channel Channel)> LastByCase { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, List<int>> Members { get; } = new(StringComparer.Ordinal);
     public List<DerivedFacts> Facts { get; } = [];
@@ -53,7 +54,7 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         for (var n = facts.Count; n < timeline.Count; n++)
         {
             var i = timeline[n];
-            var reason = i.Reason?.Trim().ToLowerInvariant();
+            var reason = i.Reason is { Length: > 0 } r && (char.IsWhiteSpace(r[0]) || char.IsWhiteSpace(r[^1])) ? r.Trim() : i.Reason;
             var sameReason = reason is not null && state.LastByReason.TryGetValue(reason, out var prev) && i.StartedAt - prev.At <= options.RepeatWindow
                 ? prev.CaseKey
                 : null;
@@ -96,7 +97,7 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         DateTime? resolvedAt = resolved ? last.EndedAt ?? last.StartedAt : null;
         int? firstResponse = null;
         string? reason = null, subject = null;
-        var channels = new HashSet<Channel>();
+        var channels = 0u; // one bit per channel
         int switches = 0, transfers = 0;
         var sawInbound = false;
         foreach (var n in indexes)
@@ -109,7 +110,7 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
             }
             reason ??= c.Reason;
             subject ??= c.Subject;
-            channels.Add(c.Channel);
+            channels |= 1u << (int)c.Channel;
             switches += facts[n].ChannelSwitch ? 1 : 0;
             transfers += c.Transfers;
         }
@@ -118,7 +119,7 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
             externalId, customerId, reason, subject,
             (resolved ? CaseStatus.Resolved : CaseStatus.Open).ToString(),
             first.StartedAt, last.StartedAt, resolvedAt,
-            Boxes.Of(indexes.Count), Boxes.Of(channels.Count), Boxes.Of(switches), Boxes.Of(transfers),
+            Boxes.Of(indexes.Count), Boxes.Of(System.Numerics.BitOperations.PopCount(channels)), Boxes.Of(switches), Boxes.Of(transfers),
             first.Channel.ToString(),
             Boxes.Of(firstResponse),
             Boxes.Of(resolvedAt is { } at ? (int?)Math.Max(0, (int)(at - first.StartedAt).TotalSeconds) : null),
@@ -151,39 +152,44 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         return timelines.Values.Sum(t => t.Cases.Count);
     }
 
-    /// <summary>Inserts cases, and finds the ids of those that already exist (earlier batches, earlier runs, another writer).</summary>
-    internal static async Task<Dictionary<(long, string), long>> InsertCasesAsync(DatabaseTarget target, IBulkStore store, List<(long CustomerId, string Key)> keys, List<object?[]> rows,
+    /// <summary>
+    /// Inserts cases and returns their ids in the order of <paramref name="keys"/>, finding the ids of those that
+    /// already exist (earlier batches, earlier runs, another writer).
+    /// </summary>
+    internal static async Task<long[]> InsertCasesAsync(DatabaseTarget target, IBulkStore store, List<(long CustomerId, string Key)> keys, List<object?[]> rows,
         Action<int> casesCreated, CancellationToken cancellationToken)
     {
-        var ids = new Dictionary<(long, string), long>(keys.Count);
+        var ids = new long[keys.Count];
         var inserted = await store.InsertAsync(CasesTable, rows, cancellationToken);
-        casesCreated(inserted.Count(i => i is not null));
-        var missing = new List<(long CustomerId, string Key)>();
+        var missing = new Dictionary<(long CustomerId, string Key), int>();
         for (var n = 0; n < keys.Count; n++)
         {
             if (inserted[n] is { } id)
             {
-                ids[keys[n]] = id;
+                ids[n] = id;
             }
             else
             {
-                missing.Add(keys[n]);
+                missing[keys[n]] = n;
             }
         }
+        casesCreated(keys.Count - missing.Count);
         if (missing.Count > 0)
         {
             await using var db = StorageServices.CreateDb(target);
-            var wanted = missing.ToHashSet();
             // Through the unique (customer_id, external_id) index: customers first, then their keys.
-            foreach (var chunk in missing.Chunk(1000))
+            foreach (var chunk in missing.Keys.Chunk(1000))
             {
                 var customers = chunk.Select(k => k.CustomerId).Distinct().ToArray();
                 var caseKeys = chunk.Select(k => k.Key).Distinct().ToArray();
                 var found = await db.Cases.AsNoTracking().Where(c => customers.Contains(c.CustomerId) && caseKeys.Contains(c.ExternalId))
                     .Select(c => new { c.Id, c.CustomerId, c.ExternalId }).ToListAsync(cancellationToken);
-                foreach (var c in found.Where(c => wanted.Contains((c.CustomerId, c.ExternalId))))
+                foreach (var c in found)
                 {
-                    ids[(c.CustomerId, c.ExternalId)] = c.Id;
+                    if (missing.TryGetValue((c.CustomerId, c.ExternalId), out var n))
+                    {
+                        ids[n] = c.Id;
+                    }
                 }
             }
         }
