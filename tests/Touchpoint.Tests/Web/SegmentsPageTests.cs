@@ -1,0 +1,118 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Touchpoint.Platform;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+
+namespace Touchpoint.Tests.Web;
+
+/// <summary>The segments page: managers write, check, save, change and delete rules through the real forms; agents only read.</summary>
+public sealed partial class SegmentsPageTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Manager_ChecksABadRuleAtItsColumn_SavesAGoodOne_ChangesAndDeletesIt(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        using var admin = await host.SignedInClientAsync();
+
+        var list = await admin.GetStringAsync("/segments", Ct);
+        Assert.Equal("2", Members(list, "Premium")); // Ada and Cleo
+        Assert.Contains("id=\"segment-form\"", list, StringComparison.Ordinal);
+
+        // A bad rule: the error names its column, and the caret sits under it.
+        var bad = await PostAsync(admin, "/segments?handler=Check", new() { ["Rule"] = "plan = \"premium\" and contacts_30d >=", ["Name"] = "x" });
+        var column = int.Parse(RuleErrorColumn().Match(bad).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(37, column);
+        Assert.Contains(new string(' ', column - 1) + "^</pre>", bad, StringComparison.Ordinal);
+
+        var good = await PostAsync(admin, "/segments?handler=Check", new() { ["Rule"] = "plan = \"premium\" and contacts_30d >= 1" });
+        Assert.Equal("0", RuleOk().Match(good).Groups[1].Value); // Ada's contacts are older than 30 days at the host's clock
+        var openCases = await PostAsync(admin, "/segments?handler=Check", new() { ["Rule"] = "open_cases >= 1 or plan = \"basic\"" });
+        Assert.Equal("2", RuleOk().Match(openCases).Groups[1].Value); // Ada (her refund case is open) and Bob
+
+        var saved = await PostAsync(admin, "/segments?handler=Save",
+            new() { ["Name"] = "Open or basic", ["Kind"] = "Segment", ["Rule"] = "open_cases >= 1 or plan = \"basic\"", ["Description"] = "anyone we heard from" }, HttpStatusCode.Redirect);
+        Assert.Empty(saved);
+        list = await admin.GetStringAsync("/segments", Ct);
+        Assert.Equal("2", Members(list, "Open or basic"));
+        var id = SegmentId(list, "Open or basic");
+        var customers = await admin.GetStringAsync($"/customers?segment={id}", Ct);
+        Assert.Contains("Ada Lovelace", customers, StringComparison.Ordinal);
+        Assert.Contains("Bob Builder", customers, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cleo Patra", customers, StringComparison.Ordinal);
+
+        // The same name again is refused with the reason, and nothing is added.
+        var twin = await PostAsync(admin, "/segments?handler=Save", new() { ["Name"] = "Open or basic", ["Kind"] = "Persona", ["Rule"] = "plan = \"basic\"" },
+            HttpStatusCode.BadRequest);
+        Assert.Contains("id=\"name-error\"", twin, StringComparison.Ordinal);
+
+        var editForm = await admin.GetStringAsync($"/segments?edit={id}", Ct);
+        Assert.Contains(">open_cases &gt;= 1 or plan = &quot;basic&quot;</textarea>", editForm, StringComparison.Ordinal);
+        await PostAsync(admin, $"/segments?edit={id}&handler=Save", new() { ["Name"] = "Open or basic", ["Kind"] = "Segment", ["Rule"] = "open_cases >= 1" },
+            HttpStatusCode.Redirect);
+        list = await admin.GetStringAsync("/segments", Ct);
+        Assert.Equal("1", Members(list, "Open or basic"));
+        Assert.Equal(id, SegmentId(list, "Open or basic"));
+
+        await PostAsync(admin, $"/segments?id={id}&handler=Delete", [], HttpStatusCode.Redirect);
+        list = await admin.GetStringAsync("/segments", Ct);
+        Assert.DoesNotContain("data-segment=\"Contacted\"", list, StringComparison.Ordinal);
+        Assert.Equal("2", Members(list, "Premium"));
+        Assert.Equal(seed.Premium, SegmentId(list, "Premium"));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Agent_SeesTheRules_ButCannotChangeThem(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        const string password = "an agent's long passphrase";
+        using (var scope = host.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Accounts>().CreateUserAsync("agent@example.com", "Agent", Role.Agent, password, Ct);
+        }
+        using var agent = host.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await ServerHost.LogInAsync(agent, "agent@example.com", password)).StatusCode);
+
+        var list = await agent.GetStringAsync("/segments", Ct);
+        Assert.Equal("2", Members(list, "Premium"));
+        Assert.DoesNotContain("id=\"segment-form\"", list, StringComparison.Ordinal);
+        // The form is not there, but a hand-made post is refused too.
+        var fields = new Dictionary<string, string>
+        {
+            ["Name"] = "Sneaky", ["Kind"] = "Segment", ["Rule"] = "plan = \"basic\"", ["__RequestVerificationToken"] = ServerHost.FormToken(list),
+        };
+        using var response = await agent.PostAsync("/segments?handler=Save", new FormUrlEncodedContent(fields), Ct);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/denied", response.Headers.Location?.AbsolutePath);
+        Assert.DoesNotContain("Sneaky", await agent.GetStringAsync("/segments", Ct), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> PostAsync(HttpClient client, string url, Dictionary<string, string> fields, HttpStatusCode expect = HttpStatusCode.OK)
+    {
+        var form = await client.GetStringAsync("/segments", Ct);
+        fields["__RequestVerificationToken"] = ServerHost.FormToken(form);
+        using var response = await client.PostAsync(url, new FormUrlEncodedContent(fields), Ct);
+        Assert.Equal(expect, response.StatusCode);
+        return expect == HttpStatusCode.Redirect ? "" : await response.Content.ReadAsStringAsync(Ct);
+    }
+
+    private static string Members(string html, string name) =>
+        Regex.Match(html, $"<tr data-segment=\"{Regex.Escape(name)}\"[\\s\\S]*?data-members=\"(\\d*)\"").Groups[1].Value;
+
+    private static long SegmentId(string html, string name) =>
+        long.Parse(Regex.Match(html, $"<tr data-segment=\"{Regex.Escape(name)}\"[\\s\\S]*?href=\"/customers\\?segment=(\\d+)\"").Groups[1].Value,
+            System.Globalization.CultureInfo.InvariantCulture);
+
+    [GeneratedRegex("id=\"rule-error\" data-column=\"(\\d+)\"")]
+    private static partial Regex RuleErrorColumn();
+
+    [GeneratedRegex("id=\"rule-ok\" data-members=\"(\\d+)\"")]
+    private static partial Regex RuleOk();
+}
