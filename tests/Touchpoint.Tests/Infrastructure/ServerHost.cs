@@ -107,6 +107,21 @@ public sealed partial class ServerHost(TestDatabase database, DateTimeOffset? no
         return token;
     }
 
+    /// <summary>
+    /// Posts a server-rendered form as a browser would: reads the page at <paramref name="url"/>'s path for its
+    /// antiforgery token, posts <paramref name="fields"/> to <paramref name="url"/>, checks the status and returns the body.
+    /// </summary>
+    public static async Task<string> PostFormAsync(HttpClient client, string url, Dictionary<string, string> fields,
+        HttpStatusCode expect = HttpStatusCode.OK)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var form = await client.GetStringAsync(url.Split('?')[0], ct);
+        fields["__RequestVerificationToken"] = FormToken(form);
+        using var response = await client.PostAsync(url, new FormUrlEncodedContent(fields), ct);
+        Assert.Equal(expect, response.StatusCode);
+        return await response.Content.ReadAsStringAsync(ct);
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();
 }

@@ -17,23 +17,23 @@ public sealed partial class AccessPageTests
         await using var host = new ServerHost(database);
         using var admin = await host.SignedInClientAsync();
 
-        var issued = await PostFormAsync(admin, "/admin/access?handler=Key", new() { ["name"] = "crm sync", ["role"] = "Manager" });
+        var issued = await ServerHost.PostFormAsync(admin, "/admin/access?handler=Key", new() { ["name"] = "crm sync", ["role"] = "Manager" });
         var secret = SecretValue().Match(issued).Groups[1].Value;
         Assert.StartsWith("tp_", secret, StringComparison.Ordinal);
         using var api = host.WithApiKey(secret);
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/customers?q=nobody", Ct)).StatusCode);
 
         var keyId = RevokeForm().Match(issued).Groups[1].Value;
-        await PostFormAsync(admin, $"/admin/access?id={keyId}&handler=Revoke", [], expect: HttpStatusCode.Redirect);
+        await ServerHost.PostFormAsync(admin, $"/admin/access?id={keyId}&handler=Revoke", [], expect: HttpStatusCode.Redirect);
         Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/customers?q=nobody", Ct)).StatusCode);
         Assert.DoesNotContain(secret, await admin.GetStringAsync("/admin/access", Ct), StringComparison.Ordinal);
 
-        var added = await PostFormAsync(admin, "/admin/access?handler=User",
+        var added = await ServerHost.PostFormAsync(admin, "/admin/access?handler=User",
             new() { ["email"] = "agent.smith@example.com", ["name"] = "Agent Smith", ["role"] = "Agent" });
         var password = WebUtility.HtmlDecode(SecretValue().Match(added).Groups[1].Value);
         Assert.Equal(20, password.Length);
         Assert.Contains("data-user=\"agent.smith@example.com\"", added, StringComparison.Ordinal);
-        var again = await PostFormAsync(admin, "/admin/access?handler=User",
+        var again = await ServerHost.PostFormAsync(admin, "/admin/access?handler=User",
             new() { ["email"] = "Agent.Smith@example.com", ["name"] = "Twin", ["role"] = "Agent" });
         Assert.Contains("id=\"access-error\"", again, StringComparison.Ordinal);
 
@@ -55,13 +55,13 @@ public sealed partial class AccessPageTests
         using var otherDevice = await host.SignedInClientAsync();
         const string next = "a much longer new passphrase";
 
-        var wrong = await PostFormAsync(admin, "/account/password",
+        var wrong = await ServerHost.PostFormAsync(admin, "/account/password",
             new() { ["current"] = "not it", ["password"] = next, ["confirm"] = next }, HttpStatusCode.BadRequest);
         Assert.Contains("id=\"password-error\"", wrong, StringComparison.Ordinal);
-        var mismatch = await PostFormAsync(admin, "/account/password",
+        var mismatch = await ServerHost.PostFormAsync(admin, "/account/password",
             new() { ["current"] = ServerHost.AdminPassword, ["password"] = next, ["confirm"] = next + "!" }, HttpStatusCode.BadRequest);
         Assert.Contains("id=\"password-error\"", mismatch, StringComparison.Ordinal);
-        var changed = await PostFormAsync(admin, "/account/password",
+        var changed = await ServerHost.PostFormAsync(admin, "/account/password",
             new() { ["current"] = ServerHost.AdminPassword, ["password"] = next, ["confirm"] = next });
         Assert.Contains("id=\"password-changed\"", changed, StringComparison.Ordinal);
         // The session that changed it goes on; the other device's session ends.
@@ -75,15 +75,6 @@ public sealed partial class AccessPageTests
         Assert.Equal(HttpStatusCode.Redirect, (await ServerHost.LogInAsync(fresh, password: next)).StatusCode);
     }
 
-    private static async Task<string> PostFormAsync(HttpClient client, string url, Dictionary<string, string> fields,
-        HttpStatusCode expect = HttpStatusCode.OK)
-    {
-        var form = await client.GetStringAsync(url.Split('?')[0], Ct);
-        fields["__RequestVerificationToken"] = ServerHost.FormToken(form);
-        using var response = await client.PostAsync(url, new FormUrlEncodedContent(fields), Ct);
-        Assert.Equal(expect, response.StatusCode);
-        return await response.Content.ReadAsStringAsync(Ct);
-    }
 
     [GeneratedRegex("<code id=\"secret-value\">([^<]+)</code>")]
     private static partial Regex SecretValue();

@@ -25,17 +25,17 @@ public sealed partial class SegmentsPageTests
         Assert.Contains("id=\"segment-form\"", list, StringComparison.Ordinal);
 
         // A bad rule: the error names its column, and the caret sits under it.
-        var bad = await PostAsync(admin, "/segments?handler=Check", new() { ["Rule"] = "plan = \"premium\" and contacts_30d >=", ["Name"] = "x" });
+        var bad = await ServerHost.PostFormAsync(admin, "/segments?handler=Check", new() { ["Rule"] = "plan = \"premium\" and contacts_30d >=", ["Name"] = "x" });
         var column = int.Parse(RuleErrorColumn().Match(bad).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(37, column);
         Assert.Contains(new string(' ', column - 1) + "^</pre>", bad, StringComparison.Ordinal);
 
-        var good = await PostAsync(admin, "/segments?handler=Check", new() { ["Rule"] = "plan = \"premium\" and contacts_30d >= 1" });
+        var good = await ServerHost.PostFormAsync(admin, "/segments?handler=Check", new() { ["Rule"] = "plan = \"premium\" and contacts_30d >= 1" });
         Assert.Equal("0", RuleOk().Match(good).Groups[1].Value); // Ada's contacts are older than 30 days at the host's clock
-        var openCases = await PostAsync(admin, "/segments?handler=Check", new() { ["Rule"] = "open_cases >= 1 or plan = \"basic\"" });
+        var openCases = await ServerHost.PostFormAsync(admin, "/segments?handler=Check", new() { ["Rule"] = "open_cases >= 1 or plan = \"basic\"" });
         Assert.Equal("2", RuleOk().Match(openCases).Groups[1].Value); // Ada (her refund case is open) and Bob
 
-        var saved = await PostAsync(admin, "/segments?handler=Save",
+        var saved = await ServerHost.PostFormAsync(admin, "/segments?handler=Save",
             new() { ["Name"] = "Open or basic", ["Kind"] = "Segment", ["Rule"] = "open_cases >= 1 or plan = \"basic\"", ["Description"] = "anyone we heard from" }, HttpStatusCode.Redirect);
         Assert.Empty(saved);
         list = await admin.GetStringAsync("/segments", Ct);
@@ -47,19 +47,19 @@ public sealed partial class SegmentsPageTests
         Assert.DoesNotContain("Cleo Patra", customers, StringComparison.Ordinal);
 
         // The same name again is refused with the reason, and nothing is added.
-        var twin = await PostAsync(admin, "/segments?handler=Save", new() { ["Name"] = "Open or basic", ["Kind"] = "Persona", ["Rule"] = "plan = \"basic\"" },
+        var twin = await ServerHost.PostFormAsync(admin, "/segments?handler=Save", new() { ["Name"] = "Open or basic", ["Kind"] = "Persona", ["Rule"] = "plan = \"basic\"" },
             HttpStatusCode.BadRequest);
         Assert.Contains("id=\"name-error\"", twin, StringComparison.Ordinal);
 
         var editForm = await admin.GetStringAsync($"/segments?edit={id}", Ct);
         Assert.Contains(">open_cases &gt;= 1 or plan = &quot;basic&quot;</textarea>", editForm, StringComparison.Ordinal);
-        await PostAsync(admin, $"/segments?edit={id}&handler=Save", new() { ["Name"] = "Open or basic", ["Kind"] = "Segment", ["Rule"] = "open_cases >= 1" },
+        await ServerHost.PostFormAsync(admin, $"/segments?edit={id}&handler=Save", new() { ["Name"] = "Open or basic", ["Kind"] = "Segment", ["Rule"] = "open_cases >= 1" },
             HttpStatusCode.Redirect);
         list = await admin.GetStringAsync("/segments", Ct);
         Assert.Equal("1", Members(list, "Open or basic"));
         Assert.Equal(id, SegmentId(list, "Open or basic"));
 
-        await PostAsync(admin, $"/segments?id={id}&handler=Delete", [], HttpStatusCode.Redirect);
+        await ServerHost.PostFormAsync(admin, $"/segments?id={id}&handler=Delete", [], HttpStatusCode.Redirect);
         list = await admin.GetStringAsync("/segments", Ct);
         Assert.DoesNotContain("data-segment=\"Contacted\"", list, StringComparison.Ordinal);
         Assert.Equal("2", Members(list, "Premium"));
@@ -94,14 +94,6 @@ public sealed partial class SegmentsPageTests
         Assert.DoesNotContain("Sneaky", await agent.GetStringAsync("/segments", Ct), StringComparison.Ordinal);
     }
 
-    private static async Task<string> PostAsync(HttpClient client, string url, Dictionary<string, string> fields, HttpStatusCode expect = HttpStatusCode.OK)
-    {
-        var form = await client.GetStringAsync("/segments", Ct);
-        fields["__RequestVerificationToken"] = ServerHost.FormToken(form);
-        using var response = await client.PostAsync(url, new FormUrlEncodedContent(fields), Ct);
-        Assert.Equal(expect, response.StatusCode);
-        return expect == HttpStatusCode.Redirect ? "" : await response.Content.ReadAsStringAsync(Ct);
-    }
 
     private static string Members(string html, string name) =>
         Regex.Match(html, $"<tr data-segment=\"{Regex.Escape(name)}\"[\\s\\S]*?data-members=\"(\\d*)\"").Groups[1].Value;
