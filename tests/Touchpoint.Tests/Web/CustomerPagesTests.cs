@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Touchpoint.Platform;
 using Touchpoint.Storage;
 using Touchpoint.Tests.Infrastructure;
 
@@ -25,6 +27,68 @@ public sealed partial class CustomerPagesTests
 
     [GeneratedRegex("<td><a href=\"/customers/\\d+\">([^<]+)</a>")]
     private static partial Regex CustomerLink();
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Customer360_ManagerFindsADuplicateByEmail_ConfirmsTheMerge_AndBothHistoriesAreOnOnePage(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        using var admin = await host.SignedInClientAsync();
+        var bobPage = $"/customers/{seed.Bob}";
+        var adaId = seed.Ada.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        // Finding merges nothing: the candidate is shown for confirmation.
+        var missing = await ServerHost.PostFormAsync(admin, $"{bobPage}?handler=FindDuplicate", new() { ["duplicate"] = "nobody@example.com" });
+        Assert.Contains("id=\"merge-error\"", missing, StringComparison.Ordinal);
+        var self = await ServerHost.PostFormAsync(admin, $"{bobPage}?handler=FindDuplicate", new() { ["duplicate"] = "+44 20 7946 0000" });
+        Assert.Contains("id=\"merge-error\"", self, StringComparison.Ordinal);
+        var found = await ServerHost.PostFormAsync(admin, $"{bobPage}?handler=FindDuplicate", new() { ["duplicate"] = " ADA.lovelace@example.com " });
+        Assert.Contains($"id=\"merge-candidate\" data-customer=\"{seed.Ada}\"", found, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/customers/{seed.Ada}", Ct)).StatusCode);
+
+        await ServerHost.PostFormAsync(admin, $"{bobPage}?handler=Merge", new() { ["mergeId"] = adaId }, HttpStatusCode.Redirect);
+        var merged = await GetPageAsync(admin, $"{bobPage}?merged={seed.Ada}&moved=3");
+        Assert.Contains("id=\"merge-done\"", merged, StringComparison.Ordinal);
+        Assert.Contains("ada.lovelace@example.com", merged, StringComparison.Ordinal); // Ada's email is one of Bob's identities now
+        Assert.Contains($"href=\"/interactions/{seed.AdaChatContact}\"", merged, StringComparison.Ordinal);
+        var adaOld = await admin.GetAsync($"/customers/{seed.Ada}", Ct);
+        Assert.Equal(HttpStatusCode.Redirect, adaOld.StatusCode);
+        Assert.Equal(bobPage, adaOld.Headers.Location?.OriginalString);
+        await using var db = database.CreateDb();
+        Assert.Equal(4, await db.Interactions.CountAsync(i => i.CustomerId == seed.Bob, Ct));
+
+        // Merging the same profile again is refused, not repeated.
+        var again = await ServerHost.PostFormAsync(admin, $"{bobPage}?handler=Merge", new() { ["mergeId"] = adaId }, HttpStatusCode.Conflict);
+        Assert.Contains("id=\"merge-error\"", again, StringComparison.Ordinal);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Customer360_Agent_SeesNoMergeForm_AndCannotPostOne(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        const string password = "an agent's long passphrase";
+        using (var scope = host.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Accounts>().CreateUserAsync("agent@example.com", "Agent", Role.Agent, password, Ct);
+        }
+        using var agent = host.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await ServerHost.LogInAsync(agent, "agent@example.com", password)).StatusCode);
+
+        var page = await GetPageAsync(agent, $"/customers/{seed.Bob}");
+        Assert.DoesNotContain("id=\"merge\"", page, StringComparison.Ordinal);
+        var fields = new Dictionary<string, string>
+        {
+            ["mergeId"] = seed.Ada.ToString(System.Globalization.CultureInfo.InvariantCulture), ["__RequestVerificationToken"] = ServerHost.FormToken(page),
+        };
+        using var response = await agent.PostAsync($"/customers/{seed.Bob}?handler=Merge", new FormUrlEncodedContent(fields), Ct);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/denied", response.Headers.Location?.AbsolutePath);
+        await using var db = database.CreateDb();
+        Assert.Null((await db.Customers.SingleAsync(c => c.Id == seed.Ada, Ct)).MergedIntoId);
+    }
 
     [Theory, ClassData(typeof(Providers))]
     public async Task Customers_WithoutSignIn_RedirectsToLogin(DatabaseProvider provider)
