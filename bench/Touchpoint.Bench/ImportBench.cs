@@ -54,6 +54,8 @@ internal static class ImportBench
         var ingestor = new InteractionIngestor(target, Options.Create(new InteractionOptions()), TimeProvider.System);
         PhaseTimer.Enabled = true;
         var pausedBefore = GC.GetTotalPauseDuration();
+        var allocatedBefore = GC.GetTotalAllocatedBytes();
+        var collectionsBefore = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
         var stopwatch = Stopwatch.StartNew();
         var batchSize = int.Parse(Environment.GetEnvironmentVariable("TOUCHPOINT_BENCH_BATCH") ?? InteractionIngestor.DefaultBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             System.Globalization.CultureInfo.InvariantCulture);
@@ -62,13 +64,15 @@ internal static class ImportBench
         var phases = PhaseTimer.Take();
         var paused = GC.GetTotalPauseDuration() - pausedBefore;
         var heap = GC.GetTotalMemory(false);
+        var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+        var collections = string.Join("/", Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - collectionsBefore[g]));
 
         if (Environment.GetEnvironmentVariable("TOUCHPOINT_BENCH_IMPORT_ONLY") == "1")
         {
             // For trying changes quickly: the import alone, no re-import and no plain-engine runs.
             PhaseTimer.Enabled = false;
             Console.WriteLine($"{target.Provider}: import path {summary.Imported:N0} rows in {pipeline.TotalSeconds:F1} s = {rows / pipeline.TotalSeconds:N0} rows/s");
-            Console.WriteLine($"  import phases: {Phases(phases)}; garbage collection paused the import {paused.TotalSeconds:F1} s (heap {heap / 1024 / 1024:N0} MiB at the end)");
+            Console.WriteLine($"  import phases: {Phases(phases)}; garbage collection paused the import {paused.TotalSeconds:F1} s (heap {heap / 1024 / 1024:N0} MiB at the end, {allocated / 1024 / 1024:N0} MiB allocated, collections gen0/1/2 {collections})");
             return;
         }
         var again = Stopwatch.StartNew();
@@ -102,7 +106,7 @@ internal static class ImportBench
         {
             Console.WriteLine($"  plain engine into {name}: {rows / time.TotalSeconds:N0} rows/s ({time.TotalSeconds:F1} s), ratio {pipelineRate / (rows / time.TotalSeconds):F2}");
         }
-        Console.WriteLine($"  import phases: {Phases(phases)}; garbage collection paused the import {paused.TotalSeconds:F1} s (heap {heap / 1024 / 1024:N0} MiB at the end)");
+        Console.WriteLine($"  import phases: {Phases(phases)}; garbage collection paused the import {paused.TotalSeconds:F1} s (heap {heap / 1024 / 1024:N0} MiB at the end, {allocated / 1024 / 1024:N0} MiB allocated, collections gen0/1/2 {collections})");
         Console.WriteLine($"  re-import phases: {Phases(rerunPhases)}");
     }
 
