@@ -54,6 +54,9 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         // timelines (as it would be inside the transaction too) and locked when written.
         var sqlite = target.Provider == DatabaseProvider.Sqlite;
         Task<WrittenBatch>? writing = null;
+        // Whether that write derives its batch itself (PostgreSQL, customers new to the run): the next batch may not
+        // touch the timelines until it is done.
+        var writingDerives = false;
 
         void Report(string phase) => progress?.Report(new ImportProgress(read, summary.Imported, summary.Duplicates + duplicatesInRun, summary.Rejected, phase));
 
@@ -77,7 +80,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             var stored = await BulkStore.ExistingAsync(target, "interactions", "external_id", externalIds, cancellationToken);
             PhaseTimer.Mark("read+validate");
             // Creating customers or agents writes, and on SQLite would wait for this run's own bulk writer.
-            if (sqlite && (!customers.KnowsAll(refs) || !agents.KnowsAll(agentRefs)))
+            if (writingDerives || (sqlite && (!customers.KnowsAll(refs) || !agents.KnowsAll(agentRefs))))
             {
                 await FinishWriteAsync();
                 PhaseTimer.Mark("wait for the write");
@@ -88,7 +91,12 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 return;
             }
             var number = ++run.Batches;
-            if (sqlite || prepared.CustomerIds.All(run.Timelines.ContainsKey))
+            bool pipelined;
+            using (run.Touch("choosing how to write a batch"))
+            {
+                pipelined = sqlite || prepared.CustomerIds.All(run.Timelines.ContainsKey);
+            }
+            if (pipelined)
             {
                 var derived = await Task.Run(() =>
                 {
@@ -99,6 +107,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 PhaseTimer.Mark("wait for the derivation");
                 await FinishWriteAsync();
                 PhaseTimer.Mark("wait for the write");
+                writingDerives = false;
                 writing = Task.Run(async () =>
                 {
                     PhaseTimer.Start();
@@ -111,6 +120,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             {
                 await FinishWriteAsync();
                 PhaseTimer.Mark("wait for the write");
+                writingDerives = true;
                 writing = Task.Run(async () =>
                 {
                     PhaseTimer.Start();
@@ -196,6 +206,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         // writer stored since, and the idempotent insert below notices that and has the customer recomputed.
         if (stored.Count > 0)
         {
+            using var touching = run.Touch("preparing a batch");
             var keep = Enumerable.Range(0, batch.Count).Where(r => !stored.Contains(batch[r].ExternalId.Trim()) || run.Timelines.ContainsKey(customerIds[r])).ToList();
             summary.Duplicates += batch.Count - keep.Count;
             batch = keep.ConvertAll(r => batch[r]);
@@ -225,6 +236,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     /// </summary>
     private async Task<DerivedBatch> DeriveBatchAsync(PreparedBatch prepared, int number, RunState run, int threads, CancellationToken cancellationToken)
     {
+        using var touching = run.Touch("deriving a batch");
         var (batch, customerIds, agentOf) = (prepared.Rows, prepared.CustomerIds, prepared.AgentOf);
         object now = time.GetUtcNow().UtcDateTime;
         var touched = customerIds.Distinct().Order().ToArray();
@@ -311,6 +323,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
 
         public void ApplyTo(RunState run, ImportSummary summary)
         {
+            using var touching = run.Touch("applying a write");
             summary.Imported += Imported;
             summary.Duplicates += Duplicates;
             summary.CasesDerived += CasesOpened;
@@ -328,8 +341,23 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     private sealed class RunState
     {
         private long _sequence;
+        private int _touching;
         public int Batches { get; set; }
         public Dictionary<long, Timeline> Timelines { get; } = [];
+
+        /// <summary>
+        /// Marks the start of work on the timelines (deriving a batch, preparing one, applying a write); the run's
+        /// timelines are not thread-safe, so two at once is a bug in the pipeline, reported rather than risked.
+        /// </summary>
+        public IDisposable Touch(string what) => Interlocked.Exchange(ref _touching, 1) == 0
+            ? new Release(this)
+            : throw new InvalidOperationException($"{what} while the run's timelines were in use: the import pipeline let two steps overlap");
+
+        private sealed class Release(RunState run) : IDisposable
+        {
+            public void Dispose() => Volatile.Write(ref run._touching, 0);
+        }
+
         public HashSet<long> NeedsRecompute { get; } = [];
         public long NextSequence() => ++_sequence;
     }
