@@ -61,6 +61,12 @@ internal static class ImportBench
             System.Globalization.CultureInfo.InvariantCulture);
         var summary = await ingestor.IngestAsync(Inputs(rows).Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)), batchSize: batchSize);
         var pipeline = stopwatch.Elapsed;
+        if (summary.Imported != rows)
+        {
+            // Every generated row is new and valid: anything else is a lost (or invented) row, not a figure to report.
+            throw new InvalidOperationException($"{target.Provider}: the import stored {summary.Imported:N0} of {rows:N0} rows " +
+                $"({summary.Duplicates:N0} counted as duplicates, {summary.Rejected:N0} rejected)");
+        }
         var phases = PhaseTimer.Take();
         var paused = GC.GetTotalPauseDuration() - pausedBefore;
         var heap = GC.GetTotalMemory(false);
