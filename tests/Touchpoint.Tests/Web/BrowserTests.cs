@@ -64,6 +64,56 @@ public sealed class BrowserTests
     }
 
     [Fact]
+    public async Task Manager_WritesASegmentRule_FixesItsError_FiltersCustomersByIt_AndMergesADuplicate()
+    {
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.StartKestrel().ToString() });
+        page.SetDefaultTimeout(15_000);
+        var failed = new List<string>();
+        page.Response += (_, r) => { if (r.Status >= 400) { failed.Add($"{r.Status} {r.Url}"); } };
+        page.PageError += (_, e) => failed.Add("script error: " + e);
+
+        await page.GotoAsync("/login");
+        await page.Locator("#email").FillAsync(ServerHost.AdminEmail);
+        await page.Locator("#password").FillAsync(ServerHost.AdminPassword);
+        await page.Locator("#login button[type=submit]").ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Segments", Exact = true }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/segments$"));
+
+        // A rule with a mistake: the error points at it; corrected, the rule says whom it selects; saved, it filters the list.
+        await page.Locator("input[name=Name]").FillAsync("Open cases");
+        await page.Locator("textarea[name=Rule]").FillAsync("open_cases >= ");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check rule" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#rule-error")).ToContainTextAsync("column 15");
+        await page.Locator("textarea[name=Rule]").FillAsync("open_cases >= 1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check rule" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#rule-ok")).ToHaveAttributeAsync("data-members", "1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#segment-saved")).ToBeVisibleAsync();
+        await page.Locator("tr[data-segment='Open cases'] a[href^='/customers']").ClickAsync();
+        await Assertions.Expect(page.Locator("#customers tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#customers tbody")).ToContainTextAsync("Ada Lovelace");
+
+        // Bob and Ada are the same person after all: merge Ada's profile into Bob's from his page.
+        await page.GotoAsync($"/customers/{seed.Bob}");
+        await page.Locator("#merge summary").ClickAsync();
+        await page.Locator("#merge-find input[name=duplicate]").FillAsync("@ada_l");
+        await page.Locator("#merge-find button").ClickAsync();
+        await Assertions.Expect(page.Locator("#merge-candidate")).ToContainTextAsync("Ada Lovelace");
+        await page.Locator("#merge-candidate button").ClickAsync();
+        await Assertions.Expect(page.Locator("#merge-done")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#customer-name")).ToHaveTextAsync("Bob Builder");
+        await Assertions.Expect(page.Locator("#timeline tbody tr")).ToHaveCountAsync(4);
+        await Assertions.Expect(page.Locator("#identities")).ToContainTextAsync("ada.lovelace@example.com");
+        Assert.Empty(failed);
+    }
+
+    [Fact]
     public async Task Manager_OpensFirstResponseReport_FromTheNavigation_AndSeesTheChart()
     {
         var (playwright, browser) = await Chromium.LaunchAsync();
