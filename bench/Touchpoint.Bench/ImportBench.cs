@@ -210,7 +210,8 @@ internal static class ImportBench
     /// </summary>
     private static async Task<TimeSpan> PlainSqliteAsync(DatabaseTarget target, List<object?[]> rows, bool indexed, bool capi)
     {
-        await using var connection = new SqliteConnection(target.ConnectionString);
+        // Foreign keys checked, as on the import's bulk connection (the copy keeps the table's REFERENCES clauses).
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder(target.ConnectionString) { ForeignKeys = true }.ConnectionString);
         await connection.OpenAsync();
         var ddl = new List<string>();
         await using (var schema = connection.CreateCommand())

@@ -15,8 +15,7 @@ internal readonly record struct DerivedFacts(string CaseKey, bool IsRepeat, bool
 /// <summary>Where a derivation of one customer's timeline stands, so a later batch can continue it.</summary>
 internal sealed class DerivationState
 {
-    /// <summary>By contact reason, trimmed, ignoring case (reasons arrive trimmed; the comparer spares a lower-cased copy per contact).</summary>
-    public Dictionary<string, (DateTime At, string CaseKey)> LastByReason { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, (DateTime At, string CaseKey)> LastByReason { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, (DateTime At, Channel Channel)> LastByCase { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, List<int>> Members { get; } = new(StringComparer.Ordinal);
     public List<DerivedFacts> Facts { get; } = [];
@@ -54,7 +53,7 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         for (var n = facts.Count; n < timeline.Count; n++)
         {
             var i = timeline[n];
-            var reason = i.Reason is { Length: > 0 } r && (char.IsWhiteSpace(r[0]) || char.IsWhiteSpace(r[^1])) ? r.Trim() : i.Reason;
+            var reason = i.Reason?.Trim().ToLowerInvariant();
             var sameReason = reason is not null && state.LastByReason.TryGetValue(reason, out var prev) && i.StartedAt - prev.At <= options.RepeatWindow
                 ? prev.CaseKey
                 : null;
@@ -192,6 +191,11 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
                     }
                 }
             }
+        }
+        if (Array.IndexOf(ids, 0L) is var lost and >= 0)
+        {
+            // The insert said the case exists, and the look-up did not find it: never write a row pointing at nothing.
+            throw new InvalidOperationException($"case {keys[lost].Key} of customer {keys[lost].CustomerId} is neither new nor stored");
         }
         return ids;
     }

@@ -46,15 +46,14 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         var batch = new List<InteractionInput>(Math.Min(batchSize, 100_000));
         long read = 0;
         long duplicatesInRun = 0;
-        // The next batch is derived while the current one is written (on the other core), when that reads nothing a
-        // writer could be changing. SQLite lets one writer in at a time, so between deriving a batch and writing it
-        // only this run's own earlier batches can change its customers. On PostgreSQL several nodes may write the same
-        // customers: a batch with customers whose timelines this run has not read yet locks them first, then reads,
-        // derives and writes inside that transaction; a batch of customers already read is derived from the run's
-        // timelines (as it would be inside the transaction too) and locked when written.
+        // The next batch is derived while the current one is written (on the other core) when all its customers'
+        // timelines are already in the run: deriving it reads nothing from the store, and its rows are locked when
+        // written. A batch with customers new to the run is derived inside its own write transaction, after the lock
+        // (SQLite's write lock, PostgreSQL's customer locks) and before reading those timelines, so another writer
+        // (the server's API, a second import, a merge, another node) can never be half-way through those customers.
         var sqlite = target.Provider == DatabaseProvider.Sqlite;
         Task<WrittenBatch>? writing = null;
-        // Whether that write derives its batch itself (PostgreSQL, customers new to the run): the next batch may not
+        // Whether that write derives its batch itself (customers new to the run): the next batch may not
         // touch the timelines until it is done.
         var writingDerives = false;
 
@@ -94,7 +93,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             bool pipelined;
             using (run.Touch("choosing how to write a batch"))
             {
-                pipelined = sqlite || prepared.CustomerIds.All(run.Timelines.ContainsKey);
+                pipelined = prepared.CustomerIds.All(run.Timelines.ContainsKey);
             }
             if (pipelined)
             {
@@ -169,10 +168,15 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             await FinishWriteAsync();
             PhaseTimer.Mark("wait for the write");
         }
-        catch when (writing is not null && !writing.IsCompleted)
+        catch (Exception error) when (writing is not null)
         {
-            // Never leave a batch being written behind: it commits or fails before the caller sees this error.
+            // Never leave a batch being written behind: it commits or fails before the caller sees this error, and
+            // if it fails for a reason of its own, the caller hears that too.
             await Task.WhenAny(writing);
+            if (writing.Exception?.InnerException is { } writeError && writeError != error && writeError is not OperationCanceledException)
+            {
+                throw new AggregateException(error, writeError);
+            }
             throw;
         }
         summary.Duplicates += duplicatesInRun;

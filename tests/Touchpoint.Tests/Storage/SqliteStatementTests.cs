@@ -20,7 +20,7 @@ public sealed class SqliteStatementTests : IDisposable
 
     public static TheoryData<object?> Values() =>
     [
-        null!, "plain", "ünïcödé ✓ 😀", new string('x', 3000) + "é", 42L, -7, true, false, 3.25,
+        null!, "", " ", "plain", "ünïcödé ✓ 😀", new string('x', 3000) + "é", 42L, -7, true, false, 3.25,
         new DateTime(2026, 11, 25, 18, 4, 5, DateTimeKind.Utc), new DateTime(2026, 11, 25, 18, 4, 5, 123, DateTimeKind.Utc).AddTicks(4567),
         new DateTime(2026, 11, 25, 18, 4, 5, 120, DateTimeKind.Utc), new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc).AddTicks(1),
         new DateTime(1, 1, 1, 0, 0, 0, DateTimeKind.Utc), DateTime.MaxValue, new DateTime(2026, 3, 4, 5, 6, 7, DateTimeKind.Local),

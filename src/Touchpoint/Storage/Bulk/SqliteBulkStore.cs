@@ -16,10 +16,10 @@ internal sealed class SqliteBulkStore : IBulkStore
 
     public static async Task<SqliteBulkStore> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
-        // Foreign keys are not checked on the bulk path (it writes ids it has just resolved). The setting also gives bulk
-        // writers a connection pool of their own, so one import's batches keep reusing one connection and its page
-        // cache, instead of a connection whose cache a reader's visit left cold.
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = false }.ConnectionString);
+        // Foreign keys checked, as on every connection of the bundled SQLite (and ON DELETE SET NULL applied). Saying so
+        // also gives bulk writers a connection pool of their own, so one import's batches keep reusing one connection
+        // and its page cache, instead of a connection whose cache a reader's visit left cold.
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true }.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using (var pragma = connection.CreateCommand())
         {

@@ -120,6 +120,11 @@ internal sealed class SqliteStatement : IDisposable
 
     private int BindText(int index, ReadOnlySpan<char> text)
     {
+        if (text.IsEmpty)
+        {
+            // SQLite binds a null pointer as NULL, and an empty span may carry one: an empty string must stay ''.
+            return raw.sqlite3_bind_text(_statement, index, "");
+        }
         var max = Encoding.UTF8.GetMaxByteCount(text.Length);
         if (max <= 512)
         {
