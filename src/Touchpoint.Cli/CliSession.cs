@@ -114,7 +114,7 @@ internal sealed class CliSession : IAsyncDisposable
         var migrateOnStartup = Configuration.GetSection(StorageOptions.Section).GetValue<bool>(nameof(StorageOptions.MigrateOnStartup));
         if (Target.Provider == DatabaseProvider.Sqlite || migrateOnStartup)
         {
-            await db.Database.MigrateAsync(cancellationToken);
+            await StorageServices.MigrateAsync(db, cancellationToken);
             return;
         }
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();

@@ -17,7 +17,7 @@ internal static class MigrateCommand
         {
             await using var db = StorageServices.CreateDb(session.Target);
             var pending = (await db.Database.GetPendingMigrationsAsync(token)).ToList();
-            await db.Database.MigrateAsync(token);
+            await StorageServices.MigrateAsync(db, token);
             var applied = (await db.Database.GetAppliedMigrationsAsync(token)).Count();
             await session.Output.WriteLineAsync(pending.Count == 0
                 ? $"{session.Target.Provider} database is up to date ({applied} migrations applied earlier)."

@@ -36,8 +36,8 @@ public static partial class ServerStartup
 
         if (db.Provider == DatabaseProvider.Sqlite || storage.MigrateOnStartup)
         {
-            // EF takes a database lock while migrating, so several nodes starting at once apply each migration once.
-            await db.Database.MigrateAsync(cancellationToken);
+            // Several nodes starting at once take turns and apply each migration once.
+            await StorageServices.MigrateAsync(db, cancellationToken);
         }
         else if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
         {

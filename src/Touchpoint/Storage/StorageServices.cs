@@ -33,6 +33,41 @@ public static class StorageServices
     public static void ConfigurePostgres(DbContextOptionsBuilder o, string connectionString) =>
         o.UseNpgsql(connectionString, s => s.MigrationsHistoryTable("__ef_migrations"));
 
+    // Any fixed number: the key of the session lock every node takes around migrating ("Touchpt" in ASCII).
+    private const long MigrationLockKey = 0x546F7563685074;
+
+    /// <summary>
+    /// Applies pending migrations, safe when several nodes start at once. EF Core's own migration lock on PostgreSQL
+    /// lives only as long as each migration's transaction, so with two pending migrations a second node could apply
+    /// the second one between the first node's two and the first node then fail on it; one session lock held
+    /// around the whole run makes the nodes take turns.
+    /// </summary>
+    public static async Task MigrateAsync(TouchpointDb db, CancellationToken cancellationToken)
+    {
+        if (db.Provider != DatabaseProvider.Postgres)
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+            return;
+        }
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
+            try
+            {
+                await db.Database.MigrateAsync(cancellationToken);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
     /// <summary>Builds a context without a container, for tools, benchmarks and tests.</summary>
     public static TouchpointDb CreateDb(DatabaseTarget target)
     {

@@ -1,4 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Touchpoint.Customers;
 using Touchpoint.Storage;
 using Touchpoint.Tests.Infrastructure;
 
@@ -12,8 +15,33 @@ public sealed class MigrationTests
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var db = database.CreateDb();
         Assert.False(db.Database.HasPendingModelChanges(),
-            $"The {provider} model differs from its migrations: run scripts/regen-migrations.sh (or add a migration).");
+            $"The {provider} model differs from its migrations: run scripts/add-migration.sh NameOfTheChange.");
         Assert.Empty(await db.Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Migrate_ADatabaseOfTheFirstSchema_UpgradesIt_AndKeepsItsData(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateEmptyAsync(provider);
+        await using (var first = database.CreateDb())
+        {
+            // A database someone created with the first release's schema, with a customer in it.
+            var initial = first.Database.GetMigrations().First();
+            await first.GetService<IMigrator>().MigrateAsync(initial, ct);
+            first.Customers.Add(new Customer { ExternalId = "c-1", Name = "Early Customer", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow });
+            await first.SaveChangesAsync(ct);
+            Assert.NotEmpty(await first.Database.GetPendingMigrationsAsync(ct));
+        }
+
+        await using (var db = database.CreateDb())
+        {
+            await StorageServices.MigrateAsync(db, ct);
+        }
+
+        await using var check = database.CreateDb();
+        Assert.Empty(await check.Database.GetPendingMigrationsAsync(ct));
+        Assert.Equal("Early Customer", (await check.Customers.SingleAsync(ct)).Name);
     }
 
     [Theory, ClassData(typeof(Providers))]
@@ -25,7 +53,7 @@ public sealed class MigrationTests
         await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
         {
             await using var db = database.CreateDb();
-            await db.Database.MigrateAsync(TestContext.Current.CancellationToken);
+            await StorageServices.MigrateAsync(db, TestContext.Current.CancellationToken);
         }, TestContext.Current.CancellationToken)));
 
         await using var check = database.CreateDb();

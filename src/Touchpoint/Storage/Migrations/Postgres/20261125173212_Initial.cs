@@ -343,6 +343,11 @@ namespace Touchpoint.Storage.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_cases_customer_id_status",
+                table: "cases",
+                columns: new[] { "customer_id", "status" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_customer_identities_customer_id",
                 table: "customer_identities",
                 column: "customer_id");

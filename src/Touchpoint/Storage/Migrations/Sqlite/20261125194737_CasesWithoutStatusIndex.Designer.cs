@@ -11,8 +11,8 @@ using Touchpoint.Storage;
 namespace Touchpoint.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteTouchpointDb))]
-    [Migration("20261125183007_Initial")]
-    partial class Initial
+    [Migration("20261125194737_CasesWithoutStatusIndex")]
+    partial class CasesWithoutStatusIndex
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
