@@ -63,6 +63,21 @@ public sealed partial class ServerHost(TestDatabase database, DateTimeOffset? no
         return client;
     }
 
+    /// <summary>A client signed in through the login form as a new user with <paramref name="role"/>.</summary>
+    public async Task<HttpClient> SignedInAsAsync(Touchpoint.Platform.Role role)
+    {
+        var email = $"{role.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}@example.com";
+        const string password = "a long passphrase for tests";
+        using (var scope = Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Touchpoint.Platform.Accounts>()
+                .CreateUserAsync(email, role.ToString(), role, password, TestContext.Current.CancellationToken);
+        }
+        var client = Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await LogInAsync(client, email, password)).StatusCode);
+        return client;
+    }
+
     /// <summary>A client that keeps cookies but does not follow redirects, so tests can see them.</summary>
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Touchpoint.Platform;
 using Touchpoint.Storage;
 using Touchpoint.Tests.Infrastructure;
@@ -69,13 +68,7 @@ public sealed partial class CustomerPagesTests
         await using var database = await TestDatabase.CreateAsync(provider);
         var seed = await WebSeed.CreateAsync(database);
         await using var host = new ServerHost(database);
-        const string password = "an agent's long passphrase";
-        using (var scope = host.Services.CreateScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<Accounts>().CreateUserAsync("agent@example.com", "Agent", Role.Agent, password, Ct);
-        }
-        using var agent = host.Browser();
-        Assert.Equal(HttpStatusCode.Redirect, (await ServerHost.LogInAsync(agent, "agent@example.com", password)).StatusCode);
+        using var agent = await host.SignedInAsAsync(Role.Agent);
 
         var page = await GetPageAsync(agent, $"/customers/{seed.Bob}");
         Assert.DoesNotContain("id=\"merge\"", page, StringComparison.Ordinal);

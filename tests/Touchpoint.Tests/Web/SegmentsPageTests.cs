@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.DependencyInjection;
 using Touchpoint.Platform;
 using Touchpoint.Storage;
 using Touchpoint.Tests.Infrastructure;
@@ -72,13 +71,7 @@ public sealed partial class SegmentsPageTests
         await using var database = await TestDatabase.CreateAsync(provider);
         await WebSeed.CreateAsync(database);
         await using var host = new ServerHost(database);
-        const string password = "an agent's long passphrase";
-        using (var scope = host.Services.CreateScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<Accounts>().CreateUserAsync("agent@example.com", "Agent", Role.Agent, password, Ct);
-        }
-        using var agent = host.Browser();
-        Assert.Equal(HttpStatusCode.Redirect, (await ServerHost.LogInAsync(agent, "agent@example.com", password)).StatusCode);
+        using var agent = await host.SignedInAsAsync(Role.Agent);
 
         var list = await agent.GetStringAsync("/segments", Ct);
         Assert.Equal("2", Members(list, "Premium"));
