@@ -95,41 +95,28 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             {
                 pipelined = prepared.CustomerIds.All(run.Timelines.ContainsKey);
             }
+            DerivedBatch? derived = null;
             if (pipelined)
             {
-                var derived = await Task.Run(() =>
+                derived = await Task.Run(() =>
                 {
                     PhaseTimer.Start();
                     // One core is the writer's.
                     return DeriveBatchAsync(prepared, number, run, Math.Max(1, Environment.ProcessorCount - 1), cancellationToken);
                 }, cancellationToken);
                 PhaseTimer.Mark("wait for the derivation");
-                await FinishWriteAsync();
-                PhaseTimer.Mark("wait for the write");
-                writingDerives = false;
-                writing = Task.Run(async () =>
-                {
-                    PhaseTimer.Start();
-                    await using var store = await BulkStore.BeginAsync(target, cancellationToken);
-                    await store.LockCustomersAsync(derived.Customers, cancellationToken);
-                    return await StoreBatchAsync(store, derived, cancellationToken);
-                }, cancellationToken);
             }
-            else
+            await FinishWriteAsync();
+            PhaseTimer.Mark("wait for the write");
+            writingDerives = derived is null;
+            writing = Task.Run(async () =>
             {
-                await FinishWriteAsync();
-                PhaseTimer.Mark("wait for the write");
-                writingDerives = true;
-                writing = Task.Run(async () =>
-                {
-                    PhaseTimer.Start();
-                    await using var store = await BulkStore.BeginAsync(target, cancellationToken);
-                    // Lock first, read second: what is read cannot change until this transaction commits.
-                    await store.LockCustomersAsync(prepared.CustomerIds.Distinct().Order(), cancellationToken);
-                    var derived = await DeriveBatchAsync(prepared, number, run, -1, cancellationToken);
-                    return await StoreBatchAsync(store, derived, cancellationToken);
-                }, cancellationToken);
-            }
+                PhaseTimer.Start();
+                await using var store = await BulkStore.BeginAsync(target, cancellationToken);
+                // Lock first, read second: what a derivation inside this transaction reads cannot change until it commits.
+                await store.LockCustomersAsync(prepared.CustomerIds.Distinct().Order(), cancellationToken);
+                return await StoreBatchAsync(store, derived ?? await DeriveBatchAsync(prepared, number, run, -1, cancellationToken), cancellationToken);
+            }, cancellationToken);
         }
 
         try
@@ -232,7 +219,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     }
 
     /// <summary>A batch derived against its customers' timelines, ready to be written.</summary>
-    private sealed record DerivedBatch(long[] Customers, TimelineChanges Changes, long Duplicates);
+    private sealed record DerivedBatch(TimelineChanges Changes, long Duplicates);
 
     /// <summary>
     /// Adds a batch's rows to its customers' timelines (reading the timelines of customers new to this run) and derives
@@ -279,7 +266,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 ];
             }, threads);
         PhaseTimer.Mark("derive");
-        return new DerivedBatch(touched, changes, duplicates);
+        return new DerivedBatch(changes, duplicates);
     }
 
     /// <summary>Writes a derived batch and its messages in one transaction, after the previous batch's write.</summary>
