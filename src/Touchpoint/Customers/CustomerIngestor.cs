@@ -25,23 +25,16 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time)
         {
             cancellationToken.ThrowIfCancellationRequested();
             read++;
-            if (row.Value is null)
+            if (summary.Accept(row, r => r.Validate()) is not { } value)
             {
-                summary.Rejections.Add(new Rejection(row.Line, row.Error ?? "the row could not be read", row.Column));
                 continue;
             }
-            var errors = row.Value.Validate();
-            if (errors.Count > 0)
-            {
-                summary.Rejections.Add(new Rejection(row.Line, string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}"))));
-                continue;
-            }
-            if (!seen.Add(row.Value.ExternalId.Trim()))
+            if (!seen.Add(value.ExternalId.Trim()))
             {
                 summary.Duplicates++;
                 continue;
             }
-            batch.Add(row.Value);
+            batch.Add(value);
             if (batch.Count >= batchSize)
             {
                 await WriteBatchAsync(batch, summary, cancellationToken);

@@ -67,18 +67,11 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time)
         var batch = new List<FeedbackInput>(batchSize);
         foreach (var row in rows)
         {
-            if (row.Value is null)
+            if (summary.Accept(row, r => r.Validate()) is not { } value)
             {
-                summary.Rejections.Add(new Rejection(row.Line, row.Error ?? "the row could not be read", row.Column));
                 continue;
             }
-            var errors = row.Value.Validate();
-            if (errors.Count > 0)
-            {
-                summary.Rejections.Add(new Rejection(row.Line, string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}"))));
-                continue;
-            }
-            batch.Add(row.Value);
+            batch.Add(value);
             if (batch.Count >= batchSize)
             {
                 await WriteAsync(batch, resolver, summary, cancellationToken);

@@ -22,6 +22,26 @@ public sealed class ImportSummary
     public long CustomersCreated { get; set; }
     public long CasesDerived { get; set; }
     public TimeSpan Elapsed { get; set; }
+
+    /// <summary>
+    /// The row's value when it was read and passes <paramref name="validate"/>; otherwise records the rejection (line,
+    /// column when known, reason) and returns null.
+    /// </summary>
+    public T? Accept<T>(ImportRow<T> row, Func<T, IReadOnlyList<FieldError>> validate) where T : class
+    {
+        if (row.Value is null)
+        {
+            Rejections.Add(new Rejection(row.Line, row.Error ?? "the row could not be read", row.Column));
+            return null;
+        }
+        var errors = validate(row.Value);
+        if (errors.Count > 0)
+        {
+            Rejections.Add(new Rejection(row.Line, string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}"))));
+            return null;
+        }
+        return row.Value;
+    }
 }
 
 /// <summary>Reported while an import runs, for progress bars.</summary>
