@@ -17,18 +17,12 @@ public sealed class BrowserTests
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await WebSeed.CreateAsync(database);
         await using var host = new ServerHost(database);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.StartKestrel().ToString() });
-        page.SetDefaultTimeout(15_000);
-        var failed = new List<string>();
-        page.Response += (_, r) => { if (r.Status >= 400) { failed.Add($"{r.Status} {r.Url}"); } };
-        page.PageError += (_, e) => failed.Add("script error: " + e);
+        var (page, failed) = await OpenAsync(browser, host);
 
         // Not signed in: the customer list sends us to the login form, which brings us back.
         await page.GotoAsync("/customers");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/login\\?ReturnUrl=%2Fcustomers$"));
-        await page.Locator("#email").FillAsync(ServerHost.AdminEmail);
-        await page.Locator("#password").FillAsync(ServerHost.AdminPassword);
-        await page.Locator("#login button[type=submit]").ClickAsync();
+        await SignInAsync(page);
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/customers$"));
 
         await page.GetByRole(AriaRole.Searchbox).FillAsync("ada.lovelace@example.com");
@@ -72,16 +66,10 @@ public sealed class BrowserTests
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         var seed = await WebSeed.CreateAsync(database);
         await using var host = new ServerHost(database);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.StartKestrel().ToString() });
-        page.SetDefaultTimeout(15_000);
-        var failed = new List<string>();
-        page.Response += (_, r) => { if (r.Status >= 400) { failed.Add($"{r.Status} {r.Url}"); } };
-        page.PageError += (_, e) => failed.Add("script error: " + e);
+        var (page, failed) = await OpenAsync(browser, host);
 
         await page.GotoAsync("/login");
-        await page.Locator("#email").FillAsync(ServerHost.AdminEmail);
-        await page.Locator("#password").FillAsync(ServerHost.AdminPassword);
-        await page.Locator("#login button[type=submit]").ClickAsync();
+        await SignInAsync(page);
         await page.GetByRole(AriaRole.Link, new() { Name = "Segments", Exact = true }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/segments$"));
 
@@ -122,16 +110,10 @@ public sealed class BrowserTests
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await ReportPagesTests.SeedAsync(database);
         await using var host = new ServerHost(database);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.StartKestrel().ToString() });
-        page.SetDefaultTimeout(15_000);
-        var failed = new List<string>();
-        page.Response += (_, r) => { if (r.Status >= 400) { failed.Add($"{r.Status} {r.Url}"); } };
-        page.PageError += (_, e) => failed.Add("script error: " + e);
+        var (page, failed) = await OpenAsync(browser, host);
 
         await page.GotoAsync("/login");
-        await page.Locator("#email").FillAsync(ServerHost.AdminEmail);
-        await page.Locator("#password").FillAsync(ServerHost.AdminPassword);
-        await page.Locator("#login button[type=submit]").ClickAsync();
+        await SignInAsync(page);
         await page.Locator("header nav a[href='/reports/first-response']").ClickAsync();
 
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/reports/first-response$"));
@@ -162,5 +144,24 @@ public sealed class BrowserTests
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/logout$"));
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Вы вышли из системы.");
         Assert.Empty(failed);
+    }
+
+    /// <summary>A page on the server over Kestrel that records every failed response and script error in <c>Failed</c>.</summary>
+    private static async Task<(IPage Page, List<string> Failed)> OpenAsync(IBrowser browser, ServerHost host)
+    {
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.StartKestrel().ToString() });
+        page.SetDefaultTimeout(15_000);
+        var failed = new List<string>();
+        page.Response += (_, r) => { if (r.Status >= 400) { failed.Add($"{r.Status} {r.Url}"); } };
+        page.PageError += (_, e) => failed.Add("script error: " + e);
+        return (page, failed);
+    }
+
+    /// <summary>Signs in as the admin on the login form the page shows.</summary>
+    private static async Task SignInAsync(IPage page)
+    {
+        await page.Locator("#email").FillAsync(ServerHost.AdminEmail);
+        await page.Locator("#password").FillAsync(ServerHost.AdminPassword);
+        await page.Locator("#login button[type=submit]").ClickAsync();
     }
 }
