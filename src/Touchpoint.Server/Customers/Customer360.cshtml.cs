@@ -98,7 +98,7 @@ public sealed class Customer360Model(CustomerProfiles profiles, CustomerContextQ
         return Redirect($"/customers/{id}?merged={mergeId}&moved={result.InteractionsMoved}");
     }
 
-    private async Task<bool> IsManagerAsync() => (await authorization.AuthorizeAsync(User, Authentication.Policies.Manager)).Succeeded;
+    private Task<bool> IsManagerAsync() => authorization.IsManagerAsync(User);
 
     private async Task<IActionResult> LoadAsync(long id, CancellationToken cancellationToken)
     {

@@ -111,11 +111,11 @@ public sealed class SegmentsPageModel(SegmentService segments, IAuthorizationSer
     public SegmentDraftError? ErrorFor(string field) => Errors.FirstOrDefault(e => string.Equals(e.Field, field, StringComparison.OrdinalIgnoreCase));
 
     private async Task<IActionResult?> ForbidUnlessManagerAsync() =>
-        (await authorization.AuthorizeAsync(User, Authentication.Policies.Manager)).Succeeded ? null : Forbid();
+        await authorization.IsManagerAsync(User) ? null : Forbid();
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        CanEdit = (await authorization.AuthorizeAsync(User, Authentication.Policies.Manager)).Succeeded;
+        CanEdit = await authorization.IsManagerAsync(User);
         var rows = new List<Row>();
         foreach (var segment in await segments.ListAsync(cancellationToken: cancellationToken))
         {

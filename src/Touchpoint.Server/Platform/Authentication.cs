@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using Touchpoint.Platform;
@@ -29,6 +30,13 @@ public static class Authentication
         public const string Manager = "manager";
         public const string Evaluator = "evaluator";
     }
+
+    /// <summary>
+    /// Whether <paramref name="user"/> passes the Manager policy: for page handlers that only managers may run (Razor
+    /// Pages authorize a whole page, not one handler) and for what a page shows them.
+    /// </summary>
+    public static async Task<bool> IsManagerAsync(this IAuthorizationService authorization, ClaimsPrincipal user) =>
+        (await authorization.AuthorizeAsync(user, Policies.Manager)).Succeeded;
 
     public static IServiceCollection AddTouchpointAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
