@@ -46,28 +46,63 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         var batch = new List<InteractionInput>(Math.Min(batchSize, 100_000));
         long read = 0;
         long duplicatesInRun = 0;
-        // The next batch is derived while the current one is written (on the other core) when all its customers'
-        // timelines are already in the run: deriving it reads nothing from the store, and its rows are locked when
-        // written. A batch with customers new to the run is derived inside its own write transaction, after the lock
-        // (SQLite's write lock, PostgreSQL's customer locks) and before reading those timelines, so another writer
-        // (the server's API, a second import, a merge, another node) can never be half-way through those customers.
+        // The next batch is read and derived while the current one is written (on the other core), and written after
+        // it. What it reads must not change before its write holds the lock, or its derivation would miss another
+        // writer's rows (the server's API, a second import, a merge, another node):
+        // - On SQLite the run's writer notices any other connection's commit (PRAGMA data_version). A write that finds
+        //   one since its batch began reading refuses the batch; the run then forgets every timeline it holds and
+        //   derives that batch again inside its own transaction, reading everything afresh.
+        // - PostgreSQL has no such counter. A batch whose customers' timelines the run holds is derived beside the
+        //   previous write, and a batch with customers new to the run inside its own write transaction, after locking
+        //   those customers and before reading their timelines.
         var sqlite = target.Provider == DatabaseProvider.Sqlite;
+        await using var writer = await BulkWriter.OpenAsync(target, cancellationToken);
         Task<WrittenBatch>? writing = null;
-        // Whether that write derives its batch itself (customers new to the run): the next batch may not
-        // touch the timelines until it is done.
+        (PreparedBatch? Prepared, int Number) inFlight = default;
+        // Whether that write derives its batch itself: the next batch may not touch the timelines until it is done.
         var writingDerives = false;
 
         void Report(string phase) => progress?.Report(new ImportProgress(read, summary.Imported, summary.Duplicates + duplicatesInRun, summary.Rejected, phase));
 
+        Task<WrittenBatch> WriteAsync(PreparedBatch prepared, int number, DerivedBatch? derived, long otherCommitsBefore)
+        {
+            inFlight = (prepared, number);
+            writingDerives = derived is null;
+            return Task.Run(async () =>
+            {
+                PhaseTimer.Start();
+                await using var store = await writer.BeginAsync(cancellationToken);
+                if (derived is not null && writer.OtherCommits != otherCommitsBefore)
+                {
+                    // Rolled back by disposing the store.
+                    return WrittenBatch.Refused;
+                }
+                // Lock first, read second: what a derivation inside this transaction reads cannot change until it commits.
+                await store.LockCustomersAsync(prepared.CustomerIds.Distinct().Order(), cancellationToken);
+                return await StoreBatchAsync(store, derived ?? await DeriveBatchAsync(prepared, number, run, -1, cancellationToken), cancellationToken);
+            }, cancellationToken);
+        }
+
         async Task FinishWriteAsync()
         {
-            if (writing is not null)
+            if (writing is null)
             {
-                var written = await writing;
-                writing = null;
-                written.ApplyTo(run, summary);
-                Report("importing");
+                return;
             }
+            var written = await writing;
+            writing = null;
+            if (written == WrittenBatch.Refused)
+            {
+                using (run.Touch("forgetting the timelines"))
+                {
+                    run.Forget();
+                }
+                writing = WriteAsync(inFlight.Prepared!, inFlight.Number, null, 0);
+                written = await writing;
+                writing = null;
+            }
+            written.ApplyTo(run, summary);
+            Report("importing");
         }
 
         async Task NextBatchAsync(List<InteractionInput> next)
@@ -79,12 +114,19 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             var stored = await BulkStore.ExistingAsync(target, "interactions", "external_id", externalIds, cancellationToken);
             PhaseTimer.Mark("read+validate");
             // Creating customers or agents writes, and on SQLite would wait for this run's own bulk writer.
-            if (writingDerives || (sqlite && (!customers.KnowsAll(refs) || !agents.KnowsAll(agentRefs))))
+            var creates = sqlite && (!customers.KnowsAll(refs) || !agents.KnowsAll(agentRefs));
+            if (writingDerives || creates)
             {
                 await FinishWriteAsync();
                 PhaseTimer.Mark("wait for the write");
             }
             var prepared = await PrepareBatchAsync(next, refs, agentRefs, stored, customers, agents, run, summary, cancellationToken);
+            if (creates)
+            {
+                // This run's own new customers and agents are not another writer's; the writer is idle, so what it
+                // notices now is only what this batch is about to read anyway.
+                await writer.NoticeAsync(cancellationToken);
+            }
             if (prepared is null)
             {
                 return;
@@ -93,8 +135,11 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             bool pipelined;
             using (run.Touch("choosing how to write a batch"))
             {
-                pipelined = prepared.CustomerIds.All(run.Timelines.ContainsKey);
+                pipelined = writer.SeesOtherWriters || prepared.CustomerIds.All(run.Timelines.ContainsKey);
             }
+            // Taken before the derivation reads anything from the store.
+            var otherCommitsBefore = writer.OtherCommits;
+            var forgotten = run.Forgotten;
             DerivedBatch? derived = null;
             if (pipelined)
             {
@@ -108,15 +153,12 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             }
             await FinishWriteAsync();
             PhaseTimer.Mark("wait for the write");
-            writingDerives = derived is null;
-            writing = Task.Run(async () =>
+            if (run.Forgotten != forgotten)
             {
-                PhaseTimer.Start();
-                await using var store = await BulkStore.BeginAsync(target, cancellationToken);
-                // Lock first, read second: what a derivation inside this transaction reads cannot change until it commits.
-                await store.LockCustomersAsync(prepared.CustomerIds.Distinct().Order(), cancellationToken);
-                return await StoreBatchAsync(store, derived ?? await DeriveBatchAsync(prepared, number, run, -1, cancellationToken), cancellationToken);
-            }, cancellationToken);
+                // Derived against timelines the run has since forgotten: derive it again inside its write.
+                derived = null;
+            }
+            writing = WriteAsync(prepared, number, derived, otherCommitsBefore);
         }
 
         try
@@ -298,6 +340,9 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     /// <summary>What writing a batch did; applied to the run when no other batch is being derived.</summary>
     private sealed class WrittenBatch
     {
+        /// <summary>A write that found another writer's commit since its batch began reading, and wrote nothing.</summary>
+        public static readonly WrittenBatch Refused = new();
+
         public long Imported { get; set; }
         public long Duplicates { get; set; }
         public long CasesOpened { get; set; }
@@ -328,6 +373,16 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         private int _touching;
         public int Batches { get; set; }
         public Dictionary<long, Timeline> Timelines { get; } = [];
+
+        /// <summary>How many times the run forgot its timelines (another writer may have changed them).</summary>
+        public int Forgotten { get; private set; }
+
+        /// <summary>Drops every timeline: the next batches read their customers' timelines from the store again.</summary>
+        public void Forget()
+        {
+            Timelines.Clear();
+            Forgotten++;
+        }
 
         /// <summary>
         /// Marks the start of work on the timelines (deriving a batch, preparing one, applying a write); the run's

@@ -239,6 +239,47 @@ public sealed class InteractionIngestorTests
         Assert.Contains(actual.Interactions, i => i.StartsWith("x1 ", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Ingest_AnotherWriterStoresRowsForACustomerTheRunHolds_MidRun_TheRunDerivesWithThem_Sqlite()
+    {
+        // c1 has a contact every two days, in batches of two. When the run has handed over ten rows (days 0-18), a
+        // second ingestion (the server's API, say) stores y1 on day 30.5 for c1, whose timeline the run already
+        // holds. The run must see y1 before deriving its next batches: i14 (day 28, billing) makes y1 a repeat in its
+        // case, which the second ingestion, seeing only days 0-18, could not know. SQLite only: PostgreSQL has no
+        // counter of other connections' commits, and there a run still derives customers it holds from memory.
+        var rows = Enumerable.Range(0, 30).Select(n => Contact($"i{n}", "c1", (Channel)(n % 3), T0.AddDays(n * 2), n % 2 == 0 ? "billing" : "outage",
+            n % 4 == 0 ? Outcome.Unresolved : Outcome.Resolved)).ToList();
+        var other = Contact("y1", "c1", Channel.Email, T0.AddDays(30.5), "billing", Outcome.Unresolved);
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var expected = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var otherSummary = new Touchpoint.Import.ImportSummary();
+
+        IEnumerable<InteractionInput> WithAnotherWriterAtRow10()
+        {
+            for (var n = 0; n < rows.Count; n++)
+            {
+                if (n == 10)
+                {
+                    // The run's previous batch may be being written meanwhile: this waits for its lock, as the API would.
+                    otherSummary = InteractionsAsync(database, [other]).GetAwaiter().GetResult();
+                }
+                yield return rows[n];
+            }
+        }
+
+        var summary = await InteractionsAsync(database, WithAnotherWriterAtRow10(), batchSize: 2);
+        await InteractionsAsync(expected, rows.Append(other), batchSize: 1000);
+
+        Assert.Equal((30L, 0L), (summary.Imported, summary.Duplicates));
+        Assert.Equal(1, otherSummary.Imported);
+        var actual = await DerivedStateAsync(database);
+        var wanted = await DerivedStateAsync(expected);
+        // y1 is a repeat contact in the whole picture (the fourth field is IsRepeat).
+        Assert.Equal("True", wanted.Interactions.Single(i => i.StartsWith("y1 ", StringComparison.Ordinal)).Split(' ')[3]);
+        Assert.Equal(wanted.Interactions, actual.Interactions);
+        Assert.Equal(wanted.Cases, actual.Cases);
+    }
+
     private static async Task<(List<string> Interactions, List<string> Cases)> DerivedStateAsync(TestDatabase database)
     {
         await using var db = database.CreateDb();

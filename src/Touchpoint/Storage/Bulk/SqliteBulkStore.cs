@@ -7,29 +7,39 @@ internal sealed class SqliteBulkStore : IBulkStore
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
+    private readonly bool _ownsConnection;
 
-    private SqliteBulkStore(SqliteConnection connection, SqliteTransaction transaction)
+    public SqliteTransaction Transaction => _transaction;
+
+    private SqliteBulkStore(SqliteConnection connection, SqliteTransaction transaction, bool ownsConnection)
     {
         _connection = connection;
         _transaction = transaction;
+        _ownsConnection = ownsConnection;
     }
 
     public static async Task<SqliteBulkStore> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(connectionString, cancellationToken);
+        return new SqliteBulkStore(connection, connection.BeginTransaction(deferred: false), ownsConnection: true);
+    }
+
+    /// <summary>A transaction on a writer's own connection, which outlives it.</summary>
+    public static SqliteBulkStore Begin(SqliteConnection connection) => new(connection, connection.BeginTransaction(deferred: false), ownsConnection: false);
+
+    public static async Task<SqliteConnection> OpenConnectionAsync(string connectionString, CancellationToken cancellationToken)
     {
         // Foreign keys checked, as on every connection of the bundled SQLite (and ON DELETE SET NULL applied). Saying so
         // also gives bulk writers a connection pool of their own, so one import's batches keep reusing one connection
         // and its page cache, instead of a connection whose cache a reader's visit left cold.
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true }.ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        await using (var pragma = connection.CreateCommand())
-        {
-            // WAL lets readers (the web UI) go on while an import writes; NORMAL is durable at each commit in WAL mode.
-            // A large page cache keeps the unique and secondary indexes in memory while a big batch lands.
-            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY;";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
-        }
-        var transaction = connection.BeginTransaction(deferred: false);
-        return new SqliteBulkStore(connection, transaction);
+        await using var pragma = connection.CreateCommand();
+        // WAL lets readers (the web UI) go on while an import writes; NORMAL is durable at each commit in WAL mode.
+        // A large page cache keeps the unique and secondary indexes in memory while a big batch lands.
+        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
     }
 
     public Task<long?[]> InsertAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
@@ -71,7 +81,10 @@ internal sealed class SqliteBulkStore : IBulkStore
     public async ValueTask DisposeAsync()
     {
         await _transaction.DisposeAsync();
-        await _connection.DisposeAsync();
+        if (_ownsConnection)
+        {
+            await _connection.DisposeAsync();
+        }
     }
 
     private Task ExecuteAsync(string sql, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
