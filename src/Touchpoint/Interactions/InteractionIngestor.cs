@@ -120,7 +120,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 await FinishWriteAsync();
                 PhaseTimer.Mark("wait for the write");
             }
-            var prepared = await PrepareBatchAsync(next, refs, agentRefs, stored, customers, agents, run, summary, cancellationToken);
+            var prepared = await PrepareBatchAsync(next, refs, agentRefs, stored, customers, agents, run, summary, writer.SeesOtherWriters, cancellationToken);
             if (creates)
             {
                 // This run's own new customers and agents are not another writer's; the writer is idle, so what it
@@ -223,17 +223,21 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     /// the bulk writer's lock.
     /// </summary>
     private async Task<PreparedBatch?> PrepareBatchAsync(List<InteractionInput> batch, List<CustomerRef> refs, List<(string?, string?)> agentRefs, HashSet<string> stored,
-        CustomerResolver customers, AgentResolver agents, RunState run, ImportSummary summary, CancellationToken cancellationToken)
+        CustomerResolver customers, AgentResolver agents, RunState run, ImportSummary summary, bool seesOtherWriters, CancellationToken cancellationToken)
     {
         var customerIds = await customers.ResolveAsync(refs, cancellationToken);
         PhaseTimer.Mark("resolve customers");
-        // Rows already stored (a re-run, a resumed import) are duplicates: dropping them here spares loading their
-        // customers' histories. Only for customers this run has not loaded: a loaded timeline may lack what another
-        // writer stored since, and the idempotent insert below notices that and has the customer recomputed.
+        // Rows already stored (a re-run, a resumed import, an id another customer holds) are duplicates: dropping them
+        // here spares loading their customers' histories, and deriving a row the write would then find taken. Where
+        // the run cannot see other writers (PostgreSQL), only for customers it has not loaded: a loaded timeline may
+        // lack what another writer stored since, and the idempotent insert below notices that and has the customer
+        // recomputed. On SQLite a write refuses a batch read before another writer's commit, so the run's timelines
+        // are never behind the store when a batch is written.
         if (stored.Count > 0)
         {
             using var touching = run.Touch("preparing a batch");
-            var keep = Enumerable.Range(0, batch.Count).Where(r => !stored.Contains(batch[r].ExternalId.Trim()) || run.Timelines.ContainsKey(customerIds[r])).ToList();
+            var keep = Enumerable.Range(0, batch.Count)
+                .Where(r => !stored.Contains(batch[r].ExternalId.Trim()) || (!seesOtherWriters && run.Timelines.ContainsKey(customerIds[r]))).ToList();
             summary.Duplicates += batch.Count - keep.Count;
             batch = keep.ConvertAll(r => batch[r]);
             agentRefs = keep.ConvertAll(r => agentRefs[r]);

@@ -215,8 +215,9 @@ public sealed class InteractionIngestorTests
     [Theory, ClassData(typeof(Providers))]
     public async Task Ingest_RowAnotherCustomerHolds_MidRun_IsADuplicate_AndTheRestDerivesAsWithoutIt(DatabaseProvider provider)
     {
-        // "x1" is stored for c9 first. The run then loads c1's timeline (batch 1), so a later "x1" for c1 is not
-        // dropped up front: the write finds it taken while the batches after it are already derived.
+        // "x1" is stored for c9 first. On PostgreSQL the run then loads c1's timeline (batch 1), so a later "x1" for
+        // c1 is not dropped up front: the write finds it taken while the batches after it are already derived. On
+        // SQLite, whose runs notice other writers, it is dropped up front like any stored row.
         var rows = Enumerable.Range(0, 30).Select(n => Contact($"i{n}", "c1", (Channel)(n % 3), T0.AddDays(n * 2), n % 2 == 0 ? "billing" : "outage",
             n % 4 == 0 ? Outcome.Unresolved : Outcome.Resolved)).ToList();
         var taken = Contact("x1", "c1", Channel.Chat, T0.AddDays(9).AddHours(1), "billing", Outcome.Unresolved);
