@@ -41,6 +41,9 @@ public sealed class CustomerMerge(TouchpointDb db, DatabaseTarget target, IOptio
                 await db.Database.ExecuteSqlRawAsync(CustomerLocks.Sql,
                     [new NpgsqlParameter("space", CustomerLocks.Space), new NpgsqlParameter("stripes", CustomerLocks.Stripes([survivorId, mergedId]))],
                     cancellationToken);
+                // A long import holding either timeline learns from the stripes' versions that it must read them again.
+                await db.Database.ExecuteSqlRawAsync(CustomerLocks.BumpSql,
+                    [new NpgsqlParameter("stripes", CustomerLocks.Stripes([survivorId, mergedId]))], cancellationToken);
             }
             var pair = await db.Customers.Include(c => c.Consents).Where(c => c.Id == survivorId || c.Id == mergedId).ToListAsync(cancellationToken);
             var survivor = pair.FirstOrDefault(c => c.Id == survivorId);

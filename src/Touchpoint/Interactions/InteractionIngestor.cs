@@ -48,13 +48,11 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         long duplicatesInRun = 0;
         // The next batch is read and derived while the current one is written (on the other core), and written after
         // it. What it reads must not change before its write holds the lock, or its derivation would miss another
-        // writer's rows (the server's API, a second import, a merge, another node):
-        // - On SQLite the run's writer notices any other connection's commit (PRAGMA data_version). A write that finds
-        //   one since its batch began reading refuses the batch; the run then forgets every timeline it holds and
-        //   derives that batch again inside its own transaction, reading everything afresh.
-        // - PostgreSQL has no such counter. A batch whose customers' timelines the run holds is derived beside the
-        //   previous write, and a batch with customers new to the run inside its own write transaction, after locking
-        //   those customers and before reading their timelines.
+        // writer's rows (the server's API, a second import, a merge, another node). The run's writer tells, once a
+        // write holds its locks, whether anyone else wrote since its batch began reading (SQLite: any other
+        // connection's commit; PostgreSQL: a writer of a customer on the batch's lock stripes). Then the write
+        // refuses the batch, the run forgets every timeline it holds, and the batch is read, derived and written
+        // inside its own transaction, after its locks.
         var sqlite = target.Provider == DatabaseProvider.Sqlite;
         await using var writer = await BulkWriter.OpenAsync(target, cancellationToken);
         Task<WrittenBatch>? writing = null;
@@ -64,22 +62,24 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
 
         void Report(string phase) => progress?.Report(new ImportProgress(read, summary.Imported, summary.Duplicates + duplicatesInRun, summary.Rejected, phase));
 
-        Task<WrittenBatch> WriteAsync(PreparedBatch prepared, int number, DerivedBatch? derived, long otherCommitsBefore)
+        Task<WrittenBatch> WriteAsync(PreparedBatch prepared, int number, DerivedBatch? derived, BulkWriter.ReadMark? mark)
         {
             inFlight = (prepared, number);
             writingDerives = derived is null;
             return Task.Run(async () =>
             {
                 PhaseTimer.Start();
-                await using var store = await writer.BeginAsync(cancellationToken);
-                if (derived is not null && writer.OtherCommits != otherCommitsBefore)
-                {
-                    // Rolled back by disposing the store.
-                    return WrittenBatch.Refused;
-                }
                 // Lock first, read second: what a derivation inside this transaction reads cannot change until it commits.
-                await store.LockCustomersAsync(prepared.CustomerIds.Distinct().Order(), cancellationToken);
-                return await StoreBatchAsync(store, derived ?? await DeriveBatchAsync(prepared, number, run, -1, cancellationToken), cancellationToken);
+                var (store, othersWrote) = await writer.BeginAsync(prepared.CustomerIds.Distinct().Order(), derived is null ? null : mark, cancellationToken);
+                await using (store)
+                {
+                    if (othersWrote)
+                    {
+                        // Rolled back by disposing the store.
+                        return WrittenBatch.Refused;
+                    }
+                    return await StoreBatchAsync(store, derived ?? await DeriveBatchAsync(prepared, number, run, -1, cancellationToken), cancellationToken);
+                }
             }, cancellationToken);
         }
 
@@ -96,8 +96,9 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 using (run.Touch("forgetting the timelines"))
                 {
                     run.Forget();
+                    writer.Forget();
                 }
-                writing = WriteAsync(inFlight.Prepared!, inFlight.Number, null, 0);
+                writing = WriteAsync(inFlight.Prepared!, inFlight.Number, null, null);
                 written = await writing;
                 writing = null;
             }
@@ -120,7 +121,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 await FinishWriteAsync();
                 PhaseTimer.Mark("wait for the write");
             }
-            var prepared = await PrepareBatchAsync(next, refs, agentRefs, stored, customers, agents, run, summary, writer.SeesOtherWriters, cancellationToken);
+            var prepared = await PrepareBatchAsync(next, refs, agentRefs, stored, customers, agents, summary, cancellationToken);
             if (creates)
             {
                 // This run's own new customers and agents are not another writer's; the writer is idle, so what it
@@ -132,25 +133,16 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 return;
             }
             var number = ++run.Batches;
-            bool pipelined;
-            using (run.Touch("choosing how to write a batch"))
-            {
-                pipelined = writer.SeesOtherWriters || prepared.CustomerIds.All(run.Timelines.ContainsKey);
-            }
             // Taken before the derivation reads anything from the store.
-            var otherCommitsBefore = writer.OtherCommits;
+            var mark = await writer.MarkAsync(cancellationToken);
             var forgotten = run.Forgotten;
-            DerivedBatch? derived = null;
-            if (pipelined)
+            DerivedBatch? derived = await Task.Run(() =>
             {
-                derived = await Task.Run(() =>
-                {
-                    PhaseTimer.Start();
-                    // One core is the writer's.
-                    return DeriveBatchAsync(prepared, number, run, Math.Max(1, Environment.ProcessorCount - 1), cancellationToken);
-                }, cancellationToken);
-                PhaseTimer.Mark("wait for the derivation");
-            }
+                PhaseTimer.Start();
+                // One core is the writer's.
+                return DeriveBatchAsync(prepared, number, run, Math.Max(1, Environment.ProcessorCount - 1), cancellationToken);
+            }, cancellationToken);
+            PhaseTimer.Mark("wait for the derivation");
             await FinishWriteAsync();
             PhaseTimer.Mark("wait for the write");
             if (run.Forgotten != forgotten)
@@ -158,7 +150,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 // Derived against timelines the run has since forgotten: derive it again inside its write.
                 derived = null;
             }
-            writing = WriteAsync(prepared, number, derived, otherCommitsBefore);
+            writing = WriteAsync(prepared, number, derived, mark);
         }
 
         try
@@ -223,21 +215,17 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     /// the bulk writer's lock.
     /// </summary>
     private async Task<PreparedBatch?> PrepareBatchAsync(List<InteractionInput> batch, List<CustomerRef> refs, List<(string?, string?)> agentRefs, HashSet<string> stored,
-        CustomerResolver customers, AgentResolver agents, RunState run, ImportSummary summary, bool seesOtherWriters, CancellationToken cancellationToken)
+        CustomerResolver customers, AgentResolver agents, ImportSummary summary, CancellationToken cancellationToken)
     {
         var customerIds = await customers.ResolveAsync(refs, cancellationToken);
         PhaseTimer.Mark("resolve customers");
         // Rows already stored (a re-run, a resumed import, an id another customer holds) are duplicates: dropping them
-        // here spares loading their customers' histories, and deriving a row the write would then find taken. Where
-        // the run cannot see other writers (PostgreSQL), only for customers it has not loaded: a loaded timeline may
-        // lack what another writer stored since, and the idempotent insert below notices that and has the customer
-        // recomputed. On SQLite a write refuses a batch read before another writer's commit, so the run's timelines
-        // are never behind the store when a batch is written.
+        // here spares loading their customers' histories, and deriving a row the write would then find taken. Also
+        // for customers whose timelines the run holds: a write never goes ahead on timelines another writer has
+        // changed since they were read.
         if (stored.Count > 0)
         {
-            using var touching = run.Touch("preparing a batch");
-            var keep = Enumerable.Range(0, batch.Count)
-                .Where(r => !stored.Contains(batch[r].ExternalId.Trim()) || (!seesOtherWriters && run.Timelines.ContainsKey(customerIds[r]))).ToList();
+            var keep = Enumerable.Range(0, batch.Count).Where(r => !stored.Contains(batch[r].ExternalId.Trim())).ToList();
             summary.Duplicates += batch.Count - keep.Count;
             batch = keep.ConvertAll(r => batch[r]);
             agentRefs = keep.ConvertAll(r => agentRefs[r]);

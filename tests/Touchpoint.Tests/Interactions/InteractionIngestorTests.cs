@@ -215,9 +215,8 @@ public sealed class InteractionIngestorTests
     [Theory, ClassData(typeof(Providers))]
     public async Task Ingest_RowAnotherCustomerHolds_MidRun_IsADuplicate_AndTheRestDerivesAsWithoutIt(DatabaseProvider provider)
     {
-        // "x1" is stored for c9 first. On PostgreSQL the run then loads c1's timeline (batch 1), so a later "x1" for
-        // c1 is not dropped up front: the write finds it taken while the batches after it are already derived. On
-        // SQLite, whose runs notice other writers, it is dropped up front like any stored row.
+        // "x1" is stored for c9 first; the later "x1" for c1 is a duplicate, dropped before derivation, and the rest
+        // derives as if it had never been there.
         var rows = Enumerable.Range(0, 30).Select(n => Contact($"i{n}", "c1", (Channel)(n % 3), T0.AddDays(n * 2), n % 2 == 0 ? "billing" : "outage",
             n % 4 == 0 ? Outcome.Unresolved : Outcome.Resolved)).ToList();
         var taken = Contact("x1", "c1", Channel.Chat, T0.AddDays(9).AddHours(1), "billing", Outcome.Unresolved);
@@ -240,19 +239,57 @@ public sealed class InteractionIngestorTests
         Assert.Contains(actual.Interactions, i => i.StartsWith("x1 ", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task Ingest_AnotherWriterStoresRowsForACustomerTheRunHolds_MidRun_TheRunDerivesWithThem_Sqlite()
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_AnotherWriterTakesARowsIdAfterItWasChecked_RowIsADuplicate_AndTheRestDerivesAsWithoutIt(DatabaseProvider provider)
+    {
+        // The last batch, "x1" for c1 (a late contact in the middle of c1's history), is checked against stored ids
+        // and derived; before it is written, another writer stores "x1" for c9. The write refuses the batch (someone
+        // wrote since it was read), derives it again inside its transaction, finds x1 taken there, and c1, derived
+        // with x1, is derived again from the store at the end.
+        var rows = Enumerable.Range(0, 30).Select(n => Contact($"i{n}", "c1", (Channel)(n % 3), T0.AddDays(n * 2), n % 2 == 0 ? "billing" : "outage",
+            n % 4 == 0 ? Outcome.Unresolved : Outcome.Resolved)).ToList();
+        var taken = Contact("x1", "c1", Channel.Chat, T0.AddDays(9).AddHours(1), "billing", Outcome.Unresolved);
+        var other = Contact("x1", "c9", Channel.Email, T0, "billing");
+        var withTaken = rows.Append(taken).ToList();
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var expected = await TestDatabase.CreateAsync(provider);
+        var injected = false;
+        // Batches of two: the run reports that all 30 rows are written while the last batch (x1) is already checked
+        // and derived and not yet written.
+        var progress = new SynchronousProgress(p =>
+        {
+            if (!injected && p.Imported >= 30)
+            {
+                injected = true;
+                InteractionsAsync(database, [other]).GetAwaiter().GetResult();
+            }
+        });
+
+        var summary = await InteractionsUntilAsync(database, withTaken, 2, progress, Ct);
+        // Customers created in the same order as above: c1, then c9.
+        await InteractionsAsync(expected, rows, batchSize: 1000);
+        await InteractionsAsync(expected, [other]);
+
+        Assert.True(injected);
+        Assert.Equal((30L, 1L), (summary.Imported, summary.Duplicates));
+        var actual = await DerivedStateAsync(database);
+        var wanted = await DerivedStateAsync(expected);
+        Assert.Equal(wanted.Interactions, actual.Interactions);
+        Assert.Equal(wanted.Cases, actual.Cases);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_AnotherWriterStoresRowsForACustomerTheRunHolds_MidRun_TheRunDerivesWithThem(DatabaseProvider provider)
     {
         // c1 has a contact every two days, in batches of two. When the run has handed over ten rows (days 0-18), a
         // second ingestion (the server's API, say) stores y1 on day 30.5 for c1, whose timeline the run already
         // holds. The run must see y1 before deriving its next batches: i14 (day 28, billing) makes y1 a repeat in its
-        // case, which the second ingestion, seeing only days 0-18, could not know. SQLite only: PostgreSQL has no
-        // counter of other connections' commits, and there a run still derives customers it holds from memory.
+        // case, which the second ingestion, seeing only days 0-18, could not know.
         var rows = Enumerable.Range(0, 30).Select(n => Contact($"i{n}", "c1", (Channel)(n % 3), T0.AddDays(n * 2), n % 2 == 0 ? "billing" : "outage",
             n % 4 == 0 ? Outcome.Unresolved : Outcome.Resolved)).ToList();
         var other = Contact("y1", "c1", Channel.Email, T0.AddDays(30.5), "billing", Outcome.Unresolved);
-        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        await using var expected = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var expected = await TestDatabase.CreateAsync(provider);
         var otherSummary = new Touchpoint.Import.ImportSummary();
 
         IEnumerable<InteractionInput> WithAnotherWriterAtRow10()

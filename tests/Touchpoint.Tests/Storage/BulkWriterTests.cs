@@ -10,60 +10,91 @@ public sealed class BulkWriterTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly BulkTable Agents = new("agents", [Text("external_id"), Text("name")], ["external_id"]);
 
-    [Fact]
-    public async Task Sqlite_CountsOtherConnectionsCommits_NotItsOwn()
+    [Theory, ClassData(typeof(Providers))]
+    public async Task OwnWrites_AreNotOthers(DatabaseProvider provider)
     {
-        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var database = await TestDatabase.CreateAsync(provider);
         await using var writer = await BulkWriter.OpenAsync(database.Target, Ct);
-        Assert.True(writer.SeesOtherWriters);
 
-        await WriteAsync(writer, "own1");
-        await WriteAsync(writer, "own2");
-        Assert.Equal(0, writer.OtherCommits);
+        var mark = await writer.MarkAsync(Ct);
+        Assert.False(await WriteAsync(writer, [1, 2], mark, "own1"));
+        // A mark taken before this run's own earlier write still holds: its own writes are accounted for.
+        Assert.False(await WriteAsync(writer, [1, 2, 3], mark, "own2"));
+        Assert.False(await WriteAsync(writer, [3], await writer.MarkAsync(Ct), "own3"));
+    }
 
-        await CommitElsewhereAsync(database, "other1");
-        // Not looked yet: a commit is counted when the writer next looks, at the latest when it takes the lock.
-        Assert.Equal(0, writer.OtherCommits);
-        await WriteAsync(writer, "own3");
-        Assert.Equal(1, writer.OtherCommits);
+    [Theory, ClassData(typeof(Providers))]
+    public async Task AnotherWritersCommit_AfterTheMark_IsSeenByTheNextWrite(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var writer = await BulkWriter.OpenAsync(database.Target, Ct);
+        Assert.False(await WriteAsync(writer, [1, 2], await writer.MarkAsync(Ct), "own1"));
 
-        await CommitElsewhereAsync(database, "other2");
-        await writer.NoticeAsync(Ct);
-        Assert.Equal(2, writer.OtherCommits);
-        await WriteAsync(writer, "own4");
-        Assert.Equal(2, writer.OtherCommits);
+        var mark = await writer.MarkAsync(Ct);
+        await CommitElsewhereAsync(database, [2], "other1");
 
-        // Two commits between two looks count once.
-        await CommitElsewhereAsync(database, "other3");
-        await CommitElsewhereAsync(database, "other4");
-        await writer.NoticeAsync(Ct);
-        Assert.Equal(3, writer.OtherCommits);
+        Assert.True(await WriteAsync(writer, [2], mark, "own2"));
+        // Refused writes leave nothing behind.
+        Assert.False(await StoredAsync(database, "own2"));
+        // Inside the lock, without a mark, the caller reads afresh: nothing to check.
+        Assert.False(await WriteAsync(writer, [2], null, "own3"));
+        // After a write under the lock, later marks hold again.
+        Assert.False(await WriteAsync(writer, [2], await writer.MarkAsync(Ct), "own4"));
     }
 
     [Fact]
-    public async Task Postgres_SeesNoOtherWriters()
+    public async Task Postgres_AnotherWriterOnOtherStripesOnly_IsNotSeen()
     {
+        // Customers 1 and 2 lie on different lock stripes: a writer of customer 2 does not concern a batch of customer 1.
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
         await using var writer = await BulkWriter.OpenAsync(database.Target, Ct);
+        Assert.False(await WriteAsync(writer, [1], await writer.MarkAsync(Ct), "own1"));
 
-        await CommitElsewhereAsync(database, "other1");
-        await WriteAsync(writer, "own1");
+        var mark = await writer.MarkAsync(Ct);
+        await CommitElsewhereAsync(database, [2], "other1");
 
-        Assert.False(writer.SeesOtherWriters);
-        Assert.Equal(0, writer.OtherCommits);
+        Assert.False(await WriteAsync(writer, [1], mark, "own2"));
+        Assert.True(await WriteAsync(writer, [2], mark, "own3"));
     }
 
-    private static async Task WriteAsync(BulkWriter writer, string agent)
+    [Fact]
+    public async Task Sqlite_AnyOtherConnectionsCommit_IsSeen_EvenWithoutCustomerLocks()
     {
-        await using var store = await writer.BeginAsync(Ct);
-        await store.InsertAsync(Agents, [[agent, agent]], Ct);
-        await store.CommitAsync(Ct);
+        // SQLite's counter sees every commit, whatever it wrote: here an agent written without locking any customer.
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var writer = await BulkWriter.OpenAsync(database.Target, Ct);
+        var mark = await writer.MarkAsync(Ct);
+        await CommitElsewhereAsync(database, [], "other1");
+
+        Assert.True(await WriteAsync(writer, [1], mark, "own1"));
     }
 
-    private static async Task CommitElsewhereAsync(TestDatabase database, string agent)
+    /// <summary>Writes one agent under the customers' locks unless others wrote since the mark; returns whether they did.</summary>
+    private static async Task<bool> WriteAsync(BulkWriter writer, long[] customerIds, BulkWriter.ReadMark? mark, string agent)
+    {
+        var (store, othersWrote) = await writer.BeginAsync(customerIds, mark, Ct);
+        await using (store)
+        {
+            if (!othersWrote)
+            {
+                await store.InsertAsync(Agents, [[agent, agent]], Ct);
+                await store.CommitAsync(Ct);
+            }
+        }
+        return othersWrote;
+    }
+
+    private static async Task CommitElsewhereAsync(TestDatabase database, long[] customerIds, string agent)
     {
         await using var store = await BulkStore.BeginAsync(database.Target, Ct);
+        await store.LockCustomersAsync(customerIds, Ct);
         await store.InsertAsync(Agents, [[agent, agent]], Ct);
         await store.CommitAsync(Ct);
+    }
+
+    private static async Task<bool> StoredAsync(TestDatabase database, string agent)
+    {
+        await using var db = database.CreateDb();
+        return db.Agents.Any(a => a.ExternalId == agent);
     }
 }

@@ -47,9 +47,10 @@ public interface IBulkStore : IAsyncDisposable
 
     /// <summary>
     /// Serialises writers that touch the same customers until this transaction ends, so concurrent ingestion on
-    /// several nodes cannot interleave one customer's derivations (or deadlock).
+    /// several nodes cannot interleave one customer's derivations (or deadlock). On PostgreSQL also bumps the
+    /// locked stripes' versions and returns them as this transaction left them; SQLite returns none.
     /// </summary>
-    Task LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken);
+    Task<IReadOnlyList<(int Stripe, long Version)>> LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken);
 
     Task CommitAsync(CancellationToken cancellationToken);
 }

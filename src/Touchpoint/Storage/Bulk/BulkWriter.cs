@@ -1,12 +1,21 @@
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Touchpoint.Storage.Bulk;
 
 /// <summary>
-/// One run's writer: a transaction per batch. On SQLite the run keeps one connection for all its transactions and
-/// counts the commits every other connection makes meanwhile (<c>PRAGMA data_version</c>), so the run may read and
-/// derive outside its write lock and, once it holds the lock, tell whether anyone else committed since. PostgreSQL
-/// has no such counter: there each transaction gets a connection of its own and <see cref="SeesOtherWriters"/> is false.
+/// One run's writer: a transaction per batch, and a way to tell, once a batch's transaction holds its locks, whether
+/// anyone else wrote since the batch began reading (a <see cref="ReadMark"/> taken before it read anything), so a run
+/// can read and derive outside its locks and only read again when it must.
+/// <list type="bullet">
+/// <item>SQLite: one connection kept for the run counts the commits of every other connection (<c>PRAGMA
+/// data_version</c>), looking when opened, in <see cref="NoticeAsync"/> and right after each <c>BEGIN IMMEDIATE</c>.
+/// Any other commit counts, whatever it wrote.</item>
+/// <item>PostgreSQL: every writer of customers' timelines (ingestion, recompute, merge, on any node) bumps the
+/// versions of its customers' lock stripes under those locks (<see cref="CustomerLocks.BumpSql"/>). The writer
+/// remembers the version its own last write left on each stripe; a stripe it has not written yet must still have
+/// the version read by the mark. Another writer of any customer on the batch's stripes counts.</item>
+/// </list>
 /// </summary>
 public sealed class BulkWriter : IAsyncDisposable
 {
@@ -14,6 +23,8 @@ public sealed class BulkWriter : IAsyncDisposable
     private readonly SqliteConnection? _sqlite;
     private long _dataVersion;
     private long _otherCommits;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<int, long> _stripeVersions = [];
 
     private BulkWriter(DatabaseTarget target, SqliteConnection? sqlite)
     {
@@ -32,18 +43,29 @@ public sealed class BulkWriter : IAsyncDisposable
         return writer;
     }
 
-    /// <summary>Whether <see cref="OtherCommits"/> counts anything (SQLite) or stays 0 (PostgreSQL).</summary>
-    public bool SeesOtherWriters => _sqlite is not null;
+    /// <summary>What a batch notes before it reads anything; see <see cref="BeginAsync"/>.</summary>
+    public sealed record ReadMark(long OtherCommits, IReadOnlyDictionary<int, long> StripeVersions);
 
-    /// <summary>
-    /// How many times this writer found that other connections had committed since it last looked (several commits
-    /// between two looks count once). It looks when opened, in <see cref="NoticeAsync"/> and at every
-    /// <see cref="BeginAsync"/>, after taking the lock. So if it has not moved between a moment and a transaction's
-    /// start, nobody else committed in between. Safe to read from any thread.
-    /// </summary>
-    public long OtherCommits => Interlocked.Read(ref _otherCommits);
+    /// <summary>Notes where things stand before a batch reads anything from the store. Safe beside a write.</summary>
+    public async Task<ReadMark> MarkAsync(CancellationToken cancellationToken)
+    {
+        if (_sqlite is not null)
+        {
+            return new ReadMark(Interlocked.Read(ref _otherCommits), new Dictionary<int, long>());
+        }
+        var versions = new Dictionary<int, long>();
+        await using var connection = new NpgsqlConnection(_target.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT stripe, version FROM timeline_stripes", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions[reader.GetInt32(0)] = reader.GetInt64(1);
+        }
+        return new ReadMark(0, versions);
+    }
 
-    /// <summary>Looks for other connections' commits now; only between transactions.</summary>
+    /// <summary>Looks for other connections' commits now (SQLite); only between transactions.</summary>
     public async Task NoticeAsync(CancellationToken cancellationToken)
     {
         if (_sqlite is not null)
@@ -52,17 +74,54 @@ public sealed class BulkWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Begins a transaction that holds the write lock (SQLite) until it commits or is disposed.</summary>
-    public async Task<IBulkStore> BeginAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Begins a transaction and locks <paramref name="customerIds"/> (SQLite: the write lock). Returns it with whether
+    /// anyone else wrote since <paramref name="mark"/> (null: the caller reads only after this, and nothing is checked).
+    /// When someone did, the caller must not write what it derived; disposing the store rolls back.
+    /// </summary>
+    public async Task<(IBulkStore Store, bool OthersWrote)> BeginAsync(IEnumerable<long> customerIds, ReadMark? mark, CancellationToken cancellationToken)
     {
-        if (_sqlite is null)
+        if (_sqlite is not null)
         {
-            return await PostgresBulkStore.OpenAsync(_target.ConnectionString, cancellationToken);
+            var sqliteStore = SqliteBulkStore.Begin(_sqlite);
+            // BEGIN IMMEDIATE has taken the write lock: nobody can commit until this transaction ends.
+            Notice(await ReadDataVersionAsync(cancellationToken, sqliteStore.Transaction));
+            return (sqliteStore, mark is not null && Interlocked.Read(ref _otherCommits) != mark.OtherCommits);
         }
-        var store = SqliteBulkStore.Begin(_sqlite);
-        // BEGIN IMMEDIATE has taken the write lock: nobody can commit until this transaction ends.
-        Notice(await ReadDataVersionAsync(cancellationToken, store.Transaction));
-        return store;
+        var store = await PostgresBulkStore.OpenAsync(_target.ConnectionString, cancellationToken);
+        try
+        {
+            var bumped = await store.LockCustomersAsync(customerIds, cancellationToken);
+            lock (_gate)
+            {
+                // Before this transaction's bump each stripe must stand where this run's last write left it, or, if
+                // this run has not written it, where the mark read it.
+                var othersWrote = mark is not null && bumped.Any(b =>
+                    (_stripeVersions.TryGetValue(b.Stripe, out var known) ? known : mark.StripeVersions.GetValueOrDefault(b.Stripe, -1)) != b.Version - 1);
+                if (!othersWrote)
+                {
+                    foreach (var (stripe, version) in bumped)
+                    {
+                        _stripeVersions[stripe] = version;
+                    }
+                }
+                return (store, othersWrote);
+            }
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Forgets the stripe versions this run's writes left (PostgreSQL), when the run forgets what it read.</summary>
+    public void Forget()
+    {
+        lock (_gate)
+        {
+            _stripeVersions.Clear();
+        }
     }
 
     private void Notice(long dataVersion)

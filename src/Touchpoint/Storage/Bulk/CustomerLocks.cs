@@ -4,6 +4,7 @@ namespace Touchpoint.Storage.Bulk;
 /// PostgreSQL advisory locks that serialise writers of the same customers (ingest batches, recompute, merge).
 /// Transaction-scoped, on stripes of customer ids, always taken in ascending order so two writers cannot deadlock;
 /// striping keeps a large batch within the server's lock table. SQLite has one writer at a time and needs none.
+/// Each stripe also has a version that every writer bumps under its locks (see <see cref="BulkWriter"/>).
 /// </summary>
 public static class CustomerLocks
 {
@@ -12,6 +13,12 @@ public static class CustomerLocks
 
     /// <summary>Takes the locks; parameters @space (int) and @stripes (int[]).</summary>
     public const string Sql = "SELECT count(pg_advisory_xact_lock(@space, s)) FROM (SELECT unnest(@stripes) AS s ORDER BY 1) AS ordered";
+
+    /// <summary>
+    /// Bumps the locked stripes' versions (table timeline_stripes, one row per stripe); parameter @stripes (int[]).
+    /// Run after <see cref="Sql"/> by every writer of customers' timelines, so the versions change only under the locks.
+    /// </summary>
+    public const string BumpSql = "UPDATE timeline_stripes SET version = version + 1 WHERE stripe = ANY(@stripes) RETURNING stripe, version";
 
     public static int[] Stripes(IEnumerable<long> customerIds) =>
         customerIds.Select(id => (int)(id % StripeCount)).Distinct().Order().ToArray();

@@ -74,7 +74,8 @@ internal sealed class SqliteBulkStore : IBulkStore
         ExecuteAsync($"DELETE FROM {tableName} WHERE id = ?1", ids.Select(id => new object?[] { id }).ToList(), cancellationToken);
 
     // The transaction began IMMEDIATE: SQLite already lets one writer at a time in.
-    public Task LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task<IReadOnlyList<(int Stripe, long Version)>> LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<(int, long)>>([]);
 
     public Task CommitAsync(CancellationToken cancellationToken) => _transaction.CommitAsync(cancellationToken);
 
