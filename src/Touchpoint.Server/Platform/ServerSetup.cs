@@ -19,6 +19,7 @@ public static class ServerSetup
         var services = builder.Services;
         services.AddTouchpoint(builder.Configuration);
         services.AddTouchpointAuthentication(builder.Configuration);
+        services.AddKnownProxies(builder.Configuration);
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Enums travel as names ("Phone", "Inbound"); numbers are refused so a typo cannot become another channel.
@@ -54,6 +55,7 @@ public static class ServerSetup
 
     public static WebApplication UseTouchpointServer(this WebApplication app)
     {
+        app.UseKnownProxies();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestLocalization();
