@@ -65,7 +65,8 @@ public sealed partial class LocalizationTests
         var missing = used.Where(k => !english.ContainsKey(k)).ToList();
         Assert.Empty(missing);
 
-        string[] labels = [.. Names<Channel>(), .. Names<Outcome>(), .. Names<Direction>(), .. Names<MessageAuthor>(), .. Names<IdentityKind>(), .. Names<CaseStatus>(), .. Names<Touchpoint.Platform.Role>()];
+        string[] labels = [.. Names<Channel>(), .. Names<Outcome>(), .. Names<Direction>(), .. Names<MessageAuthor>(), .. Names<IdentityKind>(), .. Names<CaseStatus>(), .. Names<Touchpoint.Platform.Role>(),
+            .. Names<Touchpoint.Customers.Segments.SegmentRuleErrorKind>()];
         var missingLabels = labels.Where(k => !english.ContainsKey(k)).ToList();
         Assert.Empty(missingLabels);
     }
