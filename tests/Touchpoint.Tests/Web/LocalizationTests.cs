@@ -179,6 +179,31 @@ public sealed partial class LocalizationTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Dates_InEnglish_AreYearFirstWithA24HourClock_AndInRussianDayFirst(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        using var client = await host.SignedInClientAsync();
+        // Ada's last contact, the chat: 2026-03-13 09:00 UTC (not 3/13/2026 9:00 AM, which most of the world reads as 3 December).
+        const string chat = "<time datetime=\"2026-03-13T09:00:00Z\">";
+
+        foreach (var language in new[] { "en-US,en;q=0.9", "en" })
+        {
+            Assert.Contains(chat + "2026-03-13 09:00</time>", await GetPageAsync(client, "/customers", language), StringComparison.Ordinal);
+            Assert.Contains(chat + "2026-03-13 09:00</time>", await GetPageAsync(client, $"/customers/{seed.Ada}", language), StringComparison.Ordinal);
+            Assert.Contains(chat + "2026-03-13 09:00</time>", await GetPageAsync(client, "/interactions", language), StringComparison.Ordinal);
+            var interaction = await GetPageAsync(client, $"/interactions/{seed.AdaChatContact}", language);
+            Assert.Contains(chat + "2026-03-13 09:00:00</time> UTC", interaction, StringComparison.Ordinal);
+            Assert.Contains("<time datetime=\"2026-03-13T09:05:00Z\">2026-03-13 09:05:00</time>", interaction, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(chat + "13.03.2026 09:00</time>", await GetPageAsync(client, "/customers", "ru"), StringComparison.Ordinal);
+        Assert.Contains(chat + "13.03.2026 09:00</time>", await GetPageAsync(client, "/interactions", "ru"), StringComparison.Ordinal);
+        Assert.Contains(chat + "13.03.2026 09:00:00</time> UTC", await GetPageAsync(client, $"/interactions/{seed.AdaChatContact}", "ru"), StringComparison.Ordinal);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task LanguageSwitch_SetsTheCookie_WhichWinsOverAcceptLanguage_AndReturnsToThePage(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
