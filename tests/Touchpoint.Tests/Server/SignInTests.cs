@@ -53,7 +53,8 @@ public sealed class SignInTests
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await using var host = new ServerHost(database, settings: new Dictionary<string, string?>
         {
-            ["ForwardedHeaders:KnownProxies:0"] = "127.0.0.1",
+            // One comma-separated value, as an environment variable would give it; a network counts like an address.
+            ["ForwardedHeaders:KnownProxies"] = "::1, 127.0.0.1/32",
         });
         var server = host.StartKestrel();
 
@@ -72,6 +73,19 @@ public sealed class SignInTests
         Assert.All(await GuessPasswordsAsync(server, forwardedFor: "127.0.0.2", attempts: 20), s => Assert.Equal(HttpStatusCode.Unauthorized, s));
         // Another claimed client from the same connection address shares the bucket.
         Assert.Equal([HttpStatusCode.TooManyRequests], await GuessPasswordsAsync(server, forwardedFor: "127.0.0.3", attempts: 1));
+    }
+
+    [Fact]
+    public async Task KnownProxies_ThatAreNotAddresses_StopTheStart()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = new ServerHost(database, settings: new Dictionary<string, string?>
+        {
+            ["ForwardedHeaders:KnownProxies:0"] = "127.0.0.1",
+            ["ForwardedHeaders:KnownProxies:1"] = "proxy.internal",
+        });
+        var error = Assert.Throws<InvalidOperationException>(() => host.CreateClient());
+        Assert.Contains("ForwardedHeaders:KnownProxies: \"proxy.internal\"", error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Wrong passwords posted over Kestrel from 127.0.0.1, each request claiming to be for <paramref name="forwardedFor"/>.</summary>
