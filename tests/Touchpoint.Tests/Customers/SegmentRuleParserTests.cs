@@ -149,6 +149,7 @@ public sealed class SegmentRuleParserTests
         var error = SingleError(rule);
         Assert.Equal(kind, error.Kind);
         Assert.Equal(arguments, string.Join("|", error.Arguments));
+        Assert.Equal(error, SingleError(rule)); // errors compare by value, their arguments included
     }
 
     [Fact]

@@ -11,6 +11,12 @@ public sealed record SegmentRuleError(int Column, string Message, SegmentRuleErr
         : this(column, message, kind, (IReadOnlyList<string>)arguments)
     {
     }
+
+    /// <summary>Equal when everything is, the arguments item by item (a record would compare the list's reference).</summary>
+    public bool Equals(SegmentRuleError? other) =>
+        other is not null && Column == other.Column && Message == other.Message && Kind == other.Kind && Arguments.SequenceEqual(other.Arguments);
+
+    public override int GetHashCode() => HashCode.Combine(Column, Message, Kind);
 }
 
 /// <summary>
