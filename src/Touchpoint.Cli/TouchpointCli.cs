@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Touchpoint.Cli.Demo;
 using Touchpoint.Cli.Export;
 using Touchpoint.Cli.Import;
@@ -11,6 +12,8 @@ namespace Touchpoint.Cli;
 /// <summary>The `touchpoint` command tree: import, export, migrate, demo, report.</summary>
 internal static class TouchpointCli
 {
+    public const string Name = "touchpoint";
+
     public static readonly Option<DatabaseProvider?> Provider = new("--provider")
     {
         Description = "Database engine: Sqlite or Postgres (overrides Storage:Provider).",
@@ -23,10 +26,14 @@ internal static class TouchpointCli
         Recursive = true,
     };
 
-    public static RootCommand Build()
+    public static Command Build()
     {
-        var root = new RootCommand("Touchpoint: customer experience management for contact centers.")
+        // Not RootCommand: it is named after the running executable, which is Touchpoint.Cli under dotnet run or dotnet
+        // exec (the .NET tool's shim included); help and errors should name the command users type.
+        var root = new Command(Name, "Touchpoint: customer experience management for contact centers.")
         {
+            new HelpOption(),
+            new VersionOption(),
             Provider,
             Connection,
             ImportCommands.Build(),

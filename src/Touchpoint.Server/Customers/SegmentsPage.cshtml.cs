@@ -61,7 +61,7 @@ public sealed class SegmentsPageModel(SegmentService segments, IAuthorizationSer
         }
         else
         {
-            Errors = parsed.Errors.Select(e => new SegmentDraftError("rule", e.Message, e.Column)).ToList();
+            Errors = parsed.Errors.Select(SegmentDraftError.Rule).ToList();
         }
         await LoadAsync(cancellationToken);
         return Page();
@@ -106,6 +106,14 @@ public sealed class SegmentsPageModel(SegmentService segments, IAuthorizationSer
         await segments.DeleteAsync(id, cancellationToken);
         return RedirectToPage();
     }
+
+    /// <summary>
+    /// An error as the page shows it: a rule that does not parse in the UI language (its kind's text with the tokens it
+    /// quotes and the column); other errors as the service words them.
+    /// </summary>
+    public static string Message(SegmentDraftError error) => error.RuleError is { } rule
+        ? SharedResource.Text(typeof(SegmentRuleErrorKind).Name + "." + rule.Kind, [rule.Column, .. rule.Arguments])
+        : error.Message;
 
     /// <summary>The first error for a field, for the message under it.</summary>
     public SegmentDraftError? ErrorFor(string field) => Errors.FirstOrDefault(e => string.Equals(e.Field, field, StringComparison.OrdinalIgnoreCase));

@@ -106,14 +106,38 @@ public static class Authentication
         }
     }
 
+    /// <summary>
+    /// What a 401 names as ways in (RFC 9110 requires at least one): an API key in <c>X-Api-Key</c>, or the cookie the login
+    /// form sets (the "Cookie" scheme drafted in draft-broyer-http-cookie-auth). Neither is a registered scheme; the
+    /// parameters are for the person reading the response.
+    /// </summary>
+    private static readonly string[] Challenges =
+    [
+        $"ApiKey realm=\"Touchpoint\", header=\"{ApiKeyHeader}\"",
+        $"Cookie realm=\"Touchpoint\", form-action=\"/login\", cookie-name=\"{CookieName}\"",
+    ];
+
+    /// <summary>401 with the challenges; the body is left empty for the status-code pages to write problem details.</summary>
+    private static void Unauthorized(HttpResponse response)
+    {
+        response.StatusCode = StatusCodes.Status401Unauthorized;
+        response.Headers.WWWAuthenticate = Challenges;
+    }
+
     private static Task ApiOrRedirect(RedirectContext<CookieAuthenticationOptions> context, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api"))
+        if (!context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+        else if (status == StatusCodes.Status401Unauthorized)
+        {
+            Unauthorized(context.Response);
+        }
+        else
         {
             context.Response.StatusCode = status;
-            return Task.CompletedTask;
         }
-        context.Response.Redirect(context.RedirectUri);
         return Task.CompletedTask;
     }
 
@@ -138,6 +162,13 @@ public static class Authentication
                 new Claim("touchpoint:api_key", key.Prefix),
             ], ApiKeyScheme);
             return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiKeyScheme));
+        }
+
+        /// <summary>A wrong or revoked key answers 401 with the challenges, on any path: the caller is an integration, not a browser.</summary>
+        protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+        {
+            Unauthorized(Response);
+            return Task.CompletedTask;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Localization;
@@ -14,6 +15,25 @@ public static class Languages
 
     public static readonly string[] All = ["en", "ru"];
 
+    /// <summary>
+    /// English with dates written year first and a 24-hour clock, as in ISO 8601 (2026-11-25 14:03, long form 25 November
+    /// 2026): en-US's 11/12/2026 reads as 11 December in most places a contact center serves. Russian keeps its own
+    /// day-first dates (25.11.2026 14:03), which no Russian reader takes for another day.
+    /// </summary>
+    private static readonly CultureInfo English = EnglishCulture();
+
+    private static CultureInfo EnglishCulture()
+    {
+        var english = (CultureInfo)CultureInfo.GetCultureInfo(Default).Clone();
+        var dates = english.DateTimeFormat;
+        dates.ShortDatePattern = "yyyy-MM-dd";
+        dates.LongDatePattern = "d MMMM yyyy";
+        dates.ShortTimePattern = "HH:mm";
+        dates.LongTimePattern = "HH:mm:ss";
+        dates.FullDateTimePattern = "d MMMM yyyy HH:mm:ss";
+        return CultureInfo.ReadOnly(english);
+    }
+
     public static string Name(string culture) => culture switch
     {
         "ru" => "Русский",
@@ -26,7 +46,10 @@ public static class Languages
         services.Configure<RequestLocalizationOptions>(o =>
         {
             // The language cookie (set by the switch in the layout) wins over Accept-Language; English is the default.
-            o.SetDefaultCulture(Default).AddSupportedCultures(All).AddSupportedUICultures(All);
+            CultureInfo[] cultures = [.. All.Select(c => c == Default ? English : CultureInfo.GetCultureInfo(c))];
+            o.DefaultRequestCulture = new RequestCulture(English);
+            o.SupportedCultures = cultures;
+            o.SupportedUICultures = cultures;
             o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
         });
         // Razor would otherwise write every Cyrillic letter as a character reference (&#x41A;), doubling Russian pages.

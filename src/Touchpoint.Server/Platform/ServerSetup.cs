@@ -19,6 +19,7 @@ public static class ServerSetup
         var services = builder.Services;
         services.AddTouchpoint(builder.Configuration);
         services.AddTouchpointAuthentication(builder.Configuration);
+        services.AddKnownProxies(builder.Configuration);
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Enums travel as names ("Phone", "Inbound"); numbers are refused so a typo cannot become another channel.
@@ -34,6 +35,7 @@ public static class ServerSetup
             // Everything behind login unless a page says otherwise (login, public survey and self-service pages).
             o.Conventions.AuthorizeFolder("/");
             o.Conventions.AllowAnonymousToPage("/Pages/Denied");
+            o.Conventions.AllowAnonymousToPage("/Pages/Status");
             o.Conventions.AllowAnonymousToPage("/Pages/Logout");
             o.Conventions.AllowAnonymousToPage("/Pages/Language");
         });
@@ -54,8 +56,12 @@ public static class ServerSetup
 
     public static WebApplication UseTouchpointServer(this WebApplication app)
     {
+        app.UseKnownProxies();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // An error status without a body: problem details for the API, a page in the UI language for people (the page
+        // is rendered by re-executing the request, which keeps the status).
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), web => web.UseStatusCodePagesWithReExecute("/status/{0}"));
         app.UseRequestLocalization();
         app.UseRouting();
         app.UseRateLimiter();

@@ -197,7 +197,9 @@ public sealed class SegmentQueryTests
 
         var bad = await service.CreateAsync(new SegmentDraft("Bad", SegmentKind.Segment, "plann = \"premium\""), Ct);
         Assert.False(bad.Succeeded);
-        Assert.Equal(new SegmentDraftError("rule", "Unknown field 'plann' at column 1; did you mean 'plan'?", 1), Assert.Single(bad.Errors));
+        var unknown = Assert.Single(bad.Errors);
+        Assert.Equal(("rule", "Unknown field 'plann' at column 1; did you mean 'plan'?", (int?)1), (unknown.Field, unknown.Message, unknown.Column));
+        Assert.Equal(SegmentRuleErrorKind.UnknownFieldDidYouMean, unknown.RuleError?.Kind);
 
         var premium = (await service.CreateAsync(new SegmentDraft("Premium", SegmentKind.Segment, "plan = \"premium\""), Ct)).Segment!;
         var busy = (await service.CreateAsync(new SegmentDraft("Busy", SegmentKind.Segment, "contacts_30d >= 3"), Ct)).Segment!;
@@ -225,7 +227,8 @@ public sealed class SegmentQueryTests
         var updated = await service.UpdateAsync(busy.Id, new SegmentDraft("Busy", SegmentKind.Segment, "contacts_30d >= 4", "four or more"), Ct);
         Assert.True(updated!.Succeeded);
         var refused = await service.UpdateAsync(busy.Id, new SegmentDraft("Busy", SegmentKind.Segment, "contacts_30d >= "), Ct);
-        Assert.Equal(new SegmentDraftError("rule", "Expected a value after '>=' at column 17", 17), Assert.Single(refused!.Errors));
+        var noValue = Assert.Single(refused!.Errors);
+        Assert.Equal(("rule", "Expected a value after '>=' at column 17", (int?)17), (noValue.Field, noValue.Message, noValue.Column));
         Assert.Null(await service.UpdateAsync(999_999, new SegmentDraft("X", SegmentKind.Segment, "age > 1"), Ct));
         Assert.Equal("contacts_30d >= 4", (await service.FindAsync(busy.Id, Ct))!.Rule);
 

@@ -28,6 +28,9 @@ public sealed class SegmentRuleParserTests
         return Assert.Single(result.Errors);
     }
 
+    /// <summary>What the API shows of an error.</summary>
+    private static (int Column, string Message) Shown(SegmentRuleError error) => (error.Column, error.Message);
+
     [Fact]
     public void Parse_TheIssueExample_BuildsLeftNestedAnds()
     {
@@ -72,7 +75,7 @@ public sealed class SegmentRuleParserTests
     public void Parse_UnknownField_SuggestsClosestField()
     {
         var error = SingleError("plann = \"premium\"");
-        Assert.Equal(new SegmentRuleError(1, "Unknown field 'plann' at column 1; did you mean 'plan'?"), error);
+        Assert.Equal((1, "Unknown field 'plann' at column 1; did you mean 'plan'?"), Shown(error));
     }
 
     [Fact]
@@ -87,7 +90,7 @@ public sealed class SegmentRuleParserTests
     public void Parse_MissingValue_PointsAtWhereTheValueShouldBe()
     {
         var error = SingleError("plan = \"premium\" and tenure_days < and contacts_30d >= 3");
-        Assert.Equal(new SegmentRuleError(36, "Expected a value after '<' at column 36"), error);
+        Assert.Equal((36, "Expected a value after '<' at column 36"), Shown(error));
     }
 
     [Fact]
@@ -96,11 +99,11 @@ public sealed class SegmentRuleParserTests
         var result = SegmentRule.Parse("tenure_days < \"abc\" and plan = 5 and consent_email = \"yes\" and contacts_30d > 2.5");
         Assert.Equal(
         [
-            new SegmentRuleError(15, "tenure_days compares with a number, not \"abc\" at column 15"),
-            new SegmentRuleError(32, "plan compares with text in double quotes, not 5 at column 32"),
-            new SegmentRuleError(54, "consent_email compares with true or false, not \"yes\" at column 54"),
-            new SegmentRuleError(79, "contacts_30d compares with a whole number, not 2.5 at column 79"),
-        ], result.Errors);
+            (15, "tenure_days compares with a number, not \"abc\" at column 15"),
+            (32, "plan compares with text in double quotes, not 5 at column 32"),
+            (54, "consent_email compares with true or false, not \"yes\" at column 54"),
+            (79, "contacts_30d compares with a whole number, not 2.5 at column 79"),
+        ], result.Errors.Select(Shown));
     }
 
     [Theory]
@@ -110,7 +113,7 @@ public sealed class SegmentRuleParserTests
     [InlineData("products has \"tv,fiber\"", 14, "A product code is one non-empty item without commas, not \"tv,fiber\" at column 14")]
     public void Parse_OperatorOrValueNotValidForField_Explains(string rule, int column, string message)
     {
-        Assert.Equal(new SegmentRuleError(column, message), SingleError(rule));
+        Assert.Equal((column, message), Shown(SingleError(rule)));
     }
 
     [Theory]
@@ -129,7 +132,24 @@ public sealed class SegmentRuleParserTests
     [InlineData("and plan = \"a\"", 1, "Expected a field name at column 1, found 'and'")]
     public void Parse_SyntaxErrors_MessageAndColumn(string rule, int column, string message)
     {
-        Assert.Equal(new SegmentRuleError(column, message), SingleError(rule));
+        Assert.Equal((column, message), Shown(SingleError(rule)));
+    }
+
+    [Theory]
+    [InlineData("plann = \"premium\"", SegmentRuleErrorKind.UnknownFieldDidYouMean, "plann|plan")]
+    [InlineData("(plan = \"a\"", SegmentRuleErrorKind.UnclosedParenAtEnd, "1")]
+    [InlineData("(plan = \"a\" plan", SegmentRuleErrorKind.UnclosedParen, "1|'plan'")]
+    [InlineData("plan = \"a\" plan = \"b\"", SegmentRuleErrorKind.ExpectedAndOr, "'plan'")]
+    [InlineData("plan", SegmentRuleErrorKind.ExpectedComparisonAtEnd, "plan")]
+    [InlineData("plan < \"b\"", SegmentRuleErrorKind.OperatorNotApplicable, "<|plan|=, !=, in, not in, contains")]
+    [InlineData("tenure_days < \"abc\"", SegmentRuleErrorKind.NumberExpected, "tenure_days|\"abc\"")]
+    [InlineData("preferred_channel = \"fax\"", SegmentRuleErrorKind.UnknownChannel, "\"fax\"|phone, email, chat, sms, social, self-service, in-app, bot")]
+    public void Parse_Errors_CarryTheirKindAndWhatTheyQuote_ForTheUiLanguage(string rule, SegmentRuleErrorKind kind, string arguments)
+    {
+        var error = SingleError(rule);
+        Assert.Equal(kind, error.Kind);
+        Assert.Equal(arguments, string.Join("|", error.Arguments));
+        Assert.Equal(error, SingleError(rule)); // errors compare by value, their arguments included
     }
 
     [Fact]

@@ -39,17 +39,30 @@ public sealed class ApiTests
     };
 
     [Theory, ClassData(typeof(Providers))]
-    public async Task Api_WithoutCredentials_Answers401Problem_AndUnknownKey401(DatabaseProvider provider)
+    public async Task Api_WithoutCredentials_OrWithAnUnknownKey_Answers401Problem_SayingHowToAuthenticate(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var host = new ServerHost(database);
         using var anonymous = host.CreateClient();
-        var response = await anonymous.GetAsync("/api/customers/1", Ct);
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-
         using var forged = host.WithApiKey("tp_notarealkey0000000000000000000000000000000");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync("/api/customers/1", Ct)).StatusCode);
+        using var revoked = host.WithApiKey(await host.IssueApiKeyAsync());
+        using (var admin = await host.SignedInClientAsync())
+        {
+            var keys = await admin.GetFromJsonAsync<JsonElement>("/api/admin/api-keys", Ct);
+            var id = keys.EnumerateArray().Single().GetProperty("id").GetInt64();
+            Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/admin/api-keys/{id}", Ct)).StatusCode);
+        }
+
+        foreach (var client in new[] { anonymous, forged, revoked })
+        {
+            var response = await client.GetAsync("/api/customers/1", Ct);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(401, (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("status").GetInt32());
+            var challenges = response.Headers.WwwAuthenticate.Select(c => c.ToString()).ToList();
+            Assert.Contains(challenges, c => c.StartsWith("ApiKey ", StringComparison.Ordinal) && c.Contains("header=\"X-Api-Key\"", StringComparison.Ordinal));
+            Assert.Contains(challenges, c => c.StartsWith("Cookie ", StringComparison.Ordinal) && c.Contains("form-action=\"/login\"", StringComparison.Ordinal));
+        }
     }
 
     [Theory, ClassData(typeof(Providers))]

@@ -47,6 +47,61 @@ public sealed class SignInTests
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[20]);
     }
 
+    [Fact]
+    public async Task BehindAKnownProxy_EachForwardedClientHasItsOwnLoginLimit()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = new ServerHost(database, settings: new Dictionary<string, string?>
+        {
+            // One comma-separated value, as an environment variable would give it; a network counts like an address.
+            ["ForwardedHeaders:KnownProxies"] = "::1, 127.0.0.1/32",
+        });
+        var server = host.StartKestrel();
+
+        var first = await GuessPasswordsAsync(server, forwardedFor: "127.0.0.2", attempts: 21);
+        Assert.Equal(HttpStatusCode.TooManyRequests, first[20]);
+        Assert.Equal([HttpStatusCode.Unauthorized], await GuessPasswordsAsync(server, forwardedFor: "127.0.0.3", attempts: 1));
+    }
+
+    [Fact]
+    public async Task WithoutKnownProxies_XForwardedForIsIgnored()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = new ServerHost(database);
+        var server = host.StartKestrel();
+
+        Assert.All(await GuessPasswordsAsync(server, forwardedFor: "127.0.0.2", attempts: 20), s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        // Another claimed client from the same connection address shares the bucket.
+        Assert.Equal([HttpStatusCode.TooManyRequests], await GuessPasswordsAsync(server, forwardedFor: "127.0.0.3", attempts: 1));
+    }
+
+    [Fact]
+    public async Task KnownProxies_ThatAreNotAddresses_StopTheStart()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = new ServerHost(database, settings: new Dictionary<string, string?>
+        {
+            ["ForwardedHeaders:KnownProxies:0"] = "127.0.0.1",
+            ["ForwardedHeaders:KnownProxies:1"] = "proxy.internal",
+        });
+        var error = Assert.Throws<InvalidOperationException>(() => host.CreateClient());
+        Assert.Contains("ForwardedHeaders:KnownProxies: \"proxy.internal\"", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Wrong passwords posted over Kestrel from 127.0.0.1, each request claiming to be for <paramref name="forwardedFor"/>.</summary>
+    private static async Task<List<HttpStatusCode>> GuessPasswordsAsync(Uri server, string forwardedFor, int attempts)
+    {
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new System.Net.CookieContainer() };
+        using var client = new HttpClient(handler) { BaseAddress = server };
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", forwardedFor);
+        var statuses = new List<HttpStatusCode>();
+        for (var n = 0; n < attempts; n++)
+        {
+            statuses.Add((await ServerHost.LogInAsync(client, password: $"guess {n}")).StatusCode);
+        }
+        return statuses;
+    }
+
     [Theory, ClassData(typeof(Providers))]
     public async Task LoginOnOneNode_IsValidOnAnother(DatabaseProvider provider)
     {

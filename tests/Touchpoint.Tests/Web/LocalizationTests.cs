@@ -65,7 +65,8 @@ public sealed partial class LocalizationTests
         var missing = used.Where(k => !english.ContainsKey(k)).ToList();
         Assert.Empty(missing);
 
-        string[] labels = [.. Names<Channel>(), .. Names<Outcome>(), .. Names<Direction>(), .. Names<MessageAuthor>(), .. Names<IdentityKind>(), .. Names<CaseStatus>(), .. Names<Touchpoint.Platform.Role>()];
+        string[] labels = [.. Names<Channel>(), .. Names<Outcome>(), .. Names<Direction>(), .. Names<MessageAuthor>(), .. Names<IdentityKind>(), .. Names<CaseStatus>(), .. Names<Touchpoint.Platform.Role>(),
+            .. Names<Touchpoint.Customers.Segments.SegmentRuleErrorKind>()];
         var missingLabels = labels.Where(k => !english.ContainsKey(k)).ToList();
         Assert.Empty(missingLabels);
     }
@@ -178,6 +179,31 @@ public sealed partial class LocalizationTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Dates_InEnglish_AreYearFirstWithA24HourClock_AndInRussianDayFirst(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        using var client = await host.SignedInClientAsync();
+        // Ada's last contact, the chat: 2026-03-13 09:00 UTC (not 3/13/2026 9:00 AM, which most of the world reads as 3 December).
+        const string chat = "<time datetime=\"2026-03-13T09:00:00Z\">";
+
+        foreach (var language in new[] { "en-US,en;q=0.9", "en" })
+        {
+            Assert.Contains(chat + "2026-03-13 09:00</time>", await GetPageAsync(client, "/customers", language), StringComparison.Ordinal);
+            Assert.Contains(chat + "2026-03-13 09:00</time>", await GetPageAsync(client, $"/customers/{seed.Ada}", language), StringComparison.Ordinal);
+            Assert.Contains(chat + "2026-03-13 09:00</time>", await GetPageAsync(client, "/interactions", language), StringComparison.Ordinal);
+            var interaction = await GetPageAsync(client, $"/interactions/{seed.AdaChatContact}", language);
+            Assert.Contains(chat + "2026-03-13 09:00:00</time> UTC", interaction, StringComparison.Ordinal);
+            Assert.Contains("<time datetime=\"2026-03-13T09:05:00Z\">2026-03-13 09:05:00</time>", interaction, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(chat + "13.03.2026 09:00</time>", await GetPageAsync(client, "/customers", "ru"), StringComparison.Ordinal);
+        Assert.Contains(chat + "13.03.2026 09:00</time>", await GetPageAsync(client, "/interactions", "ru"), StringComparison.Ordinal);
+        Assert.Contains(chat + "13.03.2026 09:00:00</time> UTC", await GetPageAsync(client, $"/interactions/{seed.AdaChatContact}", "ru"), StringComparison.Ordinal);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task LanguageSwitch_SetsTheCookie_WhichWinsOverAcceptLanguage_AndReturnsToThePage(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
@@ -217,6 +243,56 @@ public sealed partial class LocalizationTests
         }), Ct);
         Assert.Equal("/", away.Headers.Location?.OriginalString);
         Assert.Contains("<h1>Customers</h1>", await GetPageAsync(client, "/customers", "ru"), StringComparison.Ordinal);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task NotFound_IsAPageInTheUiLanguage_WithStatus404_AndProblemDetailsForTheApi(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var client = await host.SignedInClientAsync();
+        using var anonymous = host.Browser();
+
+        async Task<(HttpStatusCode Status, string? Type, string Body)> GetAsync(HttpClient c, string url, string language)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,*/*;q=0.8");
+            request.Headers.AcceptLanguage.ParseAdd(language);
+            using var response = await c.SendAsync(request, Ct);
+            return (response.StatusCode, response.Content.Headers.ContentType?.MediaType, WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(Ct)));
+        }
+
+        // A missing customer (the page answers NotFound) and a path no page has, signed in or not.
+        var missingCustomer = await GetAsync(client, "/customers/999999", "ru");
+        Assert.Equal(HttpStatusCode.NotFound, missingCustomer.Status);
+        Assert.Equal("text/html", missingCustomer.Type);
+        Assert.Contains("<html lang=\"ru\">", missingCustomer.Body, StringComparison.Ordinal);
+        Assert.Contains("<h1>Страница не найдена</h1>", missingCustomer.Body, StringComparison.Ordinal);
+        Assert.Contains(">Клиенты</a>", missingCustomer.Body, StringComparison.Ordinal);
+        var noPage = await GetAsync(client, "/no/such/page", "en");
+        Assert.Equal(HttpStatusCode.NotFound, noPage.Status);
+        Assert.Contains("<h1>Page not found</h1>", noPage.Body, StringComparison.Ordinal);
+        var anonymousNoPage = await GetAsync(anonymous, "/no/such/page", "ru");
+        Assert.Equal(HttpStatusCode.NotFound, anonymousNoPage.Status);
+        Assert.Contains("<h1>Страница не найдена</h1>", anonymousNoPage.Body, StringComparison.Ordinal);
+
+        // The page opened by its own address still answers the status it describes.
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(anonymous, "/status/404", "en")).Status);
+
+        // A form posted without its antiforgery token: refused with 400, explained in the UI language.
+        using var forged = new HttpRequestMessage(HttpMethod.Post, "/language")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["culture"] = "en" }),
+        };
+        forged.Headers.AcceptLanguage.ParseAdd("ru");
+        using var refused = await anonymous.SendAsync(forged, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("<h1>Не удалось обработать запрос</h1>", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync(Ct)), StringComparison.Ordinal);
+
+        // The API keeps answering problem details.
+        var api = await GetAsync(client, "/api/no/such/thing", "ru");
+        Assert.Equal(HttpStatusCode.NotFound, api.Status);
+        Assert.Equal("application/problem+json", api.Type);
     }
 
     [Theory, ClassData(typeof(Providers))]

@@ -66,6 +66,31 @@ public sealed partial class SegmentsPageTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task RuleError_IsInTheUiLanguage_WithTheCaretAtItsColumn(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        using var english = await host.SignedInClientAsync();
+        using var russian = await host.SignedInClientAsync();
+        russian.DefaultRequestHeaders.AcceptLanguage.ParseAdd("ru");
+        const string rule = "plan = \"premium\" and contacts_30d >=";
+
+        foreach (var (client, message) in new[] { (english, "Expected a value after '>=' at column 37."), (russian, "После '>=' в столбце 37 нужно значение.") })
+        {
+            var page = await ServerHost.PostFormAsync(client, "/segments?handler=Check", new() { ["Rule"] = rule });
+            Assert.Equal("37", RuleErrorColumn().Match(page).Groups[1].Value);
+            Assert.Contains(new string(' ', 36) + "^</pre>", page, StringComparison.Ordinal);
+            Assert.Contains($"<p>{message}</p>", WebUtility.HtmlDecode(page), StringComparison.Ordinal);
+        }
+
+        // Saving a rule that does not parse says why in Russian too, quoting what was written.
+        var unsaved = WebUtility.HtmlDecode(await ServerHost.PostFormAsync(russian, "/segments?handler=Save",
+            new() { ["Name"] = "Typo", ["Kind"] = "Segment", ["Rule"] = "plann = \"premium\"" }, HttpStatusCode.BadRequest));
+        Assert.Contains("<p>Неизвестное поле «plann» в столбце 1; возможно, имелось в виду «plan»?</p>", unsaved, StringComparison.Ordinal);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Agent_SeesTheRules_ButCannotChangeThem(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);

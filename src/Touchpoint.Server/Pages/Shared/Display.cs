@@ -19,8 +19,8 @@ public static class Display
     public static string Number(double value, int decimals = 0) => value.ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), Culture);
 
     /// <summary>
-    /// Instants are shown in UTC (the pages say so) in the culture's short ("g") or another standard format; a
-    /// machine-readable value travels in the time element.
+    /// Instants are shown in UTC (the pages say so) in the culture's short ("g") or another standard format (English is
+    /// year first on a 24-hour clock, see <see cref="Platform.Languages"/>); a machine-readable value travels in the time element.
     /// </summary>
     public static IHtmlContent Time(DateTime? utc, string format = "g") => utc is { } t
         ? new HtmlString($"<time datetime=\"{t.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}\">{WebUtility.HtmlEncode(t.ToString(format, Culture))}</time>")

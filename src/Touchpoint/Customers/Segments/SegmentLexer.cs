@@ -88,11 +88,11 @@ internal static class SegmentLexer
                 var literal = text[start..i];
                 if (!decimal.TryParse(literal, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
                 {
-                    return (tokens, new SegmentRuleError(column, $"'{literal}' is not a number at column {column}"));
+                    return (tokens, new SegmentRuleError(column, $"'{literal}' is not a number at column {column}", SegmentRuleErrorKind.NotANumber, literal));
                 }
                 if (i < text.Length && (char.IsAsciiLetter(text[i]) || text[i] == '_'))
                 {
-                    return (tokens, new SegmentRuleError(i + 1, $"Expected a space after the number '{literal}' at column {i + 1}"));
+                    return (tokens, new SegmentRuleError(i + 1, $"Expected a space after the number '{literal}' at column {i + 1}", SegmentRuleErrorKind.NumberNeedsSpace, literal));
                 }
                 tokens.Add(new Token(TokenKind.Number, literal, column, number));
             }
@@ -122,7 +122,7 @@ internal static class SegmentLexer
                 }
                 if (!closed)
                 {
-                    return (tokens, new SegmentRuleError(column, $"The text starting at column {column} has no closing '\"'"));
+                    return (tokens, new SegmentRuleError(column, $"The text starting at column {column} has no closing '\"'", SegmentRuleErrorKind.UnclosedText));
                 }
                 tokens.Add(new Token(TokenKind.String, value.ToString(), column));
             }
@@ -146,11 +146,11 @@ internal static class SegmentLexer
                 };
                 if (length == -1)
                 {
-                    return (tokens, new SegmentRuleError(column, $"Text values go in double quotes (\"...\"), not single quotes, at column {column}"));
+                    return (tokens, new SegmentRuleError(column, $"Text values go in double quotes (\"...\"), not single quotes, at column {column}", SegmentRuleErrorKind.SingleQuotes));
                 }
                 if (length == 0)
                 {
-                    return (tokens, new SegmentRuleError(column, $"Unexpected character '{c}' at column {column}"));
+                    return (tokens, new SegmentRuleError(column, $"Unexpected character '{c}' at column {column}", SegmentRuleErrorKind.UnexpectedCharacter, c.ToString()));
                 }
                 tokens.Add(new Token(kind, text.Substring(i, length), column));
                 i += length;

@@ -33,7 +33,7 @@ internal sealed class SegmentParser
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            return (null, [new SegmentRuleError(1, "The rule is empty at column 1; write a condition such as plan = \"premium\"")]);
+            return (null, [new SegmentRuleError(1, "The rule is empty at column 1; write a condition such as plan = \"premium\"", SegmentRuleErrorKind.Empty)]);
         }
         var (tokens, lexError) = SegmentLexer.Tokenize(text);
         if (lexError is not null)
@@ -49,8 +49,8 @@ internal sealed class SegmentParser
             {
                 var token = parser.Current;
                 throw token.Kind is TokenKind.CloseParen
-                    ? Fail(token, $"Unexpected ')' at column {token.Column}; there is no '(' for it to close")
-                    : Fail(token, $"Expected 'and' or 'or' before {token.Display} at column {token.Column}");
+                    ? Fail(token, $"Unexpected ')' at column {token.Column}; there is no '(' for it to close", SegmentRuleErrorKind.UnmatchedCloseParen)
+                    : Fail(token, $"Expected 'and' or 'or' before {token.Display} at column {token.Column}", SegmentRuleErrorKind.ExpectedAndOr, token.Display);
             }
         }
         catch (SyntaxError error)
@@ -124,18 +124,24 @@ internal sealed class SegmentParser
                 _depth--;
                 if (!Accept(TokenKind.CloseParen))
                 {
-                    throw Fail(Current, $"Expected ')' to close the '(' at column {token.Column}, found {Current.Display} at column {Current.Column}");
+                    var open = token.Column.ToString(CultureInfo.InvariantCulture);
+                    throw Current.Kind == TokenKind.End
+                        ? Fail(Current, $"Expected ')' to close the '(' at column {open}, found end of rule at column {Current.Column}",
+                            SegmentRuleErrorKind.UnclosedParenAtEnd, open)
+                        : Fail(Current, $"Expected ')' to close the '(' at column {open}, found {Current.Display} at column {Current.Column}",
+                            SegmentRuleErrorKind.UnclosedParen, open, Current.Display);
                 }
                 return inner;
             }
             case TokenKind.Identifier:
                 return ParseComparison();
             case TokenKind.End when _position == 0:
-                throw Fail(token, $"The rule is empty at column {token.Column}");
+                throw Fail(token, $"The rule is empty at column {token.Column}", SegmentRuleErrorKind.Empty);
             case TokenKind.End:
-                throw Fail(token, $"Expected a condition after {Previous.Display} at column {token.Column}, but the rule ends there");
+                throw Fail(token, $"Expected a condition after {Previous.Display} at column {token.Column}, but the rule ends there",
+                    SegmentRuleErrorKind.ExpectedConditionAtEnd, Previous.Display);
             default:
-                throw Fail(token, $"Expected a field name at column {token.Column}, found {token.Display}");
+                throw Fail(token, $"Expected a field name at column {token.Column}, found {token.Display}", SegmentRuleErrorKind.ExpectedField, token.Display);
         }
     }
 
@@ -146,8 +152,11 @@ internal sealed class SegmentParser
         if (field is null)
         {
             var suggestion = SegmentField.Suggest(name.Text);
-            _errors.Add(new SegmentRuleError(name.Column, $"Unknown field '{name.Text}' at column {name.Column}" +
-                (suggestion is null ? "; see the list of fields rules can use" : $"; did you mean '{suggestion}'?")));
+            _errors.Add(suggestion is null
+                ? new SegmentRuleError(name.Column, $"Unknown field '{name.Text}' at column {name.Column}; see the list of fields rules can use",
+                    SegmentRuleErrorKind.UnknownField, name.Text)
+                : new SegmentRuleError(name.Column, $"Unknown field '{name.Text}' at column {name.Column}; did you mean '{suggestion}'?",
+                    SegmentRuleErrorKind.UnknownFieldDidYouMean, name.Text, suggestion));
         }
 
         var opToken = Current;
@@ -188,7 +197,11 @@ internal sealed class SegmentParser
                     // A bare true/false field reads as a condition of its own: "consent_email and plan = ...".
                     return new ComparisonNode(field, ComparisonOperator.Equal, [new SegmentLiteral(LiteralKind.Boolean, "true", 0, true, name.Column)], name.Column);
                 }
-                throw Fail(opToken, $"Expected a comparison (=, !=, <, <=, >, >=, in, not in, has, contains) after '{name.Text}' at column {opToken.Column}, found {opToken.Display}");
+                throw opToken.Kind == TokenKind.End
+                    ? Fail(opToken, $"Expected a comparison (=, !=, <, <=, >, >=, in, not in, has, contains) after '{name.Text}' at column {opToken.Column}, found end of rule",
+                        SegmentRuleErrorKind.ExpectedComparisonAtEnd, name.Text)
+                    : Fail(opToken, $"Expected a comparison (=, !=, <, <=, >, >=, in, not in, has, contains) after '{name.Text}' at column {opToken.Column}, found {opToken.Display}",
+                        SegmentRuleErrorKind.ExpectedComparison, name.Text, opToken.Display);
         }
 
         if (field is null)
@@ -208,7 +221,7 @@ internal sealed class SegmentParser
     {
         if (!Accept(TokenKind.OpenParen))
         {
-            throw Fail(Current, $"Expected '(' after 'in' at column {Current.Column}, e.g. in (\"a\", \"b\")");
+            throw Fail(Current, $"Expected '(' after 'in' at column {Current.Column}, e.g. in (\"a\", \"b\")", SegmentRuleErrorKind.ExpectedList);
         }
         var values = new List<SegmentLiteral> { ParseValue(Previous) };
         while (Accept(TokenKind.Comma))
@@ -217,7 +230,11 @@ internal sealed class SegmentParser
         }
         if (!Accept(TokenKind.CloseParen))
         {
-            throw Fail(Current, $"Expected ',' or ')' in the list after '{inToken.Text}' at column {Current.Column}, found {Current.Display}");
+            throw Current.Kind == TokenKind.End
+                ? Fail(Current, $"Expected ',' or ')' in the list after '{inToken.Text}' at column {Current.Column}, found end of rule",
+                    SegmentRuleErrorKind.ExpectedListSeparatorAtEnd)
+                : Fail(Current, $"Expected ',' or ')' in the list after '{inToken.Text}' at column {Current.Column}, found {Current.Display}",
+                    SegmentRuleErrorKind.ExpectedListSeparator, Current.Display);
         }
         return values;
     }
@@ -237,9 +254,10 @@ internal sealed class SegmentParser
                 Advance();
                 return new SegmentLiteral(LiteralKind.Boolean, token.Text.ToLowerInvariant(), 0, token.Kind == TokenKind.True, token.Column);
             case TokenKind.Identifier:
-                throw Fail(token, $"Expected a value after {after.Display} at column {token.Column}; text goes in double quotes, e.g. \"{token.Text}\"");
+                throw Fail(token, $"Expected a value after {after.Display} at column {token.Column}; text goes in double quotes, e.g. \"{token.Text}\"",
+                    SegmentRuleErrorKind.ExpectedQuotedValue, after.Display, token.Text);
             default:
-                throw Fail(token, $"Expected a value after {after.Display} at column {token.Column}");
+                throw Fail(token, $"Expected a value after {after.Display} at column {token.Column}", SegmentRuleErrorKind.ExpectedValue, after.Display);
         }
     }
 
@@ -257,33 +275,49 @@ internal sealed class SegmentParser
                 SegmentValueType.ProductList => "a list of products",
             };
             _errors.Add(new SegmentRuleError(opToken.Column,
-                $"'{OperatorText(op)}' does not apply to {field.Name} ({kind}) at column {opToken.Column}; use {allowed}"));
+                $"'{OperatorText(op)}' does not apply to {field.Name} ({kind}) at column {opToken.Column}; use {allowed}",
+                SegmentRuleErrorKind.OperatorNotApplicable, OperatorText(op), field.Name, allowed));
             return;
         }
         foreach (var value in values)
         {
-            if (CheckValue(field, value) is { } message)
+            if (CheckValue(field, value) is var (kind, message))
             {
-                _errors.Add(new SegmentRuleError(value.Column, $"{message} at column {value.Column}"));
+                var arguments = kind switch
+                {
+                    SegmentRuleErrorKind.UnknownChannel => [value.ToString(), ChannelKeys],
+                    SegmentRuleErrorKind.ProductCodeInvalid => [value.ToString()],
+                    _ => new[] { field.Name, value.ToString() },
+                };
+                _errors.Add(new SegmentRuleError(value.Column, $"{message} at column {value.Column}", kind, arguments));
             }
         }
     }
 
-    private static string? CheckValue(SegmentField field, SegmentLiteral value) => field.Type switch
+    private static readonly string ChannelKeys = string.Join(", ", Enum.GetValues<Channel>().Select(c => c.ToKey()));
+
+    private static (SegmentRuleErrorKind Kind, string Message)? CheckValue(SegmentField field, SegmentLiteral value) => field.Type switch
     {
-        SegmentValueType.Text when value.Kind != LiteralKind.String => $"{field.Name} compares with text in double quotes, not {value}",
-        SegmentValueType.Number when value.Kind != LiteralKind.Number => $"{field.Name} compares with a number, not {value}",
-        SegmentValueType.Number when value.Number is > 1e15m or < -1e15m => $"{value} is too large for {field.Name}",
-        SegmentValueType.WholeNumber when value.Kind != LiteralKind.Number => $"{field.Name} compares with a number, not {value}",
-        SegmentValueType.WholeNumber when value.Number != decimal.Truncate(value.Number) => $"{field.Name} compares with a whole number, not {value}",
-        SegmentValueType.WholeNumber when value.Number is > int.MaxValue / 2 or < int.MinValue / 2 => $"{value} is too large for {field.Name}",
-        SegmentValueType.Boolean when value.Kind != LiteralKind.Boolean => $"{field.Name} compares with true or false, not {value}",
-        SegmentValueType.Channel when value.Kind != LiteralKind.String => $"{field.Name} compares with a channel name in double quotes, not {value}",
+        SegmentValueType.Text when value.Kind != LiteralKind.String =>
+            (SegmentRuleErrorKind.TextExpected, $"{field.Name} compares with text in double quotes, not {value}"),
+        SegmentValueType.Number when value.Kind != LiteralKind.Number => (SegmentRuleErrorKind.NumberExpected, $"{field.Name} compares with a number, not {value}"),
+        SegmentValueType.Number when value.Number is > 1e15m or < -1e15m => (SegmentRuleErrorKind.NumberTooLarge, $"{value} is too large for {field.Name}"),
+        SegmentValueType.WholeNumber when value.Kind != LiteralKind.Number =>
+            (SegmentRuleErrorKind.NumberExpected, $"{field.Name} compares with a number, not {value}"),
+        SegmentValueType.WholeNumber when value.Number != decimal.Truncate(value.Number) =>
+            (SegmentRuleErrorKind.WholeNumberExpected, $"{field.Name} compares with a whole number, not {value}"),
+        SegmentValueType.WholeNumber when value.Number is > int.MaxValue / 2 or < int.MinValue / 2 =>
+            (SegmentRuleErrorKind.NumberTooLarge, $"{value} is too large for {field.Name}"),
+        SegmentValueType.Boolean when value.Kind != LiteralKind.Boolean =>
+            (SegmentRuleErrorKind.BooleanExpected, $"{field.Name} compares with true or false, not {value}"),
+        SegmentValueType.Channel when value.Kind != LiteralKind.String =>
+            (SegmentRuleErrorKind.ChannelExpected, $"{field.Name} compares with a channel name in double quotes, not {value}"),
         SegmentValueType.Channel when !ChannelNames.TryParse(value.Text, out _) =>
-            $"Unknown channel {value}; channels are {string.Join(", ", Enum.GetValues<Channel>().Select(c => c.ToKey()))}",
-        SegmentValueType.ProductList when value.Kind != LiteralKind.String => $"{field.Name} has product codes in double quotes, not {value}",
+            (SegmentRuleErrorKind.UnknownChannel, $"Unknown channel {value}; channels are {ChannelKeys}"),
+        SegmentValueType.ProductList when value.Kind != LiteralKind.String =>
+            (SegmentRuleErrorKind.ProductCodeExpected, $"{field.Name} has product codes in double quotes, not {value}"),
         SegmentValueType.ProductList when value.Text.Contains(',', StringComparison.Ordinal) || value.Text.Trim().Length == 0 =>
-            $"A product code is one non-empty item without commas, not {value}",
+            (SegmentRuleErrorKind.ProductCodeInvalid, $"A product code is one non-empty item without commas, not {value}"),
         _ => null,
     };
 
@@ -305,11 +339,13 @@ internal sealed class SegmentParser
     {
         if (++_depth > MaxDepth)
         {
-            throw Fail(token, string.Create(CultureInfo.InvariantCulture, $"The rule nests deeper than {MaxDepth} levels at column {token.Column}"));
+            throw Fail(token, string.Create(CultureInfo.InvariantCulture, $"The rule nests deeper than {MaxDepth} levels at column {token.Column}"),
+                SegmentRuleErrorKind.TooDeep, MaxDepth.ToString(CultureInfo.InvariantCulture));
         }
     }
 
-    private static SyntaxError Fail(Token token, string message) => new(new SegmentRuleError(token.Column, message));
+    private static SyntaxError Fail(Token token, string message, SegmentRuleErrorKind kind, params string[] arguments) =>
+        new(new SegmentRuleError(token.Column, message, kind, arguments));
 
     private sealed class SyntaxError(SegmentRuleError error) : Exception(error.Message)
     {

@@ -6,8 +6,14 @@ namespace Touchpoint.Customers.Segments;
 /// <summary>What a caller sends to create or change a saved segment or persona.</summary>
 public sealed record SegmentDraft(string Name, SegmentKind Kind, string Rule, string? Description = null);
 
-/// <summary>One problem with a draft: <see cref="Field"/> is "name" or "rule"; <see cref="Column"/> is set for rule errors.</summary>
-public sealed record SegmentDraftError(string Field, string Message, int? Column = null);
+/// <summary>
+/// One problem with a draft: <see cref="Field"/> is "name" or "rule"; <see cref="Column"/> is set for rule errors, and
+/// <see cref="RuleError"/> for a rule that does not parse (its kind and arguments, for the UI language).
+/// </summary>
+public sealed record SegmentDraftError(string Field, string Message, int? Column = null, SegmentRuleError? RuleError = null)
+{
+    public static SegmentDraftError Rule(SegmentRuleError error) => new("rule", error.Message, error.Column, error);
+}
 
 /// <summary>The saved segment, or why the draft was refused.</summary>
 public sealed record SegmentSaveResult(Segment? Segment, IReadOnlyList<SegmentDraftError> Errors)
@@ -171,7 +177,7 @@ public sealed class SegmentService(TouchpointDb db, TimeProvider time)
         }
         else
         {
-            errors.AddRange(SegmentRule.Parse(draft.Rule).Errors.Select(e => new SegmentDraftError("rule", e.Message, e.Column)));
+            errors.AddRange(SegmentRule.Parse(draft.Rule).Errors.Select(SegmentDraftError.Rule));
         }
         return errors;
     }
