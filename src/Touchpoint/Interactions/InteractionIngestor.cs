@@ -73,10 +73,16 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 var (store, othersWrote) = await writer.BeginAsync(prepared.CustomerIds.Distinct().Order(), derived is null ? null : mark, cancellationToken);
                 await using (store)
                 {
-                    if (othersWrote)
+                    if (othersWrote && derived is not null)
                     {
                         // Rolled back by disposing the store.
                         return WrittenBatch.Refused;
+                    }
+                    if (othersWrote)
+                    {
+                        // The timelines the run holds may lack another writer's rows; read afresh from here.
+                        using var forgetting = run.Touch("forgetting the timelines");
+                        run.Forget();
                     }
                     return await StoreBatchAsync(store, derived ?? await DeriveBatchAsync(prepared, number, run, -1, cancellationToken), cancellationToken);
                 }
@@ -121,13 +127,9 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 await FinishWriteAsync();
                 PhaseTimer.Mark("wait for the write");
             }
-            var prepared = await PrepareBatchAsync(next, refs, agentRefs, stored, customers, agents, summary, cancellationToken);
-            if (creates)
-            {
-                // This run's own new customers and agents are not another writer's; the writer is idle, so what it
-                // notices now is only what this batch is about to read anyway.
-                await writer.NoticeAsync(cancellationToken);
-            }
+            // On SQLite the writer is idle when this batch creates customers or agents: they are created on its own
+            // connection, so they never count as another writer's commits.
+            var prepared = await PrepareBatchAsync(next, refs, agentRefs, stored, customers, agents, summary, creates ? writer.CreateDb : null, cancellationToken);
             if (prepared is null)
             {
                 return;
@@ -215,9 +217,9 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     /// the bulk writer's lock.
     /// </summary>
     private async Task<PreparedBatch?> PrepareBatchAsync(List<InteractionInput> batch, List<CustomerRef> refs, List<(string?, string?)> agentRefs, HashSet<string> stored,
-        CustomerResolver customers, AgentResolver agents, ImportSummary summary, CancellationToken cancellationToken)
+        CustomerResolver customers, AgentResolver agents, ImportSummary summary, Func<TouchpointDb?>? createDb, CancellationToken cancellationToken)
     {
-        var customerIds = await customers.ResolveAsync(refs, cancellationToken);
+        var customerIds = await customers.ResolveAsync(refs, createDb, cancellationToken);
         PhaseTimer.Mark("resolve customers");
         // Rows already stored (a re-run, a resumed import, an id another customer holds) are duplicates: dropping them
         // here spares loading their customers' histories, and deriving a row the write would then find taken. Also
@@ -236,7 +238,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             }
         }
         PhaseTimer.Mark("existing external ids");
-        var agentIds = await agents.ResolveAsync(agentRefs, cancellationToken);
+        var agentIds = await agents.ResolveAsync(agentRefs, createDb, cancellationToken);
         var agentOf = new Dictionary<InteractionInput, long?>(ReferenceEqualityComparer.Instance);
         for (var r = 0; r < batch.Count; r++)
         {

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Touchpoint.Interactions;
 using Touchpoint.Storage;
 using Touchpoint.Tests.Infrastructure;
@@ -316,6 +317,115 @@ public sealed class InteractionIngestorTests
         Assert.Equal("True", wanted.Interactions.Single(i => i.StartsWith("y1 ", StringComparison.Ordinal)).Split(' ')[3]);
         Assert.Equal(wanted.Interactions, actual.Interactions);
         Assert.Equal(wanted.Cases, actual.Cases);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_AnotherWriterCommitsJustBeforeABatchThatCreatesAnAgent_TheRunStillSeesIt(DatabaseProvider provider)
+    {
+        // As above, but y1 is stored right after the run's fifth batch is written (from the run's progress report,
+        // so deterministically after that write), and the sixth batch brings an agent new to the run. Creating it
+        // commits on another connection, and the run then takes what its writer notices as its own: y1's commit
+        // must not be taken along with it, or c1's timeline stays without y1 for the rest of the run.
+        var rows = Enumerable.Range(0, 30).Select(n => Contact($"i{n}", "c1", (Channel)(n % 3), T0.AddDays(n * 2), n % 2 == 0 ? "billing" : "outage",
+            n % 4 == 0 ? Outcome.Unresolved : Outcome.Resolved) with { AgentExternalId = n == 10 ? "a1" : null }).ToList();
+        var other = Contact("y1", "c1", Channel.Email, T0.AddDays(30.5), "billing", Outcome.Unresolved);
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var expected = await TestDatabase.CreateAsync(provider);
+        var written = 0;
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Phase == "importing" && ++written == 5)
+            {
+                // The run's writer is idle here; the sixth batch's agent is created next.
+                Assert.Equal(1, InteractionsAsync(database, [other]).GetAwaiter().GetResult().Imported);
+            }
+        });
+
+        var summary = await InteractionsUntilAsync(database, rows, 2, progress, Ct);
+        await InteractionsAsync(expected, rows.Append(other), batchSize: 1000);
+
+        Assert.Equal((30L, 0L), (summary.Imported, summary.Duplicates));
+        var actual = await DerivedStateAsync(database);
+        var wanted = await DerivedStateAsync(expected);
+        Assert.Equal("True", wanted.Interactions.Single(i => i.StartsWith("y1 ", StringComparison.Ordinal)).Split(' ')[3]);
+        Assert.Equal(wanted.Interactions, actual.Interactions);
+        Assert.Equal(wanted.Cases, actual.Cases);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_AnotherWriterCommitsRightAfterARefusedBatchIsWrittenAgain_TheRunStillSeesIt(DatabaseProvider provider)
+    {
+        // y1 is stored right after the fifth batch's write, while the sixth is already derived: the sixth is refused,
+        // the run forgets its timelines and writes it again deriving inside its transaction, and the seventh (derived
+        // on the forgotten timelines) is to be derived inside its own write. y2 is stored right after that second write
+        // of the sixth batch and before the seventh's write begins: the seventh's write notices y2's commit but, deriving
+        // itself, must not derive on c1's timeline as read before y2.
+        var rows = Enumerable.Range(0, 30).Select(n => Contact($"i{n}", "c1", (Channel)(n % 3), T0.AddDays(n * 2), n % 2 == 0 ? "billing" : "outage",
+            n % 4 == 0 ? Outcome.Unresolved : Outcome.Resolved)).ToList();
+        var y1 = Contact("y1", "c1", Channel.Email, T0.AddDays(30.5), "billing", Outcome.Unresolved);
+        var y2 = Contact("y2", "c1", Channel.Chat, T0.AddDays(26.5), "billing", Outcome.Unresolved);
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var expected = await TestDatabase.CreateAsync(provider);
+        var written = 0;
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Phase == "importing" && ++written is 5 or 6)
+            {
+                Assert.Equal(1, InteractionsAsync(database, [written == 5 ? y1 : y2]).GetAwaiter().GetResult().Imported);
+            }
+        });
+
+        var summary = await InteractionsUntilAsync(database, rows, 2, progress, Ct);
+        await InteractionsAsync(expected, rows.Append(y1).Append(y2), batchSize: 1000);
+
+        Assert.Equal((30L, 0L), (summary.Imported, summary.Duplicates));
+        var actual = await DerivedStateAsync(database);
+        var wanted = await DerivedStateAsync(expected);
+        Assert.Equal(wanted.Interactions, actual.Interactions);
+        Assert.Equal(wanted.Cases, actual.Cases);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_AnotherWriterCommitsWhileABatchCreatesACustomer_TheRunStillSeesIt(DatabaseProvider provider)
+    {
+        // As above, but y1 is committed while the sixth batch creates c2, a customer new to the run: after the run has
+        // looked for other writers' commits and before its creates are committed (the clock the customer resolver
+        // reads just before inserting is the hook). The run must not take y1's commit for its own creates.
+        var rows = Enumerable.Range(0, 30).Select(n => Contact($"i{n}", n == 10 ? "c2" : "c1", (Channel)(n % 3), T0.AddDays(n * 2),
+            n % 2 == 0 ? "billing" : "outage", n % 4 == 0 ? Outcome.Unresolved : Outcome.Resolved)).ToList();
+        var other = Contact("y1", "c1", Channel.Email, T0.AddDays(30.5), "billing", Outcome.Unresolved);
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var expected = await TestDatabase.CreateAsync(provider);
+        Action? atNextClockRead = null;
+        var clock = new HookedClock(Clock().GetUtcNow(), () => Interlocked.Exchange(ref atNextClockRead, null)?.Invoke());
+        var written = 0;
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Phase == "importing" && ++written == 5)
+            {
+                atNextClockRead = () => Assert.Equal(1, InteractionsAsync(database, [other]).GetAwaiter().GetResult().Imported);
+            }
+        });
+
+        var summary = await new InteractionIngestor(database.Target, Options.Create(new InteractionOptions()), clock)
+            .IngestAsync(rows.Select((x, i) => new Touchpoint.Import.ImportRow<InteractionInput>(i + 1, x)), progress, 2, Ct);
+        await InteractionsAsync(expected, rows.Append(other), batchSize: 1000);
+
+        Assert.Null(atNextClockRead);
+        Assert.Equal((30L, 0L), (summary.Imported, summary.Duplicates));
+        var actual = await DerivedStateAsync(database);
+        var wanted = await DerivedStateAsync(expected);
+        Assert.Equal(wanted.Interactions, actual.Interactions);
+        Assert.Equal(wanted.Cases, actual.Cases);
+    }
+
+    private sealed class HookedClock(DateTimeOffset now, Action onRead) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow()
+        {
+            onRead();
+            return now;
+        }
     }
 
     private static async Task<(List<string> Interactions, List<string> Cases)> DerivedStateAsync(TestDatabase database)

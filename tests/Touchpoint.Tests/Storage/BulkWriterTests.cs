@@ -34,12 +34,27 @@ public sealed class BulkWriterTests
         await CommitElsewhereAsync(database, [2], "other1");
 
         Assert.True(await WriteAsync(writer, [2], mark, "own2"));
-        // Refused writes leave nothing behind.
+        // A refused write leaves nothing behind; the run forgets what it read and derives the batch inside its write.
         Assert.False(await StoredAsync(database, "own2"));
-        // Inside the lock, without a mark, the caller reads afresh: nothing to check.
+        writer.Forget();
         Assert.False(await WriteAsync(writer, [2], null, "own3"));
-        // After a write under the lock, later marks hold again.
+        // After that write, later marks hold again.
         Assert.False(await WriteAsync(writer, [2], await writer.MarkAsync(Ct), "own4"));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task WriteDerivingInside_TellsOfAnotherWritersCommit_AndHasForgottenItself(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var writer = await BulkWriter.OpenAsync(database.Target, Ct);
+        Assert.False(await WriteAsync(writer, [1, 2], await writer.MarkAsync(Ct), "own1"));
+        await CommitElsewhereAsync(database, [2], "other1");
+
+        // The run holds timelines read before other1: a write deriving inside must hear of it, to read afresh.
+        Assert.True(await WriteAsync(writer, [1, 2], null, "own2"));
+        Assert.True(await StoredAsync(database, "own2"));
+        // Having said so, the writer counts from there: the next write is not told again.
+        Assert.False(await WriteAsync(writer, [1, 2], await writer.MarkAsync(Ct), "own3"));
     }
 
     [Fact]
@@ -69,13 +84,16 @@ public sealed class BulkWriterTests
         Assert.True(await WriteAsync(writer, [1], mark, "own1"));
     }
 
-    /// <summary>Writes one agent under the customers' locks unless others wrote since the mark; returns whether they did.</summary>
+    /// <summary>
+    /// Writes one agent under the customers' locks, as a batch derived beforehand (with a mark: not written when
+    /// others wrote) or inside (no mark: always written); returns whether others wrote.
+    /// </summary>
     private static async Task<bool> WriteAsync(BulkWriter writer, long[] customerIds, BulkWriter.ReadMark? mark, string agent)
     {
         var (store, othersWrote) = await writer.BeginAsync(customerIds, mark, Ct);
         await using (store)
         {
-            if (!othersWrote)
+            if (!othersWrote || mark is null)
             {
                 await store.InsertAsync(Agents, [[agent, agent]], Ct);
                 await store.CommitAsync(Ct);

@@ -5,16 +5,18 @@ namespace Touchpoint.Storage.Bulk;
 
 /// <summary>
 /// One run's writer: a transaction per batch, and a way to tell, once a batch's transaction holds its locks, whether
-/// anyone else wrote since the batch began reading (a <see cref="ReadMark"/> taken before it read anything), so a run
-/// can read and derive outside its locks and only read again when it must.
+/// anyone else wrote what the run's timelines may depend on since the run last read them afresh, so a run can read
+/// and derive outside its locks and only read again when it must.
 /// <list type="bullet">
 /// <item>SQLite: one connection kept for the run counts the commits of every other connection (<c>PRAGMA
-/// data_version</c>), looking when opened, in <see cref="NoticeAsync"/> and right after each <c>BEGIN IMMEDIATE</c>.
-/// Any other commit counts, whatever it wrote.</item>
+/// data_version</c>), looking when opened and right after each <c>BEGIN IMMEDIATE</c>. Any other commit since the
+/// run last forgot its timelines counts, whatever it wrote. The run's own other writes (new customers and agents)
+/// go through <see cref="CreateDb"/>, on the same connection, so they never count.</item>
 /// <item>PostgreSQL: every writer of customers' timelines (ingestion, recompute, merge, on any node) bumps the
 /// versions of its customers' lock stripes under those locks (<see cref="CustomerLocks.BumpSql"/>). The writer
-/// remembers the version its own last write left on each stripe; a stripe it has not written yet must still have
-/// the version read by the mark. Another writer of any customer on the batch's stripes counts.</item>
+/// remembers the version its own last write left on each stripe; a stripe it has not written since it last forgot
+/// must still have the version read by the batch's <see cref="ReadMark"/>. Another writer of any customer on the
+/// batch's stripes counts.</item>
 /// </list>
 /// </summary>
 public sealed class BulkWriter : IAsyncDisposable
@@ -23,6 +25,7 @@ public sealed class BulkWriter : IAsyncDisposable
     private readonly SqliteConnection? _sqlite;
     private long _dataVersion;
     private long _otherCommits;
+    private long _syncedCommits;
     private readonly Lock _gate = new();
     private readonly Dictionary<int, long> _stripeVersions = [];
 
@@ -44,16 +47,17 @@ public sealed class BulkWriter : IAsyncDisposable
     }
 
     /// <summary>What a batch notes before it reads anything; see <see cref="BeginAsync"/>.</summary>
-    public sealed record ReadMark(long OtherCommits, IReadOnlyDictionary<int, long> StripeVersions);
+    public sealed record ReadMark(IReadOnlyDictionary<int, long> StripeVersions);
 
     /// <summary>Notes where things stand before a batch reads anything from the store. Safe beside a write.</summary>
     public async Task<ReadMark> MarkAsync(CancellationToken cancellationToken)
     {
+        var versions = new Dictionary<int, long>();
         if (_sqlite is not null)
         {
-            return new ReadMark(Interlocked.Read(ref _otherCommits), new Dictionary<int, long>());
+            // Any commit since the run last forgot counts: nothing to note.
+            return new ReadMark(versions);
         }
-        var versions = new Dictionary<int, long>();
         await using var connection = new NpgsqlConnection(_target.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand("SELECT stripe, version FROM timeline_stripes", connection);
@@ -62,31 +66,51 @@ public sealed class BulkWriter : IAsyncDisposable
         {
             versions[reader.GetInt32(0)] = reader.GetInt64(1);
         }
-        return new ReadMark(0, versions);
-    }
-
-    /// <summary>Looks for other connections' commits now (SQLite); only between transactions.</summary>
-    public async Task NoticeAsync(CancellationToken cancellationToken)
-    {
-        if (_sqlite is not null)
-        {
-            Notice(await ReadDataVersionAsync(cancellationToken));
-        }
+        return new ReadMark(versions);
     }
 
     /// <summary>
-    /// Begins a transaction and locks <paramref name="customerIds"/> (SQLite: the write lock). Returns it with whether
-    /// anyone else wrote since <paramref name="mark"/> (null: the caller reads only after this, and nothing is checked).
-    /// When someone did, the caller must not write what it derived; disposing the store rolls back.
+    /// A context on the writer's own connection for the run's other writes (SQLite; null on PostgreSQL): their commits
+    /// are the writer's own, so they never count as another writer's. Only between transactions.
+    /// </summary>
+    public TouchpointDb? CreateDb() => _sqlite is null ? null : StorageServices.CreateSqliteDb(_sqlite);
+
+    /// <summary>
+    /// Begins a transaction and locks <paramref name="customerIds"/> (SQLite: the write lock), and says whether anyone
+    /// else wrote what the run's timelines may depend on. <paramref name="mark"/>: the mark taken before the batch
+    /// read anything, or null when the batch is derived inside this transaction, after the locks.
+    /// <list type="bullet">
+    /// <item>A batch derived beforehand (<paramref name="mark"/> given) must then not be written: the caller disposes
+    /// the store (rolling back), and calls <see cref="Forget"/> as the run forgets its timelines before deriving it
+    /// again.</item>
+    /// <item>A batch derived inside (no mark): the writer has already forgotten, and the caller must forget the run's
+    /// timelines before deriving; what it reads now cannot change before it commits.</item>
+    /// </list>
     /// </summary>
     public async Task<(IBulkStore Store, bool OthersWrote)> BeginAsync(IEnumerable<long> customerIds, ReadMark? mark, CancellationToken cancellationToken)
     {
         if (_sqlite is not null)
         {
             var sqliteStore = SqliteBulkStore.Begin(_sqlite);
-            // BEGIN IMMEDIATE has taken the write lock: nobody can commit until this transaction ends.
-            Notice(await ReadDataVersionAsync(cancellationToken, sqliteStore.Transaction));
-            return (sqliteStore, mark is not null && Interlocked.Read(ref _otherCommits) != mark.OtherCommits);
+            try
+            {
+                // BEGIN IMMEDIATE has taken the write lock: nobody can commit until this transaction ends.
+                Notice(await ReadDataVersionAsync(cancellationToken, sqliteStore.Transaction));
+            }
+            catch
+            {
+                await sqliteStore.DisposeAsync();
+                throw;
+            }
+            lock (_gate)
+            {
+                var othersWrote = _otherCommits != _syncedCommits;
+                if (othersWrote && mark is null)
+                {
+                    _syncedCommits = _otherCommits;
+                }
+                return (sqliteStore, othersWrote);
+            }
         }
         var store = await PostgresBulkStore.OpenAsync(_target.ConnectionString, cancellationToken);
         try
@@ -94,12 +118,19 @@ public sealed class BulkWriter : IAsyncDisposable
             var bumped = await store.LockCustomersAsync(customerIds, cancellationToken);
             lock (_gate)
             {
-                // Before this transaction's bump each stripe must stand where this run's last write left it, or, if
-                // this run has not written it, where the mark read it.
-                var othersWrote = mark is not null && bumped.Any(b =>
-                    (_stripeVersions.TryGetValue(b.Stripe, out var known) ? known : mark.StripeVersions.GetValueOrDefault(b.Stripe, -1)) != b.Version - 1);
-                if (!othersWrote)
+                // Before this transaction's bump, each stripe must stand where this run's last write left it, or, if
+                // this run has not written it since it last forgot, where the mark read it (nothing to check without a
+                // mark: the batch reads those customers only now).
+                var othersWrote = bumped.Any(b => _stripeVersions.TryGetValue(b.Stripe, out var known)
+                    ? known != b.Version - 1
+                    : mark is not null && mark.StripeVersions.GetValueOrDefault(b.Stripe, -1) != b.Version - 1);
+                if (othersWrote && mark is null)
                 {
+                    _stripeVersions.Clear();
+                }
+                if (!othersWrote || mark is null)
+                {
+                    // What this transaction derives is current as of these versions.
                     foreach (var (stripe, version) in bumped)
                     {
                         _stripeVersions[stripe] = version;
@@ -115,21 +146,29 @@ public sealed class BulkWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Forgets the stripe versions this run's writes left (PostgreSQL), when the run forgets what it read.</summary>
+    /// <summary>
+    /// Forgets what this run's writes knew, as the run forgets its timelines (between transactions): SQLite counts
+    /// other commits from now on, PostgreSQL checks every stripe against the next mark.
+    /// </summary>
     public void Forget()
     {
         lock (_gate)
         {
+            _syncedCommits = _otherCommits;
             _stripeVersions.Clear();
         }
     }
 
+    /// <summary>Counts the other connections' commits since the last look (several count once).</summary>
     private void Notice(long dataVersion)
     {
-        if (dataVersion != _dataVersion)
+        lock (_gate)
         {
-            _dataVersion = dataVersion;
-            Interlocked.Increment(ref _otherCommits);
+            if (dataVersion != _dataVersion)
+            {
+                _dataVersion = dataVersion;
+                _otherCommits++;
+            }
         }
     }
 
