@@ -59,8 +59,19 @@ internal static class ImportBench
         var stopwatch = Stopwatch.StartNew();
         var batchSize = int.Parse(Environment.GetEnvironmentVariable("TOUCHPOINT_BENCH_BATCH") ?? InteractionIngestor.DefaultBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             System.Globalization.CultureInfo.InvariantCulture);
+        // TOUCHPOINT_BENCH_OTHER_WRITER_MS=N: another writer (like the server's API) stores one interaction for a random
+        // customer every N ms while the import runs, so the import keeps finding that someone wrote its customers.
+        using var stopOther = new CancellationTokenSource();
+        var otherWriter = Environment.GetEnvironmentVariable("TOUCHPOINT_BENCH_OTHER_WRITER_MS") is { } every
+            ? OtherWriterAsync(target, int.Parse(every, System.Globalization.CultureInfo.InvariantCulture), stopOther.Token)
+            : Task.FromResult(0);
         var summary = await ingestor.IngestAsync(Inputs(rows).Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)), batchSize: batchSize);
         var pipeline = stopwatch.Elapsed;
+        await stopOther.CancelAsync();
+        if (await otherWriter is > 0 and var otherRows)
+        {
+            Console.WriteLine($"{target.Provider}: another writer stored {otherRows:N0} interactions (one at a time) during the import");
+        }
         if (summary.Imported != rows)
         {
             // Every generated row is new and valid: anything else is a lost (or invented) row, not a figure to report.
@@ -125,6 +136,33 @@ internal static class ImportBench
 
     private static string Phases(List<(string Phase, TimeSpan Time)> phases) =>
         string.Join(", ", phases.Where(p => p.Time.TotalSeconds >= 0.05).Select(p => $"{p.Phase} {p.Time.TotalSeconds:F1} s"));
+
+    /// <summary>Stores one interaction for a random customer every <paramref name="everyMs"/> ms until stopped; returns how many.</summary>
+    private static async Task<int> OtherWriterAsync(DatabaseTarget target, int everyMs, CancellationToken stop)
+    {
+        var ingestor = new InteractionIngestor(target, Options.Create(new InteractionOptions()), TimeProvider.System);
+        var random = new Random(13);
+        var stored = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var at = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMinutes(random.Next(0, 1_000_000));
+            var input = new InteractionInput
+            {
+                ExternalId = $"other{stored}", CustomerExternalId = $"c{random.Next(1, Customers + 1)}", Channel = Channel.Chat,
+                Direction = Direction.Inbound, StartedAt = at, EndedAt = at.AddMinutes(5), Reason = "billing", Outcome = Outcome.Resolved,
+            };
+            stored += (int)(await ingestor.IngestAsync([new ImportRow<InteractionInput>(1, input)], cancellationToken: CancellationToken.None)).Imported;
+            try
+            {
+                await Task.Delay(everyMs, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        return stored;
+    }
 
     /// <summary>
     /// The benchmark's rows: one a minute from <paramref name="start"/>, random customers, channels and reasons. With

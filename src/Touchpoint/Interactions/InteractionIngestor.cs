@@ -47,69 +47,38 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         long read = 0;
         long duplicatesInRun = 0;
         // The next batch is read and derived while the current one is written (on the other core), and written after
-        // it. What it reads must not change before its write holds the lock, or its derivation would miss another
-        // writer's rows (the server's API, a second import, a merge, another node). The run's writer tells, once a
-        // write holds its locks, whether anyone else wrote since its batch began reading (SQLite: any other
-        // connection's commit; PostgreSQL: a writer of a customer on the batch's lock stripes). Then the write
-        // refuses the batch, the run forgets every timeline it holds, and the batch is read, derived and written
-        // inside its own transaction, after its locks.
+        // it. What it read may have changed before its write holds the lock (another writer: the server's API, a
+        // second import, a merge, another node), and the timelines the run keeps may fall behind the store the same
+        // way. The run's writer tells, once a write holds its locks, whether anyone else wrote since (SQLite: any other
+        // connection's commit; PostgreSQL: a writer of a customer on the batch's lock stripes), and which of the
+        // run's customers that may concern; those are derived again from the store at the end of the run.
         var sqlite = target.Provider == DatabaseProvider.Sqlite;
         await using var writer = await BulkWriter.OpenAsync(target, cancellationToken);
         Task<WrittenBatch>? writing = null;
-        (PreparedBatch? Prepared, int Number) inFlight = default;
-        // Whether that write derives its batch itself: the next batch may not touch the timelines until it is done.
-        var writingDerives = false;
 
         void Report(string phase) => progress?.Report(new ImportProgress(read, summary.Imported, summary.Duplicates + duplicatesInRun, summary.Rejected, phase));
 
-        Task<WrittenBatch> WriteAsync(PreparedBatch prepared, int number, DerivedBatch? derived, BulkWriter.ReadMark? mark)
+        Task<WrittenBatch> WriteAsync(PreparedBatch prepared, DerivedBatch derived, BulkWriter.ReadMark mark) => Task.Run(async () =>
         {
-            inFlight = (prepared, number);
-            writingDerives = derived is null;
-            return Task.Run(async () =>
+            PhaseTimer.Start();
+            var (store, othersWrote) = await writer.BeginAsync(prepared.CustomerIds.Distinct().Order(), mark, cancellationToken);
+            await using (store)
             {
-                PhaseTimer.Start();
-                // Lock first, read second: what a derivation inside this transaction reads cannot change until it commits.
-                var (store, othersWrote) = await writer.BeginAsync(prepared.CustomerIds.Distinct().Order(), derived is null ? null : mark, cancellationToken);
-                await using (store)
-                {
-                    if (othersWrote && derived is not null)
-                    {
-                        // Rolled back by disposing the store.
-                        return WrittenBatch.Refused;
-                    }
-                    if (othersWrote)
-                    {
-                        // The timelines the run holds may lack another writer's rows; read afresh from here.
-                        using var forgetting = run.Touch("forgetting the timelines");
-                        run.Forget();
-                    }
-                    return await StoreBatchAsync(store, derived ?? await DeriveBatchAsync(prepared, number, run, -1, cancellationToken), cancellationToken);
-                }
-            }, cancellationToken);
-        }
+                var written = await StoreBatchAsync(store, derived, cancellationToken);
+                written.OthersWrote = othersWrote;
+                return written;
+            }
+        }, cancellationToken);
 
         async Task FinishWriteAsync()
         {
-            if (writing is null)
+            if (writing is not null)
             {
-                return;
-            }
-            var written = await writing;
-            writing = null;
-            if (written == WrittenBatch.Refused)
-            {
-                using (run.Touch("forgetting the timelines"))
-                {
-                    run.Forget();
-                    writer.Forget();
-                }
-                writing = WriteAsync(inFlight.Prepared!, inFlight.Number, null, null);
-                written = await writing;
+                var written = await writing;
                 writing = null;
+                written.ApplyTo(run, summary);
+                Report("importing");
             }
-            written.ApplyTo(run, summary);
-            Report("importing");
         }
 
         async Task NextBatchAsync(List<InteractionInput> next)
@@ -122,7 +91,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             PhaseTimer.Mark("read+validate");
             // Creating customers or agents writes, and on SQLite would wait for this run's own bulk writer.
             var creates = sqlite && (!customers.KnowsAll(refs) || !agents.KnowsAll(agentRefs));
-            if (writingDerives || creates)
+            if (creates)
             {
                 await FinishWriteAsync();
                 PhaseTimer.Mark("wait for the write");
@@ -137,8 +106,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             var number = ++run.Batches;
             // Taken before the derivation reads anything from the store.
             var mark = await writer.MarkAsync(cancellationToken);
-            var forgotten = run.Forgotten;
-            DerivedBatch? derived = await Task.Run(() =>
+            var derived = await Task.Run(() =>
             {
                 PhaseTimer.Start();
                 // One core is the writer's.
@@ -147,12 +115,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             PhaseTimer.Mark("wait for the derivation");
             await FinishWriteAsync();
             PhaseTimer.Mark("wait for the write");
-            if (run.Forgotten != forgotten)
-            {
-                // Derived against timelines the run has since forgotten: derive it again inside its write.
-                derived = null;
-            }
-            writing = WriteAsync(prepared, number, derived, mark);
+            writing = WriteAsync(prepared, derived, mark);
         }
 
         try
@@ -334,8 +297,11 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     /// <summary>What writing a batch did; applied to the run when no other batch is being derived.</summary>
     private sealed class WrittenBatch
     {
-        /// <summary>A write that found another writer's commit since its batch began reading, and wrote nothing.</summary>
-        public static readonly WrittenBatch Refused = new();
+        /// <summary>
+        /// Which customers another writer may have written since the run read them (null: nobody else wrote); known
+        /// when this write held its locks.
+        /// </summary>
+        public Func<long, bool>? OthersWrote { get; set; }
 
         public long Imported { get; set; }
         public long Duplicates { get; set; }
@@ -350,6 +316,12 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             summary.Imported += Imported;
             summary.Duplicates += Duplicates;
             summary.CasesDerived += CasesOpened;
+            if (OthersWrote is { } concerns)
+            {
+                // Every timeline the run holds that another writer may have changed (the next batch's too, derived
+                // beside this write): its later rows were derived without what that writer stored.
+                run.NeedsRecompute.UnionWith(run.Timelines.Keys.Where(concerns));
+            }
             foreach (var taken in Taken)
             {
                 var timeline = run.Timelines[taken.CustomerId];
@@ -368,16 +340,6 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         public int Batches { get; set; }
         public Dictionary<long, Timeline> Timelines { get; } = [];
 
-        /// <summary>How many times the run forgot its timelines (another writer may have changed them).</summary>
-        public int Forgotten { get; private set; }
-
-        /// <summary>Drops every timeline: the next batches read their customers' timelines from the store again.</summary>
-        public void Forget()
-        {
-            Timelines.Clear();
-            Forgotten++;
-        }
-
         /// <summary>
         /// Marks the start of work on the timelines (deriving a batch, preparing one, applying a write); the run's
         /// timelines are not thread-safe, so two at once is a bug in the pipeline, reported rather than risked.
@@ -391,6 +353,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             public void Dispose() => Volatile.Write(ref run._touching, 0);
         }
 
+        /// <summary>Customers derived again from the store at the end of the run.</summary>
         public HashSet<long> NeedsRecompute { get; } = [];
         public long NextSequence() => ++_sequence;
     }

@@ -244,9 +244,8 @@ public sealed class InteractionIngestorTests
     public async Task Ingest_AnotherWriterTakesARowsIdAfterItWasChecked_RowIsADuplicate_AndTheRestDerivesAsWithoutIt(DatabaseProvider provider)
     {
         // The last batch, "x1" for c1 (a late contact in the middle of c1's history), is checked against stored ids
-        // and derived; before it is written, another writer stores "x1" for c9. The write refuses the batch (someone
-        // wrote since it was read), derives it again inside its transaction, finds x1 taken there, and c1, derived
-        // with x1, is derived again from the store at the end.
+        // and derived; before it is written, another writer stores "x1" for c9. The write finds x1 taken, and c1,
+        // derived with x1, is derived again from the store at the end.
         var rows = Enumerable.Range(0, 30).Select(n => Contact($"i{n}", "c1", (Channel)(n % 3), T0.AddDays(n * 2), n % 2 == 0 ? "billing" : "outage",
             n % 4 == 0 ? Outcome.Unresolved : Outcome.Resolved)).ToList();
         var taken = Contact("x1", "c1", Channel.Chat, T0.AddDays(9).AddHours(1), "billing", Outcome.Unresolved);
@@ -353,13 +352,12 @@ public sealed class InteractionIngestorTests
     }
 
     [Theory, ClassData(typeof(Providers))]
-    public async Task Ingest_AnotherWriterCommitsRightAfterARefusedBatchIsWrittenAgain_TheRunStillSeesIt(DatabaseProvider provider)
+    public async Task Ingest_AnotherWriterCommitsTwiceBetweenWrites_TheRunStillSeesBoth(DatabaseProvider provider)
     {
-        // y1 is stored right after the fifth batch's write, while the sixth is already derived: the sixth is refused,
-        // the run forgets its timelines and writes it again deriving inside its transaction, and the seventh (derived
-        // on the forgotten timelines) is to be derived inside its own write. y2 is stored right after that second write
-        // of the sixth batch and before the seventh's write begins: the seventh's write notices y2's commit but, deriving
-        // itself, must not derive on c1's timeline as read before y2.
+        // y1 is stored right after the fifth batch's write (the sixth already derived without it), y2 right after the
+        // sixth's: each write hears of one commit, and c1, whose later batches were derived without y1 and y2, ends
+        // derived with both. (Written for an earlier design, where the sixth batch was refused and derived again inside
+        // its write, and y2's commit went unseen by the seventh.)
         var rows = Enumerable.Range(0, 30).Select(n => Contact($"i{n}", "c1", (Channel)(n % 3), T0.AddDays(n * 2), n % 2 == 0 ? "billing" : "outage",
             n % 4 == 0 ? Outcome.Unresolved : Outcome.Resolved)).ToList();
         var y1 = Contact("y1", "c1", Channel.Email, T0.AddDays(30.5), "billing", Outcome.Unresolved);

@@ -5,18 +5,17 @@ namespace Touchpoint.Storage.Bulk;
 
 /// <summary>
 /// One run's writer: a transaction per batch, and a way to tell, once a batch's transaction holds its locks, whether
-/// anyone else wrote what the run's timelines may depend on since the run last read them afresh, so a run can read
-/// and derive outside its locks and only read again when it must.
+/// anyone else wrote since the run last heard (and which of the run's customers that may concern), so a run can read
+/// and derive outside its locks and derive again only what another writer may have changed.
 /// <list type="bullet">
 /// <item>SQLite: one connection kept for the run counts the commits of every other connection (<c>PRAGMA
-/// data_version</c>), looking when opened and right after each <c>BEGIN IMMEDIATE</c>. Any other commit since the
-/// run last forgot its timelines counts, whatever it wrote. The run's own other writes (new customers and agents)
-/// go through <see cref="CreateDb"/>, on the same connection, so they never count.</item>
+/// data_version</c>), looking when opened and right after each <c>BEGIN IMMEDIATE</c>. Any other commit counts,
+/// whatever it wrote, and may concern any customer. The run's own other writes (new customers and agents) go through
+/// <see cref="CreateDb"/>, on the same connection, so they never count.</item>
 /// <item>PostgreSQL: every writer of customers' timelines (ingestion, recompute, merge, on any node) bumps the
 /// versions of its customers' lock stripes under those locks (<see cref="CustomerLocks.BumpSql"/>). The writer
-/// remembers the version its own last write left on each stripe; a stripe it has not written since it last forgot
-/// must still have the version read by the batch's <see cref="ReadMark"/>. Another writer of any customer on the
-/// batch's stripes counts.</item>
+/// remembers the version its own last write left on each stripe; a stripe it has not written must still have the
+/// version read by the batch's <see cref="ReadMark"/>. A changed stripe concerns the customers on it.</item>
 /// </list>
 /// </summary>
 public sealed class BulkWriter : IAsyncDisposable
@@ -25,7 +24,7 @@ public sealed class BulkWriter : IAsyncDisposable
     private readonly SqliteConnection? _sqlite;
     private long _dataVersion;
     private long _otherCommits;
-    private long _syncedCommits;
+    private long _heardCommits;
     private readonly Lock _gate = new();
     private readonly Dictionary<int, long> _stripeVersions = [];
 
@@ -55,7 +54,7 @@ public sealed class BulkWriter : IAsyncDisposable
         var versions = new Dictionary<int, long>();
         if (_sqlite is not null)
         {
-            // Any commit since the run last forgot counts: nothing to note.
+            // Any commit the writer has not heard of counts: nothing to note.
             return new ReadMark(versions);
         }
         await using var connection = new NpgsqlConnection(_target.ConnectionString);
@@ -76,18 +75,13 @@ public sealed class BulkWriter : IAsyncDisposable
     public TouchpointDb? CreateDb() => _sqlite is null ? null : StorageServices.CreateSqliteDb(_sqlite);
 
     /// <summary>
-    /// Begins a transaction and locks <paramref name="customerIds"/> (SQLite: the write lock), and says whether anyone
-    /// else wrote what the run's timelines may depend on. <paramref name="mark"/>: the mark taken before the batch
-    /// read anything, or null when the batch is derived inside this transaction, after the locks.
-    /// <list type="bullet">
-    /// <item>A batch derived beforehand (<paramref name="mark"/> given) must then not be written: the caller disposes
-    /// the store (rolling back), and calls <see cref="Forget"/> as the run forgets its timelines before deriving it
-    /// again.</item>
-    /// <item>A batch derived inside (no mark): the writer has already forgotten, and the caller must forget the run's
-    /// timelines before deriving; what it reads now cannot change before it commits.</item>
-    /// </list>
+    /// Begins a transaction and locks <paramref name="customerIds"/> (SQLite: the write lock). Returns it with which
+    /// customers another writer may have written since the run last heard of it (null: nobody), judged against
+    /// <paramref name="mark"/>, taken before the batch read anything, for what the run has not written itself. The
+    /// writer then counts those writes as heard of: the caller must see to the customers they concern.
     /// </summary>
-    public async Task<(IBulkStore Store, bool OthersWrote)> BeginAsync(IEnumerable<long> customerIds, ReadMark? mark, CancellationToken cancellationToken)
+    public async Task<(IBulkStore Store, Func<long, bool>? OthersWrote)> BeginAsync(IEnumerable<long> customerIds, ReadMark mark,
+        CancellationToken cancellationToken)
     {
         if (_sqlite is not null)
         {
@@ -104,12 +98,10 @@ public sealed class BulkWriter : IAsyncDisposable
             }
             lock (_gate)
             {
-                var othersWrote = _otherCommits != _syncedCommits;
-                if (othersWrote && mark is null)
-                {
-                    _syncedCommits = _otherCommits;
-                }
-                return (sqliteStore, othersWrote);
+                // SQLite does not say what another connection wrote: any customer may be concerned.
+                var othersWrote = _otherCommits != _heardCommits;
+                _heardCommits = _otherCommits;
+                return (sqliteStore, othersWrote ? _ => true : null);
             }
         }
         var store = await PostgresBulkStore.OpenAsync(_target.ConnectionString, cancellationToken);
@@ -119,43 +111,20 @@ public sealed class BulkWriter : IAsyncDisposable
             lock (_gate)
             {
                 // Before this transaction's bump, each stripe must stand where this run's last write left it, or, if
-                // this run has not written it since it last forgot, where the mark read it (nothing to check without a
-                // mark: the batch reads those customers only now).
-                var othersWrote = bumped.Any(b => _stripeVersions.TryGetValue(b.Stripe, out var known)
-                    ? known != b.Version - 1
-                    : mark is not null && mark.StripeVersions.GetValueOrDefault(b.Stripe, -1) != b.Version - 1);
-                if (othersWrote && mark is null)
+                // this run has not written it, where the mark read it.
+                var changed = bumped.Where(b => (_stripeVersions.TryGetValue(b.Stripe, out var known)
+                    ? known : mark.StripeVersions.GetValueOrDefault(b.Stripe, -1)) != b.Version - 1).Select(b => b.Stripe).ToHashSet();
+                foreach (var (stripe, version) in bumped)
                 {
-                    _stripeVersions.Clear();
+                    _stripeVersions[stripe] = version;
                 }
-                if (!othersWrote || mark is null)
-                {
-                    // What this transaction derives is current as of these versions.
-                    foreach (var (stripe, version) in bumped)
-                    {
-                        _stripeVersions[stripe] = version;
-                    }
-                }
-                return (store, othersWrote);
+                return (store, changed.Count == 0 ? null : id => changed.Contains(CustomerLocks.Stripe(id)));
             }
         }
         catch
         {
             await store.DisposeAsync();
             throw;
-        }
-    }
-
-    /// <summary>
-    /// Forgets what this run's writes knew, as the run forgets its timelines (between transactions): SQLite counts
-    /// other commits from now on, PostgreSQL checks every stripe against the next mark.
-    /// </summary>
-    public void Forget()
-    {
-        lock (_gate)
-        {
-            _syncedCommits = _otherCommits;
-            _stripeVersions.Clear();
         }
     }
 

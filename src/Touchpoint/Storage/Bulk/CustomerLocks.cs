@@ -20,6 +20,7 @@ public static class CustomerLocks
     /// </summary>
     public const string BumpSql = "UPDATE timeline_stripes SET version = version + 1 WHERE stripe = ANY(@stripes) RETURNING stripe, version";
 
-    public static int[] Stripes(IEnumerable<long> customerIds) =>
-        customerIds.Select(id => (int)(id % StripeCount)).Distinct().Order().ToArray();
+    public static int Stripe(long customerId) => (int)(customerId % StripeCount);
+
+    public static int[] Stripes(IEnumerable<long> customerIds) => customerIds.Select(Stripe).Distinct().Order().ToArray();
 }
