@@ -41,10 +41,13 @@ public sealed class CustomerMerge(TouchpointDb db, DatabaseTarget target, IOptio
                 await db.Database.ExecuteSqlRawAsync(CustomerLocks.Sql,
                     [new NpgsqlParameter("space", CustomerLocks.Space), new NpgsqlParameter("stripes", CustomerLocks.Stripes([survivorId, mergedId]))],
                     cancellationToken);
-                // A long import holding either timeline learns from the stripes' versions that it must read them again.
-                await db.Database.ExecuteSqlRawAsync(CustomerLocks.BumpSql,
-                    [new NpgsqlParameter("stripes", CustomerLocks.Stripes([survivorId, mergedId]))], cancellationToken);
             }
+            // A long import holding either timeline learns from the stripes' versions that another writer changed them.
+            var stripes = CustomerLocks.Stripes([survivorId, mergedId]);
+            await (db.Provider == DatabaseProvider.Postgres
+                ? db.Database.ExecuteSqlRawAsync(CustomerLocks.BumpSql, [new NpgsqlParameter("stripes", stripes)], cancellationToken)
+                : db.Database.ExecuteSqlRawAsync(CustomerLocks.SqliteBumpSql,
+                    [new Microsoft.Data.Sqlite.SqliteParameter("@stripes", System.Text.Json.JsonSerializer.Serialize(stripes))], cancellationToken));
             var pair = await db.Customers.Include(c => c.Consents).Where(c => c.Id == survivorId || c.Id == mergedId).ToListAsync(cancellationToken);
             var survivor = pair.FirstOrDefault(c => c.Id == survivorId);
             var merged = pair.FirstOrDefault(c => c.Id == mergedId);

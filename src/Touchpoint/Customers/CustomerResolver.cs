@@ -18,26 +18,23 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
 
     public long CustomersCreated { get; private set; }
 
-    public Task<long[]> ResolveAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken) => ResolveAsync(refs, null, cancellationToken);
-
-    /// <summary>Resolves through <paramref name="createDb"/>'s contexts (a bulk writer's own connection) when given.</summary>
-    public async Task<long[]> ResolveAsync(IReadOnlyList<CustomerRef> refs, Func<TouchpointDb?>? createDb, CancellationToken cancellationToken)
+    public async Task<long[]> ResolveAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
     {
         try
         {
-            return await ResolveOnceAsync(refs, createDb, cancellationToken);
+            return await ResolveOnceAsync(refs, cancellationToken);
         }
         catch (DbUpdateException)
         {
             // Another writer created one of these customers between our lookup and our insert: look again.
             _known.Clear();
-            return await ResolveOnceAsync(refs, createDb, cancellationToken);
+            return await ResolveOnceAsync(refs, cancellationToken);
         }
     }
 
     /// <summary>
     /// Looks up (without creating anything) the customers of <paramref name="refs"/> not known yet, so a later
-    /// <see cref="ResolveAsync(IReadOnlyList{CustomerRef}, CancellationToken)"/> only has to create the new ones. Read-only: it may run while this run's bulk
+    /// <see cref="ResolveAsync"/> only has to create the new ones. Read-only: it may run while this run's bulk
     /// writer holds the database's write lock.
     /// </summary>
     public async Task PrefetchAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
@@ -50,14 +47,14 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
         }
     }
 
-    /// <summary>Whether <see cref="ResolveAsync(IReadOnlyList{CustomerRef}, CancellationToken)"/> would find every one of <paramref name="refs"/> without creating a customer.</summary>
+    /// <summary>Whether <see cref="ResolveAsync"/> would find every one of <paramref name="refs"/> without creating a customer.</summary>
     public bool KnowsAll(IReadOnlyList<CustomerRef> refs) => refs.All(r => Keys(r).Any(_known.ContainsKey));
 
-    private async Task<long[]> ResolveOnceAsync(IReadOnlyList<CustomerRef> refs, Func<TouchpointDb?>? createDb, CancellationToken cancellationToken)
+    private async Task<long[]> ResolveOnceAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
     {
         var keysPerRef = refs.Select(Keys).ToArray();
         var unknown = keysPerRef.SelectMany(k => k).Where(k => !_known.ContainsKey(k)).Distinct().ToList();
-        await using var db = createDb?.Invoke() ?? StorageServices.CreateDb(target);
+        await using var db = StorageServices.CreateDb(target);
         if (unknown.Count > 0)
         {
             await LookUpAsync(db, unknown, cancellationToken);

@@ -8,19 +8,15 @@ public sealed class AgentResolver(DatabaseTarget target)
 {
     private readonly Dictionary<string, long> _known = new(StringComparer.Ordinal);
 
-    /// <summary>Whether <see cref="ResolveAsync(IReadOnlyList{ValueTuple{string, string}}, CancellationToken)"/> would find every one of <paramref name="agents"/> without creating an agent.</summary>
+    /// <summary>Whether <see cref="ResolveAsync"/> would find every one of <paramref name="agents"/> without creating an agent.</summary>
     public bool KnowsAll(IReadOnlyList<(string? ExternalId, string? Name)> agents) => agents.All(a => a.ExternalId is null || _known.ContainsKey(a.ExternalId));
 
-    public Task<long?[]> ResolveAsync(IReadOnlyList<(string? ExternalId, string? Name)> agents, CancellationToken cancellationToken) =>
-        ResolveAsync(agents, null, cancellationToken);
-
-    /// <summary>Resolves through <paramref name="createDb"/>'s contexts (a bulk writer's own connection) when given.</summary>
-    public async Task<long?[]> ResolveAsync(IReadOnlyList<(string? ExternalId, string? Name)> agents, Func<TouchpointDb?>? createDb, CancellationToken cancellationToken)
+    public async Task<long?[]> ResolveAsync(IReadOnlyList<(string? ExternalId, string? Name)> agents, CancellationToken cancellationToken)
     {
         var unknown = agents.Where(a => a.ExternalId is not null && !_known.ContainsKey(a.ExternalId)).Select(a => a.ExternalId!).Distinct().ToList();
         if (unknown.Count > 0)
         {
-            await using var db = createDb?.Invoke() ?? StorageServices.CreateDb(target);
+            await using var db = StorageServices.CreateDb(target);
             foreach (var chunk in unknown.Chunk(500))
             {
                 foreach (var row in await db.Agents.AsNoTracking().Where(a => chunk.Contains(a.ExternalId)).Select(a => new { a.ExternalId, a.Id }).ToListAsync(cancellationToken))

@@ -49,11 +49,11 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         // The next batch is read and derived while the current one is written (on the other core), and written after
         // it. What it read may have changed before its write holds the lock (another writer: the server's API, a
         // second import, a merge, another node), and the timelines the run keeps may fall behind the store the same
-        // way. The run's writer tells, once a write holds its locks, whether anyone else wrote since (SQLite: any other
-        // connection's commit; PostgreSQL: a writer of a customer on the batch's lock stripes), and which of the
-        // run's customers that may concern; those are derived again from the store at the end of the run.
+        // way. The run's writer tells, once a write holds its locks, whether another writer wrote customers on the
+        // batch's lock stripes since the run last heard, and which of the run's customers that may concern; those are
+        // derived again from the store at the end of the run.
         var sqlite = target.Provider == DatabaseProvider.Sqlite;
-        await using var writer = await BulkWriter.OpenAsync(target, cancellationToken);
+        var writer = new BulkWriter(target);
         Task<WrittenBatch>? writing = null;
 
         void Report(string phase) => progress?.Report(new ImportProgress(read, summary.Imported, summary.Duplicates + duplicatesInRun, summary.Rejected, phase));
@@ -96,9 +96,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 await FinishWriteAsync();
                 PhaseTimer.Mark("wait for the write");
             }
-            // On SQLite the writer is idle when this batch creates customers or agents: they are created on its own
-            // connection, so they never count as another writer's commits.
-            var prepared = await PrepareBatchAsync(next, refs, agentRefs, stored, customers, agents, summary, creates ? writer.CreateDb : null, cancellationToken);
+            var prepared = await PrepareBatchAsync(next, refs, agentRefs, stored, customers, agents, summary, cancellationToken);
             if (prepared is null)
             {
                 return;
@@ -180,14 +178,14 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     /// the bulk writer's lock.
     /// </summary>
     private async Task<PreparedBatch?> PrepareBatchAsync(List<InteractionInput> batch, List<CustomerRef> refs, List<(string?, string?)> agentRefs, HashSet<string> stored,
-        CustomerResolver customers, AgentResolver agents, ImportSummary summary, Func<TouchpointDb?>? createDb, CancellationToken cancellationToken)
+        CustomerResolver customers, AgentResolver agents, ImportSummary summary, CancellationToken cancellationToken)
     {
-        var customerIds = await customers.ResolveAsync(refs, createDb, cancellationToken);
+        var customerIds = await customers.ResolveAsync(refs, cancellationToken);
         PhaseTimer.Mark("resolve customers");
         // Rows already stored (a re-run, a resumed import, an id another customer holds) are duplicates: dropping them
         // here spares loading their customers' histories, and deriving a row the write would then find taken. Also
-        // for customers whose timelines the run holds: a write never goes ahead on timelines another writer has
-        // changed since they were read.
+        // for customers whose timelines the run holds: a row stored for one since the run read it is another writer's,
+        // and the run derives that customer again at its end.
         if (stored.Count > 0)
         {
             var keep = Enumerable.Range(0, batch.Count).Where(r => !stored.Contains(batch[r].ExternalId.Trim())).ToList();
@@ -201,7 +199,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             }
         }
         PhaseTimer.Mark("existing external ids");
-        var agentIds = await agents.ResolveAsync(agentRefs, createDb, cancellationToken);
+        var agentIds = await agents.ResolveAsync(agentRefs, cancellationToken);
         var agentOf = new Dictionary<InteractionInput, long?>(ReferenceEqualityComparer.Instance);
         for (var r = 0; r < batch.Count; r++)
         {

@@ -91,10 +91,6 @@ public static class StorageServices
         }
     }
 
-    /// <summary>A context on an open SQLite connection the caller owns (and keeps open after the context is disposed).</summary>
-    public static TouchpointDb CreateSqliteDb(SqliteConnection connection) =>
-        new SqliteTouchpointDb(new DbContextOptionsBuilder<SqliteTouchpointDb>().UseSqlite(connection, s => s.MigrationsHistoryTable("__ef_migrations")).Options);
-
     private static void EnsureSqliteFolder(string connectionString)
     {
         var file = new SqliteConnectionStringBuilder(connectionString).DataSource;

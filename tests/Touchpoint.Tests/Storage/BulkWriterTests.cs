@@ -14,7 +14,7 @@ public sealed class BulkWriterTests
     public async Task OwnWrites_AreNotOthers(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        await using var writer = await BulkWriter.OpenAsync(database.Target, Ct);
+        var writer = new BulkWriter(database.Target);
 
         var mark = await writer.MarkAsync(Ct);
         Assert.Null(await WriteAsync(writer, [1, 2], mark, "own1"));
@@ -27,7 +27,7 @@ public sealed class BulkWriterTests
     public async Task AnotherWritersCommit_AfterTheMark_IsToldOnce_AsConcerningItsCustomer(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        await using var writer = await BulkWriter.OpenAsync(database.Target, Ct);
+        var writer = new BulkWriter(database.Target);
         Assert.Null(await WriteAsync(writer, [1, 2], await writer.MarkAsync(Ct), "own1"));
 
         var mark = await writer.MarkAsync(Ct);
@@ -40,12 +40,12 @@ public sealed class BulkWriterTests
         Assert.Null(await WriteAsync(writer, [1, 2], mark, "own3"));
     }
 
-    [Fact]
-    public async Task Postgres_AnotherWriterOnOtherStripes_ConcernsOnlyTheirCustomers()
+    [Theory, ClassData(typeof(Providers))]
+    public async Task AnotherWriterOnOtherStripes_ConcernsOnlyTheirCustomers(DatabaseProvider provider)
     {
         // Customers 1 and 2 lie on different lock stripes (257 on 1's).
-        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
-        await using var writer = await BulkWriter.OpenAsync(database.Target, Ct);
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var writer = new BulkWriter(database.Target);
         Assert.Null(await WriteAsync(writer, [1, 2], await writer.MarkAsync(Ct), "own1"));
 
         var mark = await writer.MarkAsync(Ct);
@@ -59,34 +59,38 @@ public sealed class BulkWriterTests
         Assert.False(othersWrote(257));
     }
 
-    [Fact]
-    public async Task Sqlite_AnyOtherConnectionsCommit_ConcernsEveryCustomer()
+    [Theory, ClassData(typeof(Providers))]
+    public async Task ACommitThatWritesNoTimeline_ConcernsNobody(DatabaseProvider provider)
     {
-        // SQLite's counter sees every commit, whatever it wrote: here an agent written without locking any customer.
-        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        await using var writer = await BulkWriter.OpenAsync(database.Target, Ct);
+        // Customers, agents, logins, audit entries: only writers of customers' timelines bump the stripes.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var writer = new BulkWriter(database.Target);
         var mark = await writer.MarkAsync(Ct);
         await CommitElsewhereAsync(database, [], "other1");
 
-        var othersWrote = await WriteAsync(writer, [1], mark, "own1");
+        Assert.Null(await WriteAsync(writer, [1, 2], mark, "own1"));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task AMerge_ConcernsBothCustomers(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(database, new Touchpoint.Customers.CustomerInput { ExternalId = "a", Name = "A" },
+            new Touchpoint.Customers.CustomerInput { ExternalId = "b", Name = "B" });
+        var writer = new BulkWriter(database.Target);
+        var mark = await writer.MarkAsync(Ct);
+        await using (var db = database.CreateDb())
+        {
+            var merge = new Touchpoint.Customers.CustomerMerge(db, database.Target,
+                Microsoft.Extensions.Options.Options.Create(new Touchpoint.Interactions.InteractionOptions()), Ingest.Clock());
+            Assert.Null((await merge.MergeAsync(1, 2, "test", Ct)).Error);
+        }
+
+        var othersWrote = await WriteAsync(writer, [1, 2, 3], mark, "own1");
         Assert.NotNull(othersWrote);
         Assert.True(othersWrote(1));
         Assert.True(othersWrote(2));
-    }
-
-    [Fact]
-    public async Task Sqlite_TheRunsOwnContext_IsNotAnotherWriter()
-    {
-        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        await using var writer = await BulkWriter.OpenAsync(database.Target, Ct);
-        var mark = await writer.MarkAsync(Ct);
-        await using (var db = writer.CreateDb()!)
-        {
-            db.Agents.Add(new Touchpoint.Interactions.Agent { ExternalId = "own-context", Name = "Own" });
-            await db.SaveChangesAsync(Ct);
-        }
-
-        Assert.Null(await WriteAsync(writer, [1], mark, "own1"));
+        Assert.False(othersWrote(3));
     }
 
     /// <summary>Writes one agent under the customers' locks; returns whom another writer's writes since may concern.</summary>

@@ -7,39 +7,29 @@ internal sealed class SqliteBulkStore : IBulkStore
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
-    private readonly bool _ownsConnection;
 
-    public SqliteTransaction Transaction => _transaction;
-
-    private SqliteBulkStore(SqliteConnection connection, SqliteTransaction transaction, bool ownsConnection)
+    private SqliteBulkStore(SqliteConnection connection, SqliteTransaction transaction)
     {
         _connection = connection;
         _transaction = transaction;
-        _ownsConnection = ownsConnection;
     }
 
     public static async Task<SqliteBulkStore> OpenAsync(string connectionString, CancellationToken cancellationToken)
-    {
-        var connection = await OpenConnectionAsync(connectionString, cancellationToken);
-        return new SqliteBulkStore(connection, connection.BeginTransaction(deferred: false), ownsConnection: true);
-    }
-
-    /// <summary>A transaction on a writer's own connection, which outlives it.</summary>
-    public static SqliteBulkStore Begin(SqliteConnection connection) => new(connection, connection.BeginTransaction(deferred: false), ownsConnection: false);
-
-    public static async Task<SqliteConnection> OpenConnectionAsync(string connectionString, CancellationToken cancellationToken)
     {
         // Foreign keys checked, as on every connection of the bundled SQLite (and ON DELETE SET NULL applied). Saying so
         // also gives bulk writers a connection pool of their own, so one import's batches keep reusing one connection
         // and its page cache, instead of a connection whose cache a reader's visit left cold.
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true }.ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        await using var pragma = connection.CreateCommand();
-        // WAL lets readers (the web UI) go on while an import writes; NORMAL is durable at each commit in WAL mode.
-        // A large page cache keeps the unique and secondary indexes in memory while a big batch lands.
-        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY;";
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
+        await using (var pragma = connection.CreateCommand())
+        {
+            // WAL lets readers (the web UI) go on while an import writes; NORMAL is durable at each commit in WAL mode.
+            // A large page cache keeps the unique and secondary indexes in memory while a big batch lands.
+            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+        }
+        var transaction = connection.BeginTransaction(deferred: false);
+        return new SqliteBulkStore(connection, transaction);
     }
 
     public Task<long?[]> InsertAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
@@ -73,19 +63,33 @@ internal sealed class SqliteBulkStore : IBulkStore
     public Task DeleteAsync(string tableName, IReadOnlyList<long> ids, CancellationToken cancellationToken) =>
         ExecuteAsync($"DELETE FROM {tableName} WHERE id = ?1", ids.Select(id => new object?[] { id }).ToList(), cancellationToken);
 
-    // The transaction began IMMEDIATE: SQLite already lets one writer at a time in.
-    public Task<IReadOnlyList<(int Stripe, long Version)>> LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<(int, long)>>([]);
+    // The transaction began IMMEDIATE: SQLite already lets one writer at a time in. Only the stripes' versions to bump.
+    public async Task<IReadOnlyList<(int Stripe, long Version)>> LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken)
+    {
+        var stripes = CustomerLocks.Stripes(customerIds);
+        var versions = new List<(int, long)>(stripes.Length);
+        if (stripes.Length == 0)
+        {
+            return versions;
+        }
+        await using var command = _connection.CreateCommand();
+        command.Transaction = _transaction;
+        command.CommandText = CustomerLocks.SqliteBumpSql;
+        command.Parameters.AddWithValue("@stripes", System.Text.Json.JsonSerializer.Serialize(stripes));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions.Add((reader.GetInt32(0), reader.GetInt64(1)));
+        }
+        return versions;
+    }
 
     public Task CommitAsync(CancellationToken cancellationToken) => _transaction.CommitAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
         await _transaction.DisposeAsync();
-        if (_ownsConnection)
-        {
-            await _connection.DisposeAsync();
-        }
+        await _connection.DisposeAsync();
     }
 
     private Task ExecuteAsync(string sql, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)

@@ -10,9 +10,9 @@ namespace Touchpoint.Storage.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            // PostgreSQL only, outside the EF model: every writer of customers' timelines (ingestion, recompute,
-            // merge) bumps the versions of its customers' lock stripes under those locks, so a long import can tell
-            // whether anyone else wrote its customers since it read them (SQLite's runs use PRAGMA data_version).
+            // Outside the EF model: every writer of customers' timelines (ingestion, recompute, merge) bumps the
+            // versions of its customers' lock stripes under those locks, so a long import can tell whether anyone
+            // else wrote its customers since it read them (see BulkWriter). One row per stripe, 0-255.
             migrationBuilder.Sql("""
                 CREATE TABLE timeline_stripes (stripe integer PRIMARY KEY, version bigint NOT NULL DEFAULT 0);
                 INSERT INTO timeline_stripes (stripe) SELECT s FROM generate_series(0, 255) AS s;
