@@ -65,6 +65,14 @@ public static class BulkStore
         _ => throw new ArgumentOutOfRangeException(nameof(target)),
     };
 
+    /// <summary>A plain connection (not opened) for reads outside EF Core.</summary>
+    public static System.Data.Common.DbConnection Connect(DatabaseTarget target) => target.Provider switch
+    {
+        DatabaseProvider.Sqlite => new Microsoft.Data.Sqlite.SqliteConnection(target.ConnectionString),
+        DatabaseProvider.Postgres => new Npgsql.NpgsqlConnection(target.ConnectionString),
+        _ => throw new ArgumentOutOfRangeException(nameof(target)),
+    };
+
     /// <summary>
     /// Which of <paramref name="values"/> are stored in <paramref name="column"/> (which must be indexed): one
     /// statement, one index probe per value. Read outside any write transaction, so a caller may use it only to
@@ -78,13 +86,7 @@ public static class BulkStore
         {
             return found;
         }
-        System.Data.Common.DbConnection connection = target.Provider switch
-        {
-            DatabaseProvider.Sqlite => new Microsoft.Data.Sqlite.SqliteConnection(target.ConnectionString),
-            DatabaseProvider.Postgres => new Npgsql.NpgsqlConnection(target.ConnectionString),
-            _ => throw new ArgumentOutOfRangeException(nameof(target)),
-        };
-        await using (connection)
+        await using (var connection = Connect(target))
         {
             await connection.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();

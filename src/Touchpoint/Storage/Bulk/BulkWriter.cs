@@ -1,5 +1,3 @@
-using System.Data.Common;
-
 namespace Touchpoint.Storage.Bulk;
 
 /// <summary>
@@ -23,13 +21,7 @@ public sealed class BulkWriter(DatabaseTarget target)
     public async Task<ReadMark> MarkAsync(CancellationToken cancellationToken)
     {
         var versions = new Dictionary<int, long>();
-        DbConnection connection = target.Provider switch
-        {
-            DatabaseProvider.Sqlite => new Microsoft.Data.Sqlite.SqliteConnection(target.ConnectionString),
-            DatabaseProvider.Postgres => new Npgsql.NpgsqlConnection(target.ConnectionString),
-            _ => throw new ArgumentOutOfRangeException(nameof(target)),
-        };
-        await using (connection)
+        await using (var connection = BulkStore.Connect(target))
         {
             await connection.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
