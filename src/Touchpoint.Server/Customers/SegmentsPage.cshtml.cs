@@ -108,12 +108,15 @@ public sealed class SegmentsPageModel(SegmentService segments, IAuthorizationSer
     }
 
     /// <summary>
-    /// An error as the page shows it: a rule that does not parse in the UI language (its kind's text with the tokens it
-    /// quotes and the column); other errors as the service words them.
+    /// An error as the page shows it, in the UI language: a rule that does not parse by its kind (with the tokens it
+    /// quotes and the column), other problems by theirs; anything else as the service words it.
     /// </summary>
-    public static string Message(SegmentDraftError error) => error.RuleError is { } rule
-        ? SharedResource.Text(typeof(SegmentRuleErrorKind).Name + "." + rule.Kind, [rule.Column, .. rule.Arguments])
-        : error.Message;
+    public static string Message(SegmentDraftError error) => error switch
+    {
+        { RuleError: { } rule } => SharedResource.Text(typeof(SegmentRuleErrorKind).Name + "." + rule.Kind, [rule.Column, .. rule.Arguments]),
+        { Problem: { } problem } => SharedResource.Text(typeof(SegmentDraftProblem).Name + "." + problem, error.Argument),
+        _ => error.Message,
+    };
 
     /// <summary>The first error for a field, for the message under it.</summary>
     public SegmentDraftError? ErrorFor(string field) => Errors.FirstOrDefault(e => string.Equals(e.Field, field, StringComparison.OrdinalIgnoreCase));

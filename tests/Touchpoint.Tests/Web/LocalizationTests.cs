@@ -66,7 +66,7 @@ public sealed partial class LocalizationTests
         Assert.Empty(missing);
 
         string[] labels = [.. Names<Channel>(), .. Names<Outcome>(), .. Names<Direction>(), .. Names<MessageAuthor>(), .. Names<IdentityKind>(), .. Names<CaseStatus>(), .. Names<Touchpoint.Platform.Role>(),
-            .. Names<Touchpoint.Customers.Segments.SegmentRuleErrorKind>()];
+            .. Names<Touchpoint.Customers.Segments.SegmentRuleErrorKind>(), .. Names<Touchpoint.Customers.Segments.SegmentDraftProblem>()];
         var missingLabels = labels.Where(k => !english.ContainsKey(k)).ToList();
         Assert.Empty(missingLabels);
     }

@@ -88,6 +88,17 @@ public sealed partial class SegmentsPageTests
         var unsaved = WebUtility.HtmlDecode(await ServerHost.PostFormAsync(russian, "/segments?handler=Save",
             new() { ["Name"] = "Typo", ["Kind"] = "Segment", ["Rule"] = "plann = \"premium\"" }, HttpStatusCode.BadRequest));
         Assert.Contains("<p>Неизвестное поле «plann» в столбце 1; возможно, имелось в виду «plan»?</p>", unsaved, StringComparison.Ordinal);
+
+        // So do the other problems: a missing name, a name already taken.
+        var unnamed = WebUtility.HtmlDecode(await ServerHost.PostFormAsync(russian, "/segments?handler=Save",
+            new() { ["Name"] = "", ["Kind"] = "Segment", ["Rule"] = "plan = \"premium\"" }, HttpStatusCode.BadRequest));
+        Assert.Contains("Укажите название сегмента или персоны.</p>", unnamed, StringComparison.Ordinal);
+        var taken = WebUtility.HtmlDecode(await ServerHost.PostFormAsync(russian, "/segments?handler=Save",
+            new() { ["Name"] = "Premium", ["Kind"] = "Segment", ["Rule"] = "plan = \"premium\"" }, HttpStatusCode.BadRequest));
+        Assert.Contains("Название «Premium» уже занято другим сегментом или персоной.</p>", taken, StringComparison.Ordinal);
+        var takenInEnglish = WebUtility.HtmlDecode(await ServerHost.PostFormAsync(english, "/segments?handler=Save",
+            new() { ["Name"] = "Premium", ["Kind"] = "Segment", ["Rule"] = "plan = \"premium\"" }, HttpStatusCode.BadRequest));
+        Assert.Contains("“Premium” is already the name of another segment or persona.</p>", takenInEnglish, StringComparison.Ordinal);
     }
 
     [Theory, ClassData(typeof(Providers))]

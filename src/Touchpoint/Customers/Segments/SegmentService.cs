@@ -7,12 +7,30 @@ namespace Touchpoint.Customers.Segments;
 public sealed record SegmentDraft(string Name, SegmentKind Kind, string Rule, string? Description = null);
 
 /// <summary>
-/// One problem with a draft: <see cref="Field"/> is "name" or "rule"; <see cref="Column"/> is set for rule errors, and
-/// <see cref="RuleError"/> for a rule that does not parse (its kind and arguments, for the UI language).
+/// One problem with a draft: <see cref="Field"/> is "name", "kind" or "rule"; <see cref="Column"/> is set for rule
+/// errors, and <see cref="RuleError"/> for a rule that does not parse (its kind and arguments, for the UI language).
+/// Other problems name their <see cref="Problem"/> and its <see cref="Argument"/> for the UI language; the message is
+/// the API's English.
 /// </summary>
-public sealed record SegmentDraftError(string Field, string Message, int? Column = null, SegmentRuleError? RuleError = null)
+public sealed record SegmentDraftError(string Field, string Message, int? Column = null, SegmentRuleError? RuleError = null,
+    SegmentDraftProblem? Problem = null, string? Argument = null)
 {
     public static SegmentDraftError Rule(SegmentRuleError error) => new("rule", error.Message, error.Column, error);
+}
+
+/// <summary>What is wrong with a draft other than a rule that does not parse; the comment says what the argument is.</summary>
+public enum SegmentDraftProblem
+{
+    /// <summary>No argument.</summary>
+    NameRequired,
+    /// <summary>The longest name allowed.</summary>
+    NameTooLong,
+    /// <summary>The name.</summary>
+    NameTaken,
+    /// <summary>No argument.</summary>
+    KindInvalid,
+    /// <summary>The longest rule allowed.</summary>
+    RuleTooLong,
 }
 
 /// <summary>The saved segment, or why the draft was refused.</summary>
@@ -157,23 +175,23 @@ public sealed class SegmentService(TouchpointDb db, TimeProvider time)
         var name = draft.Name?.Trim() ?? "";
         if (name.Length == 0)
         {
-            errors.Add(new("name", "is required"));
+            errors.Add(new("name", "is required", Problem: SegmentDraftProblem.NameRequired));
         }
         else if (name.Length > MaxNameLength)
         {
-            errors.Add(new("name", $"is longer than {MaxNameLength} characters"));
+            errors.Add(new("name", $"is longer than {MaxNameLength} characters", Problem: SegmentDraftProblem.NameTooLong, Argument: Number(MaxNameLength)));
         }
         else if (await db.Segments.AnyAsync(s => s.Name == name && s.Id != id, cancellationToken))
         {
-            errors.Add(new("name", $"'{name}' is already used by another segment or persona"));
+            errors.Add(new("name", $"'{name}' is already used by another segment or persona", Problem: SegmentDraftProblem.NameTaken, Argument: name));
         }
         if (!Enum.IsDefined(draft.Kind))
         {
-            errors.Add(new("kind", "must be Segment or Persona"));
+            errors.Add(new("kind", "must be Segment or Persona", Problem: SegmentDraftProblem.KindInvalid));
         }
         if ((draft.Rule?.Length ?? 0) > MaxRuleLength)
         {
-            errors.Add(new("rule", $"is longer than {MaxRuleLength} characters"));
+            errors.Add(new("rule", $"is longer than {MaxRuleLength} characters", Problem: SegmentDraftProblem.RuleTooLong, Argument: Number(MaxRuleLength)));
         }
         else
         {
@@ -181,6 +199,8 @@ public sealed class SegmentService(TouchpointDb db, TimeProvider time)
         }
         return errors;
     }
+
+    private static string Number(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }
