@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using Touchpoint.Cli.Demo;
 using Touchpoint.Cli.Export;
 using Touchpoint.Cli.Import;
+using Touchpoint.Cli.Interactions;
 using Touchpoint.Cli.Reports;
 using Touchpoint.Cli.Storage;
 using Touchpoint.Storage;
@@ -41,6 +42,7 @@ internal static class TouchpointCli
             MigrateCommand.Build(),
             DemoCommand.Build(),
             ReportCommands.Build(),
+            RecomputeCommand.Build(),
         };
         return root;
     }

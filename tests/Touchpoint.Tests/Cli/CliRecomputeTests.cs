@@ -1,0 +1,59 @@
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Interactions;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+using static Touchpoint.Tests.Infrastructure.Ingest;
+
+namespace Touchpoint.Tests.Cli;
+
+public sealed class CliRecomputeTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Recompute_DerivesSpoiledFactsAndCasesAgain_ForEveryoneOrTheNamedCustomers(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var rows = Enumerable.Range(0, 40).Select(n => Contact($"i{n}", $"c{n % 2}", (Channel)(n % 3), T0.AddDays(n), n % 3 == 0 ? "billing" : "outage",
+            n % 4 == 0 ? Outcome.Unresolved : Outcome.Resolved)).ToList();
+        await InteractionsAsync(database, rows);
+        var derived = await FactsAsync(database);
+
+        // What a failed run or a hand edit could leave: flags off and every contact in one case.
+        await SpoilAsync(database);
+        Assert.NotEqual(derived, await FactsAsync(database));
+        var one = await CliRunner.RunAsync(database, "recompute", "--customer", "c0");
+        Assert.True(one.ExitCode == 0, one.ToString());
+        var afterOne = await FactsAsync(database);
+        Assert.Equal(derived.Where(f => f.Customer == "c0"), afterOne.Where(f => f.Customer == "c0"));
+        Assert.NotEqual(derived.Where(f => f.Customer == "c1"), afterOne.Where(f => f.Customer == "c1"));
+
+        await SpoilAsync(database);
+        var all = await CliRunner.RunAsync(database, "recompute");
+        Assert.True(all.ExitCode == 0, all.ToString());
+        Assert.Contains("Recomputed 2 customers", all.Output, StringComparison.Ordinal);
+        Assert.Equal(derived, await FactsAsync(database));
+
+        var unknown = await CliRunner.RunAsync(database, "recompute", "--customer", "c0", "--customer", "nobody");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("1 of the named customers do not exist", unknown.Error, StringComparison.Ordinal);
+    }
+
+    private sealed record Fact(string Customer, string Interaction, string Case, bool IsRepeat, bool FirstContactResolved, bool ChannelSwitch);
+
+    private static async Task<List<Fact>> FactsAsync(TestDatabase database)
+    {
+        await using var db = database.CreateDb();
+        return await db.Interactions.AsNoTracking().OrderBy(i => i.ExternalId)
+            .Select(i => new Fact(i.Customer!.ExternalId, i.ExternalId, i.Case!.ExternalId, i.IsRepeat, i.FirstContactResolved, i.ChannelSwitch))
+            .ToListAsync(Ct);
+    }
+
+    private static async Task SpoilAsync(TestDatabase database)
+    {
+        await using var db = database.CreateDb();
+        var firstCase = await db.Cases.OrderBy(c => c.Id).Select(c => new { c.Id, c.CustomerId }).FirstAsync(Ct);
+        await db.Interactions.ExecuteUpdateAsync(s => s.SetProperty(i => i.IsRepeat, false).SetProperty(i => i.FirstContactResolved, true), Ct);
+        await db.Interactions.Where(i => i.CustomerId == firstCase.CustomerId).ExecuteUpdateAsync(s => s.SetProperty(i => i.CaseId, firstCase.Id), Ct);
+    }
+}
