@@ -57,11 +57,11 @@ public static class ServerSetup
     public static WebApplication UseTouchpointServer(this WebApplication app)
     {
         app.UseKnownProxies();
-        app.UseExceptionHandler();
-        // An error status without a body: problem details for the API, a page in the UI language for people (the page
-        // is rendered by re-executing the request, which keeps the status).
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
-        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), web => web.UseStatusCodePagesWithReExecute("/status/{0}"));
+        // A failure or an error status without a body: problem details for the API, a page in the UI language for people
+        // (rendered by re-executing the request, which keeps the status).
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler().UseStatusCodePages());
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"),
+            web => web.UseExceptionHandler("/status/500").UseStatusCodePagesWithReExecute("/status/{0}"));
         app.UseRequestLocalization();
         app.UseRouting();
         app.UseRateLimiter();

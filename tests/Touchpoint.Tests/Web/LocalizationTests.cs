@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Collections;
 using System.Globalization;
 using System.Net;
@@ -293,6 +294,32 @@ public sealed partial class LocalizationTests
         var api = await GetAsync(client, "/api/no/such/thing", "ru");
         Assert.Equal(HttpStatusCode.NotFound, api.Status);
         Assert.Equal("application/problem+json", api.Type);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task AFailure_IsAPageInTheUiLanguage_WithStatus500_AndProblemDetailsForTheApi(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var client = await host.SignedInClientAsync();
+        // Every query of customers now fails, as with a broken database.
+        await using (var db = database.CreateDb())
+        {
+            await db.Database.ExecuteSqlRawAsync("ALTER TABLE customers RENAME TO customers_gone", Ct);
+        }
+
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/customers");
+        page.Headers.AcceptLanguage.ParseAdd("ru");
+        using var failed = await client.SendAsync(page, Ct);
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.Equal("text/html", failed.Content.Headers.ContentType?.MediaType);
+        var body = WebUtility.HtmlDecode(await failed.Content.ReadAsStringAsync(Ct));
+        Assert.Contains("<h1>Что-то пошло не так</h1>", body, StringComparison.Ordinal);
+        Assert.Contains("Сервер ответил ошибкой 500.", body, StringComparison.Ordinal);
+
+        using var api = await client.GetAsync("/api/customers?q=ada", Ct);
+        Assert.Equal(HttpStatusCode.InternalServerError, api.StatusCode);
+        Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
     }
 
     [Theory, ClassData(typeof(Providers))]
