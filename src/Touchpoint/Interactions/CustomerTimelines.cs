@@ -221,7 +221,7 @@ internal static class CustomerTimelines
                 else if (entry.Case != c || entry.Stored is not { } s || s.IsRepeat != f.IsRepeat || s.ChannelSwitch != f.ChannelSwitch
                          || s.SlaMet != f.SlaMet || s.FirstContactResolved != f.FirstContactResolved)
                 {
-                    w.Updates.Add((entry, c, f));
+                    w.Updates.Add((customerId, entry, c, f));
                 }
                 entry.Case = c;
                 entry.Stored = f;
@@ -239,10 +239,20 @@ internal static class CustomerTimelines
     /// Writes what <see cref="Derive"/> found through <paramref name="store"/>, after every earlier batch's write (whose
     /// ids it uses). Sets the ids of new cases and new entries (null for an entry whose external id another writer
     /// already stored). Returns the number of cases opened.
+    /// For a customer <paramref name="stale"/> names (another writer may have changed it since its timeline was read;
+    /// it is derived again from the store later), only the new rows are written, without a case: the ids the timeline
+    /// holds for its cases and rows may no longer be its own (deleted, or moved to another customer by a merge).
     /// </summary>
     public static async Task<long> StoreAsync(DatabaseTarget target, IBulkStore store, TimelineChanges changes, BulkTable newRowTable,
-        CancellationToken cancellationToken)
+        Func<long, bool>? stale, CancellationToken cancellationToken)
     {
+        if (stale is not null)
+        {
+            static long CustomerOf(StoredCase c) => (long)c.Values[1]!;
+            changes = new TimelineChanges(changes.CaseInserts.Where(c => !stale(c.CustomerId)).ToList(),
+                changes.CaseUpdates.Where(u => !stale(CustomerOf(u.Case))).ToList(), changes.CaseDeletes.Where(c => !stale(CustomerOf(c))).ToList(),
+                changes.Inserts, changes.Updates.Where(u => !stale(u.CustomerId)).ToList());
+        }
         long opened = 0;
         var newCaseIds = await InteractionDerivations.InsertCasesAsync(target, store, changes.CaseInserts.ConvertAll(c => (c.CustomerId, c.Key)),
             changes.CaseInserts.ConvertAll(c => c.Values), n => opened += n, cancellationToken);
@@ -256,7 +266,7 @@ internal static class CustomerTimelines
         var caseIdColumn = newRowTable.IndexOf("case_id");
         foreach (var insert in changes.Inserts)
         {
-            insert.Row[caseIdColumn] = insert.Case.Id;
+            insert.Row[caseIdColumn] = stale?.Invoke(insert.CustomerId) == true ? null : insert.Case.Id;
         }
         var ids = await store.InsertAsync(newRowTable, changes.Inserts.ConvertAll(i => i.Row), cancellationToken);
         for (var n = 0; n < ids.Length; n++)
@@ -281,7 +291,7 @@ internal static class CustomerTimelines
         public List<(StoredCase Case, object?[] Values)> CaseUpdates { get; } = [];
         public List<StoredCase> CaseDeletes { get; } = [];
         public List<NewInteraction> Inserts { get; } = [];
-        public List<(TimelineEntry Entry, StoredCase Case, DerivedFacts Facts)> Updates { get; } = [];
+        public List<(long CustomerId, TimelineEntry Entry, StoredCase Case, DerivedFacts Facts)> Updates { get; } = [];
     }
 }
 
@@ -297,4 +307,4 @@ internal sealed record TimelineChanges(
     List<(StoredCase Case, object?[] Values)> CaseUpdates,
     List<StoredCase> CaseDeletes,
     List<NewInteraction> Inserts,
-    List<(TimelineEntry Entry, StoredCase Case, DerivedFacts Facts)> Updates);
+    List<(long CustomerId, TimelineEntry Entry, StoredCase Case, DerivedFacts Facts)> Updates);

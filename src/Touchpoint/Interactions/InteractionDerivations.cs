@@ -146,7 +146,7 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         var timelines = await CustomerTimelines.LoadAsync(target, customerIds, () => ++sequence, cancellationToken);
         var changes = CustomerTimelines.Derive(timelines.Select(t => (t.Key, t.Value)).ToList(), options, newBatch: null,
             (_, entry, _) => throw new InvalidOperationException($"{entry.Contact.ExternalId} is not stored"));
-        await CustomerTimelines.StoreAsync(target, store, changes, InteractionIngestor.InteractionsTable, cancellationToken);
+        await CustomerTimelines.StoreAsync(target, store, changes, InteractionIngestor.InteractionsTable, stale: null, cancellationToken);
         await store.CommitAsync(cancellationToken);
         return timelines.Values.Sum(t => t.Cases.Count);
     }

@@ -58,17 +58,23 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
 
         void Report(string phase) => progress?.Report(new ImportProgress(read, summary.Imported, summary.Duplicates + duplicatesInRun, summary.Rejected, phase));
 
-        Task<WrittenBatch> WriteAsync(PreparedBatch prepared, DerivedBatch derived, BulkWriter.ReadMark mark) => Task.Run(async () =>
+        Task<WrittenBatch> WriteAsync(PreparedBatch prepared, DerivedBatch derived, BulkWriter.ReadMark mark)
         {
-            PhaseTimer.Start();
-            var (store, othersWrote) = await writer.BeginAsync(prepared.CustomerIds.Distinct().Order(), mark, cancellationToken);
-            await using (store)
+            // Customers already due to be derived again (another writer, a taken row): their timelines may be stale.
+            var stale = run.NeedsRecompute.ToHashSet();
+            return Task.Run(async () =>
             {
-                var written = await StoreBatchAsync(store, derived, cancellationToken);
-                written.OthersWrote = othersWrote;
-                return written;
-            }
-        }, cancellationToken);
+                PhaseTimer.Start();
+                var (store, othersWrote) = await writer.BeginAsync(prepared.CustomerIds.Distinct().Order(), mark, cancellationToken);
+                await using (store)
+                {
+                    // A stale timeline's case and row ids may be gone or another customer's: only its new rows are written.
+                    var written = await StoreBatchAsync(store, derived, id => stale.Contains(id) || othersWrote?.Invoke(id) == true, cancellationToken);
+                    written.OthersWrote = othersWrote;
+                    return written;
+                }
+            }, cancellationToken);
+        }
 
         async Task FinishWriteAsync()
         {
@@ -260,11 +266,11 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     }
 
     /// <summary>Writes a derived batch and its messages in one transaction, after the previous batch's write.</summary>
-    private async Task<WrittenBatch> StoreBatchAsync(IBulkStore store, DerivedBatch derived, CancellationToken cancellationToken)
+    private async Task<WrittenBatch> StoreBatchAsync(IBulkStore store, DerivedBatch derived, Func<long, bool> stale, CancellationToken cancellationToken)
     {
         PhaseTimer.Mark("write: begin");
         var written = new WrittenBatch { Duplicates = derived.Duplicates };
-        written.CasesOpened = await CustomerTimelines.StoreAsync(target, store, derived.Changes, InteractionsTable, cancellationToken);
+        written.CasesOpened = await CustomerTimelines.StoreAsync(target, store, derived.Changes, InteractionsTable, stale, cancellationToken);
         var messages = new List<object?[]>();
         foreach (var insert in derived.Changes.Inserts)
         {
