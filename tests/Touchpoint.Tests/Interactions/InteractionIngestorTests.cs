@@ -396,6 +396,34 @@ public sealed class InteractionIngestorTests
         await AssertSameDerivedStateAsync(expected, database);
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_AnotherWriterDeletesACaseTheRunHolds_MidRun_TheRunStillEndsAsOneImport(DatabaseProvider provider)
+    {
+        // c1's billing contacts (every four days) form one case, "auto:i0", which the run holds with its id. Right after
+        // the fifth batch's write, a second ingestion stores y0, a billing contact the day before i0: it derives c1 from
+        // the store, the billing case becomes "auto:y0", and it deletes "auto:i0". The run's later billing contacts
+        // (i10 already derived, i12, ...) were derived into the case it holds: writing them must not point at the
+        // deleted case (a foreign key failure), and the run must end as one import of everything would.
+        var rows = C1Contacts().ToList();
+        var other = Contact("y0", "c1", Channel.Email, T0.AddDays(-1), "billing", Outcome.Unresolved);
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var expected = await TestDatabase.CreateAsync(provider);
+        var written = 0;
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Phase == "importing" && ++written == 5)
+            {
+                Assert.Equal(1, InteractionsAsync(database, [other]).GetAwaiter().GetResult().Imported);
+            }
+        });
+
+        var summary = await InteractionsUntilAsync(database, rows, 2, progress, Ct);
+        await InteractionsAsync(expected, rows.Append(other), batchSize: 1000);
+
+        Assert.Equal((30L, 0L), (summary.Imported, summary.Duplicates));
+        await AssertSameDerivedStateAsync(expected, database);
+    }
+
     private sealed class HookedClock(DateTimeOffset now, Action onRead) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow()
