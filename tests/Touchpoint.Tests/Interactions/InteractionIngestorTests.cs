@@ -424,6 +424,43 @@ public sealed class InteractionIngestorTests
         await AssertSameDerivedStateAsync(expected, database);
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_AMergeOfACustomerTheRunHolds_MidRun_LeavesEveryCustomerDerivedAsTheStoreSays(DatabaseProvider provider)
+    {
+        // s1 has billing contacts between c1's; when the run has handed over ten rows of c1, c1 is merged into s1: its
+        // rows and cases move to s1, and s1 is derived again over the combined timeline. The run's timeline of c1 still
+        // holds the moved rows' and cases' ids: its later writes must not change them (they are s1's now, and the run
+        // derives only c1 again at its end). Afterwards, deriving every customer from the store changes nothing.
+        var rows = C1Contacts().ToList();
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await InteractionsAsync(database, Enumerable.Range(0, 8).Select(n => Contact($"s{n}", "s1", Channel.Email, T0.AddDays(n * 4 + 1), "billing",
+            Outcome.Unresolved)));
+
+        IEnumerable<InteractionInput> WithAMergeAtRow10()
+        {
+            for (var n = 0; n < rows.Count; n++)
+            {
+                if (n == 10)
+                {
+                    using var db = database.CreateDb();
+                    var ids = db.Customers.Where(c => c.ExternalId == "s1" || c.ExternalId == "c1").ToDictionary(c => c.ExternalId, c => c.Id);
+                    var merge = new Touchpoint.Customers.CustomerMerge(db, database.Target, Options.Create(new InteractionOptions()), Clock());
+                    Assert.Null(merge.MergeAsync(ids["s1"], ids["c1"], "test", Ct).GetAwaiter().GetResult().Error);
+                }
+                yield return rows[n];
+            }
+        }
+
+        var summary = await InteractionsAsync(database, WithAMergeAtRow10(), batchSize: 2);
+
+        Assert.Equal((30L, 0L), (summary.Imported, summary.Duplicates));
+        var after = await DerivedStateAsync(database);
+        await new InteractionDerivations(database.Target, new InteractionOptions()).RecomputeAsync(await CustomerIdsAsync(database), Ct);
+        var rederived = await DerivedStateAsync(database);
+        Assert.Equal(rederived.Interactions, after.Interactions);
+        Assert.Equal(rederived.Cases, after.Cases);
+    }
+
     private sealed class HookedClock(DateTimeOffset now, Action onRead) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow()
