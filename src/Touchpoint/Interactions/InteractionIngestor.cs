@@ -167,7 +167,9 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         if (run.NeedsRecompute.Count > 0)
         {
             Report("deriving cases");
-            await new InteractionDerivations(target, options.Value).RecomputeAsync(run.NeedsRecompute, cancellationToken);
+            // Every batch is committed: finish even if the caller goes away (an API client disconnecting), or these
+            // customers stay derived without another writer's rows, and their newest rows without cases.
+            await new InteractionDerivations(target, options.Value).RecomputeAsync(run.NeedsRecompute, CancellationToken.None);
         }
         PhaseTimer.Mark("recompute");
         summary.Elapsed = stopwatch.Elapsed;
