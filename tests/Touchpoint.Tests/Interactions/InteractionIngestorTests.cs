@@ -461,6 +461,44 @@ public sealed class InteractionIngestorTests
         Assert.Equal(rederived.Cases, after.Cases);
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_CancelledWhileDerivingAgainWhatAnotherWriterChanged_StillEndsAsOneImport(DatabaseProvider provider)
+    {
+        // Every batch is committed when the run derives again the customers another writer changed; a caller that
+        // goes away then (an API client disconnecting) must not leave them derived without the other writer's rows,
+        // or without their cases: no later run would derive them again.
+        var rows = C1Contacts().ToList();
+        var other = Contact("y0", "c1", Channel.Email, T0.AddDays(-1), "billing", Outcome.Unresolved);
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var expected = await TestDatabase.CreateAsync(provider);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var written = 0;
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Phase == "importing" && ++written == 5)
+            {
+                Assert.Equal(1, InteractionsAsync(database, [other]).GetAwaiter().GetResult().Imported);
+            }
+            if (p.Phase == "deriving cases")
+            {
+                cancel.Cancel();
+            }
+        });
+
+        try
+        {
+            await InteractionsUntilAsync(database, rows, 2, progress, cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Either is fine for the caller; what is stored is what counts.
+        }
+        await InteractionsAsync(expected, rows.Append(other), batchSize: 1000);
+
+        Assert.True(cancel.IsCancellationRequested);
+        await AssertSameDerivedStateAsync(expected, database);
+    }
+
     private sealed class HookedClock(DateTimeOffset now, Action onRead) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow()
