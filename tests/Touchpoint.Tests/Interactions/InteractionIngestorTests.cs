@@ -318,15 +318,8 @@ public sealed class InteractionIngestorTests
         var other = Contact("y1", "c1", Channel.Email, T0.AddDays(30.5), "billing", Outcome.Unresolved);
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var expected = await TestDatabase.CreateAsync(provider);
-        var written = 0;
-        var progress = new SynchronousProgress(p =>
-        {
-            if (p.Phase == "importing" && ++written == 5)
-            {
-                // The run's writer is idle here; the sixth batch's agent is created next.
-                Assert.Equal(1, InteractionsAsync(database, [other]).GetAwaiter().GetResult().Imported);
-            }
-        });
+        // The run's writer is idle after its fifth write; the sixth batch's agent is created next.
+        var progress = AnotherWriterAfterWrites(database, (5, other));
 
         var summary = await InteractionsUntilAsync(database, rows, 2, progress, Ct);
         await InteractionsAsync(expected, rows.Append(other), batchSize: 1000);
@@ -349,14 +342,7 @@ public sealed class InteractionIngestorTests
         var y2 = Contact("y2", "c1", Channel.Chat, T0.AddDays(26.5), "billing", Outcome.Unresolved);
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var expected = await TestDatabase.CreateAsync(provider);
-        var written = 0;
-        var progress = new SynchronousProgress(p =>
-        {
-            if (p.Phase == "importing" && ++written is 5 or 6)
-            {
-                Assert.Equal(1, InteractionsAsync(database, [written == 5 ? y1 : y2]).GetAwaiter().GetResult().Imported);
-            }
-        });
+        var progress = AnotherWriterAfterWrites(database, (5, y1), (6, y2));
 
         var summary = await InteractionsUntilAsync(database, rows, 2, progress, Ct);
         await InteractionsAsync(expected, rows.Append(y1).Append(y2), batchSize: 1000);
@@ -408,14 +394,7 @@ public sealed class InteractionIngestorTests
         var other = Contact("y0", "c1", Channel.Email, T0.AddDays(-1), "billing", Outcome.Unresolved);
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var expected = await TestDatabase.CreateAsync(provider);
-        var written = 0;
-        var progress = new SynchronousProgress(p =>
-        {
-            if (p.Phase == "importing" && ++written == 5)
-            {
-                Assert.Equal(1, InteractionsAsync(database, [other]).GetAwaiter().GetResult().Imported);
-            }
-        });
+        var progress = AnotherWriterAfterWrites(database, (5, other));
 
         var summary = await InteractionsUntilAsync(database, rows, 2, progress, Ct);
         await InteractionsAsync(expected, rows.Append(other), batchSize: 1000);
@@ -506,6 +485,26 @@ public sealed class InteractionIngestorTests
             onRead();
             return now;
         }
+    }
+
+    /// <summary>
+    /// Progress for a run in which another writer (like the API) stores a row right after the run's nth write, while
+    /// the next batch is already derived; asserts the row was stored.
+    /// </summary>
+    private static SynchronousProgress AnotherWriterAfterWrites(TestDatabase database, params (int Write, InteractionInput Row)[] others)
+    {
+        var written = 0;
+        return new SynchronousProgress(p =>
+        {
+            if (p.Phase == "importing" && others.FirstOrDefault(o => o.Write == written + 1) is { Row: { } row })
+            {
+                Assert.Equal(1, InteractionsAsync(database, [row]).GetAwaiter().GetResult().Imported);
+            }
+            if (p.Phase == "importing")
+            {
+                written++;
+            }
+        });
     }
 
     /// <summary>Thirty contacts of c1, one every two days, alternating billing and outage, every fourth unresolved.</summary>
