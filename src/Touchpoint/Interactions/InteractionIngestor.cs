@@ -113,8 +113,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             var derived = await Task.Run(() =>
             {
                 PhaseTimer.Start();
-                // One core is the writer's.
-                return DeriveBatchAsync(prepared, number, run, Math.Max(1, Environment.ProcessorCount - 1), cancellationToken);
+                return DeriveBatchAsync(prepared, number, run, cancellationToken);
             }, cancellationToken);
             PhaseTimer.Mark("wait for the derivation");
             await FinishWriteAsync();
@@ -223,7 +222,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     /// Adds a batch's rows to its customers' timelines (reading the timelines of customers new to this run) and derives
     /// them. Runs while the previous batch is written, so it touches only the timelines, never the store.
     /// </summary>
-    private async Task<DerivedBatch> DeriveBatchAsync(PreparedBatch prepared, int number, RunState run, int threads, CancellationToken cancellationToken)
+    private async Task<DerivedBatch> DeriveBatchAsync(PreparedBatch prepared, int number, RunState run, CancellationToken cancellationToken)
     {
         using var touching = run.Touch("deriving a batch");
         var (batch, customerIds, agentOf) = (prepared.Rows, prepared.CustomerIds, prepared.AgentOf);
@@ -262,7 +261,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                     Boxes.Of(i.TalkSeconds), Boxes.Of(i.HoldSeconds), Boxes.Of(i.WrapSeconds), Boxes.Of(i.Transfers), entry.Contact.Reason, i.Outcome.ToString(),
                     entry.Contact.Subject, null, Boxes.Of(f.IsRepeat), Boxes.Of(f.FirstContactResolved), Boxes.Of(f.ChannelSwitch), Boxes.Of(f.SlaMet), now,
                 ];
-            }, threads);
+            }, threads: Math.Max(1, Environment.ProcessorCount - 1)); // one core is the writer's
         PhaseTimer.Mark("derive");
         return new DerivedBatch(changes, duplicates);
     }
