@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
+using Microsoft.EntityFrameworkCore.Storage;
 using Touchpoint.Interactions;
 using Touchpoint.Platform;
 using Touchpoint.Storage;
@@ -35,19 +35,9 @@ public sealed class CustomerMerge(TouchpointDb db, DatabaseTarget target, IOptio
         {
             db.ChangeTracker.Clear(); // a retried attempt starts from what is stored
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            if (db.Provider == DatabaseProvider.Postgres)
-            {
-                // The same locks ingestion takes, so no batch writes either customer while their rows move.
-                await db.Database.ExecuteSqlRawAsync(CustomerLocks.Sql,
-                    [new NpgsqlParameter("space", CustomerLocks.Space), new NpgsqlParameter("stripes", CustomerLocks.Stripes([survivorId, mergedId]))],
-                    cancellationToken);
-            }
-            // A long import holding either timeline learns from the stripes' versions that another writer changed them.
-            var stripes = CustomerLocks.Stripes([survivorId, mergedId]);
-            await (db.Provider == DatabaseProvider.Postgres
-                ? db.Database.ExecuteSqlRawAsync(CustomerLocks.BumpSql, [new NpgsqlParameter("stripes", stripes)], cancellationToken)
-                : db.Database.ExecuteSqlRawAsync(CustomerLocks.SqliteBumpSql,
-                    [new Microsoft.Data.Sqlite.SqliteParameter("@stripes", System.Text.Json.JsonSerializer.Serialize(stripes))], cancellationToken));
+            // The same locks ingestion takes, so no batch writes either customer while their rows move; the stripes'
+            // versions tell a long import holding either timeline that another writer changed it.
+            await CustomerLocks.LockAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), [survivorId, mergedId], cancellationToken);
             var pair = await db.Customers.Include(c => c.Consents).Where(c => c.Id == survivorId || c.Id == mergedId).ToListAsync(cancellationToken);
             var survivor = pair.FirstOrDefault(c => c.Id == survivorId);
             var merged = pair.FirstOrDefault(c => c.Id == mergedId);

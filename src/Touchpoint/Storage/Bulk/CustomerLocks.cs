@@ -1,31 +1,68 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
 namespace Touchpoint.Storage.Bulk;
 
 /// <summary>
-/// PostgreSQL advisory locks that serialise writers of the same customers (ingest batches, recompute, merge).
-/// Transaction-scoped, on stripes of customer ids, always taken in ascending order so two writers cannot deadlock;
-/// striping keeps a large batch within the server's lock table. SQLite has one writer at a time and needs none.
-/// Each stripe also has a version (table timeline_stripes, both engines) that every writer of customers' timelines
-/// bumps under its locks (SQLite: its write lock), so a long import can tell who else wrote (see <see cref="BulkWriter"/>).
+/// What every writer of customers' timelines (ingest batches, recompute, merge) does first in its transaction. On
+/// PostgreSQL it takes transaction-scoped advisory locks on stripes of customer ids, always in ascending order so two
+/// writers cannot deadlock (striping keeps a large batch within the server's lock table); SQLite has one writer at a
+/// time and needs none. On both engines it then bumps each stripe's version (table timeline_stripes), so a long import
+/// can tell who else wrote its customers (see <see cref="BulkWriter"/>).
 /// </summary>
 public static class CustomerLocks
 {
-    public const int Space = 0x54500001;
+    private const int Space = 0x54500001;
     public const int StripeCount = 256;
 
-    /// <summary>Takes the locks; parameters @space (int) and @stripes (int[]).</summary>
-    public const string Sql = "SELECT count(pg_advisory_xact_lock(@space, s)) FROM (SELECT unnest(@stripes) AS s ORDER BY 1) AS ordered";
-
-    /// <summary>
-    /// Bumps the locked stripes' versions (table timeline_stripes, one row per stripe) and returns them; parameter
-    /// @stripes (int[]). Run after <see cref="Sql"/> by every writer of customers' timelines, so the versions change
-    /// only under the locks.
-    /// </summary>
-    public const string BumpSql = "UPDATE timeline_stripes SET version = version + 1 WHERE stripe = ANY(@stripes) RETURNING stripe, version";
-
-    /// <summary>SQLite's <see cref="BumpSql"/>, inside the write transaction; parameter @stripes (a JSON array).</summary>
-    public const string SqliteBumpSql = "UPDATE timeline_stripes SET version = version + 1 WHERE stripe IN (SELECT value FROM json_each(@stripes)) RETURNING stripe, version";
+    private const string LockSql = "SELECT count(pg_advisory_xact_lock(@space, s)) FROM (SELECT unnest(@stripes) AS s ORDER BY 1) AS ordered";
+    private const string PostgresBumpSql = "UPDATE timeline_stripes SET version = version + 1 WHERE stripe = ANY(@stripes) RETURNING stripe, version";
+    private const string SqliteBumpSql = "UPDATE timeline_stripes SET version = version + 1 WHERE stripe IN (SELECT value FROM json_each(@stripes)) RETURNING stripe, version";
 
     public static int Stripe(long customerId) => (int)(customerId % StripeCount);
 
     public static int[] Stripes(IEnumerable<long> customerIds) => customerIds.Select(Stripe).Distinct().Order().ToArray();
+
+    /// <summary>
+    /// Locks the customers' stripes (PostgreSQL) and bumps their versions, inside <paramref name="transaction"/>;
+    /// returns each stripe's version as this transaction left it. The versions change only under the locks (SQLite:
+    /// the write lock), so their rows cannot deadlock either.
+    /// </summary>
+    public static async Task<IReadOnlyList<(int Stripe, long Version)>> LockAsync(DbConnection connection, DbTransaction transaction,
+        IEnumerable<long> customerIds, CancellationToken cancellationToken)
+    {
+        var stripes = Stripes(customerIds);
+        var versions = new List<(int, long)>(stripes.Length);
+        if (stripes.Length == 0)
+        {
+            return versions;
+        }
+        await using var bump = connection.CreateCommand();
+        bump.Transaction = transaction;
+        if (connection is NpgsqlConnection)
+        {
+            await using (var locks = connection.CreateCommand())
+            {
+                locks.Transaction = transaction;
+                locks.CommandText = LockSql;
+                locks.Parameters.Add(new NpgsqlParameter("space", Space));
+                locks.Parameters.Add(new NpgsqlParameter("stripes", stripes));
+                await locks.ExecuteScalarAsync(cancellationToken);
+            }
+            bump.CommandText = PostgresBumpSql;
+            bump.Parameters.Add(new NpgsqlParameter("stripes", stripes));
+        }
+        else
+        {
+            bump.CommandText = SqliteBumpSql;
+            bump.Parameters.Add(new SqliteParameter("@stripes", System.Text.Json.JsonSerializer.Serialize(stripes)));
+        }
+        await using var reader = await bump.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions.Add((reader.GetInt32(0), reader.GetInt64(1)));
+        }
+        return versions;
+    }
 }

@@ -130,36 +130,8 @@ internal sealed class PostgresBulkStore : IBulkStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// Transaction-scoped advisory locks on stripes of customer ids, always taken in ascending order so two writers
-    /// cannot deadlock; striping keeps a large batch within the server's lock table. Then the stripes' versions are
-    /// bumped (their rows are only ever updated under these locks, so that cannot deadlock either).
-    /// </summary>
-    public async Task<IReadOnlyList<(int Stripe, long Version)>> LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken)
-    {
-        var stripes = CustomerLocks.Stripes(customerIds);
-        var versions = new List<(int, long)>(stripes.Length);
-        if (stripes.Length == 0)
-        {
-            return versions;
-        }
-        await using (var command = new NpgsqlCommand(CustomerLocks.Sql, _connection, _transaction))
-        {
-            command.Parameters.AddWithValue("space", CustomerLocks.Space);
-            command.Parameters.AddWithValue("stripes", stripes);
-            await command.ExecuteScalarAsync(cancellationToken);
-        }
-        await using (var command = new NpgsqlCommand(CustomerLocks.BumpSql, _connection, _transaction))
-        {
-            command.Parameters.AddWithValue("stripes", stripes);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                versions.Add((reader.GetInt32(0), reader.GetInt64(1)));
-            }
-        }
-        return versions;
-    }
+    public Task<IReadOnlyList<(int Stripe, long Version)>> LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken) =>
+        CustomerLocks.LockAsync(_connection, _transaction, customerIds, cancellationToken);
 
     public Task CommitAsync(CancellationToken cancellationToken) => _transaction.CommitAsync(cancellationToken);
 

@@ -64,25 +64,8 @@ internal sealed class SqliteBulkStore : IBulkStore
         ExecuteAsync($"DELETE FROM {tableName} WHERE id = ?1", ids.Select(id => new object?[] { id }).ToList(), cancellationToken);
 
     // The transaction began IMMEDIATE: SQLite already lets one writer at a time in. Only the stripes' versions to bump.
-    public async Task<IReadOnlyList<(int Stripe, long Version)>> LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken)
-    {
-        var stripes = CustomerLocks.Stripes(customerIds);
-        var versions = new List<(int, long)>(stripes.Length);
-        if (stripes.Length == 0)
-        {
-            return versions;
-        }
-        await using var command = _connection.CreateCommand();
-        command.Transaction = _transaction;
-        command.CommandText = CustomerLocks.SqliteBumpSql;
-        command.Parameters.AddWithValue("@stripes", System.Text.Json.JsonSerializer.Serialize(stripes));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            versions.Add((reader.GetInt32(0), reader.GetInt64(1)));
-        }
-        return versions;
-    }
+    public Task<IReadOnlyList<(int Stripe, long Version)>> LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken) =>
+        CustomerLocks.LockAsync(_connection, _transaction, customerIds, cancellationToken);
 
     public Task CommitAsync(CancellationToken cancellationToken) => _transaction.CommitAsync(cancellationToken);
 
