@@ -248,7 +248,8 @@ internal static class CustomerTimelines
     {
         if (stale is not null)
         {
-            static long CustomerOf(StoredCase c) => (long)c.Values[1]!;
+            var customerColumn = InteractionDerivations.CasesTable.IndexOf("customer_id");
+            long CustomerOf(StoredCase c) => (long)c.Values[customerColumn]!;
             changes = new TimelineChanges(changes.CaseInserts.Where(c => !stale(c.CustomerId)).ToList(),
                 changes.CaseUpdates.Where(u => !stale(CustomerOf(u.Case))).ToList(), changes.CaseDeletes.Where(c => !stale(CustomerOf(c))).ToList(),
                 changes.Inserts, changes.Updates.Where(u => !stale(u.CustomerId)).ToList());
