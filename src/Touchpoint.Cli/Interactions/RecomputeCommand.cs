@@ -48,7 +48,14 @@ internal static class RecomputeCommand
             var derivations = new InteractionDerivations(session.Target, session.Get<IOptions<InteractionOptions>>().Value);
             var started = System.Diagnostics.Stopwatch.StartNew();
             long cases = 0;
-            async Task StepAsync(long[] step) => cases += await derivations.RecomputeAsync(step, token);
+            async Task RecomputeAllAsync(Action<int> advanced)
+            {
+                foreach (var step in ids.Chunk(CustomersPerStep))
+                {
+                    cases += await derivations.RecomputeAsync(step, token);
+                    advanced(step.Length);
+                }
+            }
             if (session.Interactive)
             {
                 await session.Console.Progress().AutoClear(false)
@@ -56,19 +63,12 @@ internal static class RecomputeCommand
                     .StartAsync(async ctx =>
                     {
                         var task = ctx.AddTask("customers", maxValue: Math.Max(1, ids.Count));
-                        foreach (var step in ids.Chunk(CustomersPerStep))
-                        {
-                            await StepAsync(step);
-                            task.Increment(step.Length);
-                        }
+                        await RecomputeAllAsync(n => task.Increment(n));
                     });
             }
             else
             {
-                foreach (var step in ids.Chunk(CustomersPerStep))
-                {
-                    await StepAsync(step);
-                }
+                await RecomputeAllAsync(_ => { });
             }
             await session.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Recomputed {ids.Count:N0} customers ({cases:N0} cases) in {started.Elapsed.TotalSeconds:F1} s."));
