@@ -65,8 +65,15 @@ internal static class ImportBench
         var otherWriter = Environment.GetEnvironmentVariable("TOUCHPOINT_BENCH_OTHER_WRITER_MS") is { } every
             ? OtherWriterAsync(target, int.Parse(every, System.Globalization.CultureInfo.InvariantCulture), stopOther.Token)
             : Task.FromResult(0);
+        // TOUCHPOINT_BENCH_GC_LATENCY=SustainedLowLatency (or another GCLatencyMode) during the import.
+        var latencyBefore = System.Runtime.GCSettings.LatencyMode;
+        if (Environment.GetEnvironmentVariable("TOUCHPOINT_BENCH_GC_LATENCY") is { } latency)
+        {
+            System.Runtime.GCSettings.LatencyMode = Enum.Parse<System.Runtime.GCLatencyMode>(latency);
+        }
         var summary = await ingestor.IngestAsync(Inputs(rows).Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)), batchSize: batchSize);
         var pipeline = stopwatch.Elapsed;
+        System.Runtime.GCSettings.LatencyMode = latencyBefore;
         await stopOther.CancelAsync();
         if (await otherWriter is > 0 and var otherRows)
         {
@@ -134,8 +141,9 @@ internal static class ImportBench
         IndexedWithForeignKeys,
     }
 
-    private static string Phases(List<(string Phase, TimeSpan Time)> phases) =>
-        string.Join(", ", phases.Where(p => p.Time.TotalSeconds >= 0.05).Select(p => $"{p.Phase} {p.Time.TotalSeconds:F1} s"));
+    private static string Phases(List<(string Phase, TimeSpan Time, long Allocated)> phases) =>
+        string.Join(", ", phases.Where(p => p.Time.TotalSeconds >= 0.05)
+            .Select(p => $"{p.Phase} {p.Time.TotalSeconds:F1} s" + (p.Allocated >= 1 << 20 ? $" ({p.Allocated / 1024 / 1024:N0} MiB)" : "")));
 
     /// <summary>Stores one interaction for a random customer every <paramref name="everyMs"/> ms until stopped; returns how many.</summary>
     private static async Task<int> OtherWriterAsync(DatabaseTarget target, int everyMs, CancellationToken stop)

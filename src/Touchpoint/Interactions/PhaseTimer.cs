@@ -11,8 +11,24 @@ internal static class PhaseTimer
 {
     private static readonly Lock Gate = new();
     private static readonly Dictionary<string, TimeSpan> Totals = [];
+    private static readonly Dictionary<string, long> Allocated = [];
     private static readonly Stopwatch Watch = Stopwatch.StartNew();
-    private static readonly AsyncLocal<System.Runtime.CompilerServices.StrongBox<TimeSpan>> Last = new();
+    private static readonly AsyncLocal<Point> Last = new();
+
+    /// <summary>Where a flow's previous mark was: its time, and the bytes its thread had allocated then.</summary>
+    private sealed class Point
+    {
+        public TimeSpan At;
+        public long Allocated;
+        public int Thread;
+
+        public void Set(TimeSpan at)
+        {
+            At = at;
+            Allocated = GC.GetAllocatedBytesForCurrentThread();
+            Thread = Environment.CurrentManagedThreadId;
+        }
+    }
 
     public static bool Enabled { get; set; }
 
@@ -28,8 +44,13 @@ internal static class PhaseTimer
             var now = Watch.Elapsed;
             if (Last.Value is { } last)
             {
-                Totals[phase] = Totals.GetValueOrDefault(phase) + (now - last.Value);
-                last.Value = now;
+                Totals[phase] = Totals.GetValueOrDefault(phase) + (now - last.At);
+                // A phase that awaited may have moved threads: its allocations are then not known, and not counted.
+                if (last.Thread == Environment.CurrentManagedThreadId)
+                {
+                    Allocated[phase] = Allocated.GetValueOrDefault(phase) + (GC.GetAllocatedBytesForCurrentThread() - last.Allocated);
+                }
+                last.Set(now);
             }
         }
     }
@@ -41,16 +62,22 @@ internal static class PhaseTimer
         {
             return;
         }
-        Last.Value = new System.Runtime.CompilerServices.StrongBox<TimeSpan>(Watch.Elapsed);
+        var start = new Point();
+        start.Set(Watch.Elapsed);
+        Last.Value = start;
     }
 
-    /// <summary>Returns the phases, longest first, and clears them.</summary>
-    public static List<(string Phase, TimeSpan Time)> Take()
+    /// <summary>
+    /// Returns the phases, longest first, with the bytes they allocated where every mark of theirs stayed on one
+    /// thread (else what they were seen to allocate), and clears them.
+    /// </summary>
+    public static List<(string Phase, TimeSpan Time, long Allocated)> Take()
     {
         lock (Gate)
         {
-            var phases = Totals.OrderByDescending(x => x.Value).Select(x => (x.Key, x.Value)).ToList();
+            var phases = Totals.OrderByDescending(x => x.Value).Select(x => (x.Key, x.Value, Allocated.GetValueOrDefault(x.Key))).ToList();
             Totals.Clear();
+            Allocated.Clear();
             return phases;
         }
     }
