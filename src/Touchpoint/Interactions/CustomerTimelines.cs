@@ -174,65 +174,92 @@ internal static class CustomerTimelines
     public static TimelineChanges Derive(IReadOnlyCollection<(long CustomerId, Timeline Timeline)> timelines, InteractionOptions options, int? newBatch,
         Func<long, TimelineEntry, DerivedFacts, object?[]> newRow, int threads = -1)
     {
-        var work = timelines.Select(t => new CustomerWork(t.CustomerId, t.Timeline)).ToArray();
-        Parallel.ForEach(work, new ParallelOptions { MaxDegreeOfParallelism = threads }, w =>
+        // Customers in ranges, each range collecting its changes in customer order, so the ranges joined in order give
+        // the changes in customer order (which keeps the cases' inserts close to the order of their index).
+        const int CustomersPerRange = 512;
+        var items = timelines as IReadOnlyList<(long CustomerId, Timeline Timeline)> ?? timelines.ToList();
+        var ranges = new DerivedChanges[(items.Count + CustomersPerRange - 1) / CustomersPerRange];
+        Parallel.For(0, ranges.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, r =>
         {
-            var (customerId, timeline) = (w.CustomerId, w.Timeline);
-            var from = timeline.SortForDerivation();
-            // From 0 every case is derived again; otherwise only the cases that gained contacts.
-            var cases = InteractionDerivations.Extend(customerId, timeline.State!, timeline.Contacts, options);
-            var stored = timeline.Cases;
-            if (from == 0)
+            var changes = ranges[r] = new DerivedChanges();
+            for (var k = r * CustomersPerRange; k < Math.Min(items.Count, (r + 1) * CustomersPerRange); k++)
             {
-                w.CaseDeletes.AddRange(stored.Where(c => !cases.ContainsKey(c.Key)).Select(c => c.Value));
-                stored = new Dictionary<string, StoredCase>(stored, StringComparer.Ordinal);
-                timeline.Cases.Clear();
-            }
-            foreach (var (key, values) in cases)
-            {
-                if (stored.TryGetValue(key, out var c))
-                {
-                    if (!c.Values.SequenceEqual(values))
-                    {
-                        w.CaseUpdates.Add((c, values));
-                        c.Values = values;
-                    }
-                }
-                else
-                {
-                    c = new StoredCase(null, values);
-                    w.CaseInserts.Add((customerId, key, c, values));
-                }
-                timeline.Cases[key] = c;
-            }
-            var facts = timeline.State!.Facts;
-            // What can have changed: the new contacts and the first contact of each case that gained contacts.
-            var changed = Enumerable.Range(from, facts.Count - from)
-                .Concat(from == 0 ? [] : cases.Keys.Select(k => timeline.State.Members[k][0]).Where(n => n < from));
-            foreach (var n in changed)
-            {
-                var entry = timeline.Entries[n];
-                var f = facts[n];
-                var c = timeline.Cases[f.CaseKey];
-                if (entry.Batch == newBatch)
-                {
-                    w.Inserts.Add(new NewInteraction(customerId, entry, c, newRow(customerId, entry, f)));
-                }
-                else if (entry.Case != c || entry.Stored is not { } s || s.IsRepeat != f.IsRepeat || s.ChannelSwitch != f.ChannelSwitch
-                         || s.SlaMet != f.SlaMet || s.FirstContactResolved != f.FirstContactResolved)
-                {
-                    w.Updates.Add((customerId, entry, c, f));
-                }
-                entry.Case = c;
-                entry.Stored = f;
+                DeriveOne(items[k].CustomerId, items[k].Timeline, options, newBatch, newRow, changes);
             }
         });
-        var inserts = work.SelectMany(w => w.Inserts).ToList();
+        var inserts = ranges.SelectMany(w => w.Inserts).ToList();
         // Arrival order keeps the inserts close to the order of the external id and time indexes.
         inserts.Sort((a, b) => a.Entry.Sequence.CompareTo(b.Entry.Sequence));
         return new TimelineChanges(
-            work.SelectMany(w => w.CaseInserts).ToList(), work.SelectMany(w => w.CaseUpdates).ToList(), work.SelectMany(w => w.CaseDeletes).ToList(),
-            inserts, work.SelectMany(w => w.Updates).ToList());
+            ranges.SelectMany(w => w.CaseInserts).ToList(), ranges.SelectMany(w => w.CaseUpdates).ToList(), ranges.SelectMany(w => w.CaseDeletes).ToList(),
+            inserts, ranges.SelectMany(w => w.Updates).ToList());
+    }
+
+    private static void DeriveOne(long customerId, Timeline timeline, InteractionOptions options, int? newBatch,
+        Func<long, TimelineEntry, DerivedFacts, object?[]> newRow, DerivedChanges w)
+    {
+        var from = timeline.SortForDerivation();
+        // From 0 every case is derived again; otherwise only the cases that gained contacts.
+        var cases = InteractionDerivations.Extend(customerId, timeline.State!, timeline.Contacts, options);
+        var stored = timeline.Cases;
+        if (from == 0)
+        {
+            var derived = cases.Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+            w.CaseDeletes.AddRange(stored.Where(c => !derived.Contains(c.Key)).Select(c => c.Value));
+            stored = new Dictionary<string, StoredCase>(stored, StringComparer.Ordinal);
+            timeline.Cases.Clear();
+        }
+        foreach (var (key, values) in cases)
+        {
+            if (stored.TryGetValue(key, out var c))
+            {
+                if (!c.Values.SequenceEqual(values))
+                {
+                    w.CaseUpdates.Add((c, values));
+                    c.Values = values;
+                }
+            }
+            else
+            {
+                c = new StoredCase(null, values);
+                w.CaseInserts.Add((customerId, key, c, values));
+            }
+            timeline.Cases[key] = c;
+        }
+        var state = timeline.State!;
+        // What can have changed: the new contacts and the first contact of each case that gained contacts.
+        for (var n = from; n < state.Facts.Count; n++)
+        {
+            Compare(n);
+        }
+        if (from > 0)
+        {
+            foreach (var (key, _) in cases)
+            {
+                if (state.Members[key][0] is var first && first < from)
+                {
+                    Compare(first);
+                }
+            }
+        }
+
+        void Compare(int n)
+        {
+            var entry = timeline.Entries[n];
+            var f = state.Facts[n];
+            var c = timeline.Cases[f.CaseKey];
+            if (entry.Batch == newBatch)
+            {
+                w.Inserts.Add(new NewInteraction(customerId, entry, c, newRow(customerId, entry, f)));
+            }
+            else if (entry.Case != c || entry.Stored is not { } s || s.IsRepeat != f.IsRepeat || s.ChannelSwitch != f.ChannelSwitch
+                     || s.SlaMet != f.SlaMet || s.FirstContactResolved != f.FirstContactResolved)
+            {
+                w.Updates.Add((customerId, entry, c, f));
+            }
+            entry.Case = c;
+            entry.Stored = f;
+        }
     }
 
     /// <summary>
@@ -283,11 +310,9 @@ internal static class CustomerTimelines
         return opened;
     }
 
-    /// <summary>One customer's share of a derivation, derived in parallel with the others.</summary>
-    private sealed class CustomerWork(long customerId, Timeline timeline)
+    /// <summary>What the derivation of a range of customers changed, in customer order; ranges are derived in parallel.</summary>
+    private sealed class DerivedChanges
     {
-        public long CustomerId { get; } = customerId;
-        public Timeline Timeline { get; } = timeline;
         public List<(long CustomerId, string Key, StoredCase Case, object?[] Values)> CaseInserts { get; } = [];
         public List<(StoredCase Case, object?[] Values)> CaseUpdates { get; } = [];
         public List<StoredCase> CaseDeletes { get; } = [];

@@ -44,13 +44,14 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
     /// Continues a derivation: derives the contacts of <paramref name="timeline"/> after the first
     /// <see cref="DerivationState.Count"/> (which must be unchanged and still first in time order). A left-to-right
     /// scan, so the facts of earlier contacts stay as they were, except first-contact resolution of the first
-    /// contact of a case that gained contacts. Returns the values of the cases the new contacts belong to.
+    /// contact of a case that gained contacts. Returns the cases the new contacts belong to, each once, with its values.
     /// </summary>
-    internal static Dictionary<string, object?[]> Extend(long customerId, DerivationState state, IReadOnlyList<Contact> timeline, InteractionOptions options)
+    internal static List<(string Key, object?[] Values)> Extend(long customerId, DerivationState state, IReadOnlyList<Contact> timeline, InteractionOptions options)
     {
-        var touched = new HashSet<string>(StringComparer.Ordinal);
+        var touched = new List<string>();
         var facts = state.Facts;
-        for (var n = facts.Count; n < timeline.Count; n++)
+        var start = facts.Count;
+        for (var n = start; n < timeline.Count; n++)
         {
             var i = timeline[n];
             var reason = i.Reason?.Trim().ToLowerInvariant();
@@ -73,16 +74,20 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
             {
                 state.Members[caseKey] = list = [];
             }
+            // A case is touched once: members are added in order, so one already touched by this call ends at or after start.
+            if (list.Count == 0 || list[^1] < start)
+            {
+                touched.Add(caseKey);
+            }
             list.Add(n);
-            touched.Add(caseKey);
         }
 
-        var cases = new Dictionary<string, object?[]>(touched.Count, StringComparer.Ordinal);
+        var cases = new List<(string Key, object?[] Values)>(touched.Count);
         foreach (var key in touched)
         {
             var indexes = state.Members[key];
             var values = CaseValues(customerId, key, indexes, timeline, facts);
-            cases[key] = values;
+            cases.Add((key, values));
             facts[indexes[0]] = facts[indexes[0]] with { FirstContactResolved = (bool)values[^1]! };
         }
         return cases;
