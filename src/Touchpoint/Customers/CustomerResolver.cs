@@ -4,7 +4,20 @@ using Touchpoint.Storage;
 namespace Touchpoint.Customers;
 
 /// <summary>How an incoming record names its customer: any of these may be given.</summary>
-public sealed record CustomerRef(string? ExternalId, string? Email, string? Phone, string? SocialHandle, string? Name, DateTime FirstSeen);
+public sealed class CustomerRef(string? ExternalId, string? Email, string? Phone, string? SocialHandle, string? Name, DateTime FirstSeen)
+{
+    private List<string>? _keys;
+
+    public string? ExternalId { get; } = ExternalId;
+    public string? Email { get; } = Email;
+    public string? Phone { get; } = Phone;
+    public string? SocialHandle { get; } = SocialHandle;
+    public string? Name { get; } = Name;
+    public DateTime FirstSeen { get; } = FirstSeen;
+
+    /// <summary>The resolver's lookup keys, made once: an import looks each row up several times.</summary>
+    internal List<string> Keys => _keys ??= CustomerResolver.Keys(this);
+}
 
 /// <summary>
 /// Identity resolution for one ingest run: maps every way a record names a customer (external id, CRM id,
@@ -39,7 +52,7 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
     /// </summary>
     public async Task PrefetchAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
     {
-        var unknown = refs.SelectMany(Keys).Where(k => !_known.ContainsKey(k)).Distinct().ToList();
+        var unknown = refs.SelectMany(r => r.Keys).Where(k => !_known.ContainsKey(k)).Distinct().ToList();
         if (unknown.Count > 0)
         {
             await using var db = StorageServices.CreateDb(target);
@@ -48,11 +61,11 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
     }
 
     /// <summary>Whether <see cref="ResolveAsync"/> would find every one of <paramref name="refs"/> without creating a customer.</summary>
-    public bool KnowsAll(IReadOnlyList<CustomerRef> refs) => refs.All(r => Keys(r).Any(_known.ContainsKey));
+    public bool KnowsAll(IReadOnlyList<CustomerRef> refs) => refs.All(r => r.Keys.Any(_known.ContainsKey));
 
     private async Task<long[]> ResolveOnceAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
     {
-        var keysPerRef = refs.Select(Keys).ToArray();
+        var keysPerRef = refs.Select(r => r.Keys).ToArray();
         var unknown = keysPerRef.SelectMany(k => k).Where(k => !_known.ContainsKey(k)).Distinct().ToList();
         await using var db = StorageServices.CreateDb(target);
         if (unknown.Count > 0)
@@ -67,7 +80,7 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
         for (var r = 0; r < refs.Count; r++)
         {
             var keys = keysPerRef[r];
-            if (keys.Select(k => _known.TryGetValue(k, out var id) ? id : 0).FirstOrDefault(id => id != 0) is var found and not 0)
+            if (KnownId(keys) is var found and not 0)
             {
                 ids[r] = found;
                 continue;
@@ -105,6 +118,31 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
             }
         }
         return ids;
+    }
+
+    /// <summary>
+    /// Points what the run learned at the profiles <paramref name="survivorOf"/> says they stand for now: a merge
+    /// made during the run leaves the merged profile a pointer, and later rows naming it belong to the survivor.
+    /// </summary>
+    public void Redirect(Func<long, long> survivorOf)
+    {
+        foreach (var (key, id) in _known.ToList())
+        {
+            _known[key] = survivorOf(id);
+        }
+    }
+
+    /// <summary>The id the first known key names, or 0.</summary>
+    private long KnownId(List<string> keys)
+    {
+        foreach (var key in keys)
+        {
+            if (_known.TryGetValue(key, out var id) && id != 0)
+            {
+                return id;
+            }
+        }
+        return 0;
     }
 
     private static Customer NewCustomer(CustomerRef r, DateTime now)

@@ -62,15 +62,27 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         {
             // Customers already due to be derived again (another writer, a taken row): their timelines may be stale.
             var stale = run.NeedsRecompute.ToHashSet();
+            var mergedInto = new Dictionary<long, long>(run.MergedInto);
             return Task.Run(async () =>
             {
                 PhaseTimer.Start();
                 var (store, othersWrote) = await writer.BeginAsync(prepared.CustomerIds.Distinct().Order(), mark, cancellationToken);
                 await using (store)
                 {
+                    if (othersWrote is not null)
+                    {
+                        // A merge may have made a profile this batch was resolved to a pointer: its rows go to the survivor.
+                        var concerned = prepared.CustomerIds.Select(id => RunState.Survivor(mergedInto, id)).Where(othersWrote).Distinct().ToList();
+                        foreach (var (id, into) in await store.MergedIntoAsync(concerned, cancellationToken))
+                        {
+                            mergedInto[id] = into;
+                        }
+                    }
                     // A stale timeline's case and row ids may be gone or another customer's: only its new rows are written.
-                    var written = await StoreBatchAsync(store, derived, id => stale.Contains(id) || othersWrote?.Invoke(id) == true, cancellationToken);
+                    var written = await StoreBatchAsync(store, derived,
+                        id => stale.Contains(id) || othersWrote?.Invoke(id) == true || mergedInto.ContainsKey(id), mergedInto, cancellationToken);
                     written.OthersWrote = othersWrote;
+                    written.MergedInto = mergedInto;
                     return written;
                 }
             }, cancellationToken);
@@ -83,12 +95,18 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 var written = await writing;
                 writing = null;
                 written.ApplyTo(run, summary);
+                if (written.MergedInto.Count > 0)
+                {
+                    customers.Redirect(id => RunState.Survivor(run.MergedInto, id));
+                }
                 Report("importing");
             }
         }
 
         async Task NextBatchAsync(List<InteractionInput> next)
         {
+            // Taken before the batch resolves its customers or the derivation reads anything from the store.
+            var mark = await writer.MarkAsync(cancellationToken);
             var refs = next.Select(i => new CustomerRef(i.CustomerExternalId, i.CustomerEmail, i.CustomerPhone, i.CustomerSocialHandle, i.CustomerName, i.StartedAt)).ToList();
             var agentRefs = next.Select(i => (Trim(i.AgentExternalId), i.AgentName)).ToList();
             var externalIds = next.Select(i => i.ExternalId.Trim()).ToList();
@@ -108,8 +126,6 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 return;
             }
             var number = ++run.Batches;
-            // Taken before the derivation reads anything from the store.
-            var mark = await writer.MarkAsync(cancellationToken);
             var derived = await Task.Run(() =>
             {
                 PhaseTimer.Start();
@@ -267,15 +283,27 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     }
 
     /// <summary>Writes a derived batch and its messages in one transaction, after the previous batch's write.</summary>
-    private async Task<WrittenBatch> StoreBatchAsync(IBulkStore store, DerivedBatch derived, Func<long, bool> stale, CancellationToken cancellationToken)
+    private async Task<WrittenBatch> StoreBatchAsync(IBulkStore store, DerivedBatch derived, Func<long, bool> stale, Dictionary<long, long> mergedInto,
+        CancellationToken cancellationToken)
     {
         PhaseTimer.Mark("write: begin");
         var written = new WrittenBatch { Duplicates = derived.Duplicates };
+        if (mergedInto.Count > 0)
+        {
+            var customerColumn = InteractionsTable.IndexOf("customer_id");
+            foreach (var insert in derived.Changes.Inserts.Where(i => mergedInto.ContainsKey(i.CustomerId)))
+            {
+                var survivor = RunState.Survivor(mergedInto, insert.CustomerId);
+                insert.Row[customerColumn] = survivor;
+                // Written without a case (the merged timeline is stale): the survivor is derived again at the end.
+                written.Survivors.Add(survivor);
+            }
+        }
         written.CasesOpened = await CustomerTimelines.StoreAsync(target, store, derived.Changes, InteractionsTable, stale, cancellationToken);
         var messages = new List<object?[]>();
         foreach (var insert in derived.Changes.Inserts)
         {
-            var (entry, customerId) = (insert.Entry, insert.CustomerId);
+            var (entry, customerId) = (insert.Entry, RunState.Survivor(mergedInto, insert.CustomerId));
             var input = entry.Input!;
             entry.Input = null;
             if (entry.Id is not { } id)
@@ -308,6 +336,12 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         /// </summary>
         public Func<long, bool>? OthersWrote { get; set; }
 
+        /// <summary>The merged profiles the run has heard of (its own and this write's), each with the profile it points at.</summary>
+        public Dictionary<long, long> MergedInto { get; set; } = [];
+
+        /// <summary>Survivors of merges that this write gave rows derived in a merged profile's timeline.</summary>
+        public HashSet<long> Survivors { get; } = [];
+
         public long Imported { get; set; }
         public long Duplicates { get; set; }
         public long CasesOpened { get; set; }
@@ -327,6 +361,12 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 // beside this write): its later rows were derived without what that writer stored.
                 run.NeedsRecompute.UnionWith(run.Timelines.Keys.Where(concerns));
             }
+            foreach (var (id, into) in MergedInto)
+            {
+                run.MergedInto[id] = into;
+                run.NeedsRecompute.Add(id);
+            }
+            run.NeedsRecompute.UnionWith(Survivors);
             foreach (var taken in Taken)
             {
                 var timeline = run.Timelines[taken.CustomerId];
@@ -360,6 +400,19 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
 
         /// <summary>Customers derived again from the store at the end of the run.</summary>
         public HashSet<long> NeedsRecompute { get; } = [];
+
+        /// <summary>Profiles a merge made pointers while the run held them, each with the profile it points at now.</summary>
+        public Dictionary<long, long> MergedInto { get; } = [];
+
+        /// <summary>The profile <paramref name="customerId"/> stands for after the merges in <paramref name="mergedInto"/>.</summary>
+        public static long Survivor(Dictionary<long, long> mergedInto, long customerId)
+        {
+            while (mergedInto.TryGetValue(customerId, out var into))
+            {
+                customerId = into;
+            }
+            return customerId;
+        }
         public long NextSequence() => ++_sequence;
     }
 

@@ -441,6 +441,52 @@ public sealed class InteractionIngestorTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_AMergeOfACustomerTheRunHolds_MidRun_TheRunsLaterRowsGoToTheSurvivor(DatabaseProvider provider)
+    {
+        // Once c1 is merged into s1, c1's external id names s1 (the merged profile stays as a pointer). The run resolved
+        // c1 before the merge: its later rows and their messages must still land on s1, and everything must end as if
+        // the first ten rows had been imported, then the merge made, then the other twenty imported.
+        var rows = C1Contacts().ToList();
+        var s1 = Enumerable.Range(0, 8).Select(n => Contact($"s{n}", "s1", Channel.Email, T0.AddDays(n * 4 + 1), "billing", Outcome.Unresolved)).ToList();
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var expected = await TestDatabase.CreateAsync(provider);
+        await InteractionsAsync(database, s1);
+        await InteractionsAsync(expected, s1);
+
+        static void Merge(TestDatabase into)
+        {
+            using var db = into.CreateDb();
+            var ids = db.Customers.Where(c => c.ExternalId == "s1" || c.ExternalId == "c1").ToDictionary(c => c.ExternalId, c => c.Id);
+            var merge = new Touchpoint.Customers.CustomerMerge(db, into.Target, Options.Create(new InteractionOptions()), Clock());
+            Assert.Null(merge.MergeAsync(ids["s1"], ids["c1"], "test", Ct).GetAwaiter().GetResult().Error);
+        }
+
+        IEnumerable<InteractionInput> WithAMergeAtRow10()
+        {
+            for (var n = 0; n < rows.Count; n++)
+            {
+                if (n == 10)
+                {
+                    Merge(database);
+                }
+                yield return rows[n];
+            }
+        }
+
+        var summary = await InteractionsAsync(database, WithAMergeAtRow10(), batchSize: 2);
+        await InteractionsAsync(expected, rows.Take(10));
+        Merge(expected);
+        await InteractionsAsync(expected, rows.Skip(10));
+
+        Assert.Equal((30L, 0L), (summary.Imported, summary.Duplicates));
+        await AssertSameDerivedStateAsync(expected, database);
+        await using var check = database.CreateDb();
+        var c1 = await check.Customers.Where(c => c.ExternalId == "c1").Select(c => c.Id).SingleAsync(Ct);
+        Assert.Equal(0, await check.Messages.CountAsync(m => m.CustomerId == c1, Ct));
+        Assert.Equal(76, await check.Messages.CountAsync(Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Ingest_CancelledWhileDerivingAgainWhatAnotherWriterChanged_StillEndsAsOneImport(DatabaseProvider provider)
     {
         // Every batch is committed when the run derives again the customers another writer changed; a caller that

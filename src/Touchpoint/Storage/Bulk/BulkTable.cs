@@ -52,6 +52,9 @@ public interface IBulkStore : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<(int Stripe, long Version)>> LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken);
 
+    /// <summary>Which of <paramref name="customerIds"/> are merged, and into whom (read under this transaction's locks).</summary>
+    Task<Dictionary<long, long>> MergedIntoAsync(IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken);
+
     Task CommitAsync(CancellationToken cancellationToken);
 }
 

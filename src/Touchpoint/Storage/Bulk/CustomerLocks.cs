@@ -65,4 +65,36 @@ public static class CustomerLocks
         }
         return versions;
     }
+
+    /// <summary>
+    /// Which of <paramref name="customerIds"/> a merge has made pointers, and the profile each now points at; read
+    /// inside <paramref name="transaction"/>, after <see cref="LockAsync"/>, so no merge of them can commit until it ends.
+    /// </summary>
+    public static async Task<Dictionary<long, long>> MergedIntoAsync(DbConnection connection, DbTransaction transaction, IReadOnlyCollection<long> customerIds,
+        CancellationToken cancellationToken)
+    {
+        var merged = new Dictionary<long, long>();
+        if (customerIds.Count == 0)
+        {
+            return merged;
+        }
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        if (connection is NpgsqlConnection)
+        {
+            command.CommandText = "SELECT id, merged_into_id FROM customers WHERE id = ANY(@ids) AND merged_into_id IS NOT NULL";
+            command.Parameters.Add(new NpgsqlParameter("ids", customerIds.ToArray()));
+        }
+        else
+        {
+            command.CommandText = "SELECT id, merged_into_id FROM customers WHERE id IN (SELECT value FROM json_each(@ids)) AND merged_into_id IS NOT NULL";
+            command.Parameters.Add(new SqliteParameter("@ids", System.Text.Json.JsonSerializer.Serialize(customerIds)));
+        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            merged[reader.GetInt64(0)] = reader.GetInt64(1);
+        }
+        return merged;
+    }
 }

@@ -67,6 +67,9 @@ internal sealed class SqliteBulkStore : IBulkStore
     public Task<IReadOnlyList<(int Stripe, long Version)>> LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken) =>
         CustomerLocks.LockAsync(_connection, _transaction, customerIds, cancellationToken);
 
+    public Task<Dictionary<long, long>> MergedIntoAsync(IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken) =>
+        CustomerLocks.MergedIntoAsync(_connection, _transaction, customerIds, cancellationToken);
+
     public Task CommitAsync(CancellationToken cancellationToken) => _transaction.CommitAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
