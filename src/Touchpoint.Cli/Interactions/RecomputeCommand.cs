@@ -52,7 +52,7 @@ internal static class RecomputeCommand
             {
                 foreach (var step in ids.Chunk(CustomersPerStep))
                 {
-                    cases += await derivations.RecomputeAsync(step, token);
+                    cases += (await derivations.RecomputeAsync(step, token)).Cases;
                     advanced(step.Length);
                 }
             }

@@ -22,6 +22,9 @@ internal sealed class DerivationState
     public int Count => Facts.Count;
 }
 
+/// <summary>What a recomputation left: the customers' cases, and how many of them it opened.</summary>
+public readonly record struct Recomputed(long Cases, long Opened);
+
 /// <summary>
 /// Derives, per customer, what the source systems do not say: which interactions form one case, repeat
 /// contacts (same customer and reason, or same case, within the window), channel switches inside a case,
@@ -131,18 +134,19 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         ];
     }
 
-    /// <summary>Recomputes the given customers from what is stored; returns how many cases they have afterwards.</summary>
-    public async Task<long> RecomputeAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken)
+    /// <summary>Recomputes the given customers from what is stored; says how many cases they have afterwards, and how many of those it opened.</summary>
+    public async Task<Recomputed> RecomputeAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken)
     {
-        long cases = 0;
+        var total = new Recomputed(0, 0);
         foreach (var chunk in customerIds.Distinct().Order().Chunk(CustomersPerChunk))
         {
-            cases += await RecomputeChunkAsync(chunk, cancellationToken);
+            var done = await RecomputeChunkAsync(chunk, cancellationToken);
+            total = new Recomputed(total.Cases + done.Cases, total.Opened + done.Opened);
         }
-        return cases;
+        return total;
     }
 
-    private async Task<long> RecomputeChunkAsync(long[] customerIds, CancellationToken cancellationToken)
+    private async Task<Recomputed> RecomputeChunkAsync(long[] customerIds, CancellationToken cancellationToken)
     {
         // Lock first, read second: what is read cannot change until this transaction commits.
         await using var store = await BulkStore.BeginAsync(target, cancellationToken);
@@ -151,9 +155,9 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         var timelines = await CustomerTimelines.LoadAsync(target, customerIds, () => ++sequence, cancellationToken);
         var changes = CustomerTimelines.Derive(timelines.Select(t => (t.Key, t.Value)).ToList(), options, newBatch: null,
             (_, entry, _) => throw new InvalidOperationException($"{entry.Contact.ExternalId} is not stored"));
-        await CustomerTimelines.StoreAsync(target, store, changes, InteractionIngestor.InteractionsTable, stale: null, cancellationToken);
+        var opened = await CustomerTimelines.StoreAsync(target, store, changes, InteractionIngestor.InteractionsTable, stale: null, cancellationToken);
         await store.CommitAsync(cancellationToken);
-        return timelines.Values.Sum(t => t.Cases.Count);
+        return new Recomputed(timelines.Values.Sum(t => t.Cases.Count), opened);
     }
 
     /// <summary>

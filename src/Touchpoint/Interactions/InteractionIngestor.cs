@@ -184,7 +184,8 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             Report("deriving cases");
             // Every batch is committed: finish even if the caller goes away (an API client disconnecting), or these
             // customers stay derived without another writer's rows, and their newest rows without cases.
-            await new InteractionDerivations(target, options.Value).RecomputeAsync(run.NeedsRecompute, CancellationToken.None);
+            var recomputed = await new InteractionDerivations(target, options.Value).RecomputeAsync(run.NeedsRecompute, CancellationToken.None);
+            summary.CasesDerived += recomputed.Opened;
         }
         PhaseTimer.Mark("recompute");
         summary.Elapsed = stopwatch.Elapsed;

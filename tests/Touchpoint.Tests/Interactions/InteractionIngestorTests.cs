@@ -487,6 +487,34 @@ public sealed class InteractionIngestorTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_AnotherWriterMidRun_TheSummaryCountsTheCasesTheEndOfRunDerivationOpens(DatabaseProvider provider)
+    {
+        // After another writer stores a row of c1 (a refund, after all of c1's contacts: it opens its own case and
+        // regroups nothing), the run writes c1's later rows without cases and derives c1 again at its end, which opens
+        // their cases. The run's summary counts those too: the run's and the other writer's cases are every case.
+        // Ten days apart: outside the repeat window, every contact opens a case of its own.
+        var rows = Enumerable.Range(0, 20).Select(n => Contact($"i{n}", "c1", Channel.Phone, T0.AddDays(n * 10), "billing")).ToList();
+        var other = Contact("y0", "c1", Channel.Email, T0.AddDays(300), "refund", Outcome.Unresolved);
+        await using var database = await TestDatabase.CreateAsync(provider);
+        long otherCases = -1;
+        var written = 0;
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Phase == "importing" && ++written == 5)
+            {
+                otherCases = InteractionsAsync(database, [other]).GetAwaiter().GetResult().CasesDerived;
+            }
+        });
+
+        var summary = await InteractionsUntilAsync(database, rows, 2, progress, Ct);
+
+        await using var db = database.CreateDb();
+        Assert.Equal(1, otherCases);
+        Assert.Equal(21, await db.Cases.CountAsync(Ct));
+        Assert.Equal(await db.Cases.LongCountAsync(Ct), summary.CasesDerived + otherCases);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Ingest_CancelledWhileDerivingAgainWhatAnotherWriterChanged_StillEndsAsOneImport(DatabaseProvider provider)
     {
         // Every batch is committed when the run derives again the customers another writer changed; a caller that
