@@ -53,6 +53,7 @@ internal static class ImportBench
 
         var ingestor = new InteractionIngestor(target, Options.Create(new InteractionOptions()), TimeProvider.System);
         PhaseTimer.Enabled = true;
+        using var gcPauses = new GcPauses();
         var pausedBefore = GC.GetTotalPauseDuration();
         var allocatedBefore = GC.GetTotalAllocatedBytes();
         var collectionsBefore = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
@@ -97,6 +98,7 @@ internal static class ImportBench
             PhaseTimer.Enabled = false;
             Console.WriteLine($"{target.Provider}: import path {summary.Imported:N0} rows in {pipeline.TotalSeconds:F1} s = {rows / pipeline.TotalSeconds:N0} rows/s");
             Console.WriteLine($"  import phases: {Phases(phases)}; garbage collection paused the import {paused.TotalSeconds:F1} s (heap {heap / 1024 / 1024:N0} MiB at the end, {allocated / 1024 / 1024:N0} MiB allocated, collections gen0/1/2 {collections})");
+            Console.WriteLine($"  pauses by collection: {gcPauses.Take()}");
             return;
         }
         var again = Stopwatch.StartNew();
