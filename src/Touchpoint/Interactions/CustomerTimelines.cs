@@ -187,9 +187,10 @@ internal static class CustomerTimelines
                 DeriveOne(items[k].CustomerId, items[k].Timeline, options, newBatch, newRow, changes);
             }
         });
+        // In customer order (the ranges'), each customer's in time order: the (customer_id, started_at) index then takes
+        // the batch in one sweep instead of at random places, which made a million-row import about 2 s faster than
+        // arrival order. A batch's ids therefore follow its customers, not arrival; per customer they follow time.
         var inserts = ranges.SelectMany(w => w.Inserts).ToList();
-        // Arrival order keeps the inserts close to the order of the external id and time indexes.
-        inserts.Sort((a, b) => a.Entry.Sequence.CompareTo(b.Entry.Sequence));
         return new TimelineChanges(
             ranges.SelectMany(w => w.CaseInserts).ToList(), ranges.SelectMany(w => w.CaseUpdates).ToList(), ranges.SelectMany(w => w.CaseDeletes).ToList(),
             inserts, ranges.SelectMany(w => w.Updates).ToList());
