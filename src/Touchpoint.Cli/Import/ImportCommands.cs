@@ -71,9 +71,28 @@ internal static class ImportCommands
             var summary = await ImportView.RunAsync(session, parse.GetValue(Json), input, (progress, counter) =>
                 ingest(session, counter, input.Reader, format, progress, parse.GetValue(BatchSize), token));
             ImportView.PrintSummary(session, kind, path, summary, parse.GetValue(Json), parse.GetValue(ShowRejections));
+            if (kind == "interactions")
+            {
+                await DerivePendingAsync(session, token);
+            }
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Derives what an earlier import wrote without deriving and did not get to derive (it failed before its end), so
+    /// an import run again after a failure ends with every customer derived. Said on the error stream: --json stays JSON.
+    /// </summary>
+    private static async Task DerivePendingAsync(CliSession session, CancellationToken token)
+    {
+        var (customers, _) = await new InteractionDerivations(session.Target, session.Get<IOptions<InteractionOptions>>().Value)
+            .RecomputePendingAsync(null, token);
+        if (customers > 0)
+        {
+            await session.Error.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Derived {customers:N0} customers an earlier import had written without deriving."));
+        }
     }
 
     private static Command Twcs()
@@ -110,6 +129,7 @@ internal static class ImportCommands
                 ImportView.PrintThreads(session, threads);
                 FirstResponseView.PrintTable(session, report, "First response per brand (twcs, social SLA)");
             }
+            await DerivePendingAsync(session, token);
             return 0;
         }));
         return command;

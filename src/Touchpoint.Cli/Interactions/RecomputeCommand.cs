@@ -12,7 +12,8 @@ namespace Touchpoint.Cli.Interactions;
 /// `recompute [--customer ID]...`: derives cases, repeat contacts, FCR, channel switches and SLA again from the stored
 /// interactions, for every customer or the ones named. For after an import that failed before its end (which leaves
 /// the customers another writer changed mid-run as derived without those rows), or after the repeat window or SLA
-/// targets changed. Idempotent: a customer whose facts are right is read and left alone.
+/// targets changed. Idempotent: a customer whose facts are right is read and left alone. `recompute --pending` derives
+/// only the customers an import marked as written without being derived and did not get to derive.
 /// </summary>
 internal static class RecomputeCommand
 {
@@ -25,10 +26,23 @@ internal static class RecomputeCommand
             Description = "External id of a customer to recompute (repeatable; default: every customer).",
             AllowMultipleArgumentsPerToken = true,
         };
-        var command = new Command("recompute", "Derive cases, repeat contacts, FCR, channel switches and SLA again from the stored interactions.") { customers };
+        var pending = new Option<bool>("--pending")
+        {
+            Description = "Only the customers an import wrote without deriving them and did not get to derive (it failed before its end).",
+        };
+        var command = new Command("recompute", "Derive cases, repeat contacts, FCR, channel switches and SLA again from the stored interactions.") { customers, pending };
         command.SetAction((parse, ct) => CliSession.RunAsync(parse, ct, async (session, token) =>
         {
             await session.EnsureSchemaAsync(token);
+            if (parse.GetValue(pending))
+            {
+                var begun = System.Diagnostics.Stopwatch.StartNew();
+                var (count, result) = await new InteractionDerivations(session.Target, session.Get<IOptions<InteractionOptions>>().Value)
+                    .RecomputePendingAsync(null, token);
+                await session.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"Recomputed {count:N0} pending customers ({result.Cases:N0} cases) in {begun.Elapsed.TotalSeconds:F1} s."));
+                return 0;
+            }
             var named = parse.GetValue(customers) ?? [];
             List<long> ids;
             await using (var db = StorageServices.CreateDb(session.Target))

@@ -51,6 +51,7 @@ public static class ServerSetup
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) }));
         });
         services.AddOptions<StartupOptions>().BindConfiguration(StartupOptions.Section);
+        services.AddHostedService<Touchpoint.Server.Interactions.PendingDerivationsRepair>();
         return builder;
     }
 

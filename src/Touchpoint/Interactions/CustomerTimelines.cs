@@ -307,7 +307,7 @@ internal static class CustomerTimelines
         await store.UpdateAsync(DerivedColumns, changes.Updates.Where(u => u.Entry.Id is not null)
             .Select(u => (object?[])[u.Entry.Id, u.Case.Id, Boxes.Of(u.Facts.IsRepeat), Boxes.Of(u.Facts.FirstContactResolved), Boxes.Of(u.Facts.ChannelSwitch),
                 Boxes.Of(u.Facts.SlaMet)]).ToList(), cancellationToken);
-        await store.DeleteAsync("cases", changes.CaseDeletes.Where(c => c.Id is not null).Select(c => c.Id!.Value).ToList(), cancellationToken);
+        await store.DeleteAsync("cases", "id", changes.CaseDeletes.Where(c => c.Id is not null).Select(c => c.Id!.Value).ToList(), cancellationToken);
         return opened;
     }
 

@@ -146,6 +146,17 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         return total;
     }
 
+    /// <summary>
+    /// Derives the customers an import wrote without deriving and did not get to derive (it failed before its end);
+    /// with <paramref name="markedBefore"/>, only those marked before then (a running import derives its own at its
+    /// end). Returns how many customers it derived, and what <see cref="RecomputeAsync"/> says.
+    /// </summary>
+    public async Task<(int Customers, Recomputed Result)> RecomputePendingAsync(DateTime? markedBefore, CancellationToken cancellationToken)
+    {
+        var ids = await PendingDerivations.ListAsync(target, markedBefore, cancellationToken);
+        return (ids.Count, ids.Count == 0 ? new Recomputed(0, 0) : await RecomputeAsync(ids, cancellationToken));
+    }
+
     private async Task<Recomputed> RecomputeChunkAsync(long[] customerIds, CancellationToken cancellationToken)
     {
         // Lock first, read second: what is read cannot change until this transaction commits.
@@ -156,6 +167,7 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         var changes = CustomerTimelines.Derive(timelines.Select(t => (t.Key, t.Value)).ToList(), options, newBatch: null,
             (_, entry, _) => throw new InvalidOperationException($"{entry.Contact.ExternalId} is not stored"));
         var opened = await CustomerTimelines.StoreAsync(target, store, changes, InteractionIngestor.InteractionsTable, stale: null, cancellationToken);
+        await PendingDerivations.ClearAsync(store, customerIds, cancellationToken);
         await store.CommitAsync(cancellationToken);
         return new Recomputed(timelines.Values.Sum(t => t.Cases.Count), opened);
     }

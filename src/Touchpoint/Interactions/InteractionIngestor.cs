@@ -323,6 +323,13 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         }
         await store.InsertManyAsync(MessagesTable, messages, cancellationToken);
         PhaseTimer.Mark("write: messages");
+        // Rows written without being derived (stale, or derived with a row that turned out to be taken): their customers
+        // are marked in this transaction, so that if the run fails before it derives them at its end, they stay known.
+        var pending = derived.Changes.Inserts.Where(i => i.Entry.Id is null || stale(i.CustomerId)).Select(i => i.CustomerId).Concat(written.Survivors).ToHashSet();
+        if (pending.Count > 0)
+        {
+            await PendingDerivations.MarkAsync(store, pending, time.GetUtcNow().UtcDateTime, cancellationToken);
+        }
         await store.CommitAsync(cancellationToken);
         PhaseTimer.Mark("write: commit");
         return written;

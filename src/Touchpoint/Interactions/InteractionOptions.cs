@@ -19,6 +19,12 @@ public sealed class InteractionOptions
         [Channel.InApp] = 60 * 60,
     };
 
+    /// <summary>How often the server derives what imports left underived (see PendingDerivationsRepair); zero turns it off.</summary>
+    public TimeSpan PendingRepairInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How old a mark must be before the server derives it instead of the import that made it (which may still run).</summary>
+    public TimeSpan PendingRepairAfter { get; set; } = TimeSpan.FromMinutes(15);
+
     public TimeSpan RepeatWindow => TimeSpan.FromDays(RepeatWindowDays);
 
     public int? SlaFor(Channel channel) => SlaSeconds.TryGetValue(channel, out var s) ? s : null;

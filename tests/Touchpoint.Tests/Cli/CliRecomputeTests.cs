@@ -39,6 +39,44 @@ public sealed class CliRecomputeTests
         Assert.Contains("1 of the named customers do not exist", unknown.Error, StringComparison.Ordinal);
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task RecomputePending_AndTheNextImport_DeriveOnlyTheCustomersAFailedImportLeftMarked(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        using var folder = new TempFolder();
+        var rows = Enumerable.Range(0, 40).Select(n => Contact($"i{n}", $"c{n % 2}", (Channel)(n % 3), T0.AddDays(n), n % 3 == 0 ? "billing" : "outage",
+            n % 4 == 0 ? Outcome.Unresolved : Outcome.Resolved)).ToList();
+        await InteractionsAsync(database, rows);
+        var derived = await FactsAsync(database);
+
+        // What an import that failed before its end leaves: customers written without being derived, and marked so.
+        await SpoilAsync(database);
+        await MarkPendingAsync(database, "c1");
+        var pending = await CliRunner.RunAsync(database, "recompute", "--pending");
+        Assert.True(pending.ExitCode == 0, pending.ToString());
+        Assert.Contains("Recomputed 1 pending customers", pending.Output, StringComparison.Ordinal);
+        var after = await FactsAsync(database);
+        Assert.Equal(derived.Where(f => f.Customer == "c1"), after.Where(f => f.Customer == "c1"));
+        Assert.NotEqual(derived.Where(f => f.Customer == "c0"), after.Where(f => f.Customer == "c0"));
+
+        // The next import (here of a row for someone else) derives what is still marked, and says so on the error stream.
+        await MarkPendingAsync(database, "c0");
+        var file = folder.Write("more.csv", "external_id,customer_external_id,channel,started_at\nx1,c9,phone,2026-03-02T09:00:00Z\n");
+        var import = await CliRunner.RunAsync(database, "import", "interactions", file, "--json");
+        Assert.True(import.ExitCode == 0, import.ToString());
+        Assert.Contains("Derived 1 customers an earlier import had written without deriving.", import.Error, StringComparison.Ordinal);
+        Assert.Equal(derived, (await FactsAsync(database)).Where(f => f.Customer != "c9"));
+        Assert.Contains("Recomputed 0 pending customers", (await CliRunner.RunAsync(database, "recompute", "--pending")).Output, StringComparison.Ordinal);
+    }
+
+    private static async Task MarkPendingAsync(TestDatabase database, string customer)
+    {
+        await using var db = database.CreateDb();
+        var id = await db.Customers.Where(c => c.ExternalId == customer).Select(c => c.Id).SingleAsync(Ct);
+        var at = new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc);
+        await db.Database.ExecuteSqlAsync($"INSERT INTO pending_derivations (customer_id, marked_at) VALUES ({id}, {at})", Ct);
+    }
+
     private sealed record Fact(string Customer, string Interaction, string Case, bool IsRepeat, bool FirstContactResolved, bool ChannelSwitch);
 
     private static async Task<List<Fact>> FactsAsync(TestDatabase database)

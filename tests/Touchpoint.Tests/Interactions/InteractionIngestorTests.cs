@@ -515,6 +515,50 @@ public sealed class InteractionIngestorTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_FailingAfterAnotherWriterChangedItsCustomer_LeavesThemMarked_AndDerivingTheMarkedEndsAsOneImport(DatabaseProvider provider)
+    {
+        // Another writer stores a row of c1 after the run's fifth write; the run writes c1's later rows without deriving
+        // them, and fails (its source breaks) before it derives c1 at its end. What it left is marked in the store, and
+        // deriving the marked customers then gives what one import of the same rows gives.
+        var rows = C1Contacts().ToList();
+        var other = Contact("y0", "c1", Channel.Email, T0.AddDays(-1), "billing", Outcome.Unresolved);
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var expected = await TestDatabase.CreateAsync(provider);
+
+        IEnumerable<InteractionInput> BreakingAtRow20()
+        {
+            for (var n = 0; n < 20; n++)
+            {
+                yield return rows[n];
+            }
+            throw new IOException("the source broke");
+        }
+
+        await Assert.ThrowsAsync<IOException>(() => InteractionsUntilAsync(database, BreakingAtRow20(), 2, AnotherWriterAfterWrites(database, (5, other)), Ct));
+        await InteractionsAsync(expected, rows.Take(20).Append(other), batchSize: 1000);
+
+        var derivations = new InteractionDerivations(database.Target, new InteractionOptions());
+        Assert.NotEqual((await DerivedStateAsync(expected)).Cases, (await DerivedStateAsync(database)).Cases);
+        var (customers, _) = await derivations.RecomputePendingAsync(null, Ct);
+        Assert.Equal(1, customers);
+        await AssertSameDerivedStateAsync(expected, database);
+        Assert.Equal(0, (await derivations.RecomputePendingAsync(null, Ct)).Customers);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_AnotherWriterMidRun_TheRunsEndLeavesNothingMarked(DatabaseProvider provider)
+    {
+        var rows = C1Contacts().ToList();
+        await using var database = await TestDatabase.CreateAsync(provider);
+
+        var summary = await InteractionsUntilAsync(database, rows, 2,
+            AnotherWriterAfterWrites(database, (5, Contact("y0", "c1", Channel.Email, T0.AddDays(-1), "billing", Outcome.Unresolved))), Ct);
+
+        Assert.Equal(30, summary.Imported);
+        Assert.Equal(0, (await new InteractionDerivations(database.Target, new InteractionOptions()).RecomputePendingAsync(null, Ct)).Customers);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Ingest_CancelledWhileDerivingAgainWhatAnotherWriterChanged_StillEndsAsOneImport(DatabaseProvider provider)
     {
         // Every batch is committed when the run derives again the customers another writer changed; a caller that

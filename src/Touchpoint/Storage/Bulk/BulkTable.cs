@@ -43,7 +43,8 @@ public interface IBulkStore : IAsyncDisposable
     /// <summary>Updates rows by id: each row is the id followed by the values of <paramref name="table"/>'s columns.</summary>
     Task UpdateAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken);
 
-    Task DeleteAsync(string tableName, IReadOnlyList<long> ids, CancellationToken cancellationToken);
+    /// <summary>Deletes the rows whose <paramref name="keyColumn"/> is one of <paramref name="keys"/>.</summary>
+    Task DeleteAsync(string tableName, string keyColumn, IReadOnlyList<long> keys, CancellationToken cancellationToken);
 
     /// <summary>
     /// Serialises writers that touch the same customers until this transaction ends, so concurrent ingestion on

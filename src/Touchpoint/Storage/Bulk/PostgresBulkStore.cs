@@ -119,14 +119,14 @@ internal sealed class PostgresBulkStore : IBulkStore
         await ExecuteAsync($"UPDATE {table.Name} t SET {set} FROM {stage} s WHERE t.id = s.id", cancellationToken);
     }
 
-    public async Task DeleteAsync(string tableName, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    public async Task DeleteAsync(string tableName, string keyColumn, IReadOnlyList<long> keys, CancellationToken cancellationToken)
     {
-        if (ids.Count == 0)
+        if (keys.Count == 0)
         {
             return;
         }
-        await using var command = new NpgsqlCommand($"DELETE FROM {tableName} WHERE id = ANY(@ids)", _connection, _transaction);
-        command.Parameters.AddWithValue("ids", ids.ToArray());
+        await using var command = new NpgsqlCommand($"DELETE FROM {tableName} WHERE {keyColumn} = ANY(@keys)", _connection, _transaction);
+        command.Parameters.AddWithValue("keys", keys.ToArray());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

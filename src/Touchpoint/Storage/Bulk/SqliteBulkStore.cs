@@ -60,8 +60,8 @@ internal sealed class SqliteBulkStore : IBulkStore
         return ExecuteAsync(sql.ToString(), rows, cancellationToken);
     }
 
-    public Task DeleteAsync(string tableName, IReadOnlyList<long> ids, CancellationToken cancellationToken) =>
-        ExecuteAsync($"DELETE FROM {tableName} WHERE id = ?1", ids.Select(id => new object?[] { id }).ToList(), cancellationToken);
+    public Task DeleteAsync(string tableName, string keyColumn, IReadOnlyList<long> keys, CancellationToken cancellationToken) =>
+        ExecuteAsync($"DELETE FROM {tableName} WHERE {keyColumn} = ?1", keys.Select(key => new object?[] { key }).ToList(), cancellationToken);
 
     // The transaction began IMMEDIATE: SQLite already lets one writer at a time in. Only the stripes' versions to bump.
     public Task<IReadOnlyList<(int Stripe, long Version)>> LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken) =>
