@@ -17,6 +17,9 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
 {
     public const int DefaultBatchSize = 100_000;
 
+    /// <summary>How often a batch's write is tried when PostgreSQL picks it as a deadlock's victim.</summary>
+    private const int WriteAttempts = 3;
+
     internal static readonly BulkTable InteractionsTable = new("interactions",
     [
         Text("external_id"), Long("customer_id"), Text("case_external_id"), Text("channel"), Text("direction"),
@@ -66,6 +69,24 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             return Task.Run(async () =>
             {
                 PhaseTimer.Start();
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        return await WriteOnceAsync();
+                    }
+                    catch (Exception e) when (attempt < WriteAttempts && BulkStore.IsDeadlockVictim(e))
+                    {
+                        // PostgreSQL broke a deadlock by rolling this transaction back (another writer inserting some of
+                        // the same external ids in another order): the batch is written again. The attempt's bump of the
+                        // stripes was rolled back too, so the next one takes those stripes for changed, and their
+                        // customers are written without cases and derived at the end: more work, never a wrong result.
+                    }
+                }
+            }, cancellationToken);
+
+            async Task<WrittenBatch> WriteOnceAsync()
+            {
                 var (store, othersWrote) = await writer.BeginAsync(prepared.CustomerIds.Distinct().Order(), mark, cancellationToken);
                 await using (store)
                 {
@@ -85,7 +106,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                     written.MergedInto = mergedInto;
                     return written;
                 }
-            }, cancellationToken);
+            }
         }
 
         async Task FinishWriteAsync()
@@ -306,7 +327,6 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         {
             var (entry, customerId) = (insert.Entry, RunState.Survivor(mergedInto, insert.CustomerId));
             var input = entry.Input!;
-            entry.Input = null;
             if (entry.Id is not { } id)
             {
                 // Another customer (or another writer) already holds this external id: not ours to store.
@@ -332,6 +352,11 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         }
         await store.CommitAsync(cancellationToken);
         PhaseTimer.Mark("write: commit");
+        foreach (var insert in derived.Changes.Inserts)
+        {
+            // Written: the source row is no longer needed (until now a failed attempt could be written again).
+            insert.Entry.Input = null;
+        }
         return written;
     }
 

@@ -558,6 +558,53 @@ public sealed class InteractionIngestorTests
         Assert.Equal(0, (await new InteractionDerivations(database.Target, new InteractionOptions()).RecomputePendingAsync(null, Ct)).Customers);
     }
 
+    [Fact]
+    public async Task Ingest_OnPostgres_AsTheVictimOfADeadlockWithAnotherWriter_WritesItsBatchAgain()
+    {
+        // Two transactions inserting the same external ids in opposite orders deadlock on the unique index, and
+        // PostgreSQL rolls one back. Here that is the run's: it waits for the other writer's uncommitted "b" when the
+        // other writer asks for the run's uncommitted "a" (the run, waiting first, finds the deadlock first; the other
+        // writer waits 30 s before looking). The other writer then rolls back; the run writes its batch again.
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
+        await using var expected = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
+        var rows = new[] { Contact("a", "c1", Channel.Chat, T0, "billing"), Contact("b", "c1", Channel.Chat, T0.AddHours(1), "billing") };
+        var before = Contact("z", "c2", Channel.Email, T0, "refund");
+        await InteractionsAsync(database, [before]);
+        await InteractionsAsync(expected, [before]);
+        await using var other = new Npgsql.NpgsqlConnection(database.Target.ConnectionString);
+        await other.OpenAsync(Ct);
+        await using var transaction = await other.BeginTransactionAsync(Ct);
+        async Task SqlAsync(string sql)
+        {
+            await using var command = new Npgsql.NpgsqlCommand(sql, other, transaction);
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+        const string Insert = "INSERT INTO interactions (external_id, customer_id, channel, direction, started_at, talk_seconds, hold_seconds, wrap_seconds, " +
+            "transfers, outcome, is_repeat, first_contact_resolved, channel_switch, created_at) SELECT '{0}', id, 'Email', 'Inbound', now(), 0, 0, 0, 0, " +
+            "'Resolved', false, false, false, now() FROM customers WHERE external_id = 'c2'";
+        await SqlAsync("SET LOCAL deadlock_timeout = '30s'");
+        await SqlAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, Insert, "b"));
+
+        var import = InteractionsAsync(database, rows);
+        await using (var watch = new Npgsql.NpgsqlConnection(database.Target.ConnectionString))
+        {
+            await watch.OpenAsync(Ct);
+            await using var waiting = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'", watch);
+            for (var waited = 0; (long)(await waiting.ExecuteScalarAsync(Ct))! == 0; waited += 20)
+            {
+                Assert.True(waited < 15_000 && !import.IsCompleted, "the run never waited for the other writer's row");
+                await Task.Delay(20, Ct);
+            }
+        }
+        await SqlAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, Insert, "a"));
+        await transaction.RollbackAsync(Ct);
+        var summary = await import;
+        await InteractionsAsync(expected, rows);
+
+        Assert.Equal((2L, 0L), (summary.Imported, summary.Duplicates));
+        await AssertSameDerivedStateAsync(expected, database);
+    }
+
     [Theory, ClassData(typeof(Providers))]
     public async Task Ingest_CancelledWhileDerivingAgainWhatAnotherWriterChanged_StillEndsAsOneImport(DatabaseProvider provider)
     {

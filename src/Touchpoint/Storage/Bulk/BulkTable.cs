@@ -69,6 +69,9 @@ public static class BulkStore
         _ => throw new ArgumentOutOfRangeException(nameof(target)),
     };
 
+    /// <summary>Whether <paramref name="error"/> says the engine rolled the transaction back to break a deadlock (PostgreSQL 40P01).</summary>
+    public static bool IsDeadlockVictim(Exception error) => error is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DeadlockDetected };
+
     /// <summary>A plain connection (not opened) for reads outside EF Core.</summary>
     public static System.Data.Common.DbConnection Connect(DatabaseTarget target) => target.Provider switch
     {
