@@ -51,6 +51,9 @@ internal sealed class Timeline
     /// <summary>Where the derivation of <see cref="Entries"/> stands; null when it must start over.</summary>
     public DerivationState? State { get; set; }
 
+    /// <summary>The last batch of the run that touched this customer (an import lets go of timelines not touched for a while).</summary>
+    public int LastBatch { get; set; }
+
     /// <summary>The entries' contacts, without copying them.</summary>
     public IReadOnlyList<Contact> Contacts => new ContactView(Entries);
 

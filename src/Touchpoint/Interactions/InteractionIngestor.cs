@@ -17,6 +17,16 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
 {
     public const int DefaultBatchSize = 100_000;
 
+    /// <summary>
+    /// How many interactions the timelines a run holds may have before it lets go of the customers no batch touched
+    /// lately: a run keeps each customer's timeline from first touch, and an import of tens of millions of rows must
+    /// not keep them all. A customer let go is read from the store again when a later batch touches it.
+    /// </summary>
+    internal int MaxHeldEntries { get; init; } = 2_000_000;
+
+    /// <summary>How many timelines the last run let go of (for tests and the benchmark).</summary>
+    internal long LastRunTimelinesReleased { get; private set; }
+
     /// <summary>How often a batch's write is tried when PostgreSQL picks it as a deadlock's victim.</summary>
     private const int WriteAttempts = 3;
 
@@ -116,6 +126,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 var written = await writing;
                 writing = null;
                 written.ApplyTo(run, summary);
+                run.LetGo(MaxHeldEntries);
                 if (written.MergedInto.Count > 0)
                 {
                     customers.Redirect(id => RunState.Survivor(run.MergedInto, id));
@@ -200,6 +211,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         }
         summary.Duplicates += duplicatesInRun;
         summary.CustomersCreated = customers.CustomersCreated;
+        LastRunTimelinesReleased = run.Released;
         if (run.NeedsRecompute.Count > 0)
         {
             Report("deriving cases");
@@ -272,6 +284,11 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         foreach (var (id, timeline) in await CustomerTimelines.LoadAsync(target, unseen, run.NextSequence, cancellationToken))
         {
             run.Timelines[id] = timeline;
+            run.HeldEntries += timeline.Entries.Count;
+        }
+        foreach (var id in touched)
+        {
+            run.Timelines[id].LastBatch = number;
         }
         PhaseTimer.Mark("load timelines");
         long duplicates = 0;
@@ -285,6 +302,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 continue;
             }
             timeline.Entries.Add(new TimelineEntry(contact, run.NextSequence(), batch: number) { Input = batch[r] });
+            run.HeldEntries++;
         }
         PhaseTimer.Mark("add entries");
         var changes = CustomerTimelines.Derive(touched.Select(id => (id, run.Timelines[id])).ToList(), options.Value, number,
@@ -404,6 +422,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             {
                 var timeline = run.Timelines[taken.CustomerId];
                 timeline.Entries.Remove(taken.Entry);
+                run.HeldEntries--;
                 timeline.State = null;
                 run.NeedsRecompute.Add(taken.CustomerId);
             }
@@ -433,6 +452,35 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
 
         /// <summary>Customers derived again from the store at the end of the run.</summary>
         public HashSet<long> NeedsRecompute { get; } = [];
+
+        /// <summary>The entries of every timeline held.</summary>
+        public long HeldEntries { get; set; }
+
+        public long Released { get; private set; }
+
+        /// <summary>
+        /// Lets go of the timelines of customers that neither the batch just written nor the one derived beside it
+        /// touched, least recently touched first, once more than <paramref name="maxEntries"/> entries are held, down to
+        /// three quarters of it. Run between batches, like every step that touches the timelines.
+        /// </summary>
+        public void LetGo(int maxEntries)
+        {
+            if (HeldEntries <= maxEntries)
+            {
+                return;
+            }
+            using var touching = Touch("letting timelines go");
+            foreach (var (id, timeline) in Timelines.Where(t => t.Value.LastBatch < Batches - 1).OrderBy(t => t.Value.LastBatch).ToList())
+            {
+                if (HeldEntries <= maxEntries * 3L / 4)
+                {
+                    break;
+                }
+                Timelines.Remove(id);
+                HeldEntries -= timeline.Entries.Count;
+                Released++;
+            }
+        }
 
         /// <summary>Profiles a merge made pointers while the run held them, each with the profile it points at now.</summary>
         public Dictionary<long, long> MergedInto { get; } = [];

@@ -606,6 +606,27 @@ public sealed class InteractionIngestorTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_LettingGoOfTimelinesAndReadingThemAgain_EndsAsOneImport(DatabaseProvider provider)
+    {
+        // Nine customers, a contact a day each, in batches of three: a customer comes back every third batch. A run
+        // that may hold only four entries lets go of customers between their batches and reads them from the store
+        // when they come back; cases run on across those batches (same reason, a day apart).
+        var rows = Enumerable.Range(0, 72).Select(n => Contact($"i{n}", $"c{n % 9}", (Channel)(n % 4), T0.AddDays(n / 9).AddMinutes(n),
+            n % 18 < 9 ? "billing" : "outage", n % 5 == 0 ? Outcome.Unresolved : Outcome.Resolved)).ToList();
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var expected = await TestDatabase.CreateAsync(provider);
+        var ingestor = new InteractionIngestor(database.Target, Options.Create(new InteractionOptions()), Clock()) { MaxHeldEntries = 4 };
+
+        var summary = await ingestor.IngestAsync(rows.Select((x, i) => new Touchpoint.Import.ImportRow<InteractionInput>(i + 1, x)), batchSize: 3,
+            cancellationToken: Ct);
+        await InteractionsAsync(expected, rows);
+
+        Assert.Equal(72, summary.Imported);
+        Assert.True(ingestor.LastRunTimelinesReleased >= 10, $"only {ingestor.LastRunTimelinesReleased} timelines were let go");
+        await AssertSameDerivedStateAsync(expected, database);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Ingest_CancelledWhileDerivingAgainWhatAnotherWriterChanged_StillEndsAsOneImport(DatabaseProvider provider)
     {
         // Every batch is committed when the run derives again the customers another writer changed; a caller that
