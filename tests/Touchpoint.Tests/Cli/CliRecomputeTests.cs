@@ -51,7 +51,7 @@ public sealed class CliRecomputeTests
 
         // What an import that failed before its end leaves: customers written without being derived, and marked so.
         await SpoilAsync(database);
-        await MarkPendingAsync(database, "c1");
+        await MarkPendingAsync(database, "c1", T0);
         var pending = await CliRunner.RunAsync(database, "recompute", "--pending");
         Assert.True(pending.ExitCode == 0, pending.ToString());
         Assert.Contains("Recomputed 1 pending customers", pending.Output, StringComparison.Ordinal);
@@ -60,21 +60,13 @@ public sealed class CliRecomputeTests
         Assert.NotEqual(derived.Where(f => f.Customer == "c0"), after.Where(f => f.Customer == "c0"));
 
         // The next import (here of a row for someone else) derives what is still marked, and says so on the error stream.
-        await MarkPendingAsync(database, "c0");
+        await MarkPendingAsync(database, "c0", T0);
         var file = folder.Write("more.csv", "external_id,customer_external_id,channel,started_at\nx1,c9,phone,2026-03-02T09:00:00Z\n");
         var import = await CliRunner.RunAsync(database, "import", "interactions", file, "--json");
         Assert.True(import.ExitCode == 0, import.ToString());
         Assert.Contains("Derived 1 customers an earlier import had written without deriving.", import.Error, StringComparison.Ordinal);
         Assert.Equal(derived, (await FactsAsync(database)).Where(f => f.Customer != "c9"));
         Assert.Contains("Recomputed 0 pending customers", (await CliRunner.RunAsync(database, "recompute", "--pending")).Output, StringComparison.Ordinal);
-    }
-
-    private static async Task MarkPendingAsync(TestDatabase database, string customer)
-    {
-        await using var db = database.CreateDb();
-        var id = await db.Customers.Where(c => c.ExternalId == customer).Select(c => c.Id).SingleAsync(Ct);
-        var at = new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc);
-        await db.Database.ExecuteSqlAsync($"INSERT INTO pending_derivations (customer_id, marked_at) VALUES ({id}, {at})", Ct);
     }
 
     private sealed record Fact(string Customer, string Interaction, string Case, bool IsRepeat, bool FirstContactResolved, bool ChannelSwitch);

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Touchpoint.Customers;
@@ -25,6 +26,15 @@ public static class Ingest
     public static Task<ImportSummary> CustomersAsync(TestDatabase database, params CustomerInput[] inputs) =>
         new CustomerIngestor(database.Target, Clock())
             .IngestAsync(inputs.Select((x, i) => new ImportRow<CustomerInput>(i + 1, x)), cancellationToken: TestContext.Current.CancellationToken);
+
+    /// <summary>Marks a customer as written but not derived, as an import that failed before its end leaves it.</summary>
+    public static async Task MarkPendingAsync(TestDatabase database, string customer, DateTime at)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var db = database.CreateDb();
+        var id = await db.Customers.Where(c => c.ExternalId == customer).Select(c => c.Id).SingleAsync(ct);
+        await db.Database.ExecuteSqlAsync($"INSERT INTO pending_derivations (customer_id, marked_at) VALUES ({id}, {at})", ct);
+    }
 
     public static InteractionInput Contact(string id, string customer, Channel channel, DateTime at, string? reason = null,
         Outcome outcome = Outcome.Resolved, int? firstResponse = null, string? caseId = null) => new()

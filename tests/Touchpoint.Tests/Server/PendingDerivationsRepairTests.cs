@@ -24,8 +24,8 @@ public sealed class PendingDerivationsRepairTests
         {
             await db.Interactions.ExecuteUpdateAsync(s => s.SetProperty(i => i.IsRepeat, i => !i.IsRepeat).SetProperty(i => i.CaseId, (long?)null), Ct);
         }
-        await MarkAsync(database, "c0", new DateTime(2026, 6, 1, 9, 0, 0, DateTimeKind.Utc));
-        await MarkAsync(database, "c1", new DateTime(2026, 6, 1, 11, 58, 0, DateTimeKind.Utc));
+        await MarkPendingAsync(database, "c0", new DateTime(2026, 6, 1, 9, 0, 0, DateTimeKind.Utc));
+        await MarkPendingAsync(database, "c1", new DateTime(2026, 6, 1, 11, 58, 0, DateTimeKind.Utc));
 
         await using var host = new ServerHost(database);
         host.StartServer();
@@ -49,13 +49,6 @@ public sealed class PendingDerivationsRepairTests
         return await db.Interactions.AsNoTracking().OrderBy(i => i.ExternalId)
             .Select(i => new Fact(i.Customer!.ExternalId, i.ExternalId, i.Case!.ExternalId, i.IsRepeat, i.FirstContactResolved))
             .ToListAsync(Ct);
-    }
-
-    private static async Task MarkAsync(TestDatabase database, string customer, DateTime at)
-    {
-        await using var db = database.CreateDb();
-        var id = await db.Customers.Where(c => c.ExternalId == customer).Select(c => c.Id).SingleAsync(Ct);
-        await db.Database.ExecuteSqlAsync($"INSERT INTO pending_derivations (customer_id, marked_at) VALUES ({id}, {at})", Ct);
     }
 
     /// <summary>Waits (up to 15 s) for the background job to have done something.</summary>
