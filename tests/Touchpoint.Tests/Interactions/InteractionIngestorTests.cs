@@ -664,6 +664,51 @@ public sealed class InteractionIngestorTests
         await AssertSameDerivedStateAsync(expected, database);
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Review_AMergeHeardOfByABatchWithoutTheMergedCustomer_ItsLaterRowsStillGoToTheSurvivor(DatabaseProvider provider)
+    {
+        // m and x share a lock stripe (ids 256 apart). m's rows come in batch 1; m is merged into s while batch 2 (y, on
+        // another stripe) is written; batch 3 (x only) hears the merge's bump of the stripe but asks only about its own
+        // customers; batch 4 (m again, resolved from the run's cache) finds the stripe where batch 3 left it.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await CustomersAsync(database, Enumerable.Range(0, 300).Select(n => new Touchpoint.Customers.CustomerInput { ExternalId = $"k{n}", Name = $"K{n}" }).ToArray());
+        Dictionary<long, string> byId;
+        await using (var db = database.CreateDb())
+        {
+            byId = await db.Customers.ToDictionaryAsync(c => c.Id, c => c.ExternalId, Ct);
+        }
+        var m = byId.Keys.Where(id => byId.ContainsKey(id + 256) && byId.ContainsKey(id + 1) && byId.ContainsKey(id + 2)).Min();
+        var (mx, x, s, y) = (byId[m], byId[m + 256], m + 1, byId[m + 2]);
+        var rows = new[]
+        {
+            Contact("a0", mx, Channel.Phone, T0, "billing"), Contact("a1", mx, Channel.Phone, T0.AddDays(1), "billing"),
+            Contact("b0", y, Channel.Phone, T0, "billing"), Contact("b1", y, Channel.Phone, T0.AddDays(1), "billing"),
+            Contact("x0", x, Channel.Phone, T0, "billing"), Contact("x1", x, Channel.Phone, T0.AddDays(1), "billing"),
+            Contact("a2", mx, Channel.Phone, T0.AddDays(2), "billing"), Contact("a3", mx, Channel.Phone, T0.AddDays(3), "billing"),
+        };
+
+        IEnumerable<InteractionInput> WithAMergeAtRow4()
+        {
+            for (var n = 0; n < rows.Length; n++)
+            {
+                if (n == 4)
+                {
+                    // Batch 1 is committed (batch 2 waited for it); batch 2 is being written.
+                    using var db = database.CreateDb();
+                    var merge = new Touchpoint.Customers.CustomerMerge(db, database.Target, Options.Create(new InteractionOptions()), Clock());
+                    Assert.Null(merge.MergeAsync(s, m, "test", Ct).GetAwaiter().GetResult().Error);
+                }
+                yield return rows[n];
+            }
+        }
+
+        var summary = await InteractionsAsync(database, WithAMergeAtRow4(), batchSize: 2);
+
+        Assert.Equal(8, summary.Imported);
+        await using var check = database.CreateDb();
+        Assert.Equal([], await check.Interactions.Where(i => i.CustomerId == m).Select(i => i.ExternalId).ToListAsync(Ct));
+    }
+
     private sealed class HookedClock(DateTimeOffset now, Action onRead) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow()

@@ -93,6 +93,26 @@ public sealed class BulkWriterTests
         Assert.False(othersWrote(3));
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Review_AnotherWritersCommit_AfterARolledBackAttempt_IsStillHeardOf(DatabaseProvider provider)
+    {
+        // The ingestor writes a batch again when PostgreSQL rolls its transaction back (deadlock victim). The rolled-back
+        // attempt's bump must not count as the run's own: one commit of another writer between the attempts (one that
+        // waited for the attempt's locks, say) brings the stripe exactly to the version the run remembers.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var writer = new BulkWriter(database.Target);
+        Assert.Null(await WriteAsync(writer, [1], await writer.MarkAsync(Ct), "own1"));
+        var mark = await writer.MarkAsync(Ct);
+
+        var (attempt, _) = await writer.BeginAsync([1], mark, Ct);
+        await attempt.DisposeAsync(); // rolled back, never committed
+        await CommitElsewhereAsync(database, [1], "other1");
+
+        var othersWrote = await WriteAsync(writer, [1], mark, "own2");
+        Assert.NotNull(othersWrote);
+        Assert.True(othersWrote(1));
+    }
+
     /// <summary>Writes one agent under the customers' locks; returns whom another writer's writes since may concern.</summary>
     private static async Task<Func<long, bool>?> WriteAsync(BulkWriter writer, long[] customerIds, BulkWriter.ReadMark mark, string agent)
     {
