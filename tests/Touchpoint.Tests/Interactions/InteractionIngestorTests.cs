@@ -709,6 +709,65 @@ public sealed class InteractionIngestorTests
         Assert.Equal([], await check.Interactions.Where(i => i.CustomerId == m).Select(i => i.ExternalId).ToListAsync(Ct));
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Review_TheSurvivorMergedOnMidRun_LaterRowsOfTheFirstMergedProfileDoNotLandOnAPointer(DatabaseProvider provider)
+    {
+        // m is merged into s (heard of by batch 2, which holds m); then s into t, right before batch 3 (rows of m, resolved
+        // before the run redirected m) is written. Batch 3 locks only m's stripe, which the second merge did not bump.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await CustomersAsync(database, Enumerable.Range(0, 3).Select(n => new Touchpoint.Customers.CustomerInput { ExternalId = $"k{n}", Name = $"K{n}" }).ToArray());
+        Dictionary<string, long> ids;
+        await using (var db = database.CreateDb())
+        {
+            ids = await db.Customers.ToDictionaryAsync(c => c.ExternalId, c => c.Id, Ct);
+        }
+        var (m, s, t) = (ids["k0"], ids["k1"], ids["k2"]);
+        var rows = Enumerable.Range(0, 6).Select(n => Contact($"a{n}", "k0", Channel.Phone, T0.AddDays(n), "billing")).ToArray();
+
+        void Merge(long survivor, long merged)
+        {
+            using var db = database.CreateDb();
+            var merge = new Touchpoint.Customers.CustomerMerge(db, database.Target, Options.Create(new InteractionOptions()), Clock());
+            Assert.Null(merge.MergeAsync(survivor, merged, "test", Ct).GetAwaiter().GetResult().Error);
+        }
+
+        IEnumerable<InteractionInput> WithAMergeAtRow2()
+        {
+            for (var n = 0; n < rows.Length; n++)
+            {
+                if (n == 2)
+                {
+                    for (var waited = 0; ; waited += 10)
+                    {
+                        using var db = database.CreateDb();
+                        if (db.Interactions.Any(i => i.ExternalId == "a1"))
+                        {
+                            break;
+                        }
+                        Assert.True(waited < 10_000);
+                        Thread.Sleep(10);
+                    }
+                    Merge(s, m);
+                }
+                yield return rows[n];
+            }
+        }
+        var reports = 0;
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Phase == "importing" && ++reports == 2)
+            {
+                Merge(t, s);
+            }
+        });
+
+        var summary = await InteractionsUntilAsync(database, WithAMergeAtRow2(), 2, progress, Ct);
+
+        Assert.Equal(6, summary.Imported);
+        await using var check = database.CreateDb();
+        Assert.Equal([], await check.Interactions.Where(i => i.CustomerId == m || i.CustomerId == s).Select(i => i.ExternalId).ToListAsync(Ct));
+    }
+
     private sealed class HookedClock(DateTimeOffset now, Action onRead) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow()
