@@ -132,6 +132,9 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
         }
     }
 
+    /// <summary>Every profile id the run has resolved a key to.</summary>
+    public IEnumerable<long> KnownIds() => _known.Values.Where(id => id != 0).Distinct();
+
     /// <summary>The id the first known key names, or 0.</summary>
     private long KnownId(List<string> keys)
     {

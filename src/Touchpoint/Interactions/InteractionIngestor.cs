@@ -79,34 +79,49 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             return Task.Run(async () =>
             {
                 PhaseTimer.Start();
-                for (var attempt = 1; ; attempt++)
+                for (var attempt = 1; ;)
                 {
                     try
                     {
-                        return await WriteOnceAsync();
+                        if (await WriteOnceAsync() is { } written)
+                        {
+                            return written;
+                        }
+                        // A profile the batch's rows were to go to turned out to be merged on: begin again with the new
+                        // survivor's stripe locked too (the attempt rolled back; merges are few, so this ends).
                     }
-                    catch (Exception e) when (attempt < WriteAttempts && BulkStore.IsDeadlockVictim(e))
+                    catch (Exception e) when (attempt++ < WriteAttempts && BulkStore.IsDeadlockVictim(e))
                     {
                         // PostgreSQL broke a deadlock by rolling this transaction back (another writer inserting some of
-                        // the same external ids in another order): the batch is written again. The attempt's bump of the
-                        // stripes was rolled back too, so the next one takes those stripes for changed, and their
-                        // customers are written without cases and derived at the end: more work, never a wrong result.
+                        // the same external ids in another order): the batch is written again. The run's writer keeps
+                        // what it remembers of the stripes until a write commits, so the next attempt hears the same.
                     }
                 }
             }, cancellationToken);
 
-            async Task<WrittenBatch> WriteOnceAsync()
+            async Task<WrittenBatch?> WriteOnceAsync()
             {
-                var (store, othersWrote) = await writer.BeginAsync(prepared.CustomerIds.Distinct().Order(), mark, cancellationToken);
+                // The batch's customers, and the profiles their rows go to after the merges the run knows of: rows are
+                // written under those, so their stripes are locked too.
+                var batchCustomers = prepared.CustomerIds.Distinct().ToList();
+                var targets = batchCustomers.Select(id => RunState.Survivor(mergedInto, id)).Distinct().ToList();
+                var locked = batchCustomers.Union(targets).ToHashSet();
+                var (store, othersWrote) = await writer.BeginAsync(locked.Order(), mark, cancellationToken);
                 await using (store)
                 {
-                    if (othersWrote is not null)
+                    // Which of those profiles a merge has made pointers, asked under the locks: the ones on stripes another
+                    // writer changed, and every survivor of a merge (it may have been merged on since).
+                    var ask = targets.Where(id => othersWrote?.Invoke(id) == true || mergedInto.ContainsValue(id)).ToList();
+                    if (ask.Count > 0)
                     {
-                        // A merge may have made a profile this batch was resolved to a pointer: its rows go to the survivor.
-                        var concerned = prepared.CustomerIds.Select(id => RunState.Survivor(mergedInto, id)).Where(othersWrote).Distinct().ToList();
-                        foreach (var (id, into) in await store.MergedIntoAsync(concerned, cancellationToken))
+                        var learned = await store.MergedIntoAsync(ask, cancellationToken);
+                        foreach (var (id, into) in learned)
                         {
                             mergedInto[id] = into;
+                        }
+                        if (learned.Values.Any(into => !locked.Contains(into)))
+                        {
+                            return null;
                         }
                     }
                     // A stale timeline's case and row ids may be gone or another customer's: only its new rows are written.
@@ -126,8 +141,20 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 var written = await writing;
                 writing = null;
                 written.ApplyTo(run, summary);
+                if (written.OthersWrote is { } concerns)
+                {
+                    // A merge heard of by a write whose batch lacked the merged customer: asked about every customer
+                    // the run holds or has resolved on the stripes that moved. Outside any lock: a merge committed
+                    // after this is heard of by a later write.
+                    var ask = run.Timelines.Keys.Concat(customers.KnownIds()).Concat(run.MergedInto.Values).Where(concerns)
+                        .Select(id => RunState.Survivor(run.MergedInto, id)).Distinct().ToList();
+                    foreach (var (id, into) in await BulkStore.MergedIntoAsync(target, ask, cancellationToken))
+                    {
+                        run.MergedInto[id] = into;
+                    }
+                }
                 run.LetGo(MaxHeldEntries);
-                if (written.MergedInto.Count > 0)
+                if (run.MergedInto.Count > 0)
                 {
                     customers.Redirect(id => RunState.Survivor(run.MergedInto, id));
                 }

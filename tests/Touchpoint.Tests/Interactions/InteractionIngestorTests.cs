@@ -665,7 +665,7 @@ public sealed class InteractionIngestorTests
     }
 
     [Theory, ClassData(typeof(Providers))]
-    public async Task Review_AMergeHeardOfByABatchWithoutTheMergedCustomer_ItsLaterRowsStillGoToTheSurvivor(DatabaseProvider provider)
+    public async Task Ingest_AMergeHeardOfByABatchWithoutTheMergedCustomer_ItsLaterRowsStillGoToTheSurvivor(DatabaseProvider provider)
     {
         // m and x share a lock stripe (ids 256 apart). m's rows come in batch 1; m is merged into s while batch 2 (y, on
         // another stripe) is written; batch 3 (x only) hears the merge's bump of the stripe but asks only about its own
@@ -710,7 +710,7 @@ public sealed class InteractionIngestorTests
     }
 
     [Theory, ClassData(typeof(Providers))]
-    public async Task Review_TheSurvivorMergedOnMidRun_LaterRowsOfTheFirstMergedProfileDoNotLandOnAPointer(DatabaseProvider provider)
+    public async Task Ingest_TheSurvivorMergedOnMidRun_LaterRowsOfTheFirstMergedProfileDoNotLandOnAPointer(DatabaseProvider provider)
     {
         // m is merged into s (heard of by batch 2, which holds m); then s into t, right before batch 3 (rows of m, resolved
         // before the run redirected m) is written. Batch 3 locks only m's stripe, which the second merge did not bump.

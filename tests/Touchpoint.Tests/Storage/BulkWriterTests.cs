@@ -94,7 +94,7 @@ public sealed class BulkWriterTests
     }
 
     [Theory, ClassData(typeof(Providers))]
-    public async Task Review_AnotherWritersCommit_AfterARolledBackAttempt_IsStillHeardOf(DatabaseProvider provider)
+    public async Task AnotherWritersCommit_AfterARolledBackAttempt_IsStillHeardOf(DatabaseProvider provider)
     {
         // The ingestor writes a batch again when PostgreSQL rolls its transaction back (deadlock victim). The rolled-back
         // attempt's bump must not count as the run's own: one commit of another writer between the attempts (one that

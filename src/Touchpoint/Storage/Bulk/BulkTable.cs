@@ -72,6 +72,18 @@ public static class BulkStore
     /// <summary>Whether <paramref name="error"/> says the engine rolled the transaction back to break a deadlock (PostgreSQL 40P01).</summary>
     public static bool IsDeadlockVictim(Exception error) => error is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DeadlockDetected };
 
+    /// <summary>Which of <paramref name="customerIds"/> are merged, and into whom, as committed now (no locks).</summary>
+    public static async Task<Dictionary<long, long>> MergedIntoAsync(DatabaseTarget target, IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken)
+    {
+        if (customerIds.Count == 0)
+        {
+            return [];
+        }
+        await using var connection = Connect(target);
+        await connection.OpenAsync(cancellationToken);
+        return await CustomerLocks.MergedIntoAsync(connection, null, customerIds, cancellationToken);
+    }
+
     /// <summary>A plain connection (not opened) for reads outside EF Core.</summary>
     public static System.Data.Common.DbConnection Connect(DatabaseTarget target) => target.Provider switch
     {

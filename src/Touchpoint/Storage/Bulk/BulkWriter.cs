@@ -39,7 +39,9 @@ public sealed class BulkWriter(DatabaseTarget target)
     /// Begins a transaction and locks <paramref name="customerIds"/> (SQLite: the write lock). Returns it with which
     /// customers another writer may have written since the run last heard of it (null: nobody), judged against
     /// <paramref name="mark"/>, taken before the batch read anything, for the stripes the run has not written itself.
-    /// The writer then counts those writes as heard of: the caller must see to the customers they concern.
+    /// Once the returned store commits, the writer counts those writes as heard of (the caller must see to the customers
+    /// they concern) and this write's bumps as its own; a store disposed without committing (rolled back, say as a
+    /// deadlock's victim) changes nothing the writer remembers, so a second attempt hears the same again.
     /// </summary>
     public async Task<(IBulkStore Store, Func<long, bool>? OthersWrote)> BeginAsync(IEnumerable<long> customerIds, ReadMark mark,
         CancellationToken cancellationToken)
@@ -54,11 +56,7 @@ public sealed class BulkWriter(DatabaseTarget target)
                 // this run has not written it, where the mark read it.
                 var changed = bumped.Where(b => (_stripeVersions.TryGetValue(b.Stripe, out var known)
                     ? known : mark.StripeVersions.GetValueOrDefault(b.Stripe, -1)) != b.Version - 1).Select(b => b.Stripe).ToHashSet();
-                foreach (var (stripe, version) in bumped)
-                {
-                    _stripeVersions[stripe] = version;
-                }
-                return (store, changed.Count == 0 ? null : id => changed.Contains(CustomerLocks.Stripe(id)));
+                return (new Committing(store, () => Remember(bumped)), changed.Count == 0 ? null : id => changed.Contains(CustomerLocks.Stripe(id)));
             }
         }
         catch
@@ -66,5 +64,46 @@ public sealed class BulkWriter(DatabaseTarget target)
             await store.DisposeAsync();
             throw;
         }
+    }
+
+    private void Remember(IReadOnlyList<(int Stripe, long Version)> bumped)
+    {
+        lock (_gate)
+        {
+            foreach (var (stripe, version) in bumped)
+            {
+                _stripeVersions[stripe] = version;
+            }
+        }
+    }
+
+    /// <summary>The write's store; its commit makes the write's stripe versions the run's own.</summary>
+    private sealed class Committing(IBulkStore inner, Action committed) : IBulkStore
+    {
+        public Task<long?[]> InsertAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken) =>
+            inner.InsertAsync(table, rows, cancellationToken);
+
+        public Task InsertManyAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken) =>
+            inner.InsertManyAsync(table, rows, cancellationToken);
+
+        public Task UpdateAsync(BulkTable table, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken) =>
+            inner.UpdateAsync(table, rows, cancellationToken);
+
+        public Task DeleteAsync(string tableName, string keyColumn, IReadOnlyList<long> keys, CancellationToken cancellationToken) =>
+            inner.DeleteAsync(tableName, keyColumn, keys, cancellationToken);
+
+        public Task<IReadOnlyList<(int Stripe, long Version)>> LockCustomersAsync(IEnumerable<long> customerIds, CancellationToken cancellationToken) =>
+            inner.LockCustomersAsync(customerIds, cancellationToken);
+
+        public Task<Dictionary<long, long>> MergedIntoAsync(IReadOnlyCollection<long> customerIds, CancellationToken cancellationToken) =>
+            inner.MergedIntoAsync(customerIds, cancellationToken);
+
+        public async Task CommitAsync(CancellationToken cancellationToken)
+        {
+            await inner.CommitAsync(cancellationToken);
+            committed();
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

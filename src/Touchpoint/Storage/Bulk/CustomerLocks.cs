@@ -70,7 +70,7 @@ public static class CustomerLocks
     /// Which of <paramref name="customerIds"/> a merge has made pointers, and the profile each now points at; read
     /// inside <paramref name="transaction"/>, after <see cref="LockAsync"/>, so no merge of them can commit until it ends.
     /// </summary>
-    public static async Task<Dictionary<long, long>> MergedIntoAsync(DbConnection connection, DbTransaction transaction, IReadOnlyCollection<long> customerIds,
+    public static async Task<Dictionary<long, long>> MergedIntoAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyCollection<long> customerIds,
         CancellationToken cancellationToken)
     {
         var merged = new Dictionary<long, long>();
