@@ -24,7 +24,8 @@ public sealed class StartupOptions
 /// <summary>What happens before the server takes requests: schema, demo data, the first admin; then the banner.</summary>
 public static partial class ServerStartup
 {
-    public const string InitialPasswordFile = "initial-admin-password";
+    /// <summary>The suffix of the file beside a SQLite database that keeps its generated admin password.</summary>
+    public const string InitialPasswordSuffix = ".initial-admin-password";
 
     public static async Task PrepareAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
@@ -59,7 +60,7 @@ public static partial class ServerStartup
     private static async Task<AdminSignIn> EnsureAdminAsync(TouchpointDb db, Accounts accounts, StartupOptions startup, ILogger logger,
         CancellationToken cancellationToken)
     {
-        var passwordFile = db.Provider == DatabaseProvider.Sqlite ? SqlitePasswordFile(db) : null;
+        var passwordFile = db.Provider == DatabaseProvider.Sqlite ? SqlitePasswordFile(db.Database.GetConnectionString()!) : null;
         if (!await db.Users.AnyAsync(cancellationToken))
         {
             try
@@ -97,14 +98,18 @@ public static partial class ServerStartup
         return new AdminSignIn(email, null, null);
     }
 
-    private static string? SqlitePasswordFile(TouchpointDb db)
+    /// <summary>
+    /// The file that keeps a SQLite database's generated admin password: named after the database, so that databases
+    /// sharing a folder (two installations, or the test suite's) never read or delete each other's.
+    /// </summary>
+    public static string? SqlitePasswordFile(string connectionString)
     {
-        var file = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+        var file = new SqliteConnectionStringBuilder(connectionString).DataSource;
         if (string.IsNullOrEmpty(file) || file == ":memory:")
         {
             return null;
         }
-        return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".", InitialPasswordFile);
+        return Path.GetFullPath(file) + InitialPasswordSuffix;
     }
 
     /// <summary>Where the data is, without credentials: the SQLite file, or PostgreSQL's host and database.</summary>

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Touchpoint.Platform;
 using Touchpoint.Server.Platform;
@@ -21,8 +20,7 @@ public sealed class StartupTests
         {
             ["Demo:SeedWhenEmpty"] = "true", ["Demo:Customers"] = "150", ["Startup:AdminPassword"] = null,
         };
-        var passwordFile = Path.Combine(Path.GetDirectoryName(new SqliteConnectionStringBuilder(database.Target.ConnectionString).DataSource)!,
-            ServerStartup.InitialPasswordFile);
+        var passwordFile = ServerStartup.SqlitePasswordFile(database.Target.ConnectionString)!;
         File.Delete(passwordFile);
         try
         {
@@ -63,6 +61,36 @@ public sealed class StartupTests
         finally
         {
             File.Delete(passwordFile);
+        }
+    }
+
+    [Fact]
+    public async Task GeneratedAdminPassword_IsKeptPerDatabase_AnotherDatabaseInTheSameFolderLeavesItAlone()
+    {
+        // Two SQLite databases in one folder (the test suite's, or two installations): starting on the second must
+        // neither read nor delete the first one's generated password (it used to share one file name per folder).
+        await using var first = await TestDatabase.CreateEmptyAsync(DatabaseProvider.Sqlite);
+        await using var second = await TestDatabase.CreateEmptyAsync(DatabaseProvider.Sqlite);
+        var firstFile = ServerStartup.SqlitePasswordFile(first.Target.ConnectionString)!;
+        Assert.Equal(Path.GetDirectoryName(firstFile), Path.GetDirectoryName(ServerStartup.SqlitePasswordFile(second.Target.ConnectionString)));
+        try
+        {
+            await using (var host = new ServerHost(first, settings: new Dictionary<string, string?> { ["Startup:AdminPassword"] = null }))
+            {
+                host.StartServer();
+            }
+            var generated = await File.ReadAllTextAsync(firstFile, Ct);
+            // Twice: the second start finds the admin in place and looks for a generated password to show.
+            for (var start = 0; start < 2; start++)
+            {
+                await using var other = new ServerHost(second);
+                other.StartServer();
+            }
+            Assert.Equal(generated, await File.ReadAllTextAsync(firstFile, Ct));
+        }
+        finally
+        {
+            File.Delete(firstFile);
         }
     }
 
