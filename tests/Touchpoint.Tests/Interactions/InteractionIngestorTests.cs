@@ -421,10 +421,7 @@ public sealed class InteractionIngestorTests
             {
                 if (n == 10)
                 {
-                    using var db = database.CreateDb();
-                    var ids = db.Customers.Where(c => c.ExternalId == "s1" || c.ExternalId == "c1").ToDictionary(c => c.ExternalId, c => c.Id);
-                    var merge = new Touchpoint.Customers.CustomerMerge(db, database.Target, Options.Create(new InteractionOptions()), Clock());
-                    Assert.Null(merge.MergeAsync(ids["s1"], ids["c1"], "test", Ct).GetAwaiter().GetResult().Error);
+                    Merge(database, "s1", "c1");
                 }
                 yield return rows[n];
             }
@@ -453,21 +450,13 @@ public sealed class InteractionIngestorTests
         await InteractionsAsync(database, s1);
         await InteractionsAsync(expected, s1);
 
-        static void Merge(TestDatabase into)
-        {
-            using var db = into.CreateDb();
-            var ids = db.Customers.Where(c => c.ExternalId == "s1" || c.ExternalId == "c1").ToDictionary(c => c.ExternalId, c => c.Id);
-            var merge = new Touchpoint.Customers.CustomerMerge(db, into.Target, Options.Create(new InteractionOptions()), Clock());
-            Assert.Null(merge.MergeAsync(ids["s1"], ids["c1"], "test", Ct).GetAwaiter().GetResult().Error);
-        }
-
         IEnumerable<InteractionInput> WithAMergeAtRow10()
         {
             for (var n = 0; n < rows.Count; n++)
             {
                 if (n == 10)
                 {
-                    Merge(database);
+                    Merge(database, "s1", "c1");
                 }
                 yield return rows[n];
             }
@@ -475,7 +464,7 @@ public sealed class InteractionIngestorTests
 
         var summary = await InteractionsAsync(database, WithAMergeAtRow10(), batchSize: 2);
         await InteractionsAsync(expected, rows.Take(10));
-        Merge(expected);
+        Merge(expected, "s1", "c1");
         await InteractionsAsync(expected, rows.Skip(10));
 
         Assert.Equal((30L, 0L), (summary.Imported, summary.Duplicates));
@@ -694,9 +683,7 @@ public sealed class InteractionIngestorTests
                 if (n == 4)
                 {
                     // Batch 1 is committed (batch 2 waited for it); batch 2 is being written.
-                    using var db = database.CreateDb();
-                    var merge = new Touchpoint.Customers.CustomerMerge(db, database.Target, Options.Create(new InteractionOptions()), Clock());
-                    Assert.Null(merge.MergeAsync(s, m, "test", Ct).GetAwaiter().GetResult().Error);
+                    Merge(database, byId[s], mx);
                 }
                 yield return rows[n];
             }
@@ -721,15 +708,8 @@ public sealed class InteractionIngestorTests
         {
             ids = await db.Customers.ToDictionaryAsync(c => c.ExternalId, c => c.Id, Ct);
         }
-        var (m, s, t) = (ids["k0"], ids["k1"], ids["k2"]);
+        var (m, s) = (ids["k0"], ids["k1"]);
         var rows = Enumerable.Range(0, 6).Select(n => Contact($"a{n}", "k0", Channel.Phone, T0.AddDays(n), "billing")).ToArray();
-
-        void Merge(long survivor, long merged)
-        {
-            using var db = database.CreateDb();
-            var merge = new Touchpoint.Customers.CustomerMerge(db, database.Target, Options.Create(new InteractionOptions()), Clock());
-            Assert.Null(merge.MergeAsync(survivor, merged, "test", Ct).GetAwaiter().GetResult().Error);
-        }
 
         IEnumerable<InteractionInput> WithAMergeAtRow2()
         {
@@ -747,7 +727,7 @@ public sealed class InteractionIngestorTests
                         Assert.True(waited < 10_000);
                         Thread.Sleep(10);
                     }
-                    Merge(s, m);
+                    Merge(database, "k1", "k0");
                 }
                 yield return rows[n];
             }
@@ -757,7 +737,7 @@ public sealed class InteractionIngestorTests
         {
             if (p.Phase == "importing" && ++reports == 2)
             {
-                Merge(t, s);
+                Merge(database, "k2", "k1");
             }
         });
 
@@ -766,6 +746,15 @@ public sealed class InteractionIngestorTests
         Assert.Equal(6, summary.Imported);
         await using var check = database.CreateDb();
         Assert.Equal([], await check.Interactions.Where(i => i.CustomerId == m || i.CustomerId == s).Select(i => i.ExternalId).ToListAsync(Ct));
+    }
+
+    /// <summary>Merges one customer into another (by external id) as an operator would, synchronously: tests call it from inside a row source.</summary>
+    private static void Merge(TestDatabase database, string survivor, string merged)
+    {
+        using var db = database.CreateDb();
+        var ids = db.Customers.Where(c => c.ExternalId == survivor || c.ExternalId == merged).ToDictionary(c => c.ExternalId, c => c.Id);
+        var merge = new Touchpoint.Customers.CustomerMerge(db, database.Target, Options.Create(new InteractionOptions()), Clock());
+        Assert.Null(merge.MergeAsync(ids[survivor], ids[merged], "test", Ct).GetAwaiter().GetResult().Error);
     }
 
     private sealed class HookedClock(DateTimeOffset now, Action onRead) : TimeProvider
