@@ -27,6 +27,9 @@ public static partial class ServerStartup
     /// <summary>The suffix of the file beside a SQLite database that keeps its generated admin password.</summary>
     public const string InitialPasswordSuffix = ".initial-admin-password";
 
+    /// <summary>The one file per folder that versions before 0ee41d6 kept the generated password in.</summary>
+    private const string LegacyPasswordFile = "initial-admin-password";
+
     public static async Task PrepareAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Touchpoint.Startup");
@@ -84,6 +87,12 @@ public static partial class ServerStartup
             }
         }
         var email = Accounts.NormalizeEmail(startup.AdminEmail);
+        if (passwordFile is not null && !File.Exists(passwordFile) && Path.Combine(Path.GetDirectoryName(passwordFile)!, LegacyPasswordFile) is var legacy
+            && File.Exists(legacy) && await accounts.VerifyPasswordAsync(email, (await File.ReadAllTextAsync(legacy, cancellationToken)).Trim(), cancellationToken) is not null)
+        {
+            // Written by a version that kept one file per folder: it is this database's, so it takes this database's name.
+            File.Move(legacy, passwordFile);
+        }
         if (passwordFile is not null && File.Exists(passwordFile))
         {
             var password = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).Trim();

@@ -95,6 +95,45 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task GeneratedAdminPassword_InTheOldPerFolderFile_IsTakenOverByItsDatabase_AndLeftAloneByOthers()
+    {
+        // Versions before the per-database file kept the password in "initial-admin-password" beside the database.
+        await using var database = await TestDatabase.CreateEmptyAsync(DatabaseProvider.Sqlite);
+        await using var other = await TestDatabase.CreateEmptyAsync(DatabaseProvider.Sqlite);
+        var file = ServerStartup.SqlitePasswordFile(database.Target.ConnectionString)!;
+        var legacy = Path.Combine(Path.GetDirectoryName(file)!, "initial-admin-password");
+        try
+        {
+            await using (var host = new ServerHost(database, settings: new Dictionary<string, string?> { ["Startup:AdminPassword"] = null }))
+            {
+                host.StartServer();
+            }
+            File.Move(file, legacy, overwrite: true);
+            var generated = await File.ReadAllTextAsync(legacy, Ct);
+
+            // Another database in the folder (started twice, so it looks for a password to show) does not take it.
+            for (var start = 0; start < 2; start++)
+            {
+                await using var node = new ServerHost(other);
+                node.StartServer();
+            }
+            Assert.True(File.Exists(legacy));
+
+            await using (var again = new ServerHost(database, settings: new Dictionary<string, string?> { ["Startup:AdminPassword"] = null }))
+            {
+                again.StartServer();
+            }
+            Assert.False(File.Exists(legacy));
+            Assert.Equal(generated, await File.ReadAllTextAsync(file, Ct));
+        }
+        finally
+        {
+            File.Delete(file);
+            File.Delete(legacy);
+        }
+    }
+
+    [Fact]
     public async Task SeveralNodes_StartingTogether_OnAnEmptyPostgres_MigrateOnce_AndCreateOneAdmin()
     {
         await using var database = await TestDatabase.CreateEmptyAsync(DatabaseProvider.Postgres);
