@@ -140,6 +140,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             {
                 var written = await writing;
                 writing = null;
+                var mergesKnown = run.MergesLearned;
                 written.ApplyTo(run, summary);
                 if (written.OthersWrote is { } concerns)
                 {
@@ -150,11 +151,11 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                         .Select(id => RunState.Survivor(run.MergedInto, id)).Distinct().ToList();
                     foreach (var (id, into) in await BulkStore.MergedIntoAsync(target, ask, cancellationToken))
                     {
-                        run.MergedInto[id] = into;
+                        run.LearnMerge(id, into);
                     }
                 }
                 run.LetGo(MaxHeldEntries);
-                if (run.MergedInto.Count > 0)
+                if (run.MergesLearned != mergesKnown)
                 {
                     customers.Redirect(id => RunState.Survivor(run.MergedInto, id));
                 }
@@ -441,7 +442,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             }
             foreach (var (id, into) in MergedInto)
             {
-                run.MergedInto[id] = into;
+                run.LearnMerge(id, into);
                 run.NeedsRecompute.Add(id);
             }
             run.NeedsRecompute.UnionWith(Survivors);
@@ -511,6 +512,18 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
 
         /// <summary>Profiles a merge made pointers while the run held them, each with the profile it points at now.</summary>
         public Dictionary<long, long> MergedInto { get; } = [];
+
+        /// <summary>How many times <see cref="MergedInto"/> changed (the resolver is pointed at survivors after a change).</summary>
+        public int MergesLearned { get; private set; }
+
+        public void LearnMerge(long id, long into)
+        {
+            if (!MergedInto.TryGetValue(id, out var known) || known != into)
+            {
+                MergedInto[id] = into;
+                MergesLearned++;
+            }
+        }
 
         /// <summary>The profile <paramref name="customerId"/> stands for after the merges in <paramref name="mergedInto"/>.</summary>
         public static long Survivor(Dictionary<long, long> mergedInto, long customerId)
