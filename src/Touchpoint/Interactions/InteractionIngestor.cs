@@ -17,13 +17,6 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
 {
     public const int DefaultBatchSize = 100_000;
 
-    /// <summary>
-    /// How many interactions the timelines a run holds may have before it lets go of the customers no batch touched
-    /// lately: a run keeps each customer's timeline from first touch, and an import of tens of millions of rows must
-    /// not keep them all. A customer let go is read from the store again when a later batch touches it.
-    /// </summary>
-    internal int MaxHeldEntries { get; init; } = 2_000_000;
-
     /// <summary>How many timelines the last run let go of (for tests and the benchmark).</summary>
     internal long LastRunTimelinesReleased { get; private set; }
 
@@ -154,7 +147,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                         run.LearnMerge(id, into);
                     }
                 }
-                run.LetGo(MaxHeldEntries);
+                run.LetGo(options.Value.MaxHeldEntries);
                 if (run.MergesLearned != mergesKnown)
                 {
                     customers.Redirect(id => RunState.Survivor(run.MergedInto, id));

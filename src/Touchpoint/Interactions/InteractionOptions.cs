@@ -19,6 +19,13 @@ public sealed class InteractionOptions
         [Channel.InApp] = 60 * 60,
     };
 
+    /// <summary>
+    /// How many interactions the timelines an import holds may have before it lets go of the customers no batch
+    /// touched lately (it keeps each customer's timeline from first touch; one let go is read again when it comes
+    /// back), so an import of tens of millions of rows does not keep every timeline.
+    /// </summary>
+    public int MaxHeldEntries { get; set; } = 2_000_000;
+
     /// <summary>How often the server derives what imports left underived (see PendingDerivationsRepair); zero turns it off.</summary>
     public TimeSpan PendingRepairInterval { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -21,7 +21,9 @@ public sealed class StorageOptions
     {
         get
         {
-            var data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+            // DoNotVerify: on a fresh account ~/.local/share may not exist yet (it is created with the database's
+            // folder); verifying would give "" and put the database in the working directory instead.
+            var data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
             return string.IsNullOrEmpty(data) ? Path.Combine(".db", "touchpoint.db") : Path.Combine(data, "touchpoint", "touchpoint.db");
         }
     }

@@ -604,7 +604,7 @@ public sealed class InteractionIngestorTests
             n % 18 < 9 ? "billing" : "outage", n % 5 == 0 ? Outcome.Unresolved : Outcome.Resolved)).ToList();
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var expected = await TestDatabase.CreateAsync(provider);
-        var ingestor = new InteractionIngestor(database.Target, Options.Create(new InteractionOptions()), Clock()) { MaxHeldEntries = 4 };
+        var ingestor = new InteractionIngestor(database.Target, Options.Create(new InteractionOptions { MaxHeldEntries = 4 }), Clock());
 
         var summary = await ingestor.IngestAsync(rows.Select((x, i) => new Touchpoint.Import.ImportRow<InteractionInput>(i + 1, x)), batchSize: 3,
             cancellationToken: Ct);
