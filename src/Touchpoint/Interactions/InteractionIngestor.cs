@@ -96,15 +96,15 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             {
                 // The batch's customers, and the profiles their rows go to after the merges the run knows of: rows are
                 // written under those, so their stripes are locked too.
-                var batchCustomers = prepared.CustomerIds.Distinct().ToList();
-                var targets = batchCustomers.Select(id => RunState.Survivor(mergedInto, id)).Distinct().ToList();
-                var locked = batchCustomers.Union(targets).ToHashSet();
-                var (store, othersWrote) = await writer.BeginAsync(locked.Order(), mark, cancellationToken);
+                var targets = mergedInto.Count == 0 ? prepared.Customers : prepared.Customers.Select(id => RunState.Survivor(mergedInto, id)).Distinct().ToArray();
+                var locked = mergedInto.Count == 0 ? prepared.Customers : prepared.Customers.Union(targets).Order().ToArray();
+                var (store, othersWrote) = await writer.BeginAsync(locked, mark, cancellationToken);
                 await using (store)
                 {
                     // Which of those profiles a merge has made pointers, asked under the locks: the ones on stripes another
                     // writer changed, and every survivor of a merge (it may have been merged on since).
-                    var ask = targets.Where(id => othersWrote?.Invoke(id) == true || mergedInto.ContainsValue(id)).ToList();
+                    var survivors = mergedInto.Values.ToHashSet();
+                    var ask = targets.Where(id => othersWrote?.Invoke(id) == true || survivors.Contains(id)).ToList();
                     if (ask.Count > 0)
                     {
                         var learned = await store.MergedIntoAsync(ask, cancellationToken);
@@ -112,7 +112,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                         {
                             mergedInto[id] = into;
                         }
-                        if (learned.Values.Any(into => !locked.Contains(into)))
+                        if (learned.Values.Any(into => Array.BinarySearch(locked, into) < 0))
                         {
                             return null;
                         }
@@ -248,7 +248,11 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     }
 
     /// <summary>A batch resolved and rid of stored rows, ready to be written.</summary>
-    private sealed record PreparedBatch(List<InteractionInput> Rows, long[] CustomerIds, Dictionary<InteractionInput, long?> AgentOf);
+    private sealed record PreparedBatch(List<InteractionInput> Rows, long[] CustomerIds, Dictionary<InteractionInput, long?> AgentOf)
+    {
+        /// <summary>The batch's customers, each once, in ascending order (what is derived, and locked when written).</summary>
+        public long[] Customers { get; } = CustomerIds.Distinct().Order().ToArray();
+    }
 
     /// <summary>
     /// Resolves customers and agents and drops rows already stored. Creates the customers and agents seen for the
@@ -298,7 +302,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         using var touching = run.Touch("deriving a batch");
         var (batch, customerIds, agentOf) = (prepared.Rows, prepared.CustomerIds, prepared.AgentOf);
         object now = time.GetUtcNow().UtcDateTime;
-        var touched = customerIds.Distinct().Order().ToArray();
+        var touched = prepared.Customers;
         // Each customer's history is read once per run and kept, so every batch is derived against the whole
         // timeline and every row is written once, with its case and flags.
         var unseen = touched.Where(id => !run.Timelines.ContainsKey(id)).ToArray();
