@@ -58,7 +58,7 @@ internal static class ContextBench
             var id = customerIds[random.Next(customerIds.Length)];
             var stopwatch = Stopwatch.StartNew();
             await using var db = StorageServices.CreateDb(target);
-            var context = await new CustomerContextQuery(db, new CustomerProfiles(db, new SegmentService(db, TimeProvider.System)), options, TimeProvider.System).GetAsync(id)
+            var context = await new CustomerContextQuery(db, new CustomerProfiles(db, new SegmentService(db, TimeProvider.System), TimeProvider.System), options, TimeProvider.System).GetAsync(id)
                 ?? throw new InvalidOperationException($"customer {id} not found");
             var elapsed = stopwatch.Elapsed.TotalMilliseconds;
             if (n >= WarmUp)

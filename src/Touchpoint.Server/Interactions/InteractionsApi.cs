@@ -96,7 +96,7 @@ public static class InteractionsApi
             return TypedResults.NotFound();
         }
         var c = found.Case;
-        return TypedResults.Ok(new CaseDto(c.Id, c.ExternalId, c.CustomerId, c.Reason, c.Subject, c.Status, c.OpenedAt, c.LastContactAt, c.ResolvedAt,
+        return TypedResults.Ok(new CaseDto(c.Id, c.ExternalId, c.CustomerId, c.Reason, c.Subject, found.Status, c.OpenedAt, c.LastContactAt, c.ResolvedAt,
             c.ContactCount, c.ChannelCount, c.ChannelSwitches, c.Transfers, c.FirstChannel, c.FirstResponseSeconds, c.ResolutionSeconds,
             c.FirstContactResolved, found.Interactions));
     }

@@ -20,7 +20,8 @@ public sealed record CustomerProfile(
     CustomerSegments Segments,
     IReadOnlyList<OpenCaseSummary> OpenCases,
     IReadOnlyList<FeedbackSummary> RecentFeedback,
-    int InteractionCount);
+    int InteractionCount,
+    int ClosedUnresolvedCases);
 
 /// <summary>The result of looking a profile up: the profile, or the survivor it was merged into, or nothing.</summary>
 public sealed record CustomerLookup(CustomerProfile? Profile, long? MergedIntoId)
@@ -29,7 +30,7 @@ public sealed record CustomerLookup(CustomerProfile? Profile, long? MergedIntoId
 }
 
 /// <summary>Reads one customer's profile for the 360 page and the API; every query filters on the customer id.</summary>
-public sealed class CustomerProfiles(TouchpointDb db, SegmentService segments)
+public sealed class CustomerProfiles(TouchpointDb db, SegmentService segments, TimeProvider time)
 {
     public const int RecentFeedbackCount = 5;
 
@@ -48,8 +49,11 @@ public sealed class CustomerProfiles(TouchpointDb db, SegmentService segments)
         var identities = await db.CustomerIdentities.AsNoTracking().Where(i => i.CustomerId == id)
             .OrderBy(i => i.Kind).ThenBy(i => i.Value).ToListAsync(cancellationToken);
         var consents = await db.ChannelConsents.AsNoTracking().Where(c => c.CustomerId == id).ToListAsync(cancellationToken);
-        var openCases = await db.Cases.AsNoTracking().Where(c => c.CustomerId == id && c.Status == CaseStatus.Open)
+        // Stored open with a last contact older than that: closed unresolved (Case.StatusAt), counted, not listed.
+        var openSince = Case.OpenSince(time.GetUtcNow().UtcDateTime);
+        var openCases = await db.Cases.AsNoTracking().Where(c => c.CustomerId == id && c.Status == CaseStatus.Open && c.LastContactAt >= openSince)
             .OrderByDescending(c => c.LastContactAt).ToListAsync(cancellationToken);
+        var closedUnresolved = await db.Cases.CountAsync(c => c.CustomerId == id && c.Status == CaseStatus.Open && c.LastContactAt < openSince, cancellationToken);
         var caseIds = openCases.Select(c => (long?)c.Id).ToList();
         var caseChannels = caseIds.Count == 0
             ? []
@@ -70,7 +74,8 @@ public sealed class CustomerProfiles(TouchpointDb db, SegmentService segments)
             await segments.ForCustomerAsync(id, cancellationToken),
             open,
             feedback,
-            interactionCount), null);
+            interactionCount,
+            closedUnresolved), null);
     }
 
     /// <summary>The profile of <paramref name="id"/>, or of the profile it was merged into (API and context follow merges).</summary>

@@ -51,13 +51,14 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time)
         }
 
         var total = await customers.CountAsync(cancellationToken);
+        var openSince = Case.OpenSince(time.GetUtcNow().UtcDateTime);
         var items = await customers
             .OrderBy(c => c.Name).ThenBy(c => c.Id)
             .Skip((page - 1) * pageSize).Take(pageSize)
             .Select(c => new CustomerListItem(c.Id, c.Name, c.Email, c.Plan, c.AccountType, c.City,
                 // Both read one customer's rows through the (customer_id, ...) indexes.
                 db.Interactions.Where(i => i.CustomerId == c.Id).Max(i => (DateTime?)i.StartedAt),
-                db.Cases.Count(k => k.CustomerId == c.Id && k.Status == CaseStatus.Open)))
+                db.Cases.Count(k => k.CustomerId == c.Id && k.Status == CaseStatus.Open && k.LastContactAt >= openSince)))
             .ToListAsync(cancellationToken);
         return new CustomerPage(items, total, page, pageSize);
     }

@@ -12,14 +12,17 @@ public sealed record InteractionDetail(
     Agent? Agent,
     IReadOnlyList<TranscriptMessage> Transcript,
     Case? Case,
-    IReadOnlyList<InteractionSummary> CaseInteractions);
+    IReadOnlyList<InteractionSummary> CaseInteractions,
+    CaseStatus? CaseStatus);
 
-/// <summary>A case with its contacts across channels, oldest first.</summary>
-public sealed record CaseDetail(Case Case, IReadOnlyList<InteractionSummary> Interactions);
+/// <summary>A case with its contacts across channels, oldest first, and its status now (<see cref="Case.StatusAt"/>).</summary>
+public sealed record CaseDetail(Case Case, IReadOnlyList<InteractionSummary> Interactions, CaseStatus Status);
 
 /// <summary>Reads one interaction (or one case) for its page and the API.</summary>
-public sealed class InteractionDetails(TouchpointDb db)
+public sealed class InteractionDetails(TouchpointDb db, TimeProvider time)
 {
+    private CaseStatus StatusNow(Case c) => Case.StatusAt(c.Status, c.LastContactAt, time.GetUtcNow().UtcDateTime);
+
     public async Task<InteractionDetail?> FindAsync(long id, CancellationToken cancellationToken = default)
     {
         var interaction = await db.Interactions.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
@@ -49,7 +52,7 @@ public sealed class InteractionDetails(TouchpointDb db)
                 .ToSummaries()
                 .ToListAsync(cancellationToken);
         }
-        return new InteractionDetail(interaction, customerName, agent, transcript, @case, caseInteractions);
+        return new InteractionDetail(interaction, customerName, agent, transcript, @case, caseInteractions, @case is null ? null : StatusNow(@case));
     }
 
     public async Task<CaseDetail?> FindCaseAsync(long caseId, CancellationToken cancellationToken = default)
@@ -65,6 +68,6 @@ public sealed class InteractionDetails(TouchpointDb db)
             .OrderBy(i => i.StartedAt).ThenBy(i => i.Id)
             .ToSummaries()
             .ToListAsync(cancellationToken);
-        return new CaseDetail(@case, interactions);
+        return new CaseDetail(@case, interactions, StatusNow(@case));
     }
 }

@@ -20,7 +20,8 @@ public sealed class CustomerQueriesTests
         await using var database = await TestDatabase.CreateAsync(provider);
         var seed = await WebSeed.CreateAsync(database);
         await using var db = database.CreateDb();
-        var search = new CustomerSearch(db, TimeProvider.System);
+        var clock = new FakeTimeProvider(WebSeed.Now);
+        var search = new CustomerSearch(db, clock);
 
         var first = await search.SearchAsync(new CustomerQuery(PageSize: 2), Ct);
         var second = await search.SearchAsync(new CustomerQuery(Page: 2, PageSize: 2), Ct);
@@ -35,6 +36,12 @@ public sealed class CustomerQueriesTests
         await db.Customers.Where(c => c.Id == seed.Bob).ExecuteUpdateAsync(s => s.SetProperty(c => c.MergedIntoId, seed.Ada), Ct);
         Assert.Equal(["Ada Lovelace", "Cleo Patra"], (await search.SearchAsync(new CustomerQuery(), Ct)).Items.Select(c => c.Name));
         Assert.Empty((await search.SearchAsync(new CustomerQuery("bob@example.com"), Ct)).Items);
+
+        // Thirty days after its last contact, Ada's unresolved case is closed: no longer counted as open.
+        clock.SetUtcNow(new DateTimeOffset(Ingest.T0.AddDays(11)) + Case.CloseAfter - TimeSpan.FromSeconds(1));
+        Assert.Equal(1, (await search.SearchAsync(new CustomerQuery(PageSize: 1), Ct)).Items[0].OpenCases);
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(0, (await search.SearchAsync(new CustomerQuery(PageSize: 1), Ct)).Items[0].OpenCases);
     }
 
     [Theory, ClassData(typeof(Providers))]
@@ -78,15 +85,16 @@ public sealed class CustomerQueriesTests
         await using var database = await TestDatabase.CreateAsync(provider);
         var seed = await WebSeed.CreateAsync(database);
         await using var db = database.CreateDb();
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 4, 15, 0, 0, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 4, 5, 0, 0, 0, TimeSpan.Zero));
         var timeline = new CustomerTimeline(db, clock);
 
-        var lookup = await new CustomerProfiles(db, new SegmentService(db, clock)).FindAsync(seed.Ada, Ct);
+        var lookup = await new CustomerProfiles(db, new SegmentService(db, clock), clock).FindAsync(seed.Ada, Ct);
         var profile = lookup.Profile!;
         Assert.Equal(["Email:ada.lovelace@example.com", "Phone:+15550102000", "Social:ada_l"], profile.Identities.Select(i => $"{i.Kind}:{i.Value}"));
         Assert.Equal([Channel.Email, Channel.Chat], Assert.Single(profile.OpenCases).Channels);
         Assert.Equal(["Premium"], profile.Segments.Segments.Select(s => s.Name));
         Assert.Equal(3, profile.InteractionCount);
+        Assert.Equal(0, profile.ClosedUnresolvedCases);
 
         var newest = await timeline.PageAsync(seed.Ada, 1, 2, Ct);
         var older = await timeline.PageAsync(seed.Ada, 2, 2, Ct);
@@ -100,9 +108,15 @@ public sealed class CustomerQueriesTests
         Assert.Equal([0, 3, 0], months.Select(m => m.Total));
         Assert.Equal(1, months[1].ByChannel[Channel.Chat]);
 
+        // On 15 April the refund case has had no contact for 33 days: closed unresolved, counted but no longer listed as open.
+        clock.SetUtcNow(new DateTimeOffset(2026, 4, 15, 0, 0, 0, TimeSpan.Zero));
+        var later = (await new CustomerProfiles(db, new SegmentService(db, clock), clock).FindAsync(seed.Ada, Ct)).Profile!;
+        Assert.Empty(later.OpenCases);
+        Assert.Equal(1, later.ClosedUnresolvedCases);
+
         await db.Customers.Where(c => c.Id == seed.Cleo).ExecuteUpdateAsync(s => s.SetProperty(c => c.MergedIntoId, seed.Bob), Ct);
         await db.Customers.Where(c => c.Id == seed.Bob).ExecuteUpdateAsync(s => s.SetProperty(c => c.MergedIntoId, seed.Ada), Ct);
-        var merged = await new CustomerProfiles(db, new SegmentService(db, clock)).FindAsync(seed.Cleo, Ct);
+        var merged = await new CustomerProfiles(db, new SegmentService(db, clock), clock).FindAsync(seed.Cleo, Ct);
         Assert.Equal((null, seed.Ada), (merged.Profile, merged.MergedIntoId));
     }
 }

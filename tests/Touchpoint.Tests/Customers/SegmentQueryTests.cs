@@ -75,7 +75,9 @@ public sealed class SegmentQueryTests
         db.Cases.AddRange(
             new Case { ExternalId = "k1", CustomerId = ada.Id, Status = CaseStatus.Open, OpenedAt = Now.AddDays(-2), LastContactAt = Now.AddDays(-1) },
             new Case { ExternalId = "k2", CustomerId = bob.Id, Status = CaseStatus.Resolved, OpenedAt = Now.AddDays(-10), LastContactAt = Now.AddDays(-10) },
-            new Case { ExternalId = "k3", CustomerId = eve.Id, Status = CaseStatus.Open, OpenedAt = Now.AddDays(-1), LastContactAt = Now.AddDays(-1) });
+            new Case { ExternalId = "k3", CustomerId = eve.Id, Status = CaseStatus.Open, OpenedAt = Now.AddDays(-1), LastContactAt = Now.AddDays(-1) },
+            // Unresolved, but no contact for 31 days: closed, so not an open case.
+            new Case { ExternalId = "k4", CustomerId = bob.Id, Status = CaseStatus.Open, OpenedAt = Now.AddDays(-40), LastContactAt = Now.AddDays(-31) });
         db.ChannelConsents.AddRange(
             new ChannelConsent { CustomerId = ada.Id, Channel = Channel.Email, Granted = true, UpdatedAt = Now },
             new ChannelConsent { CustomerId = bob.Id, Channel = Channel.Email, Granted = false, UpdatedAt = Now },

@@ -198,6 +198,8 @@ public sealed class ApiTests
         var openCases = context.GetProperty("openCases");
         Assert.Equal(1, openCases.GetArrayLength());
         Assert.Equal(3, openCases[0].GetProperty("contactCount").GetInt32());
+        var caseId = openCases[0].GetProperty("id").GetInt64();
+        Assert.Equal("Open", (await api.GetFromJsonAsync<JsonElement>($"/api/cases/{caseId}", Ct)).GetProperty("status").GetString());
         Assert.Equal(["Email", "Chat", "Phone"], openCases[0].GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
         Assert.Equal(3, context.GetProperty("recentFeedback")[0].GetProperty("score").GetInt32());
         Assert.Equal(["Email:dana@example.com", "Phone:+15550104242"],
@@ -222,6 +224,9 @@ public sealed class ApiTests
         Assert.False(later.GetProperty("repeatContact").GetBoolean());
         Assert.Equal(0, later.GetProperty("contactsLast7Days").GetInt32());
         Assert.True(later.GetProperty("unresolvedLastContact").GetBoolean());
+        // Its last contact is now 31 days old: the case is closed unresolved, and no longer among the open cases.
+        Assert.Equal(0, later.GetProperty("openCases").GetInt32());
+        Assert.Equal("Closed", (await api.GetFromJsonAsync<JsonElement>($"/api/cases/{caseId}", Ct)).GetProperty("status").GetString());
     }
 
     [Theory, ClassData(typeof(Providers))]

@@ -65,7 +65,7 @@ public sealed class BrowserTests
         await using var __ = browser;
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         var seed = await WebSeed.CreateAsync(database);
-        await using var host = new ServerHost(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
         var (page, failed) = await OpenAsync(browser, host);
 
         await page.GotoAsync("/login");

@@ -16,7 +16,7 @@ public sealed partial class SegmentsPageTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         var seed = await WebSeed.CreateAsync(database);
-        await using var host = new ServerHost(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
         using var admin = await host.SignedInClientAsync();
 
         var list = await admin.GetStringAsync("/segments", Ct);
@@ -29,8 +29,8 @@ public sealed partial class SegmentsPageTests
         Assert.Equal(37, column);
         Assert.Contains(new string(' ', column - 1) + "^</pre>", bad, StringComparison.Ordinal);
 
-        var good = await ServerHost.PostFormAsync(admin, "/segments?handler=Check", new() { ["Rule"] = "plan = \"premium\" and contacts_30d >= 1" });
-        Assert.Equal("0", RuleOk().Match(good).Groups[1].Value); // Ada's contacts are older than 30 days at the host's clock
+        var good = await ServerHost.PostFormAsync(admin, "/segments?handler=Check", new() { ["Rule"] = "plan = \"premium\" and contacts_7d >= 1" });
+        Assert.Equal("0", RuleOk().Match(good).Groups[1].Value); // Ada's contacts are older than 7 days at the host's clock
         var openCases = await ServerHost.PostFormAsync(admin, "/segments?handler=Check", new() { ["Rule"] = "open_cases >= 1 or plan = \"basic\"" });
         Assert.Equal("2", RuleOk().Match(openCases).Groups[1].Value); // Ada (her refund case is open) and Bob
 

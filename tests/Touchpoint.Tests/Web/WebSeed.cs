@@ -16,6 +16,9 @@ public sealed record WebSeed(long Ada, long Bob, long Cleo, long Premium, long A
     public const string AdaEmail = "Ada.Lovelace@Example.com";
     public const string AdaPhone = "+1 555 010 2000";
 
+    /// <summary>A time at which Ada's open case is still open: its last contact (T0 + 11 days) is 9 days old.</summary>
+    public static readonly DateTimeOffset Now = new(T0.AddDays(20));
+
     public static async Task<WebSeed> CreateAsync(TestDatabase database)
     {
         var ct = TestContext.Current.CancellationToken;

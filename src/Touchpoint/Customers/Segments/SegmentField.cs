@@ -117,7 +117,8 @@ public sealed class SegmentField
                 now => { var since = now.AddDays(-30); return c => c.Interactions.Count(i => i.IsRepeat && i.StartedAt >= since); }),
             Count("channel_switches_30d", "Contacts in the last 30 days that switched channel within their case.",
                 now => { var since = now.AddDays(-30); return c => c.Interactions.Count(i => i.ChannelSwitch && i.StartedAt >= since); }),
-            Count("open_cases", "Cases still open.", _ => c => c.Cases.Count(k => k.Status == CaseStatus.Open)),
+            Count("open_cases", $"Cases still open: unresolved, with a contact in the last {Case.CloseAfter.Days} days.",
+                now => { var since = Case.OpenSince(now); return c => c.Cases.Count(k => k.Status == CaseStatus.Open && k.LastContactAt >= since); }),
         };
         foreach (var channel in Enum.GetValues<Channel>())
         {
