@@ -22,7 +22,9 @@ namespace Touchpoint.Bench;
 /// </summary>
 internal static class ImportBench
 {
-    internal const int Customers = 50_000;
+    /// <summary>TOUCHPOINT_BENCH_CUSTOMERS=N: how many customers the rows spread over (50,000 unless said).</summary>
+    internal static readonly int Customers = int.Parse(Environment.GetEnvironmentVariable("TOUCHPOINT_BENCH_CUSTOMERS") ?? "50000",
+        System.Globalization.CultureInfo.InvariantCulture);
 
     public static async Task RunAsync(string[] args)
     {
@@ -51,7 +53,19 @@ internal static class ImportBench
         var customers = Enumerable.Range(1, Customers).Select(n => new CustomerInput { ExternalId = $"c{n}", Name = $"Customer {n}", Email = $"c{n}@example.com" });
         await new CustomerIngestor(target, TimeProvider.System).IngestAsync(customers.Select((c, n) => new ImportRow<CustomerInput>(n + 1, c)));
 
-        var ingestor = new InteractionIngestor(target, Options.Create(new InteractionOptions()), TimeProvider.System);
+        // TOUCHPOINT_BENCH_MAX_HELD=N: the import's timeline limit (Interactions:MaxHeldEntries).
+        var interactionOptions = new InteractionOptions();
+        if (Environment.GetEnvironmentVariable("TOUCHPOINT_BENCH_MAX_HELD") is { } held)
+        {
+            interactionOptions.MaxHeldEntries = int.Parse(held, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        var ingestor = new InteractionIngestor(target, Options.Create(interactionOptions), TimeProvider.System);
+        // TOUCHPOINT_BENCH_LIVE=1: after each batch's write, a full collection measures what the run keeps alive (for the
+        // memory figure only: the collections cost time).
+        long largestLive = 0;
+        IProgress<ImportProgress>? liveHeap = Environment.GetEnvironmentVariable("TOUCHPOINT_BENCH_LIVE") == "1"
+            ? new Measure(() => largestLive = Math.Max(largestLive, GC.GetTotalMemory(forceFullCollection: true)))
+            : null;
         PhaseTimer.Enabled = true;
         using var gcPauses = new GcPauses();
         var pausedBefore = GC.GetTotalPauseDuration();
@@ -72,7 +86,7 @@ internal static class ImportBench
         {
             System.Runtime.GCSettings.LatencyMode = Enum.Parse<System.Runtime.GCLatencyMode>(latency);
         }
-        var summary = await ingestor.IngestAsync(Inputs(rows).Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)), batchSize: batchSize);
+        var summary = await ingestor.IngestAsync(Inputs(rows).Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)), liveHeap, batchSize: batchSize);
         var pipeline = stopwatch.Elapsed;
         System.Runtime.GCSettings.LatencyMode = latencyBefore;
         await stopOther.CancelAsync();
@@ -99,6 +113,11 @@ internal static class ImportBench
             Console.WriteLine($"{target.Provider}: import path {summary.Imported:N0} rows in {pipeline.TotalSeconds:F1} s = {rows / pipeline.TotalSeconds:N0} rows/s");
             Console.WriteLine($"  import phases: {Phases(phases)}; garbage collection paused the import {paused.TotalSeconds:F1} s (heap {heap / 1024 / 1024:N0} MiB at the end, {allocated / 1024 / 1024:N0} MiB allocated, collections gen0/1/2 {collections})");
             Console.WriteLine($"  pauses by collection: {gcPauses.Take()}");
+            if (liveHeap is not null)
+            {
+                Console.WriteLine($"  largest live heap after a batch: {largestLive / 1024 / 1024:N0} MiB (timeline limit {interactionOptions.MaxHeldEntries:N0} entries, " +
+                    $"{ingestor.LastRunTimelinesReleased:N0} timelines let go)");
+            }
             return;
         }
         var again = Stopwatch.StartNew();
@@ -367,5 +386,11 @@ internal static class ImportBench
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
         await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Runs on the reporting thread at once (Progress&lt;T&gt; would post it elsewhere, to run at any time).</summary>
+    private sealed class Measure(Action measure) : IProgress<ImportProgress>
+    {
+        public void Report(ImportProgress value) => measure();
     }
 }
