@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+using Touchpoint.Tests.Web;
+
+namespace Touchpoint.Tests.Server;
+
+/// <summary>Input at the edges of what the API accepts: answered with an empty page or a 400 problem, never a 500.</summary>
+public sealed class ApiInputEdgeTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Paging_FarPastTheEnd_AnswersAnEmptyPage_NotA500_NorTheFirstPage(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        // (page - 1) * pageSize does not fit an int for these: it used to wrap to a negative offset.
+        foreach (var url in new[]
+        {
+            "/api/customers?page=2147483647",
+            "/api/customers?page=50000000&pageSize=50",
+            "/api/interactions?page=2147483647",
+            $"/api/customers/{seed.Ada}/timeline?page=100000000",
+            $"/api/segments/{seed.Premium}/customers?page=2147483647",
+        })
+        {
+            var response = await api.GetAsync(url, Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url} answered {(int)response.StatusCode}");
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.True(body.GetProperty("items").GetArrayLength() == 0, $"{url} answered rows of an earlier page");
+        }
+
+        using var browser = await host.SignedInClientAsync();
+        foreach (var url in new[] { "/customers?p=2147483647", "/interactions?p=2147483647" })
+        {
+            var page = await browser.GetAsync(url, Ct);
+            Assert.True(page.StatusCode == HttpStatusCode.OK, $"{url} answered {(int)page.StatusCode}");
+            Assert.DoesNotContain("Ada Lovelace", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostInteraction_WithANullMessageOrNullMessages_Answers400_NotA500(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        foreach (var messages in new[] { "[null]", "null" })
+        {
+            var json = $$"""{"externalId":"m-1","customerEmail":"z@example.com","channel":"Chat","startedAt":"2026-05-20T10:00:00Z","messages":{{messages}}}""";
+            var response = await api.PostAsync("/api/interactions", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"messages {messages} answered {(int)response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.Interactions.CountAsync(Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostInteraction_WithValuesLongerThanTheirColumns_Answers400NamingTheField_OnBothDatabases(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var cases = new (string Field, string Json)[]
+        {
+            ("queue", $$"""{"externalId":"l-1","customerEmail":"z@example.com","channel":"Chat","startedAt":"2026-05-20T10:00:00Z","queue":"{{new string('q', 101)}}"}"""),
+            ("reason", $$"""{"externalId":"l-2","customerEmail":"z@example.com","channel":"Chat","startedAt":"2026-05-20T10:00:00Z","reason":"{{new string('r', 101)}}"}"""),
+            ("caseExternalId", $$"""{"externalId":"l-3","customerEmail":"z@example.com","channel":"Chat","startedAt":"2026-05-20T10:00:00Z","caseExternalId":"{{new string('k', 129)}}"}"""),
+            ("customerExternalId", $$"""{"externalId":"l-4","customerExternalId":"{{new string('c', 129)}}","channel":"Chat","startedAt":"2026-05-20T10:00:00Z"}"""),
+            ("agentExternalId", $$"""{"externalId":"l-5","customerEmail":"z@example.com","agentExternalId":"{{new string('a', 129)}}","channel":"Chat","startedAt":"2026-05-20T10:00:00Z"}"""),
+        };
+        foreach (var (field, json) in cases)
+        {
+            var response = await api.PostAsync("/api/interactions", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"a long {field} answered {(int)response.StatusCode}");
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"the problem for a long {field} names it");
+        }
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.Interactions.CountAsync(Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task FileImport_ARowWithATooLongQueue_IsRejectedByLine_AndTheOtherRowsAreStored(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var csv = "external_id,customer_email,channel,started_at,queue\n"
+                  + "q-1,kim@example.com,phone,2026-05-01T09:00:00Z,billing\n"
+                  + $"q-2,kim@example.com,phone,2026-05-02T09:00:00Z,{new string('q', 101)}\n"
+                  + "q-3,lee@example.com,chat,2026-05-03T09:00:00Z,billing\n";
+        using var body = new StringContent(csv, Encoding.UTF8, "text/csv");
+        var response = await api.PostAsync("/api/interactions/import", body, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(2, result.GetProperty("imported").GetInt64());
+        Assert.Equal(3, Assert.Single(result.GetProperty("rejections").EnumerateArray()).GetProperty("line").GetInt64());
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostCustomer_WithValuesLongerThanTheirColumns_Answers400NamingTheField_OnBothDatabases(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var cases = new (string Field, object Body)[]
+        {
+            ("name", new { externalId = "c-1", name = new string('n', 201) }),
+            ("products", new { externalId = "c-2", name = "N", products = Enumerable.Range(0, 70).Select(n => $"product-{n}").ToArray() }),
+            ("phone", new { externalId = "c-3", name = "N", phone = "+1 " + new string('5', 260) }),
+        };
+        foreach (var (field, input) in cases)
+        {
+            var response = await api.PostAsJsonAsync("/api/customers", input, Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"a long {field} answered {(int)response.StatusCode}");
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"the problem for a long {field} names it");
+        }
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.Customers.CountAsync(Ct));
+    }
+}
