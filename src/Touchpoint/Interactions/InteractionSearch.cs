@@ -53,7 +53,7 @@ public sealed class InteractionSearch(TouchpointDb db)
         }
         var rows = await interactions
             .OrderByDescending(i => i.StartedAt).ThenByDescending(i => i.Id)
-            .Skip((page - 1) * pageSize).Take(pageSize + 1)
+            .Skip(Paging.Offset(page, pageSize)).Take(pageSize + 1)
             .ToSummaries()
             .ToListAsync(cancellationToken);
         var hasMore = rows.Count > pageSize;
