@@ -132,4 +132,21 @@ public sealed class ApiInputEdgeTests
         await using var db = database.CreateDb();
         Assert.Equal(0, await db.Customers.CountAsync(Ct));
     }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task FeedbackBatch_WithATooLongExternalId_RejectsThatItemByIndex_AndStoresTheOther(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var items = new object[]
+        {
+            new { externalId = "fb-1", customerEmail = "kim@example.com", kind = "Nps", score = 9, respondedAt = new DateTime(2026, 5, 1, 9, 0, 0, DateTimeKind.Utc) },
+            new { externalId = new string('f', 129), customerEmail = "kim@example.com", kind = "Nps", score = 3, respondedAt = new DateTime(2026, 5, 2, 9, 0, 0, DateTimeKind.Utc) },
+        };
+        var response = await api.PostAsJsonAsync("/api/feedback/batch", items, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(1, result.GetProperty("imported").GetInt64());
+        Assert.Equal(1, Assert.Single(result.GetProperty("rejections").EnumerateArray()).GetProperty("index").GetInt64());
+    }
 }
