@@ -1,5 +1,6 @@
 using Touchpoint.Import;
 using Touchpoint.Interactions;
+using Touchpoint.Storage;
 
 namespace Touchpoint.Customers;
 
@@ -54,6 +55,12 @@ public sealed record CustomerInput
         {
             errors.Add(new("phone", "has too few digits for a phone number"));
         }
+        StoredLengths.Check(errors, "name", Name, StoredLengths.CustomerName);
+        StoredLengths.Check(errors, "phone", Phone, StoredLengths.IdentityValue);
+        StoredLengths.Check(errors, "social_handle", SocialHandle, StoredLengths.IdentityValue);
+        StoredLengths.Check(errors, "crm_id", CrmId, StoredLengths.IdentityValue);
+        // Stored joined by commas.
+        StoredLengths.Check(errors, "products", Products is null ? null : string.Join(',', Products), StoredLengths.Products);
         if (Revenue is < 0)
         {
             errors.Add(new("revenue", "must not be negative"));

@@ -167,7 +167,8 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
         return new Customer
         {
             ExternalId = externalId,
-            Name = r.Name?.Trim() is { Length: > 0 } name ? name : (r.SocialHandle is { } h ? "@" + h.TrimStart('@') : r.Email ?? r.Phone ?? externalId),
+            // Named after an identity when the source gives no name; an identity may be longer than a name column holds.
+            Name = r.Name?.Trim() is { Length: > 0 } name ? name : Shorten(r.SocialHandle is { } h ? "@" + h.TrimStart('@') : r.Email ?? r.Phone ?? externalId),
             Email = r.Email?.Trim(),
             Phone = r.Phone?.Trim(),
             CustomerSince = r.FirstSeen == default ? now : r.FirstSeen,
@@ -237,4 +238,6 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
             }
         }
     }
+
+    private static string Shorten(string name) => name.Length <= StoredLengths.CustomerName ? name : name[..StoredLengths.CustomerName];
 }

@@ -28,6 +28,11 @@ public sealed record FeedbackInput
         {
             errors.Add(new("external_id", "is required"));
         }
+        StoredLengths.Check(errors, "external_id", ExternalId, StoredLengths.ExternalId);
+        StoredLengths.Check(errors, "customer_external_id", CustomerExternalId, StoredLengths.ExternalId);
+        StoredLengths.Check(errors, "customer_email", CustomerEmail, StoredLengths.IdentityValue);
+        StoredLengths.Check(errors, "customer_phone", CustomerPhone, StoredLengths.IdentityValue);
+        StoredLengths.Check(errors, "customer_social_handle", CustomerSocialHandle, StoredLengths.IdentityValue);
         if (string.IsNullOrWhiteSpace(CustomerExternalId) && string.IsNullOrWhiteSpace(CustomerEmail)
             && string.IsNullOrWhiteSpace(CustomerPhone) && string.IsNullOrWhiteSpace(CustomerSocialHandle))
         {
