@@ -149,4 +149,20 @@ public sealed class ApiInputEdgeTests
         Assert.Equal(1, result.GetProperty("imported").GetInt64());
         Assert.Equal(1, Assert.Single(result.GetProperty("rejections").EnumerateArray()).GetProperty("index").GetInt64());
     }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostInteraction_ForANewCustomerKnownOnlyByALongEmail_CreatesTheCustomer(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        // 150 characters: a valid identity (up to 256), but "email:" + it is longer than a customer's external id column.
+        var email = new string('e', 138) + "@example.com";
+        var json = $$"""{"externalId":"le-1","customerEmail":"{{email}}","channel":"Email","startedAt":"2026-05-20T10:00:00Z"}""";
+        var response = await api.PostAsync("/api/interactions", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var again = await api.PostAsync("/api/interactions", new StringContent(json.Replace("le-1", "le-2", StringComparison.Ordinal), Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        await using var db = database.CreateDb();
+        Assert.Equal(1, await db.Customers.CountAsync(Ct));
+    }
 }
