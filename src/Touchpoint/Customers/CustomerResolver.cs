@@ -163,7 +163,7 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
         Add(IdentityKind.Social, r.SocialHandle);
         var externalId = !string.IsNullOrWhiteSpace(r.ExternalId)
             ? r.ExternalId.Trim()
-            : $"{identities[0].Kind.ToString().ToLowerInvariant()}:{identities[0].Value}";
+            : DerivedExternalId(identities[0]);
         return new Customer
         {
             ExternalId = externalId,
@@ -237,6 +237,19 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// "email:" and the address for a customer the source names only by an identity; an identity too long for the
+    /// external id column (identities hold 256) is named by its SHA-256 instead, still one id per identity.
+    /// </summary>
+    private static string DerivedExternalId(CustomerIdentity identity)
+    {
+        var kind = identity.Kind.ToString().ToLowerInvariant();
+        var id = $"{kind}:{identity.Value}";
+        return id.Length <= StoredLengths.ExternalId
+            ? id
+            : $"{kind}-sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity.Value)))}";
     }
 
     private static string Shorten(string name) => name.Length <= StoredLengths.CustomerName ? name : name[..StoredLengths.CustomerName];
