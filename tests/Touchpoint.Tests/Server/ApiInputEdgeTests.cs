@@ -165,4 +165,17 @@ public sealed class ApiInputEdgeTests
         await using var db = database.CreateDb();
         Assert.Equal(1, await db.Customers.CountAsync(Ct));
     }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostCustomer_WithABlankName_IsNamedLikeOneWithoutAName_NotAnEmptyLinkInTheList(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var blank = await api.PostAsJsonAsync("/api/customers", new { externalId = "c-blank", name = "   " }, Ct);
+        Assert.Equal(HttpStatusCode.Created, blank.StatusCode);
+        var missing = await api.PostAsJsonAsync("/api/customers", new { externalId = "c-missing" }, Ct);
+        Assert.Equal("c-missing", (await missing.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("name").GetString());
+        Assert.Equal("c-blank", (await blank.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("name").GetString());
+    }
 }
