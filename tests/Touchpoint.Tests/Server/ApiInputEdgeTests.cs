@@ -178,4 +178,49 @@ public sealed class ApiInputEdgeTests
         Assert.Equal("c-missing", (await missing.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("name").GetString());
         Assert.Equal("c-blank", (await blank.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("name").GetString());
     }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task DateFilter_ToTheLastRepresentableDay_AnswersEverything_NotA500(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var response = await api.GetAsync("/api/interactions?to=9999-12-31", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(4, (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("items").GetArrayLength());
+
+        using var browser = await host.SignedInClientAsync();
+        foreach (var url in new[] { "/interactions?to=9999-12-31", "/reports/first-response?to=9999-12-31" })
+        {
+            Assert.True((await browser.GetAsync(url, Ct)).StatusCode == HttpStatusCode.OK, url);
+        }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task TextWithANulCharacter_InASearchOrALookup_AnswersLikeAnyUnknownText_NotA500(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var search = await api.GetAsync("/api/customers?q=ada%00", Ct);
+        Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/customers/lookup?email=ada%00@example.com", Ct)).StatusCode);
+        using var browser = await host.SignedInClientAsync();
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/customers?q=%00", Ct)).StatusCode);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostInteraction_WithANulCharacterInAMessage_IsStoredOrRefusedByField_NotA500(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var json = """{"externalId":"nul-1","customerEmail":"z@example.com","channel":"Chat","startedAt":"2026-05-20T10:00:00Z","messages":[{"author":"Customer","at":"2026-05-20T10:00:00Z","text":"a\u0000b"}]}""";
+        var response = await api.PostAsync("/api/interactions", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+        Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.BadRequest, $"answered {(int)response.StatusCode}");
+    }
 }
