@@ -208,6 +208,8 @@ public sealed class ApiInputEdgeTests
         var search = await api.GetAsync("/api/customers?q=ada%00", Ct);
         Assert.Equal(HttpStatusCode.OK, search.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/customers/lookup?email=ada%00@example.com", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/context?externalId=c-ada%00", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/interactions?queue=billing%00&reason=refund%00", Ct)).StatusCode);
         using var browser = await host.SignedInClientAsync();
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/customers?q=%00", Ct)).StatusCode);
     }
