@@ -55,6 +55,10 @@ public sealed record CustomerInput
         {
             errors.Add(new("phone", "has too few digits for a phone number"));
         }
+        StoredText.CheckNoNul(errors, [("external_id", ExternalId), ("name", Name), ("email", Email), ("phone", Phone), ("social_handle", SocialHandle),
+            ("crm_id", CrmId), ("gender", Gender), ("city", City), ("country", Country), ("account_type", AccountType),
+            ("account_status", AccountStatus), ("plan", Plan), ("products", Products is null ? null : string.Concat(Products)),
+            ("language", Language), ("time_zone", TimeZone)]);
         StoredLengths.Check(errors, "name", Name, StoredLengths.CustomerName);
         StoredLengths.Check(errors, "phone", Phone, StoredLengths.IdentityValue);
         StoredLengths.Check(errors, "social_handle", SocialHandle, StoredLengths.IdentityValue);

@@ -102,7 +102,8 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time)
     {
         public static Terms? From(string? text)
         {
-            var raw = text?.Trim() ?? "";
+            // No stored text holds a NUL (PostgreSQL cannot, and inputs refuse it), and PostgreSQL fails a query that sends one.
+            var raw = text?.Replace("\0", "", StringComparison.Ordinal).Trim() ?? "";
             if (raw.Length == 0)
             {
                 return null;

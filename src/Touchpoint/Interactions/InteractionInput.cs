@@ -67,6 +67,10 @@ public sealed record InteractionInput
         {
             errors.Add(new("channel", "is not a known channel"));
         }
+        StoredText.CheckNoNul(errors, [("external_id", ExternalId), ("customer_external_id", CustomerExternalId), ("customer_email", CustomerEmail),
+            ("customer_phone", CustomerPhone), ("customer_social_handle", CustomerSocialHandle), ("customer_name", CustomerName),
+            ("agent_external_id", AgentExternalId), ("agent_name", AgentName), ("queue", Queue), ("reason", Reason), ("subject", Subject),
+            ("case_external_id", CaseExternalId)]);
         StoredLengths.Check(errors, "customer_external_id", CustomerExternalId, StoredLengths.ExternalId);
         StoredLengths.Check(errors, "customer_email", CustomerEmail, StoredLengths.IdentityValue);
         StoredLengths.Check(errors, "customer_phone", CustomerPhone, StoredLengths.IdentityValue);
@@ -96,6 +100,10 @@ public sealed record InteractionInput
             else if (string.IsNullOrEmpty(messages[i].Text))
             {
                 errors.Add(new($"messages[{i}].text", "is required"));
+            }
+            else
+            {
+                StoredText.CheckNoNul(errors, [($"messages[{i}].text", messages[i].Text)]);
             }
         }
         return errors;

@@ -1,0 +1,19 @@
+using Touchpoint.Import;
+
+namespace Touchpoint.Storage;
+
+/// <summary>What any stored text must be: PostgreSQL cannot hold a NUL character in text (it fails the whole write), SQLite could.</summary>
+public static class StoredText
+{
+    /// <summary>Adds "contains a NUL character" for each field whose value does.</summary>
+    public static void CheckNoNul(List<FieldError> errors, params ReadOnlySpan<(string Field, string? Value)> fields)
+    {
+        foreach (var (field, value) in fields)
+        {
+            if (value is not null && value.Contains('\0', StringComparison.Ordinal))
+            {
+                errors.Add(new(field, "contains a NUL character"));
+            }
+        }
+    }
+}
