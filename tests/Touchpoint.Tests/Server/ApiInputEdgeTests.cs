@@ -225,4 +225,22 @@ public sealed class ApiInputEdgeTests
         var response = await api.PostAsync("/api/interactions", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
         Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.BadRequest, $"answered {(int)response.StatusCode}");
     }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostCustomer_AProductWithAComma_IsRefused_NotSplitIntoTwoProducts(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        // Products are stored joined by commas: "TV, 4K" would come back as "TV" and " 4K".
+        var response = await api.PostAsJsonAsync("/api/customers", new { externalId = "c-tv", name = "N", products = new[] { "TV, 4K", "router" } }, Ct);
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("products", out _));
+            return;
+        }
+        await using var db = database.CreateDb();
+        var products = await db.Customers.Where(c => c.ExternalId == "c-tv").Select(c => c.Products).SingleAsync(Ct);
+        Assert.Equal(2, products.Split(',').Length);
+    }
 }
