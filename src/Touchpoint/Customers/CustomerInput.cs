@@ -63,6 +63,11 @@ public sealed record CustomerInput
         StoredLengths.Check(errors, "phone", Phone, StoredLengths.IdentityValue);
         StoredLengths.Check(errors, "social_handle", SocialHandle, StoredLengths.IdentityValue);
         StoredLengths.Check(errors, "crm_id", CrmId, StoredLengths.IdentityValue);
+        // Stored joined by commas, and CSV files separate them by ';' or ',': a product holding either would come back as two.
+        if (Products is not null && Products.Any(p => p is null || p.IndexOfAny([',', ';']) >= 0))
+        {
+            errors.Add(new("products", "a product code must not be null or contain ',' or ';'"));
+        }
         // Stored joined by commas.
         StoredLengths.Check(errors, "products", Products is null ? null : string.Join(',', Products), StoredLengths.Products);
         if (Revenue is < 0)
