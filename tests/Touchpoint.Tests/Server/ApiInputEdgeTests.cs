@@ -243,4 +243,19 @@ public sealed class ApiInputEdgeTests
         var products = await db.Customers.Where(c => c.ExternalId == "c-tv").Select(c => c.Products).SingleAsync(Ct);
         Assert.Equal(2, products.Split(',').Length);
     }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task SegmentRule_WithANulCharacter_IsValidatedAndSaved_OrRefusedWithAProblem_NotA500(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var validate = await api.PostAsync("/api/segments/validate",
+            new StringContent("""{"rule":"plan = \"a\u0000b\""}""", Encoding.UTF8, "application/json"), Ct);
+        Assert.True(validate.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"validate answered {(int)validate.StatusCode}");
+        var create = await api.PostAsync("/api/segments",
+            new StringContent("""{"name":"Nul\u0000","kind":"Segment","rule":"plan = \"premium\""}""", Encoding.UTF8, "application/json"), Ct);
+        Assert.True(create.StatusCode is HttpStatusCode.Created or HttpStatusCode.BadRequest, $"create answered {(int)create.StatusCode}");
+    }
 }
