@@ -258,4 +258,17 @@ public sealed class ApiInputEdgeTests
             new StringContent("""{"name":"Nul\u0000","kind":"Segment","rule":"plan = \"premium\""}""", Encoding.UTF8, "application/json"), Ct);
         Assert.True(create.StatusCode is HttpStatusCode.Created or HttpStatusCode.BadRequest, $"create answered {(int)create.StatusCode}");
     }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task GetByExternalId_AnIdWithASlash_IsFound_WhenTheSlashIsEscaped(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var created = await api.PostAsJsonAsync("/api/interactions",
+            new { externalId = "zendesk/4711", customerEmail = "z@example.com", channel = "Email", startedAt = new DateTime(2026, 5, 20, 10, 0, 0, DateTimeKind.Utc) }, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        var found = await api.GetAsync("/api/interactions/by-external-id/" + Uri.EscapeDataString("zendesk/4711"), Ct);
+        Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+    }
 }
