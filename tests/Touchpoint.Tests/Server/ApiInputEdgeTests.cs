@@ -270,5 +270,7 @@ public sealed class ApiInputEdgeTests
 
         var found = await api.GetAsync("/api/interactions/by-external-id/" + Uri.EscapeDataString("zendesk/4711"), Ct);
         Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/interactions/by-external-id/zendesk/4711", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/interactions/by-external-id/zendesk/4712", Ct)).StatusCode);
     }
 }
