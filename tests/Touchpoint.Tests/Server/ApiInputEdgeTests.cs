@@ -273,4 +273,18 @@ public sealed class ApiInputEdgeTests
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/interactions/by-external-id/zendesk/4711", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/interactions/by-external-id/zendesk/4712", Ct)).StatusCode);
     }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task AdminApi_AUserOrKeyNamedWithANulCharacter_Answers400_NotA500(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var admin = await host.SignedInClientAsync();
+
+        var user = await admin.PostAsync("/api/admin/users",
+            new StringContent("""{"email":"nul\u0000@example.com","name":"N","role":"Agent"}""", Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, user.StatusCode);
+        var key = await admin.PostAsync("/api/admin/api-keys",
+            new StringContent("""{"name":"crm\u0000","role":"Agent"}""", Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, key.StatusCode);
+    }
 }
