@@ -287,4 +287,23 @@ public sealed class ApiInputEdgeTests
             new StringContent("""{"name":"crm\u0000","role":"Agent"}""", Encoding.UTF8, "application/json"), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, key.StatusCode);
     }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task CustomerEmail_ThatIsNotAnAddress_IsRefusedByInteractionsAndFeedback_AsByCustomers(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var customer = await api.PostAsJsonAsync("/api/customers", new { externalId = "c-1", name = "N", email = "not an email" }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, customer.StatusCode);
+        var interaction = await api.PostAsJsonAsync("/api/interactions",
+            new { externalId = "i-1", customerEmail = "not an email", channel = "Email", startedAt = new DateTime(2026, 5, 20, 10, 0, 0, DateTimeKind.Utc) }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, interaction.StatusCode);
+        Assert.True((await interaction.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("customerEmail", out _));
+        var feedback = await api.PostAsJsonAsync("/api/feedback/batch",
+            new[] { new { externalId = "f-1", customerEmail = "not an email", kind = "Nps", score = 9, respondedAt = new DateTime(2026, 5, 20, 10, 0, 0, DateTimeKind.Utc) } }, Ct);
+        Assert.Equal(1, (await feedback.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("rejected").GetInt64());
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.Customers.CountAsync(Ct));
+    }
 }
