@@ -71,6 +71,7 @@ public sealed record InteractionInput
             ("customer_phone", CustomerPhone), ("customer_social_handle", CustomerSocialHandle), ("customer_name", CustomerName),
             ("agent_external_id", AgentExternalId), ("agent_name", AgentName), ("queue", Queue), ("reason", Reason), ("subject", Subject),
             ("case_external_id", CaseExternalId)]);
+        StoredText.CheckEmail(errors, "customer_email", CustomerEmail);
         StoredLengths.Check(errors, "customer_external_id", CustomerExternalId, StoredLengths.ExternalId);
         StoredLengths.Check(errors, "customer_email", CustomerEmail, StoredLengths.IdentityValue);
         StoredLengths.Check(errors, "customer_phone", CustomerPhone, StoredLengths.IdentityValue);
