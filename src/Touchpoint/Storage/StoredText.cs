@@ -2,13 +2,16 @@ using Touchpoint.Import;
 
 namespace Touchpoint.Storage;
 
-/// <summary>What any stored text must be: PostgreSQL cannot hold a NUL character in text (it fails the whole write), SQLite could.</summary>
+/// <summary>
+/// Rules for text every input checks the same way: no NUL character (PostgreSQL cannot hold one in text and fails the
+/// whole write; SQLite could), and an email address has an '@'.
+/// </summary>
 public static class StoredText
 {
-    /// <summary>The rule every input applies to an email address: it has an '@' (the identity column holds 256 characters).</summary>
+    /// <summary>Adds "is not an email address" when <paramref name="value"/> is given without an '@'.</summary>
     public static void CheckEmail(List<FieldError> errors, string field, string? value)
     {
-        if (value is { Length: > 0 } email && !string.IsNullOrWhiteSpace(email) && !email.Contains('@', StringComparison.Ordinal))
+        if (!string.IsNullOrWhiteSpace(value) && !value.Contains('@', StringComparison.Ordinal))
         {
             errors.Add(new(field, "is not an email address"));
         }
