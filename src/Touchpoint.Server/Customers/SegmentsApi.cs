@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Touchpoint.Customers;
 using Touchpoint.Customers.Segments;
 using Touchpoint.Server.Platform;
+using Touchpoint.Storage;
 
 namespace Touchpoint.Server.Customers;
 
@@ -132,7 +133,7 @@ public static class SegmentsApi
         var total = await members.CountAsync(cancellationToken);
         var items = await members
             .OrderBy(c => c.Name).ThenBy(c => c.Id)
-            .Skip((number - 1) * size).Take(size)
+            .Skip(Paging.Offset(number, size)).Take(size)
             .Select(c => new SegmentMemberDto(c.Id, c.ExternalId, c.Name, c.Plan, c.AccountType, c.City, c.Country))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(new SegmentMembersPage(id, total, number, size, items));

@@ -25,7 +25,8 @@ public static class InteractionsApi
         var group = app.MapGroup("/api/interactions").WithTags("Interactions").RequireAuthorization();
         group.MapGet("/", List);
         group.MapGet("/{id:long}", Get);
-        group.MapGet("/by-external-id/{externalId}", GetByExternalId);
+        // Catch-all: source ids may hold '/' (e.g. "zendesk/4711"), sent as is or escaped.
+        group.MapGet("/by-external-id/{**externalId}", GetByExternalId);
         group.MapPost("/", Ingest).RequireAuthorization(Authentication.Policies.Manager);
         group.MapPost("/batch", Batch).RequireAuthorization(Authentication.Policies.Manager);
         group.MapFileImport(Import);
@@ -49,7 +50,9 @@ public static class InteractionsApi
 
     public static async Task<Results<Ok<InteractionDto>, NotFound>> GetByExternalId(TouchpointDb db, InteractionDetails details, string externalId,
         CancellationToken cancellationToken) =>
-        await IdOfAsync(db, externalId, cancellationToken) is { } id && await details.FindAsync(id, cancellationToken) is { } found
+        // The server decodes every escape in a path but %2F (an escaped '/'), which reaches the route value as is.
+        await IdOfAsync(db, externalId.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase), cancellationToken) is { } id
+        && await details.FindAsync(id, cancellationToken) is { } found
             ? TypedResults.Ok(ToDto(found))
             : TypedResults.NotFound();
 

@@ -54,6 +54,8 @@ public static class AdminApi
         {
             errors.Add(new("role", "is required: Admin, Manager, Evaluator or Agent"));
         }
+        // Before the email query below: PostgreSQL fails one that sends a NUL, and cannot store it either.
+        Touchpoint.Storage.StoredText.CheckNoNul(errors, [("email", request.Email), ("name", request.Name)]);
         if (request.Password is { Length: < MinPasswordLength })
         {
             errors.Add(new("password", $"must have at least {MinPasswordLength} characters"));
@@ -77,6 +79,10 @@ public static class AdminApi
         if (string.IsNullOrWhiteSpace(request.Name))
         {
             return ApiProblems.Invalid("name", "is required: say which integration will use the key");
+        }
+        if (request.Name.Contains('\0', StringComparison.Ordinal))
+        {
+            return ApiProblems.Invalid("name", "contains a NUL character");
         }
         var issued = await accounts.IssueApiKeyAsync(request.Name.Trim(), request.Role ?? Role.Manager, Actor(user), cancellationToken);
         return TypedResults.Created("/api/admin/api-keys", new NewApiKeyDto(ToDto(issued.Key), issued.Secret));

@@ -40,4 +40,8 @@ public static class LocalizerExtensions
     /// <summary>The plural form of <paramref name="key"/> for <paramref name="n"/>, for pages (see <see cref="SharedResource.Plural"/>).</summary>
     public static LocalizedString Plural(this IStringLocalizer localizer, string key, long n) =>
         localizer[key + "." + SharedResource.PluralForm(n, CultureInfo.CurrentUICulture), Pages.Shared.Display.Number(n)];
+
+    /// <summary>As <see cref="Plural(IStringLocalizer, string, long)"/>, with a second value for {1}.</summary>
+    public static LocalizedString Plural(this IStringLocalizer localizer, string key, long n, object argument) =>
+        localizer[key + "." + SharedResource.PluralForm(n, CultureInfo.CurrentUICulture), Pages.Shared.Display.Number(n), argument];
 }

@@ -45,7 +45,7 @@ public sealed class CustomerContextQuery(TouchpointDb db, CustomerProfiles profi
     public async Task<long?> FindAsync(string? externalId, string? email, string? phone, string? handle, CancellationToken cancellationToken)
     {
         long? id = null;
-        if (!string.IsNullOrWhiteSpace(externalId))
+        if (!string.IsNullOrWhiteSpace(externalId) && !externalId.Contains('\0', StringComparison.Ordinal))
         {
             var key = externalId.Trim();
             id = await db.Customers.Where(c => c.ExternalId == key).Select(c => (long?)(c.MergedIntoId ?? c.Id)).FirstOrDefaultAsync(cancellationToken)
@@ -59,7 +59,8 @@ public sealed class CustomerContextQuery(TouchpointDb db, CustomerProfiles profi
 
     private async Task<long?> ByIdentityAsync(IdentityKind kind, string? value, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(value))
+        // No identity holds a NUL, and PostgreSQL fails a query that sends one.
+        if (string.IsNullOrWhiteSpace(value) || value.Contains('\0', StringComparison.Ordinal))
         {
             return null;
         }

@@ -81,7 +81,7 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time)
             var created = customer is null;
             if (customer is null)
             {
-                customer = new Customer { ExternalId = externalId, Name = input.Name?.Trim() ?? externalId, CustomerSince = input.CustomerSince ?? now, CreatedAt = now, UpdatedAt = now };
+                customer = new Customer { ExternalId = externalId, Name = input.Name?.Trim() is { Length: > 0 } name ? name : externalId, CustomerSince = input.CustomerSince ?? now, CreatedAt = now, UpdatedAt = now };
                 db.Customers.Add(customer);
                 byExternalId[externalId] = customer;
             }
@@ -145,7 +145,7 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time)
     /// <summary>Copies the attributes the row carries; attributes it leaves out keep their stored value.</summary>
     private static void Apply(Customer c, CustomerInput i, DateTime now)
     {
-        if (i.Name is { Length: > 0 } name) { c.Name = name.Trim(); }
+        if (i.Name?.Trim() is { Length: > 0 } name) { c.Name = name; }
         if (i.Email is { Length: > 0 } email) { c.Email = email.Trim(); }
         if (i.Phone is { Length: > 0 } phone) { c.Phone = phone.Trim(); }
         if (i.BirthYear is { } birthYear) { c.BirthYear = birthYear; }

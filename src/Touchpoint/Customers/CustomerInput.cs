@@ -1,5 +1,6 @@
 using Touchpoint.Import;
 using Touchpoint.Interactions;
+using Touchpoint.Storage;
 
 namespace Touchpoint.Customers;
 
@@ -54,6 +55,21 @@ public sealed record CustomerInput
         {
             errors.Add(new("phone", "has too few digits for a phone number"));
         }
+        StoredText.CheckNoNul(errors, [("external_id", ExternalId), ("name", Name), ("email", Email), ("phone", Phone), ("social_handle", SocialHandle),
+            ("crm_id", CrmId), ("gender", Gender), ("city", City), ("country", Country), ("account_type", AccountType),
+            ("account_status", AccountStatus), ("plan", Plan), ("products", Products is null ? null : string.Concat(Products)),
+            ("language", Language), ("time_zone", TimeZone)]);
+        StoredLengths.Check(errors, "name", Name, StoredLengths.CustomerName);
+        StoredLengths.Check(errors, "phone", Phone, StoredLengths.IdentityValue);
+        StoredLengths.Check(errors, "social_handle", SocialHandle, StoredLengths.IdentityValue);
+        StoredLengths.Check(errors, "crm_id", CrmId, StoredLengths.IdentityValue);
+        // Stored joined by commas, and CSV files separate them by ';' or ',': a product holding either would come back as two.
+        if (Products is not null && Products.Any(p => p is null || p.IndexOfAny([',', ';']) >= 0))
+        {
+            errors.Add(new("products", "a product code must not be null or contain ',' or ';'"));
+        }
+        // Stored joined by commas.
+        StoredLengths.Check(errors, "products", Products is null ? null : string.Join(',', Products), StoredLengths.Products);
         if (Revenue is < 0)
         {
             errors.Add(new("revenue", "must not be negative"));

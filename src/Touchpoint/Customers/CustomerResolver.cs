@@ -163,11 +163,12 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
         Add(IdentityKind.Social, r.SocialHandle);
         var externalId = !string.IsNullOrWhiteSpace(r.ExternalId)
             ? r.ExternalId.Trim()
-            : $"{identities[0].Kind.ToString().ToLowerInvariant()}:{identities[0].Value}";
+            : DerivedExternalId(identities[0]);
         return new Customer
         {
             ExternalId = externalId,
-            Name = r.Name?.Trim() is { Length: > 0 } name ? name : (r.SocialHandle is { } h ? "@" + h.TrimStart('@') : r.Email ?? r.Phone ?? externalId),
+            // Named after an identity when the source gives no name; an identity may be longer than a name column holds.
+            Name = r.Name?.Trim() is { Length: > 0 } name ? name : Shorten(r.SocialHandle is { } h ? "@" + h.TrimStart('@') : r.Email ?? r.Phone ?? externalId),
             Email = r.Email?.Trim(),
             Phone = r.Phone?.Trim(),
             CustomerSince = r.FirstSeen == default ? now : r.FirstSeen,
@@ -237,4 +238,19 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
             }
         }
     }
+
+    /// <summary>
+    /// "email:" and the address for a customer the source names only by an identity; an identity too long for the
+    /// external id column (identities hold 256) is named by its SHA-256 instead, still one id per identity.
+    /// </summary>
+    private static string DerivedExternalId(CustomerIdentity identity)
+    {
+        var kind = identity.Kind.ToString().ToLowerInvariant();
+        var id = $"{kind}:{identity.Value}";
+        return id.Length <= StoredLengths.ExternalId
+            ? id
+            : $"{kind}-sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity.Value)))}";
+    }
+
+    private static string Shorten(string name) => name.Length <= StoredLengths.CustomerName ? name : name[..StoredLengths.CustomerName];
 }

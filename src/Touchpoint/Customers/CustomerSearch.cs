@@ -54,7 +54,7 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time)
         var openSince = Case.OpenSince(time.GetUtcNow().UtcDateTime);
         var items = await customers
             .OrderBy(c => c.Name).ThenBy(c => c.Id)
-            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Skip(Paging.Offset(page, pageSize)).Take(pageSize)
             .Select(c => new CustomerListItem(c.Id, c.Name, c.Email, c.Plan, c.AccountType, c.City,
                 // Both read one customer's rows through the (customer_id, ...) indexes.
                 db.Interactions.Where(i => i.CustomerId == c.Id).Max(i => (DateTime?)i.StartedAt),
@@ -102,7 +102,8 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time)
     {
         public static Terms? From(string? text)
         {
-            var raw = text?.Trim() ?? "";
+            // No stored text holds a NUL (PostgreSQL cannot, and inputs refuse it), and PostgreSQL fails a query that sends one.
+            var raw = text?.Replace("\0", "", StringComparison.Ordinal).Trim() ?? "";
             if (raw.Length == 0)
             {
                 return null;

@@ -28,6 +28,15 @@ public sealed record FeedbackInput
         {
             errors.Add(new("external_id", "is required"));
         }
+        StoredText.CheckNoNul(errors, [("external_id", ExternalId), ("customer_external_id", CustomerExternalId), ("customer_email", CustomerEmail),
+            ("customer_phone", CustomerPhone), ("customer_social_handle", CustomerSocialHandle), ("interaction_external_id", InteractionExternalId),
+            ("comment", Comment)]);
+        StoredText.CheckEmail(errors, "customer_email", CustomerEmail);
+        StoredLengths.Check(errors, "external_id", ExternalId, StoredLengths.ExternalId);
+        StoredLengths.Check(errors, "customer_external_id", CustomerExternalId, StoredLengths.ExternalId);
+        StoredLengths.Check(errors, "customer_email", CustomerEmail, StoredLengths.IdentityValue);
+        StoredLengths.Check(errors, "customer_phone", CustomerPhone, StoredLengths.IdentityValue);
+        StoredLengths.Check(errors, "customer_social_handle", CustomerSocialHandle, StoredLengths.IdentityValue);
         if (string.IsNullOrWhiteSpace(CustomerExternalId) && string.IsNullOrWhiteSpace(CustomerEmail)
             && string.IsNullOrWhiteSpace(CustomerPhone) && string.IsNullOrWhiteSpace(CustomerSocialHandle))
         {

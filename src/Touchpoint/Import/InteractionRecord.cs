@@ -105,7 +105,9 @@ public sealed class InteractionRecord
         Subject = Subject,
         CaseExternalId = CaseExternalId,
         Messages = Messages is { } messages
-            ? messages.Select(m => new MessageInput(m.Author ?? MessageAuthor.Customer, m.At ?? default, m.Text ?? "")).ToList()
+            ? messages.Select((m, n) => m is null
+                ? throw new RecordFieldException($"messages[{n}]", "is null")
+                : new MessageInput(m.Author ?? MessageAuthor.Customer, m.At ?? default, m.Text ?? "")).ToList()
             : TranscriptMessages(Transcript),
     };
 

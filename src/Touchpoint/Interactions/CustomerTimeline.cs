@@ -29,7 +29,7 @@ public sealed class CustomerTimeline(TouchpointDb db, TimeProvider time)
         var rows = await db.Interactions.AsNoTracking()
             .Where(i => i.CustomerId == customerId)
             .OrderByDescending(i => i.StartedAt).ThenByDescending(i => i.Id)
-            .Skip((page - 1) * pageSize).Take(pageSize + 1)
+            .Skip(Paging.Offset(page, pageSize)).Take(pageSize + 1)
             .ToSummaries()
             .ToListAsync(cancellationToken);
         var hasMore = rows.Count > pageSize;

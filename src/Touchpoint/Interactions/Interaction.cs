@@ -76,8 +76,8 @@ public enum CaseStatus
     /// <summary>
     /// Ended unresolved: nobody contacted us about it for <see cref="Case.CloseAfter"/> after its last, unresolved
     /// contact (help desks close such tickets the same way). Never stored: a stored open case reads as closed once
-    /// its last contact is that old (<see cref="Case.StatusAt"/>), and open again if a later contact joins it (only
-    /// possible with a repeat window longer than that).
+    /// its last contact is that old (<see cref="Case.StatusAt"/>), and open again if a later contact joins it (one that
+    /// names the source's ticket id, or any with a repeat window longer than that).
     /// </summary>
     Closed,
 }

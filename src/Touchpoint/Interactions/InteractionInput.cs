@@ -1,4 +1,5 @@
 using Touchpoint.Import;
+using Touchpoint.Storage;
 
 namespace Touchpoint.Interactions;
 
@@ -66,16 +67,44 @@ public sealed record InteractionInput
         {
             errors.Add(new("channel", "is not a known channel"));
         }
+        StoredText.CheckNoNul(errors, [("external_id", ExternalId), ("customer_external_id", CustomerExternalId), ("customer_email", CustomerEmail),
+            ("customer_phone", CustomerPhone), ("customer_social_handle", CustomerSocialHandle), ("customer_name", CustomerName),
+            ("agent_external_id", AgentExternalId), ("agent_name", AgentName), ("queue", Queue), ("reason", Reason), ("subject", Subject),
+            ("case_external_id", CaseExternalId)]);
+        StoredText.CheckEmail(errors, "customer_email", CustomerEmail);
+        StoredLengths.Check(errors, "customer_external_id", CustomerExternalId, StoredLengths.ExternalId);
+        StoredLengths.Check(errors, "customer_email", CustomerEmail, StoredLengths.IdentityValue);
+        StoredLengths.Check(errors, "customer_phone", CustomerPhone, StoredLengths.IdentityValue);
+        StoredLengths.Check(errors, "customer_social_handle", CustomerSocialHandle, StoredLengths.IdentityValue);
+        StoredLengths.Check(errors, "customer_name", CustomerName, StoredLengths.CustomerName);
+        StoredLengths.Check(errors, "agent_external_id", AgentExternalId, StoredLengths.ExternalId);
+        StoredLengths.Check(errors, "queue", Queue, StoredLengths.Queue);
+        StoredLengths.Check(errors, "reason", Reason, StoredLengths.Reason);
+        StoredLengths.Check(errors, "case_external_id", CaseExternalId, StoredLengths.ExternalId);
         Negative(errors, "first_response_seconds", FirstResponseSeconds ?? 0);
         Negative(errors, "talk_seconds", TalkSeconds);
         Negative(errors, "hold_seconds", HoldSeconds);
         Negative(errors, "wrap_seconds", WrapSeconds);
         Negative(errors, "transfers", Transfers);
-        for (var i = 0; i < Messages.Count; i++)
+        // JSON may say null for the list or for an item: refused here, not a NullReferenceException later.
+        var messages = Messages ?? [];
+        if (Messages is null)
         {
-            if (string.IsNullOrEmpty(Messages[i].Text))
+            errors.Add(new("messages", "must be a list (leave it out for none)"));
+        }
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (messages[i] is null)
+            {
+                errors.Add(new($"messages[{i}]", "is null"));
+            }
+            else if (string.IsNullOrEmpty(messages[i].Text))
             {
                 errors.Add(new($"messages[{i}].text", "is required"));
+            }
+            else
+            {
+                StoredText.CheckNoNul(errors, [($"messages[{i}].text", messages[i].Text)]);
             }
         }
         return errors;

@@ -44,16 +44,17 @@ public sealed class InteractionSearch(TouchpointDb db)
         if (!string.IsNullOrWhiteSpace(query.Queue))
         {
             var queue = query.Queue.Trim();
-            interactions = interactions.Where(i => i.Queue == queue);
+            // No stored text holds a NUL, and PostgreSQL fails a query that sends one: such a filter matches nothing.
+            interactions = queue.Contains('\0', StringComparison.Ordinal) ? interactions.Where(_ => false) : interactions.Where(i => i.Queue == queue);
         }
         if (!string.IsNullOrWhiteSpace(query.Reason))
         {
             var reason = query.Reason.Trim();
-            interactions = interactions.Where(i => i.Reason == reason);
+            interactions = reason.Contains('\0', StringComparison.Ordinal) ? interactions.Where(_ => false) : interactions.Where(i => i.Reason == reason);
         }
         var rows = await interactions
             .OrderByDescending(i => i.StartedAt).ThenByDescending(i => i.Id)
-            .Skip((page - 1) * pageSize).Take(pageSize + 1)
+            .Skip(Paging.Offset(page, pageSize)).Take(pageSize + 1)
             .ToSummaries()
             .ToListAsync(cancellationToken);
         var hasMore = rows.Count > pageSize;

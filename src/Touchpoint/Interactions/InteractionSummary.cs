@@ -37,7 +37,8 @@ internal static class InteractionSummaries
             var start = first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
             interactions = interactions.Where(i => i.StartedAt >= start);
         }
-        if (to is { } last)
+        // The day after 9999-12-31 does not exist: that "to" bounds nothing.
+        if (to is { } last && last < DateOnly.MaxValue)
         {
             var end = last.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
             interactions = interactions.Where(i => i.StartedAt < end);

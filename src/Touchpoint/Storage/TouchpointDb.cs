@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Touchpoint.Customers;
+using Touchpoint.Customers.Segments;
 using Touchpoint.Feedback;
 using Touchpoint.Interactions;
 using Touchpoint.Platform;
@@ -57,9 +58,9 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
             e.HasIndex(c => c.Name);
             e.HasIndex(c => c.Plan);
             e.HasIndex(c => c.MergedIntoId);
-            e.Property(c => c.ExternalId).HasMaxLength(128);
-            e.Property(c => c.Name).HasMaxLength(200);
-            e.Property(c => c.Products).HasMaxLength(500);
+            e.Property(c => c.ExternalId).HasMaxLength(StoredLengths.ExternalId);
+            e.Property(c => c.Name).HasMaxLength(StoredLengths.CustomerName);
+            e.Property(c => c.Products).HasMaxLength(StoredLengths.Products);
             e.Property(c => c.PreferredChannel).HasConversion<string>().HasMaxLength(16);
             e.HasMany(c => c.Identities).WithOne().HasForeignKey(i => i.CustomerId);
             e.HasMany(c => c.Consents).WithOne().HasForeignKey(i => i.CustomerId);
@@ -71,7 +72,7 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
             e.ToTable("customer_identities");
             e.HasIndex(i => new { i.Kind, i.Value }).IsUnique();
             e.HasIndex(i => i.CustomerId);
-            e.Property(i => i.Value).HasMaxLength(256);
+            e.Property(i => i.Value).HasMaxLength(StoredLengths.IdentityValue);
         });
         b.Entity<ChannelConsent>(e =>
         {
@@ -82,14 +83,14 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
         {
             e.ToTable("segments");
             e.HasIndex(s => s.Name).IsUnique();
-            e.Property(s => s.Name).HasMaxLength(100);
-            e.Property(s => s.Rule).HasMaxLength(2000);
+            e.Property(s => s.Name).HasMaxLength(SegmentService.MaxNameLength);
+            e.Property(s => s.Rule).HasMaxLength(SegmentService.MaxRuleLength);
         });
         b.Entity<Agent>(e =>
         {
             e.ToTable("agents");
             e.HasIndex(a => a.ExternalId).IsUnique();
-            e.Property(a => a.ExternalId).HasMaxLength(128);
+            e.Property(a => a.ExternalId).HasMaxLength(StoredLengths.ExternalId);
         });
         b.Entity<Interaction>(e =>
         {
@@ -99,10 +100,10 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
             e.HasIndex(i => i.CaseId);
             e.HasIndex(i => new { i.AgentId, i.StartedAt });
             e.HasIndex(i => i.StartedAt);
-            e.Property(i => i.ExternalId).HasMaxLength(128);
-            e.Property(i => i.CaseExternalId).HasMaxLength(128);
-            e.Property(i => i.Reason).HasMaxLength(100);
-            e.Property(i => i.Queue).HasMaxLength(100);
+            e.Property(i => i.ExternalId).HasMaxLength(StoredLengths.ExternalId);
+            e.Property(i => i.CaseExternalId).HasMaxLength(StoredLengths.ExternalId);
+            e.Property(i => i.Reason).HasMaxLength(StoredLengths.Reason);
+            e.Property(i => i.Queue).HasMaxLength(StoredLengths.Queue);
             e.HasOne(i => i.Case).WithMany(c => c.Interactions).HasForeignKey(i => i.CaseId).OnDelete(DeleteBehavior.SetNull);
             e.HasOne(i => i.Agent).WithMany().HasForeignKey(i => i.AgentId).OnDelete(DeleteBehavior.SetNull);
             e.HasMany(i => i.Messages).WithOne().HasForeignKey(m => m.InteractionId);
@@ -120,7 +121,7 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
             // Also serves every "open cases of a customer" query (a customer has tens of cases); a (customer, status)
             // index as well would cost the bulk import a third B-tree per case.
             e.HasIndex(c => new { c.CustomerId, c.ExternalId }).IsUnique();
-            e.Property(c => c.ExternalId).HasMaxLength(140);
+            e.Property(c => c.ExternalId).HasMaxLength(StoredLengths.CaseExternalId);
             e.Property(c => c.FirstChannel).HasConversion<string>().HasMaxLength(16);
         });
         b.Entity<FeedbackResponse>(e =>
@@ -128,7 +129,7 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
             e.ToTable("feedback_responses");
             e.HasIndex(f => f.ExternalId).IsUnique();
             e.HasIndex(f => new { f.CustomerId, f.RespondedAt });
-            e.Property(f => f.ExternalId).HasMaxLength(128);
+            e.Property(f => f.ExternalId).HasMaxLength(StoredLengths.ExternalId);
         });
         b.Entity<User>(e =>
         {

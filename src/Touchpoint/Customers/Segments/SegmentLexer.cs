@@ -58,6 +58,11 @@ internal static class SegmentLexer
     public static (List<Token> Tokens, SegmentRuleError? Error) Tokenize(string text)
     {
         var tokens = new List<Token>();
+        // Not even inside quotes: PostgreSQL fails a query (or a saved rule) that holds one.
+        if (text.IndexOf('\0', StringComparison.Ordinal) is var nul and >= 0)
+        {
+            return (tokens, new SegmentRuleError(nul + 1, $"Unexpected character U+0000 at column {nul + 1}", SegmentRuleErrorKind.UnexpectedCharacter, "U+0000"));
+        }
         var i = 0;
         while (i < text.Length)
         {

@@ -31,6 +31,8 @@ public enum SegmentDraftProblem
     KindInvalid,
     /// <summary>The longest rule allowed.</summary>
     RuleTooLong,
+    /// <summary>No argument.</summary>
+    NameHasNul,
 }
 
 /// <summary>The saved segment, or why the draft was refused.</summary>
@@ -180,6 +182,11 @@ public sealed class SegmentService(TouchpointDb db, TimeProvider time)
         else if (name.Length > MaxNameLength)
         {
             errors.Add(new("name", $"is longer than {MaxNameLength} characters", Problem: SegmentDraftProblem.NameTooLong, Argument: Number(MaxNameLength)));
+        }
+        else if (name.Contains('\0', StringComparison.Ordinal))
+        {
+            // Before the query below: PostgreSQL fails one that sends a NUL.
+            errors.Add(new("name", "contains a NUL character", Problem: SegmentDraftProblem.NameHasNul));
         }
         else if (await db.Segments.AnyAsync(s => s.Name == name && s.Id != id, cancellationToken))
         {

@@ -1,0 +1,31 @@
+using Touchpoint.Import;
+
+namespace Touchpoint.Storage;
+
+/// <summary>
+/// Rules for text every input checks the same way: no NUL character (PostgreSQL cannot hold one in text and fails the
+/// whole write; SQLite could), and an email address has an '@'.
+/// </summary>
+public static class StoredText
+{
+    /// <summary>Adds "is not an email address" when <paramref name="value"/> is given without an '@'.</summary>
+    public static void CheckEmail(List<FieldError> errors, string field, string? value)
+    {
+        if (!string.IsNullOrWhiteSpace(value) && !value.Contains('@', StringComparison.Ordinal))
+        {
+            errors.Add(new(field, "is not an email address"));
+        }
+    }
+
+    /// <summary>Adds "contains a NUL character" for each field whose value does.</summary>
+    public static void CheckNoNul(List<FieldError> errors, params ReadOnlySpan<(string Field, string? Value)> fields)
+    {
+        foreach (var (field, value) in fields)
+        {
+            if (value is not null && value.Contains('\0', StringComparison.Ordinal))
+            {
+                errors.Add(new(field, "contains a NUL character"));
+            }
+        }
+    }
+}

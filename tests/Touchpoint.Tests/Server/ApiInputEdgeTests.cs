@@ -1,0 +1,309 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+using Touchpoint.Tests.Web;
+
+namespace Touchpoint.Tests.Server;
+
+/// <summary>Input at the edges of what the API accepts: answered with an empty page or a 400 problem, never a 500.</summary>
+public sealed class ApiInputEdgeTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Paging_FarPastTheEnd_AnswersAnEmptyPage_NotA500_NorTheFirstPage(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        // (page - 1) * pageSize does not fit an int for these: it used to wrap to a negative offset.
+        foreach (var url in new[]
+        {
+            "/api/customers?page=2147483647",
+            "/api/customers?page=50000000&pageSize=50",
+            "/api/interactions?page=2147483647",
+            $"/api/customers/{seed.Ada}/timeline?page=100000000",
+            $"/api/segments/{seed.Premium}/customers?page=2147483647",
+        })
+        {
+            var response = await api.GetAsync(url, Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url} answered {(int)response.StatusCode}");
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.True(body.GetProperty("items").GetArrayLength() == 0, $"{url} answered rows of an earlier page");
+        }
+
+        using var browser = await host.SignedInClientAsync();
+        foreach (var url in new[] { "/customers?p=2147483647", "/interactions?p=2147483647" })
+        {
+            var page = await browser.GetAsync(url, Ct);
+            Assert.True(page.StatusCode == HttpStatusCode.OK, $"{url} answered {(int)page.StatusCode}");
+            Assert.DoesNotContain("Ada Lovelace", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostInteraction_WithANullMessageOrNullMessages_Answers400_NotA500(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        foreach (var messages in new[] { "[null]", "null" })
+        {
+            var json = $$"""{"externalId":"m-1","customerEmail":"z@example.com","channel":"Chat","startedAt":"2026-05-20T10:00:00Z","messages":{{messages}}}""";
+            var response = await api.PostAsync("/api/interactions", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"messages {messages} answered {(int)response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.Interactions.CountAsync(Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostInteraction_WithValuesLongerThanTheirColumns_Answers400NamingTheField_OnBothDatabases(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var cases = new (string Field, string Json)[]
+        {
+            ("queue", $$"""{"externalId":"l-1","customerEmail":"z@example.com","channel":"Chat","startedAt":"2026-05-20T10:00:00Z","queue":"{{new string('q', 101)}}"}"""),
+            ("reason", $$"""{"externalId":"l-2","customerEmail":"z@example.com","channel":"Chat","startedAt":"2026-05-20T10:00:00Z","reason":"{{new string('r', 101)}}"}"""),
+            ("caseExternalId", $$"""{"externalId":"l-3","customerEmail":"z@example.com","channel":"Chat","startedAt":"2026-05-20T10:00:00Z","caseExternalId":"{{new string('k', 129)}}"}"""),
+            ("customerExternalId", $$"""{"externalId":"l-4","customerExternalId":"{{new string('c', 129)}}","channel":"Chat","startedAt":"2026-05-20T10:00:00Z"}"""),
+            ("agentExternalId", $$"""{"externalId":"l-5","customerEmail":"z@example.com","agentExternalId":"{{new string('a', 129)}}","channel":"Chat","startedAt":"2026-05-20T10:00:00Z"}"""),
+        };
+        foreach (var (field, json) in cases)
+        {
+            var response = await api.PostAsync("/api/interactions", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"a long {field} answered {(int)response.StatusCode}");
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"the problem for a long {field} names it");
+        }
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.Interactions.CountAsync(Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task FileImport_ARowWithATooLongQueue_IsRejectedByLine_AndTheOtherRowsAreStored(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var csv = "external_id,customer_email,channel,started_at,queue\n"
+                  + "q-1,kim@example.com,phone,2026-05-01T09:00:00Z,billing\n"
+                  + $"q-2,kim@example.com,phone,2026-05-02T09:00:00Z,{new string('q', 101)}\n"
+                  + "q-3,lee@example.com,chat,2026-05-03T09:00:00Z,billing\n";
+        using var body = new StringContent(csv, Encoding.UTF8, "text/csv");
+        var response = await api.PostAsync("/api/interactions/import", body, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(2, result.GetProperty("imported").GetInt64());
+        Assert.Equal(3, Assert.Single(result.GetProperty("rejections").EnumerateArray()).GetProperty("line").GetInt64());
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostCustomer_WithValuesLongerThanTheirColumns_Answers400NamingTheField_OnBothDatabases(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var cases = new (string Field, object Body)[]
+        {
+            ("name", new { externalId = "c-1", name = new string('n', 201) }),
+            ("products", new { externalId = "c-2", name = "N", products = Enumerable.Range(0, 70).Select(n => $"product-{n}").ToArray() }),
+            ("phone", new { externalId = "c-3", name = "N", phone = "+1 " + new string('5', 260) }),
+        };
+        foreach (var (field, input) in cases)
+        {
+            var response = await api.PostAsJsonAsync("/api/customers", input, Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"a long {field} answered {(int)response.StatusCode}");
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"the problem for a long {field} names it");
+        }
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.Customers.CountAsync(Ct));
+    }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task FeedbackBatch_WithATooLongExternalId_RejectsThatItemByIndex_AndStoresTheOther(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var items = new object[]
+        {
+            new { externalId = "fb-1", customerEmail = "kim@example.com", kind = "Nps", score = 9, respondedAt = new DateTime(2026, 5, 1, 9, 0, 0, DateTimeKind.Utc) },
+            new { externalId = new string('f', 129), customerEmail = "kim@example.com", kind = "Nps", score = 3, respondedAt = new DateTime(2026, 5, 2, 9, 0, 0, DateTimeKind.Utc) },
+        };
+        var response = await api.PostAsJsonAsync("/api/feedback/batch", items, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(1, result.GetProperty("imported").GetInt64());
+        Assert.Equal(1, Assert.Single(result.GetProperty("rejections").EnumerateArray()).GetProperty("index").GetInt64());
+    }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostInteraction_ForANewCustomerKnownOnlyByALongEmail_CreatesTheCustomer(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        // 150 characters: a valid identity (up to 256), but "email:" + it is longer than a customer's external id column.
+        var email = new string('e', 138) + "@example.com";
+        var json = $$"""{"externalId":"le-1","customerEmail":"{{email}}","channel":"Email","startedAt":"2026-05-20T10:00:00Z"}""";
+        var response = await api.PostAsync("/api/interactions", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var again = await api.PostAsync("/api/interactions", new StringContent(json.Replace("le-1", "le-2", StringComparison.Ordinal), Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        await using var db = database.CreateDb();
+        Assert.Equal(1, await db.Customers.CountAsync(Ct));
+    }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostCustomer_WithABlankName_IsNamedLikeOneWithoutAName_NotAnEmptyLinkInTheList(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var blank = await api.PostAsJsonAsync("/api/customers", new { externalId = "c-blank", name = "   " }, Ct);
+        Assert.Equal(HttpStatusCode.Created, blank.StatusCode);
+        var missing = await api.PostAsJsonAsync("/api/customers", new { externalId = "c-missing" }, Ct);
+        Assert.Equal("c-missing", (await missing.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("name").GetString());
+        Assert.Equal("c-blank", (await blank.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("name").GetString());
+    }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task DateFilter_ToTheLastRepresentableDay_AnswersEverything_NotA500(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var response = await api.GetAsync("/api/interactions?to=9999-12-31", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(4, (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("items").GetArrayLength());
+
+        using var browser = await host.SignedInClientAsync();
+        foreach (var url in new[] { "/interactions?to=9999-12-31", "/reports/first-response?to=9999-12-31" })
+        {
+            Assert.True((await browser.GetAsync(url, Ct)).StatusCode == HttpStatusCode.OK, url);
+        }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task TextWithANulCharacter_InASearchOrALookup_AnswersLikeAnyUnknownText_NotA500(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var search = await api.GetAsync("/api/customers?q=ada%00", Ct);
+        Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/customers/lookup?email=ada%00@example.com", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/context?externalId=c-ada%00", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/interactions?queue=billing%00&reason=refund%00", Ct)).StatusCode);
+        using var browser = await host.SignedInClientAsync();
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/customers?q=%00", Ct)).StatusCode);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostInteraction_WithANulCharacterInAMessage_IsStoredOrRefusedByField_NotA500(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var json = """{"externalId":"nul-1","customerEmail":"z@example.com","channel":"Chat","startedAt":"2026-05-20T10:00:00Z","messages":[{"author":"Customer","at":"2026-05-20T10:00:00Z","text":"a\u0000b"}]}""";
+        var response = await api.PostAsync("/api/interactions", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+        Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.BadRequest, $"answered {(int)response.StatusCode}");
+    }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostCustomer_AProductWithAComma_IsRefused_NotSplitIntoTwoProducts(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        // Products are stored joined by commas: "TV, 4K" would come back as "TV" and " 4K".
+        var response = await api.PostAsJsonAsync("/api/customers", new { externalId = "c-tv", name = "N", products = new[] { "TV, 4K", "router" } }, Ct);
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("products", out _));
+            return;
+        }
+        await using var db = database.CreateDb();
+        var products = await db.Customers.Where(c => c.ExternalId == "c-tv").Select(c => c.Products).SingleAsync(Ct);
+        Assert.Equal(2, products.Split(',').Length);
+    }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task SegmentRule_WithANulCharacter_IsValidatedAndSaved_OrRefusedWithAProblem_NotA500(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var validate = await api.PostAsync("/api/segments/validate",
+            new StringContent("""{"rule":"plan = \"a\u0000b\""}""", Encoding.UTF8, "application/json"), Ct);
+        Assert.True(validate.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"validate answered {(int)validate.StatusCode}");
+        var create = await api.PostAsync("/api/segments",
+            new StringContent("""{"name":"Nul\u0000","kind":"Segment","rule":"plan = \"premium\""}""", Encoding.UTF8, "application/json"), Ct);
+        Assert.True(create.StatusCode is HttpStatusCode.Created or HttpStatusCode.BadRequest, $"create answered {(int)create.StatusCode}");
+    }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task GetByExternalId_AnIdWithASlash_IsFound_WhenTheSlashIsEscaped(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var created = await api.PostAsJsonAsync("/api/interactions",
+            new { externalId = "zendesk/4711", customerEmail = "z@example.com", channel = "Email", startedAt = new DateTime(2026, 5, 20, 10, 0, 0, DateTimeKind.Utc) }, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        var found = await api.GetAsync("/api/interactions/by-external-id/" + Uri.EscapeDataString("zendesk/4711"), Ct);
+        Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/interactions/by-external-id/zendesk/4711", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/interactions/by-external-id/zendesk/4712", Ct)).StatusCode);
+    }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task AdminApi_AUserOrKeyNamedWithANulCharacter_Answers400_NotA500(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var admin = await host.SignedInClientAsync();
+
+        var user = await admin.PostAsync("/api/admin/users",
+            new StringContent("""{"email":"nul\u0000@example.com","name":"N","role":"Agent"}""", Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, user.StatusCode);
+        var key = await admin.PostAsync("/api/admin/api-keys",
+            new StringContent("""{"name":"crm\u0000","role":"Agent"}""", Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, key.StatusCode);
+    }
+    [Theory, ClassData(typeof(Providers))]
+    public async Task CustomerEmail_ThatIsNotAnAddress_IsRefusedByInteractionsAndFeedback_AsByCustomers(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var customer = await api.PostAsJsonAsync("/api/customers", new { externalId = "c-1", name = "N", email = "not an email" }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, customer.StatusCode);
+        var interaction = await api.PostAsJsonAsync("/api/interactions",
+            new { externalId = "i-1", customerEmail = "not an email", channel = "Email", startedAt = new DateTime(2026, 5, 20, 10, 0, 0, DateTimeKind.Utc) }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, interaction.StatusCode);
+        Assert.True((await interaction.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("customerEmail", out _));
+        var feedback = await api.PostAsJsonAsync("/api/feedback/batch",
+            new[] { new { externalId = "f-1", customerEmail = "not an email", kind = "Nps", score = 9, respondedAt = new DateTime(2026, 5, 20, 10, 0, 0, DateTimeKind.Utc) } }, Ct);
+        Assert.Equal(1, (await feedback.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("rejected").GetInt64());
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.Customers.CountAsync(Ct));
+    }
+}
