@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Touchpoint.Import;
 using Touchpoint.Interactions;
 using Touchpoint.Storage;
@@ -11,7 +12,7 @@ namespace Touchpoint.Customers;
 /// or by any identity it carries. Idempotent: the same rows twice change nothing the second time, and a row
 /// that changes nothing counts as a duplicate.
 /// </summary>
-public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time)
+public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, IOptions<InteractionOptions>? interactionOptions = null)
 {
     public async Task<ImportSummary> IngestAsync(IEnumerable<ImportRow<CustomerInput>> rows, IProgress<ImportProgress>? progress = null,
         int batchSize = 5_000, CancellationToken cancellationToken = default)
@@ -20,6 +21,9 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time)
         var summary = new ImportSummary();
         var batch = new List<CustomerInput>(batchSize);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Rows of merged profiles (an export writes them with merged_into), and whether each counted as imported.
+        var merges = new List<(long Line, CustomerInput Input)>();
+        var counted = new Dictionary<CustomerInput, bool>(ReferenceEqualityComparer.Instance);
         long read = 0;
         foreach (var row in rows)
         {
@@ -35,23 +39,85 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time)
                 continue;
             }
             batch.Add(value);
+            if (!string.IsNullOrWhiteSpace(value.MergedInto))
+            {
+                merges.Add((row.Line, value));
+            }
             if (batch.Count >= batchSize)
             {
-                await WriteBatchAsync(batch, summary, cancellationToken);
+                await WriteBatchAsync(batch, summary, counted, cancellationToken);
                 batch.Clear();
                 progress?.Report(new ImportProgress(read, summary.Imported, summary.Duplicates, summary.Rejected, "importing"));
             }
         }
         if (batch.Count > 0)
         {
-            await WriteBatchAsync(batch, summary, cancellationToken);
+            await WriteBatchAsync(batch, summary, counted, cancellationToken);
+        }
+        if (merges.Count > 0)
+        {
+            await MergeAsync(merges, counted, summary, cancellationToken);
         }
         summary.Elapsed = stopwatch.Elapsed;
         progress?.Report(new ImportProgress(read, summary.Imported, summary.Duplicates, summary.Rejected, "done"));
         return summary;
     }
 
-    private async Task WriteBatchAsync(List<CustomerInput> batch, ImportSummary summary, CancellationToken cancellationToken)
+    /// <summary>
+    /// Merges each row's profile into the one its merged_into names, once every row is stored (that profile may come
+    /// later in the file), as the merge API does: histories and identities move, the merged id keeps resolving. A
+    /// profile already merged into it is left alone (a second import of the same file). A merge that cannot be made
+    /// turns its row into a rejection; the row's attributes stay stored.
+    /// </summary>
+    private async Task MergeAsync(List<(long Line, CustomerInput Input)> merges, Dictionary<CustomerInput, bool> counted, ImportSummary summary,
+        CancellationToken cancellationToken)
+    {
+        await using var db = StorageServices.CreateDb(target);
+        var merge = new CustomerMerge(db, target, interactionOptions ?? Options.Create(new InteractionOptions()), time);
+        foreach (var (line, input) in merges)
+        {
+            var (externalId, into) = (input.ExternalId.Trim(), input.MergedInto!.Trim());
+            // Read now, not before the loop: an earlier merge of this file may have moved either.
+            var pair = await db.Customers.AsNoTracking().Where(c => c.ExternalId == externalId || c.ExternalId == into)
+                .Select(c => new { c.Id, c.ExternalId, c.MergedIntoId }).ToListAsync(cancellationToken);
+            var profile = pair.FirstOrDefault(c => c.ExternalId == externalId);
+            var survivor = pair.FirstOrDefault(c => c.ExternalId == into);
+            string? problem = null;
+            if (survivor is null)
+            {
+                problem = $"no customer '{into}' to merge it into";
+            }
+            else if (profile is null)
+            {
+                problem = "the row was stored on another profile (one of its identities belongs to it), which is not merged";
+            }
+            else if (profile.MergedIntoId != (survivor.MergedIntoId ?? survivor.Id))
+            {
+                var result = await merge.MergeAsync(survivor.MergedIntoId ?? survivor.Id, profile.Id, "import", cancellationToken);
+                problem = result.Error switch
+                {
+                    null => null,
+                    MergeError.AlreadyMerged => "the profile was already merged into another one",
+                    MergeError.SameCustomer => "the profile is the one it would be merged into",
+                    _ => $"could not merge ({result.Error})",
+                };
+                if (problem is null && !counted[input])
+                {
+                    // Unchanged attributes, but merged now: the row changed something after all.
+                    summary.Duplicates--;
+                    summary.Imported++;
+                    counted[input] = true;
+                }
+            }
+            if (problem is not null)
+            {
+                if (counted[input]) { summary.Imported--; } else { summary.Duplicates--; }
+                summary.Rejections.Add(new Rejection(line, $"merged_into {problem}"));
+            }
+        }
+    }
+
+    private async Task WriteBatchAsync(List<CustomerInput> batch, ImportSummary summary, Dictionary<CustomerInput, bool> counted, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = StorageServices.CreateDb(target);
@@ -105,6 +171,10 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time)
             if (created)
             {
                 summary.CustomersCreated++;
+            }
+            if (!string.IsNullOrWhiteSpace(input.MergedInto))
+            {
+                counted[input] = changed;
             }
             if (changed)
             {

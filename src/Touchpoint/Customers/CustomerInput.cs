@@ -36,6 +36,12 @@ public sealed record CustomerInput
     /// <summary>Consent per channel; channels not named keep their stored consent.</summary>
     public IReadOnlyDictionary<Channel, bool>? Consents { get; init; }
 
+    /// <summary>
+    /// The external id of the profile this one was merged into (what an export writes for a merged profile): once
+    /// the rows are stored, this profile is merged into that one, as <c>POST /api/customers/{id}/merge</c> would.
+    /// </summary>
+    public string? MergedInto { get; init; }
+
     public IReadOnlyList<FieldError> Validate()
     {
         var errors = new List<FieldError>();
@@ -60,6 +66,12 @@ public sealed record CustomerInput
             ("account_status", AccountStatus), ("plan", Plan), ("products", Products is null ? null : string.Concat(Products)),
             ("language", Language), ("time_zone", TimeZone)]);
         StoredLengths.Check(errors, "name", Name, StoredLengths.CustomerName);
+        StoredText.CheckNoNul(errors, [("merged_into", MergedInto)]);
+        StoredLengths.Check(errors, "merged_into", MergedInto, StoredLengths.ExternalId);
+        if (MergedInto is { } into && into.Trim() == ExternalId?.Trim())
+        {
+            errors.Add(new("merged_into", "is the customer itself"));
+        }
         StoredLengths.Check(errors, "phone", Phone, StoredLengths.IdentityValue);
         StoredLengths.Check(errors, "social_handle", SocialHandle, StoredLengths.IdentityValue);
         StoredLengths.Check(errors, "crm_id", CrmId, StoredLengths.IdentityValue);

@@ -28,6 +28,7 @@ public sealed class CustomerRecord
     public TimeOnly? QuietHoursEnd { get; set; }
     public string? TimeZone { get; set; }
     public Dictionary<Channel, bool>? Consents { get; set; }
+    public string? MergedInto { get; set; }
 
     public static readonly IReadOnlyList<RecordField<CustomerRecord>> Fields =
     [
@@ -54,6 +55,7 @@ public sealed class CustomerRecord
         new("quiet_hours_end", (r, v) => r.QuietHoursEnd = Cells.Time("quiet_hours_end", v), r => Cells.Format(r.QuietHoursEnd)),
         new("time_zone", (r, v) => r.TimeZone = v, r => r.TimeZone, "timezone"),
         new("consents", (r, v) => r.Consents = ParseConsents(v), r => r.Consents is null ? null : string.Join(';', r.Consents.Select(c => $"{c.Key}={(c.Value ? "yes" : "no")}"))),
+        new("merged_into", (r, v) => r.MergedInto = v, r => r.MergedInto),
     ];
 
     /// <summary>"email=yes;sms=no": consent per channel.</summary>
@@ -96,5 +98,6 @@ public sealed class CustomerRecord
         QuietHoursEnd = QuietHoursEnd,
         TimeZone = TimeZone,
         Consents = Consents,
+        MergedInto = MergedInto,
     };
 }

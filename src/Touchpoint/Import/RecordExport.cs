@@ -84,14 +84,19 @@ public static class RecordExport
                 yield break;
             }
             last = page[^1].Id;
+            // A merged profile names the one it was merged into (merges keep pointers one hop deep: a live profile).
+            var survivorIds = page.Where(c => c.MergedIntoId is not null).Select(c => c.MergedIntoId!.Value).Distinct().ToList();
+            var survivors = survivorIds.Count == 0
+                ? []
+                : await db.Customers.AsNoTracking().Where(c => survivorIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.ExternalId, cancellationToken);
             foreach (var c in page)
             {
-                yield return ToRecord(c);
+                yield return ToRecord(c, c.MergedIntoId is { } into ? survivors.GetValueOrDefault(into) : null);
             }
         }
     }
 
-    private static CustomerRecord ToRecord(Customer c)
+    private static CustomerRecord ToRecord(Customer c, string? mergedInto)
     {
         string? Identity(IdentityKind kind) => c.Identities.Where(i => i.Kind == kind && (kind != IdentityKind.Crm || i.Value != c.ExternalId))
             .OrderBy(i => i.Id).Select(i => i.Value).FirstOrDefault();
@@ -119,6 +124,7 @@ public static class RecordExport
             QuietHoursEnd = c.QuietHoursEnd,
             TimeZone = c.TimeZone,
             Consents = c.Consents.Count == 0 ? null : c.Consents.OrderBy(x => x.Channel).ToDictionary(x => x.Channel, x => x.Granted),
+            MergedInto = mergedInto,
         };
     }
 

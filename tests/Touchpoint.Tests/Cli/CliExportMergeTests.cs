@@ -42,5 +42,33 @@ public sealed class CliExportMergeTests
         // Bob's email, an identity of Ada's since the merge, still finds the profile holding his history.
         var owner = await after.CustomerIdentities.Where(i => i.Value == "bob@example.com").Select(i => i.CustomerId).SingleAsync(Ct);
         Assert.Equal(4, await after.Interactions.CountAsync(i => i.CustomerId == owner, Ct));
+        Assert.Equal(owner, await after.Customers.Where(c => c.ExternalId == "c-bob").Select(c => c.MergedIntoId).SingleAsync(Ct));
+
+        // The same files again change nothing: Bob is already merged into Ada.
+        var again = await CliRunner.RunAsync(target, "import", "customers", customers, "--json");
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("\"imported\": 0", again.Output, StringComparison.Ordinal);
+        Assert.Contains("\"rejected\": 0", again.Output, StringComparison.Ordinal);
+        Assert.Equal(2, await after.Customers.CountAsync(c => c.MergedIntoId == null, Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Import_AProfileMergedIntoACustomerNobodyHas_IsRejectedAtItsLine_AndStoredUnmerged(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        using var folder = new TempFolder();
+        var file = folder.Write("customers.csv", "external_id,name,email,merged_into\nc-1,One,one@example.com,\nc-2,Two,two@example.com,c-404\nc-3,Three,three@example.com,c-1\n");
+
+        var result = await CliRunner.RunAsync(database, "import", "customers", file, "--json");
+
+        Assert.Contains("\"imported\": 2", result.Output, StringComparison.Ordinal);
+        Assert.Contains("\"line\": 3", result.Output, StringComparison.Ordinal);
+        // JSON escapes the quotes around the id.
+        Assert.Contains("merged_into no customer \\u0027c-404\\u0027", result.Output, StringComparison.Ordinal);
+        await using var db = database.CreateDb();
+        var one = await db.Customers.Where(c => c.ExternalId == "c-1").Select(c => c.Id).SingleAsync(Ct);
+        Assert.Null(await db.Customers.Where(c => c.ExternalId == "c-2").Select(c => c.MergedIntoId).SingleAsync(Ct));
+        Assert.Equal(one, await db.Customers.Where(c => c.ExternalId == "c-3").Select(c => c.MergedIntoId).SingleAsync(Ct));
+        Assert.Equal(one, await db.CustomerIdentities.Where(i => i.Value == "three@example.com").Select(i => i.CustomerId).SingleAsync(Ct));
     }
 }
