@@ -41,6 +41,15 @@ public static class CsvRecordReader
         }
         // Unknown columns are skipped, so files from other systems can carry extra data.
         var columns = header.Select(h => byKey.GetValueOrDefault(RecordField<TRecord>.Key(h))).ToArray();
+        // Two columns for one field (say "email" and "email_address"): which one a row meant is unknowable.
+        for (var c = 0; c < columns.Length; c++)
+        {
+            if (columns[c] is { } field && Array.IndexOf(columns, field) is var first && first < c)
+            {
+                yield return new ImportRow<TInput>(1, null, $"the header has two columns for {field.Name}: {header[first]} (column {first + 1}) and {header[c]} (column {c + 1})", c + 1);
+                yield break;
+            }
+        }
         var required = fields[0];
         if (!columns.Contains(required))
         {

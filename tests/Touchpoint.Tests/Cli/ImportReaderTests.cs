@@ -70,6 +70,17 @@ public sealed class ImportReaderTests
     }
 
     [Fact]
+    public void Csv_HeaderWithTwoColumnsForOneField_IsOneErrorAtTheSecond()
+    {
+        // "email_address" is an alias of email: a row with both could mean either.
+        var rows = ImportFiles.ReadCustomers(new StringReader("external_id,email,name,email_address\nc1,a@example.com,Ann,b@example.com\n"), ImportFormat.Csv).ToList();
+
+        var error = Assert.Single(rows);
+        Assert.Equal((1L, 4), (error.Line, error.Column));
+        Assert.Equal("the header has two columns for email: email (column 2) and email_address (column 4)", error.Error);
+    }
+
+    [Fact]
     public void Csv_Customers_ReadListsConsentsAndAliases()
     {
         const string csv = """
