@@ -73,14 +73,14 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time)
     {
         var summary = new ImportSummary();
         var resolver = new CustomerResolver(target, time);
-        var batch = new List<FeedbackInput>(batchSize);
+        var batch = new List<(long Line, FeedbackInput Input)>(batchSize);
         foreach (var row in rows)
         {
             if (summary.Accept(row, r => r.Validate()) is not { } value)
             {
                 continue;
             }
-            batch.Add(value);
+            batch.Add((row.Line, value));
             if (batch.Count >= batchSize)
             {
                 await WriteAsync(batch, resolver, summary, cancellationToken);
@@ -92,33 +92,50 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time)
         return summary;
     }
 
-    private async Task WriteAsync(List<FeedbackInput> batch, CustomerResolver resolver, ImportSummary summary, CancellationToken cancellationToken)
+    private async Task WriteAsync(List<(long Line, FeedbackInput Input)> batch, CustomerResolver resolver, ImportSummary summary, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
         {
             return;
         }
         var customerIds = await resolver.ResolveAsync(
-            batch.Select(f => new CustomerRef(f.CustomerExternalId, f.CustomerEmail, f.CustomerPhone, f.CustomerSocialHandle, null, f.RespondedAt)).ToList(),
+            batch.Select(b => b.Input).Select(f => new CustomerRef(f.CustomerExternalId, f.CustomerEmail, f.CustomerPhone, f.CustomerSocialHandle, null, f.RespondedAt)).ToList(),
             cancellationToken);
-        var interactionExternalIds = batch.Where(f => f.InteractionExternalId is not null).Select(f => f.InteractionExternalId!).Distinct().ToList();
-        var interactionIds = new Dictionary<string, long>(StringComparer.Ordinal);
+        var interactionExternalIds = batch.Where(b => b.Input.InteractionExternalId is not null).Select(b => b.Input.InteractionExternalId!).Distinct().ToList();
+        var interactions = new Dictionary<string, (long Id, long CustomerId)>(StringComparer.Ordinal);
         await using (var db = StorageServices.CreateDb(target))
         {
             foreach (var chunk in interactionExternalIds.Chunk(500))
             {
-                foreach (var row in await db.Interactions.AsNoTracking().Where(i => chunk.Contains(i.ExternalId)).Select(i => new { i.ExternalId, i.Id }).ToListAsync(cancellationToken))
+                foreach (var row in await db.Interactions.AsNoTracking().Where(i => chunk.Contains(i.ExternalId))
+                             .Select(i => new { i.ExternalId, i.Id, i.CustomerId }).ToListAsync(cancellationToken))
                 {
-                    interactionIds[row.ExternalId] = row.Id;
+                    interactions[row.ExternalId] = (row.Id, row.CustomerId);
                 }
             }
         }
-        var rows = batch.Select((f, n) => new object?[]
+        // A score about another customer's contact is a mistake in the source: refused at its line, not linked. A contact
+        // not stored (yet) leaves the score without a link.
+        var rows = new List<object?[]>(batch.Count);
+        for (var n = 0; n < batch.Count; n++)
         {
-            f.ExternalId.Trim(), customerIds[n],
-            f.InteractionExternalId is { } ext && interactionIds.TryGetValue(ext, out var id) ? id : null,
-            f.Kind.ToString(), f.Score, f.Comment, DateTime.SpecifyKind(f.RespondedAt.Kind == DateTimeKind.Local ? f.RespondedAt.ToUniversalTime() : f.RespondedAt, DateTimeKind.Utc),
-        }).ToList();
+            var (line, f) = batch[n];
+            long? interactionId = null;
+            if (f.InteractionExternalId is { } ext && interactions.TryGetValue(ext, out var interaction))
+            {
+                if (interaction.CustomerId != customerIds[n])
+                {
+                    summary.Rejections.Add(new Rejection(line, $"interaction_external_id '{ext}' is another customer's contact"));
+                    continue;
+                }
+                interactionId = interaction.Id;
+            }
+            rows.Add(
+            [
+                f.ExternalId.Trim(), customerIds[n], interactionId,
+                f.Kind.ToString(), f.Score, f.Comment, DateTime.SpecifyKind(f.RespondedAt.Kind == DateTimeKind.Local ? f.RespondedAt.ToUniversalTime() : f.RespondedAt, DateTimeKind.Utc),
+            ]);
+        }
         await using var store = await BulkStore.BeginAsync(target, cancellationToken);
         var ids = await store.InsertAsync(FeedbackTable, rows, cancellationToken);
         await store.CommitAsync(cancellationToken);

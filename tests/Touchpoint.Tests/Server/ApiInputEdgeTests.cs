@@ -306,4 +306,32 @@ public sealed class ApiInputEdgeTests
         await using var db = database.CreateDb();
         Assert.Equal(0, await db.Customers.CountAsync(Ct));
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task FeedbackAboutAnotherCustomersContact_IsRejectedAtItsIndex_AndTheOwnersIsLinked(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var at = new DateTime(2026, 5, 20, 10, 0, 0, DateTimeKind.Utc);
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync("/api/interactions",
+            new { externalId = "i-ann", customerEmail = "ann@example.com", channel = "Email", startedAt = at }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync("/api/interactions",
+            new { externalId = "i-ben", customerEmail = "ben@example.com", channel = "Chat", startedAt = at }, Ct)).StatusCode);
+
+        var feedback = await api.PostAsJsonAsync("/api/feedback/batch", new[]
+        {
+            new { externalId = "f-ann", customerEmail = "ann@example.com", interactionExternalId = "i-ann", kind = "Csat", score = 5, respondedAt = at.AddHours(1) },
+            new { externalId = "f-ben", customerEmail = "ben@example.com", interactionExternalId = "i-ann", kind = "Csat", score = 1, respondedAt = at.AddHours(1) },
+        }, Ct);
+
+        var result = await feedback.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(1, result.GetProperty("imported").GetInt64());
+        var rejection = Assert.Single(result.GetProperty("rejections").EnumerateArray());
+        Assert.Equal(1, rejection.GetProperty("index").GetInt64());
+        Assert.Contains("another customer", rejection.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        await using var db = database.CreateDb();
+        var stored = await db.Feedback.SingleAsync(Ct);
+        Assert.Equal(("f-ann", await db.Interactions.Where(i => i.ExternalId == "i-ann").Select(i => (long?)i.Id).SingleAsync(Ct)), (stored.ExternalId, stored.InteractionId));
+    }
 }
