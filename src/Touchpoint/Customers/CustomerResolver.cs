@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Touchpoint.Import;
 using Touchpoint.Storage;
 
 namespace Touchpoint.Customers;
@@ -17,6 +18,24 @@ public sealed class CustomerRef(string? ExternalId, string? Email, string? Phone
 
     /// <summary>The resolver's lookup keys, made once: an import looks each row up several times.</summary>
     internal List<string> Keys => _keys ??= CustomerResolver.Keys(this);
+
+    /// <summary>
+    /// What a row naming its customer (an interaction, a score) must get right, each problem naming its field: at
+    /// least one of the four, no NUL character, an email that is one, and values that fit their columns.
+    /// </summary>
+    public static void Check(List<FieldError> errors, string? externalId, string? email, string? phone, string? socialHandle)
+    {
+        if (string.IsNullOrWhiteSpace(externalId) && string.IsNullOrWhiteSpace(email) && string.IsNullOrWhiteSpace(phone) && string.IsNullOrWhiteSpace(socialHandle))
+        {
+            errors.Add(new("customer", "one of customer_external_id, customer_email, customer_phone or customer_social_handle is required"));
+        }
+        StoredText.CheckNoNul(errors, [("customer_external_id", externalId), ("customer_email", email), ("customer_phone", phone), ("customer_social_handle", socialHandle)]);
+        StoredText.CheckEmail(errors, "customer_email", email);
+        StoredLengths.Check(errors, "customer_external_id", externalId, StoredLengths.ExternalId);
+        StoredLengths.Check(errors, "customer_email", email, StoredLengths.IdentityValue);
+        StoredLengths.Check(errors, "customer_phone", phone, StoredLengths.IdentityValue);
+        StoredLengths.Check(errors, "customer_social_handle", socialHandle, StoredLengths.IdentityValue);
+    }
 }
 
 /// <summary>

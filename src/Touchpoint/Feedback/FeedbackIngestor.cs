@@ -28,20 +28,9 @@ public sealed record FeedbackInput
         {
             errors.Add(new("external_id", "is required"));
         }
-        StoredText.CheckNoNul(errors, [("external_id", ExternalId), ("customer_external_id", CustomerExternalId), ("customer_email", CustomerEmail),
-            ("customer_phone", CustomerPhone), ("customer_social_handle", CustomerSocialHandle), ("interaction_external_id", InteractionExternalId),
-            ("comment", Comment)]);
-        StoredText.CheckEmail(errors, "customer_email", CustomerEmail);
+        StoredText.CheckNoNul(errors, [("external_id", ExternalId), ("interaction_external_id", InteractionExternalId), ("comment", Comment)]);
         StoredLengths.Check(errors, "external_id", ExternalId, StoredLengths.ExternalId);
-        StoredLengths.Check(errors, "customer_external_id", CustomerExternalId, StoredLengths.ExternalId);
-        StoredLengths.Check(errors, "customer_email", CustomerEmail, StoredLengths.IdentityValue);
-        StoredLengths.Check(errors, "customer_phone", CustomerPhone, StoredLengths.IdentityValue);
-        StoredLengths.Check(errors, "customer_social_handle", CustomerSocialHandle, StoredLengths.IdentityValue);
-        if (string.IsNullOrWhiteSpace(CustomerExternalId) && string.IsNullOrWhiteSpace(CustomerEmail)
-            && string.IsNullOrWhiteSpace(CustomerPhone) && string.IsNullOrWhiteSpace(CustomerSocialHandle))
-        {
-            errors.Add(new("customer", "one of customer_external_id, customer_email, customer_phone or customer_social_handle is required"));
-        }
+        CustomerRef.Check(errors, CustomerExternalId, CustomerEmail, CustomerPhone, CustomerSocialHandle);
         if (!Enum.IsDefined(Kind))
         {
             errors.Add(new("kind", "must be nps, csat or ces"));

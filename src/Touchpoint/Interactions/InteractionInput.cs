@@ -1,3 +1,4 @@
+using Touchpoint.Customers;
 using Touchpoint.Import;
 using Touchpoint.Storage;
 
@@ -50,11 +51,7 @@ public sealed record InteractionInput
         {
             errors.Add(new("external_id", "is longer than 128 characters"));
         }
-        if (string.IsNullOrWhiteSpace(CustomerExternalId) && string.IsNullOrWhiteSpace(CustomerEmail)
-            && string.IsNullOrWhiteSpace(CustomerPhone) && string.IsNullOrWhiteSpace(CustomerSocialHandle))
-        {
-            errors.Add(new("customer", "one of customer_external_id, customer_email, customer_phone or customer_social_handle is required"));
-        }
+        CustomerRef.Check(errors, CustomerExternalId, CustomerEmail, CustomerPhone, CustomerSocialHandle);
         if (StartedAt == default)
         {
             errors.Add(new("started_at", "is required"));
@@ -67,15 +64,8 @@ public sealed record InteractionInput
         {
             errors.Add(new("channel", "is not a known channel"));
         }
-        StoredText.CheckNoNul(errors, [("external_id", ExternalId), ("customer_external_id", CustomerExternalId), ("customer_email", CustomerEmail),
-            ("customer_phone", CustomerPhone), ("customer_social_handle", CustomerSocialHandle), ("customer_name", CustomerName),
-            ("agent_external_id", AgentExternalId), ("agent_name", AgentName), ("queue", Queue), ("reason", Reason), ("subject", Subject),
-            ("case_external_id", CaseExternalId)]);
-        StoredText.CheckEmail(errors, "customer_email", CustomerEmail);
-        StoredLengths.Check(errors, "customer_external_id", CustomerExternalId, StoredLengths.ExternalId);
-        StoredLengths.Check(errors, "customer_email", CustomerEmail, StoredLengths.IdentityValue);
-        StoredLengths.Check(errors, "customer_phone", CustomerPhone, StoredLengths.IdentityValue);
-        StoredLengths.Check(errors, "customer_social_handle", CustomerSocialHandle, StoredLengths.IdentityValue);
+        StoredText.CheckNoNul(errors, [("external_id", ExternalId), ("customer_name", CustomerName), ("agent_external_id", AgentExternalId),
+            ("agent_name", AgentName), ("queue", Queue), ("reason", Reason), ("subject", Subject), ("case_external_id", CaseExternalId)]);
         StoredLengths.Check(errors, "customer_name", CustomerName, StoredLengths.CustomerName);
         StoredLengths.Check(errors, "agent_external_id", AgentExternalId, StoredLengths.ExternalId);
         StoredLengths.Check(errors, "queue", Queue, StoredLengths.Queue);
