@@ -19,7 +19,7 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
     {
         var stopwatch = Stopwatch.StartNew();
         var summary = new ImportSummary();
-        var batch = new List<CustomerInput>(batchSize);
+        var batch = new List<(long Line, CustomerInput Input)>(batchSize);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         // Rows of merged profiles (an export writes them with merged_into), and whether each counted as imported.
         var merges = new List<(long Line, CustomerInput Input)>();
@@ -38,7 +38,7 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
                 summary.Duplicates++;
                 continue;
             }
-            batch.Add(value);
+            batch.Add((row.Line, value));
             if (!string.IsNullOrWhiteSpace(value.MergedInto))
             {
                 merges.Add((row.Line, value));
@@ -117,12 +117,13 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         }
     }
 
-    private async Task WriteBatchAsync(List<CustomerInput> batch, ImportSummary summary, Dictionary<CustomerInput, bool> counted, CancellationToken cancellationToken)
+    private async Task WriteBatchAsync(List<(long Line, CustomerInput Input)> batch, ImportSummary summary, Dictionary<CustomerInput, bool> counted,
+        CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = StorageServices.CreateDb(target);
-        var externalIds = batch.Select(b => b.ExternalId.Trim()).ToList();
-        var identityKeys = batch.SelectMany(Identities).ToList();
+        var externalIds = batch.Select(b => b.Input.ExternalId.Trim()).ToList();
+        var identityKeys = batch.SelectMany(b => Identities(b.Input)).ToList();
         var identityValues = identityKeys.Select(i => i.Value).Distinct().ToList();
 
         var byExternalId = await db.Customers.Include(c => c.Identities).Include(c => c.Consents)
@@ -138,12 +139,21 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
             byId.TryAdd(c.Id, c);
         }
 
-        foreach (var input in batch)
+        foreach (var (line, input) in batch)
         {
             var externalId = input.ExternalId.Trim();
             var customer = byExternalId.GetValueOrDefault(externalId)
                 ?? Identities(input).Select(i => ownerByIdentity.TryGetValue((i.Kind, i.Value), out var id) ? byId.GetValueOrDefault(id) : null)
                     .FirstOrDefault(c => c is not null);
+            // An identity is one person's: a row giving its profile another profile's email (phone, handle, CRM id) is
+            // refused, or the profile would show an email that finds someone else. A merged profile's identities live
+            // on the profile it was merged into.
+            if (customer is not null && Identities(input).FirstOrDefault(i => ownerByIdentity.TryGetValue(i, out var owner)
+                    && owner != customer.Id && owner != customer.MergedIntoId) is ({ } takenKind, { } takenValue))
+            {
+                summary.Rejections.Add(new Rejection(line, $"{FieldOf(takenKind)} {takenValue} belongs to another customer (merge the two profiles to join them)"));
+                continue;
+            }
             var created = customer is null;
             if (customer is null)
             {
@@ -191,6 +201,14 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         }
         await db.SaveChangesAsync(cancellationToken);
     }
+
+    private static string FieldOf(IdentityKind kind) => kind switch
+    {
+        IdentityKind.Email => "email",
+        IdentityKind.Phone => "phone",
+        IdentityKind.Social => "social_handle",
+        _ => "crm_id",
+    };
 
     private static IEnumerable<(IdentityKind Kind, string Value)> Identities(CustomerInput input)
     {

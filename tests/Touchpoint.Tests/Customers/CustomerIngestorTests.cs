@@ -54,6 +54,29 @@ public sealed class CustomerIngestorTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Import_AProfileGivenAnotherProfilesEmail_IsRejectedAtItsLine_AndNothingOfItChanges(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await CustomersAsync(database,
+            new CustomerInput { ExternalId = "c1", Name = "Ada", Email = "ada@example.com" },
+            new CustomerInput { ExternalId = "c2", Name = "Bob", Email = "bob@example.com" });
+
+        var summary = await CustomersAsync(database,
+            new CustomerInput { ExternalId = "c1", Name = "Ada Lovelace", Email = "Bob@Example.com", Plan = "premium" },
+            new CustomerInput { ExternalId = "c2", Plan = "basic" });
+
+        Assert.Equal(1, summary.Imported);
+        var rejection = Assert.Single(summary.Rejections);
+        Assert.Equal(1, rejection.Line);
+        Assert.Equal("email bob@example.com belongs to another customer (merge the two profiles to join them)", rejection.Reason);
+        await using var db = database.CreateDb();
+        var ada = await db.Customers.Include(c => c.Identities).SingleAsync(c => c.ExternalId == "c1", Ct);
+        Assert.Equal(("Ada", "ada@example.com", null), (ada.Name, ada.Email, ada.Plan));
+        Assert.Equal("ada@example.com", Assert.Single(ada.Identities).Value);
+        Assert.Equal("basic", await db.Customers.Where(c => c.ExternalId == "c2").Select(c => c.Plan).SingleAsync(Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Import_InvalidRow_RejectedWithReason(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
