@@ -94,8 +94,12 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time)
     /// The smallest string above every string that starts with <paramref name="prefix"/>, so a prefix match is an index range
     /// <c>prefix &lt;= value &lt; upper</c> on both databases (SQLite's LIKE is case-insensitive and skips a binary index).
     /// </summary>
-    internal static string UpperBound(string prefix) =>
-        prefix.Length == 0 ? "\uffff" : string.Concat(prefix.AsSpan(0, prefix.Length - 1), ((char)(prefix[^1] + 1)).ToString());
+    internal static string UpperBound(string prefix)
+    {
+        // A last U+FFFF cannot be incremented (it would wrap to NUL, which PostgreSQL refuses): carry to the one before.
+        var end = prefix.TrimEnd('\uffff');
+        return end.Length == 0 ? prefix + "\uffff" : string.Concat(end.AsSpan(0, end.Length - 1), ((char)(end[^1] + 1)).ToString());
+    }
 
     /// <summary>The search text read as each kind of identity it could be.</summary>
     internal sealed record Terms(string Raw, IReadOnlyList<(IdentityKind Kind, string Prefix)> IdentityPrefixes, string? NameFragment)

@@ -77,6 +77,9 @@ public sealed class CustomerQueriesTests
         Assert.Equal("adb", upper);
         Assert.True(string.CompareOrdinal("ada\uffff", upper) < 0);
         Assert.True(string.CompareOrdinal("adb", upper) >= 0);
+        // A last U+FFFF carries instead of wrapping to NUL.
+        Assert.Equal("b", CustomerSearch.UpperBound("a\uffff"));
+        Assert.DoesNotContain('\0', CustomerSearch.UpperBound("\uffff"));
     }
 
     [Theory, ClassData(typeof(Providers))]
