@@ -215,7 +215,7 @@ public sealed class ApiInputEdgeTests
     }
 
     [Theory, ClassData(typeof(Providers))]
-    public async Task PostInteraction_WithANulCharacterInAMessage_IsStoredOrRefusedByField_NotA500(DatabaseProvider provider)
+    public async Task PostInteraction_WithANulCharacterInAMessage_IsRefusedByField_NotA500(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var host = new ServerHost(database);
@@ -223,7 +223,11 @@ public sealed class ApiInputEdgeTests
 
         var json = """{"externalId":"nul-1","customerEmail":"z@example.com","channel":"Chat","startedAt":"2026-05-20T10:00:00Z","messages":[{"author":"Customer","at":"2026-05-20T10:00:00Z","text":"a\u0000b"}]}""";
         var response = await api.PostAsync("/api/interactions", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
-        Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.BadRequest, $"answered {(int)response.StatusCode}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("messages[0].text", out _), problem.ToString());
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.Interactions.CountAsync(Ct));
     }
     [Theory, ClassData(typeof(Providers))]
     public async Task PostCustomer_AProductWithAComma_IsRefused_NotSplitIntoTwoProducts(DatabaseProvider provider)
