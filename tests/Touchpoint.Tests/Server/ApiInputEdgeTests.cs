@@ -248,7 +248,7 @@ public sealed class ApiInputEdgeTests
         Assert.Equal(2, products.Split(',').Length);
     }
     [Theory, ClassData(typeof(Providers))]
-    public async Task SegmentRule_WithANulCharacter_IsValidatedAndSaved_OrRefusedWithAProblem_NotA500(DatabaseProvider provider)
+    public async Task SegmentRule_WithANulCharacter_IsRefusedWithAProblem_NotA500(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await WebSeed.CreateAsync(database);
@@ -257,10 +257,14 @@ public sealed class ApiInputEdgeTests
 
         var validate = await api.PostAsync("/api/segments/validate",
             new StringContent("""{"rule":"plan = \"a\u0000b\""}""", Encoding.UTF8, "application/json"), Ct);
-        Assert.True(validate.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"validate answered {(int)validate.StatusCode}");
+        Assert.Equal(HttpStatusCode.BadRequest, validate.StatusCode);
+        Assert.Contains("U+0000", await validate.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         var create = await api.PostAsync("/api/segments",
             new StringContent("""{"name":"Nul\u0000","kind":"Segment","rule":"plan = \"premium\""}""", Encoding.UTF8, "application/json"), Ct);
-        Assert.True(create.StatusCode is HttpStatusCode.Created or HttpStatusCode.BadRequest, $"create answered {(int)create.StatusCode}");
+        Assert.Equal(HttpStatusCode.BadRequest, create.StatusCode);
+        Assert.True((await create.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("name", out _));
+        await using var db = database.CreateDb();
+        Assert.DoesNotContain(await db.Segments.Select(x => x.Name).ToListAsync(Ct), n => n.Contains('\0', StringComparison.Ordinal));
     }
     [Theory, ClassData(typeof(Providers))]
     public async Task GetByExternalId_AnIdWithASlash_IsFound_WhenTheSlashIsEscaped(DatabaseProvider provider)
