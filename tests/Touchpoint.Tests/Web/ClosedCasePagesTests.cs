@@ -23,4 +23,18 @@ public sealed class ClosedCasePagesTests
         var page = await response.Content.ReadAsStringAsync(Ct);
         Assert.Contains("<p class=\"muted\" id=\"closed-unresolved\">1 earlier case closed unresolved (30 days without a contact).</p>", page, StringComparison.Ordinal);
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Customer360_OneContactInTheLastSevenDays_SaysSoInTheSingular(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        // Ada's contacts: T0, T0 + 10 and T0 + 11 days; six days and an hour after the last, one is within 7 days and all three within 30.
+        await using var host = new ServerHost(database, new DateTimeOffset(Ingest.T0.AddDays(17).AddHours(1)));
+        using var client = await host.SignedInClientAsync();
+
+        var page = await client.GetStringAsync($"/customers/{seed.Ada}", Ct);
+
+        Assert.Contains("1 contact in 7 days, 3 in 30 days", System.Text.RegularExpressions.Regex.Match(page, "[^>]*in 7 days[^<]*").Value, StringComparison.Ordinal);
+    }
 }
