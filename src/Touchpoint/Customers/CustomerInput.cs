@@ -49,11 +49,11 @@ public sealed record CustomerInput
         {
             errors.Add(new("external_id", "is required"));
         }
-        else if (ExternalId.Length > 128)
+        else
         {
-            errors.Add(new("external_id", "is longer than 128 characters"));
+            StoredLengths.Check(errors, "external_id", ExternalId, StoredLengths.ExternalId);
         }
-        if (Email is { Length: > 0 } email && (!email.Contains('@', StringComparison.Ordinal) || email.Length > 256))
+        if (Email is { Length: > 0 } email && (!email.Contains('@', StringComparison.Ordinal) || email.Length > StoredLengths.IdentityValue))
         {
             errors.Add(new("email", "is not an email address"));
         }

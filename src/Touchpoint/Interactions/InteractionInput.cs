@@ -47,9 +47,9 @@ public sealed record InteractionInput
         {
             errors.Add(new("external_id", "is required"));
         }
-        else if (ExternalId.Length > 128)
+        else
         {
-            errors.Add(new("external_id", "is longer than 128 characters"));
+            StoredLengths.Check(errors, "external_id", ExternalId, StoredLengths.ExternalId);
         }
         CustomerRef.Check(errors, CustomerExternalId, CustomerEmail, CustomerPhone, CustomerSocialHandle);
         if (StartedAt == default)
