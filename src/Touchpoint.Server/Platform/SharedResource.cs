@@ -37,11 +37,10 @@ public sealed class SharedResource
 
 public static class LocalizerExtensions
 {
-    /// <summary>The plural form of <paramref name="key"/> for <paramref name="n"/>, for pages (see <see cref="SharedResource.Plural"/>).</summary>
-    public static LocalizedString Plural(this IStringLocalizer localizer, string key, long n) =>
-        localizer[key + "." + SharedResource.PluralForm(n, CultureInfo.CurrentUICulture), Pages.Shared.Display.Number(n)];
-
-    /// <summary>As <see cref="Plural(IStringLocalizer, string, long)"/>, with a second value for {1}.</summary>
-    public static LocalizedString Plural(this IStringLocalizer localizer, string key, long n, object argument) =>
-        localizer[key + "." + SharedResource.PluralForm(n, CultureInfo.CurrentUICulture), Pages.Shared.Display.Number(n), argument];
+    /// <summary>
+    /// The plural form of <paramref name="key"/> for <paramref name="n"/> ({0}), for pages (see <see cref="SharedResource.Plural"/>);
+    /// <paramref name="more"/> fills {1} on.
+    /// </summary>
+    public static LocalizedString Plural(this IStringLocalizer localizer, string key, long n, params object[] more) =>
+        localizer[key + "." + SharedResource.PluralForm(n, CultureInfo.CurrentUICulture), [Pages.Shared.Display.Number(n), .. more]];
 }

@@ -142,13 +142,14 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         foreach (var (line, input) in batch)
         {
             var externalId = input.ExternalId.Trim();
+            var identities = Identities(input).ToList();
             var customer = byExternalId.GetValueOrDefault(externalId)
-                ?? Identities(input).Select(i => ownerByIdentity.TryGetValue((i.Kind, i.Value), out var id) ? byId.GetValueOrDefault(id) : null)
+                ?? identities.Select(i => ownerByIdentity.TryGetValue((i.Kind, i.Value), out var id) ? byId.GetValueOrDefault(id) : null)
                     .FirstOrDefault(c => c is not null);
             // An identity is one person's: a row giving its profile another profile's email (phone, handle, CRM id) is
             // refused, or the profile would show an email that finds someone else. A merged profile's identities live
             // on the profile it was merged into.
-            if (customer is not null && Identities(input).FirstOrDefault(i => ownerByIdentity.TryGetValue(i, out var owner)
+            if (customer is not null && identities.FirstOrDefault(i => ownerByIdentity.TryGetValue(i, out var owner)
                     && owner != customer.Id && owner != customer.MergedIntoId) is ({ } takenKind, { } takenValue))
             {
                 summary.Rejections.Add(new Rejection(line, $"{FieldOf(takenKind)} {takenValue} belongs to another customer (merge the two profiles to join them)"));
@@ -167,7 +168,7 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
                 customer.Identities.Add(new CustomerIdentity { Kind = IdentityKind.Crm, Value = externalId, CreatedAt = now });
             }
             Apply(customer, input, now);
-            foreach (var (kind, value) in Identities(input))
+            foreach (var (kind, value) in identities)
             {
                 if (!ownerByIdentity.ContainsKey((kind, value)) && customer.Identities.All(i => i.Kind != kind || i.Value != value))
                 {
