@@ -8,7 +8,8 @@ namespace Touchpoint.Bench;
 /// </summary>
 internal sealed class GcPauses : EventListener
 {
-    private const int GcStart = 1, RestartEnd = 3, SuspendBegin = 9;
+    private const int GcStart = 1, RestartEnd = 3, SuspendBegin = 9, AllocationTick = 10;
+    private readonly Dictionary<string, long> _allocatedByType = [];
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (int Count, TimeSpan Paused)> _byKind = [];
     private string _current = "?";
@@ -18,7 +19,8 @@ internal sealed class GcPauses : EventListener
     {
         if (source.Name == "Microsoft-Windows-DotNETRuntime")
         {
-            EnableEvents(source, EventLevel.Informational, (EventKeywords)0x1); // GC
+            // Verbose adds the allocation ticks (one per ~100 KB allocated, with the type) when asked for.
+            EnableEvents(source, Environment.GetEnvironmentVariable("TOUCHPOINT_BENCH_ALLOCATIONS") == "1" ? EventLevel.Verbose : EventLevel.Informational, (EventKeywords)0x1); // GC
         }
     }
 
@@ -28,6 +30,11 @@ internal sealed class GcPauses : EventListener
         {
             switch (e.EventId)
             {
+                case AllocationTick when e.PayloadNames is { } names:
+                    var type = e.Payload![names.IndexOf("TypeName")] as string ?? "?";
+                    var amount = Convert.ToInt64(e.Payload[names.IndexOf("AllocationAmount64")], System.Globalization.CultureInfo.InvariantCulture);
+                    _allocatedByType[type] = _allocatedByType.GetValueOrDefault(type) + amount;
+                    break;
                 case GcStart when e.Payload is { Count: >= 3 } p:
                     // Type 1 is a background collection (its pauses are short ones at its start and end).
                     _current = $"gen{p[1]}{(Convert.ToInt32(p[3] ?? 0, System.Globalization.CultureInfo.InvariantCulture) == 1 ? " background" : "")} (reason {p[2]})";
@@ -52,6 +59,13 @@ internal sealed class GcPauses : EventListener
         {
             var text = string.Join(", ", _byKind.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value.Count}× {k.Value.Paused.TotalSeconds:F2} s"));
             _byKind.Clear();
+            if (_allocatedByType.Count > 0)
+            {
+                // Sampled: each tick stands for the ~100 KB allocated since the last one, charged to the type that crossed it.
+                text += "\n  allocated by type (sampled): " + string.Join(", ", _allocatedByType.OrderByDescending(t => t.Value).Take(20)
+                    .Select(t => $"{t.Key} {t.Value / (1024 * 1024):N0} MiB"));
+                _allocatedByType.Clear();
+            }
             return text;
         }
     }

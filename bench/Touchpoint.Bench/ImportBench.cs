@@ -71,6 +71,8 @@ internal static class ImportBench
         var pausedBefore = GC.GetTotalPauseDuration();
         var allocatedBefore = GC.GetTotalAllocatedBytes();
         var collectionsBefore = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
+        // Processor time over all threads (the collector's too): steadier than wall time on a machine shared with others.
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var stopwatch = Stopwatch.StartNew();
         var batchSize = int.Parse(Environment.GetEnvironmentVariable("TOUCHPOINT_BENCH_BATCH") ?? InteractionIngestor.DefaultBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             System.Globalization.CultureInfo.InvariantCulture);
@@ -88,6 +90,7 @@ internal static class ImportBench
         }
         var summary = await ingestor.IngestAsync(Inputs(rows).Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)), liveHeap, batchSize: batchSize);
         var pipeline = stopwatch.Elapsed;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         System.Runtime.GCSettings.LatencyMode = latencyBefore;
         await stopOther.CancelAsync();
         if (await otherWriter is > 0 and var otherRows)
@@ -110,7 +113,7 @@ internal static class ImportBench
         {
             // For trying changes quickly: the import alone, no re-import and no plain-engine runs.
             PhaseTimer.Enabled = false;
-            Console.WriteLine($"{target.Provider}: import path {summary.Imported:N0} rows in {pipeline.TotalSeconds:F1} s = {rows / pipeline.TotalSeconds:N0} rows/s");
+            Console.WriteLine($"{target.Provider}: import path {summary.Imported:N0} rows in {pipeline.TotalSeconds:F1} s = {rows / pipeline.TotalSeconds:N0} rows/s, {cpu.TotalSeconds:F1} s of processor time");
             Console.WriteLine($"  import phases: {Phases(phases)}; garbage collection paused the import {paused.TotalSeconds:F1} s (heap {heap / 1024 / 1024:N0} MiB at the end, {allocated / 1024 / 1024:N0} MiB allocated, collections gen0/1/2 {collections})");
             Console.WriteLine($"  pauses by collection: {gcPauses.Take()}");
             if (liveHeap is not null)
@@ -145,7 +148,7 @@ internal static class ImportBench
             baselines.Add(("the same indexes", await PlainCopyAsync(target, stored, Schema.Indexed)));
             baselines.Add(("the same indexes and foreign keys", await PlainCopyAsync(target, stored, Schema.IndexedWithForeignKeys)));
         }
-        Console.WriteLine($"{target.Provider}: import path {summary.Imported:N0} rows in {pipeline.TotalSeconds:F1} s = {pipelineRate:N0} rows/s " +
+        Console.WriteLine($"{target.Provider}: import path {summary.Imported:N0} rows in {pipeline.TotalSeconds:F1} s = {pipelineRate:N0} rows/s, {cpu.TotalSeconds:F1} s of processor time " +
             $"({summary.CasesDerived:N0} cases derived); re-import of the same rows: {rerun.Duplicates:N0} duplicates, {rerun.Imported} added, {rerunTime.TotalSeconds:F1} s");
         foreach (var (name, time) in baselines)
         {
