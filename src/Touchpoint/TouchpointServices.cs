@@ -14,7 +14,7 @@ public static class TouchpointServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddTouchpointStorage(configuration);
-        services.AddOptions<InteractionOptions>().BindConfiguration(InteractionOptions.Section);
+        services.AddOptions<InteractionOptions>().BindConfiguration(InteractionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<InteractionIngestor>();
         services.AddScoped<CustomerIngestor>();
         services.AddScoped<CustomerContextQuery>();

@@ -118,7 +118,8 @@ public sealed class CustomerContextQuery(TouchpointDb db, CustomerProfiles profi
             RepeatContact: latest is not null && latest.StartedAt >= window
                 && (latest.IsRepeat || (previousInbound is { } before && latest.StartedAt - before <= options.Value.RepeatWindow)),
             ChannelSwitcher: openCases.Any(c => c.ChannelSwitches > 0) || latest?.ChannelSwitch == true,
-            UnresolvedLastContact: latest is not null && latest.Outcome != Outcome.Resolved,
+            // Its case is then open, unless it went so long without a contact that it reads closed (and so does this).
+            UnresolvedLastContact: latest is not null && latest.Outcome != Outcome.Resolved && latest.StartedAt >= options.Value.CasesOpenSince(now),
             OpenCases: openCases.Count,
             SlaMissedLast30Days: last30.Any(i => i.SlaMet == false),
             RecentDetractor: feedback.Any(f => f.RespondedAt >= now.AddDays(-90) && IsDetractor(f.Kind, f.Score)),

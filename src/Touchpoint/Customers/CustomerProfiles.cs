@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Touchpoint.Customers.Segments;
 using Touchpoint.Feedback;
 using Touchpoint.Interactions;
@@ -30,8 +31,10 @@ public sealed record CustomerLookup(CustomerProfile? Profile, long? MergedIntoId
 }
 
 /// <summary>Reads one customer's profile for the 360 page and the API; every query filters on the customer id.</summary>
-public sealed class CustomerProfiles(TouchpointDb db, SegmentService segments, TimeProvider time)
+public sealed class CustomerProfiles(TouchpointDb db, SegmentService segments, TimeProvider time, IOptions<InteractionOptions>? options = null)
 {
+    private readonly InteractionOptions _options = options?.Value ?? new InteractionOptions();
+
     public const int RecentFeedbackCount = 5;
 
     public async Task<CustomerLookup> FindAsync(long id, CancellationToken cancellationToken = default)
@@ -49,8 +52,8 @@ public sealed class CustomerProfiles(TouchpointDb db, SegmentService segments, T
         var identities = await db.CustomerIdentities.AsNoTracking().Where(i => i.CustomerId == id)
             .OrderBy(i => i.Kind).ThenBy(i => i.Value).ToListAsync(cancellationToken);
         var consents = await db.ChannelConsents.AsNoTracking().Where(c => c.CustomerId == id).ToListAsync(cancellationToken);
-        // Stored open with a last contact older than that: closed unresolved (Case.StatusAt), counted, not listed.
-        var openSince = Case.OpenSince(time.GetUtcNow().UtcDateTime);
+        // Stored open with a last contact older than that: closed unresolved (InteractionOptions.CaseStatusAt), counted, not listed.
+        var openSince = _options.CasesOpenSince(time.GetUtcNow().UtcDateTime);
         var openCases = await db.Cases.AsNoTracking().Where(c => c.CustomerId == id && c.Status == CaseStatus.Open && c.LastContactAt >= openSince)
             .OrderByDescending(c => c.LastContactAt).ToListAsync(cancellationToken);
         var closedUnresolved = await db.Cases.CountAsync(c => c.CustomerId == id && c.Status == CaseStatus.Open && c.LastContactAt < openSince, cancellationToken);

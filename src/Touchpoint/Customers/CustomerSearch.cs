@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Touchpoint.Customers.Segments;
 using Touchpoint.Interactions;
 using Touchpoint.Storage;
@@ -24,8 +25,10 @@ public sealed record CustomerPage(IReadOnlyList<CustomerListItem> Items, int Tot
 /// only a search that may be a name reads the customers table, and that is the one scan. Segment filters are
 /// the rule's predicate, evaluated in the database.
 /// </summary>
-public sealed class CustomerSearch(TouchpointDb db, TimeProvider time)
+public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<InteractionOptions>? options = null)
 {
+    private readonly InteractionOptions _options = options?.Value ?? new InteractionOptions();
+
     public const int MaxPageSize = 200;
 
     public async Task<CustomerPage> SearchAsync(CustomerQuery query, CancellationToken cancellationToken = default)
@@ -42,7 +45,7 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time)
             {
                 return new CustomerPage([], 0, page, pageSize, SegmentMissing: true);
             }
-            customers = customers.InSegment(rule, time.GetUtcNow().UtcDateTime);
+            customers = customers.InSegment(rule, new SegmentTime(time.GetUtcNow().UtcDateTime, _options));
         }
 
         if (Terms.From(query.Text) is { } terms)
@@ -51,7 +54,7 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time)
         }
 
         var total = await customers.CountAsync(cancellationToken);
-        var openSince = Case.OpenSince(time.GetUtcNow().UtcDateTime);
+        var openSince = _options.CasesOpenSince(time.GetUtcNow().UtcDateTime);
         var items = await customers
             .OrderBy(c => c.Name).ThenBy(c => c.Id)
             .Skip(Paging.Offset(page, pageSize)).Take(pageSize)

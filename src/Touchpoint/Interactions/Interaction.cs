@@ -69,15 +69,15 @@ public sealed class Message
 
 public enum CaseStatus
 {
-    /// <summary>Its last contact did not resolve it, and that contact is less than <see cref="Case.CloseAfter"/> old.</summary>
+    /// <summary>Its last contact did not resolve it, and that contact is less than <see cref="InteractionOptions.CloseCasesAfterDays"/> old.</summary>
     Open,
     Resolved,
 
     /// <summary>
-    /// Ended unresolved: nobody contacted us about it for <see cref="Case.CloseAfter"/> after its last, unresolved
-    /// contact (help desks close such tickets the same way). Never stored: a stored open case reads as closed once
-    /// its last contact is that old (<see cref="Case.StatusAt"/>), and open again if a later contact joins it (one that
-    /// names the source's ticket id, or any with a repeat window longer than that).
+    /// Ended unresolved: nobody contacted us about it for <see cref="InteractionOptions.CloseCasesAfterDays"/> after its
+    /// last, unresolved contact (help desks close such tickets the same way). Never stored: a stored open case reads as
+    /// closed once its last contact is that old (<see cref="InteractionOptions.CaseStatusAt"/>), and open again if a
+    /// later contact joins it (one that names the source's ticket id, or any within a repeat window longer than that).
     /// </summary>
     Closed,
 }
@@ -85,19 +85,6 @@ public enum CaseStatus
 /// <summary>The interactions about one issue, across channels.</summary>
 public sealed class Case
 {
-    /// <summary>
-    /// How long an unresolved case stays open without a contact. Longer than the repeat window (7 days by default):
-    /// a contact after that long opens a new case anyway, so the old one would otherwise stay open for ever.
-    /// </summary>
-    public static readonly TimeSpan CloseAfter = TimeSpan.FromDays(30);
-
-    /// <summary>The oldest last contact an open case may have at <paramref name="nowUtc"/> (for queries: stored open and last contact at or after this).</summary>
-    public static DateTime OpenSince(DateTime nowUtc) => nowUtc - CloseAfter;
-
-    /// <summary>The status as of <paramref name="nowUtc"/>: a stored open case whose last contact is too old is <see cref="CaseStatus.Closed"/>.</summary>
-    public static CaseStatus StatusAt(CaseStatus stored, DateTime lastContactAt, DateTime nowUtc) =>
-        stored == CaseStatus.Open && lastContactAt < OpenSince(nowUtc) ? CaseStatus.Closed : stored;
-
     public long Id { get; set; }
 
     /// <summary>The source's ticket id, or "auto:" + the first interaction's external id for derived cases.</summary>
@@ -108,7 +95,7 @@ public sealed class Case
 
     public string? Reason { get; set; }
     public string? Subject { get; set; }
-    /// <summary>As derived: <see cref="CaseStatus.Open"/> or <see cref="CaseStatus.Resolved"/>; what it is now is <see cref="StatusAt"/>.</summary>
+    /// <summary>As derived: <see cref="CaseStatus.Open"/> or <see cref="CaseStatus.Resolved"/>; what it is now is <see cref="InteractionOptions.CaseStatusAt"/>.</summary>
     public CaseStatus Status { get; set; }
     public DateTime OpenedAt { get; set; }
     public DateTime LastContactAt { get; set; }

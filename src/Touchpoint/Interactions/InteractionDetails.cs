@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Touchpoint.Storage;
 
 namespace Touchpoint.Interactions;
@@ -15,13 +16,15 @@ public sealed record InteractionDetail(
     IReadOnlyList<InteractionSummary> CaseInteractions,
     CaseStatus? CaseStatus);
 
-/// <summary>A case with its contacts across channels, oldest first, and its status now (<see cref="Case.StatusAt"/>).</summary>
+/// <summary>A case with its contacts across channels, oldest first, and its status now (<see cref="InteractionOptions.CaseStatusAt"/>).</summary>
 public sealed record CaseDetail(Case Case, IReadOnlyList<InteractionSummary> Interactions, CaseStatus Status);
 
 /// <summary>Reads one interaction (or one case) for its page and the API.</summary>
-public sealed class InteractionDetails(TouchpointDb db, TimeProvider time)
+public sealed class InteractionDetails(TouchpointDb db, TimeProvider time, IOptions<InteractionOptions>? options = null)
 {
-    private CaseStatus StatusNow(Case c) => Case.StatusAt(c.Status, c.LastContactAt, time.GetUtcNow().UtcDateTime);
+    private readonly InteractionOptions _options = options?.Value ?? new InteractionOptions();
+
+    private CaseStatus StatusNow(Case c) => _options.CaseStatusAt(c.Status, c.LastContactAt, time.GetUtcNow().UtcDateTime);
 
     public async Task<InteractionDetail?> FindAsync(long id, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Touchpoint.Interactions;
 
 /// <summary>How derived interaction facts are computed. Bound from the "Interactions" configuration section.</summary>
@@ -6,6 +8,7 @@ public sealed class InteractionOptions
     public const string Section = "Interactions";
 
     /// <summary>A contact by the same customer about the same reason within this many days is a repeat contact.</summary>
+    [Range(1, 3650)]
     public int RepeatWindowDays { get; set; } = 7;
 
     /// <summary>First-response targets per channel in seconds (phone answer 20 s, chat 60 s, social 60 min, email 24 h).</summary>
@@ -32,7 +35,28 @@ public sealed class InteractionOptions
     /// <summary>How old a mark must be before the server derives it instead of the import that made it (which may still run).</summary>
     public TimeSpan PendingRepairAfter { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// An unresolved case without a contact for this many days reads as closed, unresolved (help desks close such
+    /// tickets the same way). Longer than the repeat window by default: a contact after the window opens a new case
+    /// anyway, so the old one would otherwise stay open for ever.
+    /// </summary>
+    [Range(1, 3650)]
+    public int CloseCasesAfterDays { get; set; } = 30;
+
     public TimeSpan RepeatWindow => TimeSpan.FromDays(RepeatWindowDays);
+
+    public TimeSpan CaseCloseAfter => TimeSpan.FromDays(CloseCasesAfterDays);
+
+    /// <summary>The oldest last contact an open case may have at <paramref name="nowUtc"/> (for queries: stored open and last contact at or after this).</summary>
+    public DateTime CasesOpenSince(DateTime nowUtc) => nowUtc - CaseCloseAfter;
+
+    /// <summary>
+    /// A case's status as of <paramref name="nowUtc"/>: a stored open case whose last contact is older than
+    /// <see cref="CloseCasesAfterDays"/> is <see cref="CaseStatus.Closed"/>. Computed when read, never stored, so a
+    /// case closes without a job writing it and reads open again if a later contact joins it.
+    /// </summary>
+    public CaseStatus CaseStatusAt(CaseStatus stored, DateTime lastContactAt, DateTime nowUtc) =>
+        stored == CaseStatus.Open && lastContactAt < CasesOpenSince(nowUtc) ? CaseStatus.Closed : stored;
 
     public int? SlaFor(Channel channel) => SlaSeconds.TryGetValue(channel, out var s) ? s : null;
 }

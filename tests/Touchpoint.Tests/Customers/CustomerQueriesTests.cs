@@ -1,4 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Touchpoint.Customers;
 using Touchpoint.Customers.Segments;
@@ -38,7 +41,7 @@ public sealed class CustomerQueriesTests
         Assert.Empty((await search.SearchAsync(new CustomerQuery("bob@example.com"), Ct)).Items);
 
         // Thirty days after its last contact, Ada's unresolved case is closed: no longer counted as open.
-        clock.SetUtcNow(new DateTimeOffset(Ingest.T0.AddDays(11)) + Case.CloseAfter - TimeSpan.FromSeconds(1));
+        clock.SetUtcNow(new DateTimeOffset(Ingest.T0.AddDays(11)) + new InteractionOptions().CaseCloseAfter - TimeSpan.FromSeconds(1));
         Assert.Equal(1, (await search.SearchAsync(new CustomerQuery(PageSize: 1), Ct)).Items[0].OpenCases);
         clock.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(0, (await search.SearchAsync(new CustomerQuery(PageSize: 1), Ct)).Items[0].OpenCases);
@@ -121,5 +124,46 @@ public sealed class CustomerQueriesTests
         await db.Customers.Where(c => c.Id == seed.Bob).ExecuteUpdateAsync(s => s.SetProperty(c => c.MergedIntoId, seed.Ada), Ct);
         var merged = await new CustomerProfiles(db, new SegmentService(db, clock), clock).FindAsync(seed.Cleo, Ct);
         Assert.Equal((null, seed.Ada), (merged.Profile, merged.MergedIntoId));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task CaseCloseWindow_ComesFromTheSettings_EverywhereACaseIsRead(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var db = database.CreateDb();
+        // At WebSeed.Now Ada's refund case has had no contact for 9 days: open by default (30), closed with a 5-day window.
+        var clock = new FakeTimeProvider(WebSeed.Now);
+        var caseId = await db.Cases.Where(c => c.CustomerId == seed.Ada && c.ExternalId == "T-1").Select(c => c.Id).SingleAsync(Ct);
+
+        async Task<string> ReadAsync(InteractionOptions settings)
+        {
+            var options = Options.Create(settings);
+            var segments = new SegmentService(db, clock, options);
+            var profiles = new CustomerProfiles(db, segments, clock, options);
+            var listed = (await new CustomerSearch(db, clock, options).SearchAsync(new CustomerQuery("Ada"), Ct)).Items.Single();
+            var profile = (await profiles.FindAsync(seed.Ada, Ct)).Profile!;
+            var status = (await new InteractionDetails(db, clock, options).FindCaseAsync(caseId, Ct))!.Status;
+            var inSegment = await segments.Members(SegmentRule.ParseValid("open_cases >= 1")).AnyAsync(c => c.Id == seed.Ada, Ct);
+            var flags = (await new CustomerContextQuery(db, profiles, options, clock).GetAsync(seed.Ada, cancellationToken: Ct))!.Flags;
+            return $"list {listed.OpenCases}, profile {profile.OpenCases.Count}/{profile.ClosedUnresolvedCases}, case {status}, segment {inSegment}, " +
+                $"context {flags.OpenCases} {flags.UnresolvedLastContact}";
+        }
+
+        Assert.Equal("list 1, profile 1/0, case Open, segment True, context 1 True", await ReadAsync(new InteractionOptions()));
+        Assert.Equal("list 0, profile 0/1, case Closed, segment False, context 0 False", await ReadAsync(new InteractionOptions { CloseCasesAfterDays = 5 }));
+    }
+
+    [Theory]
+    [InlineData("CloseCasesAfterDays", "0")]
+    [InlineData("RepeatWindowDays", "-1")]
+    public void InteractionSettings_OutOfRange_AreRefused(string setting, string value)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [$"Interactions:{setting}"] = value }).Build();
+        // BindConfiguration reads the host's IConfiguration, as in the server and the CLI.
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddTouchpoint(configuration).BuildServiceProvider();
+        var error = Assert.Throws<OptionsValidationException>(() => _ = services.GetRequiredService<IOptions<InteractionOptions>>().Value);
+        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
 }

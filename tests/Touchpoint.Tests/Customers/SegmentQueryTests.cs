@@ -12,6 +12,7 @@ namespace Touchpoint.Tests.Customers;
 public sealed class SegmentQueryTests
 {
     private static readonly DateTime Now = new(2026, 6, 1, 12, 0, 0, DateTimeKind.Utc);
+    private static SegmentTime At => new(Now, new InteractionOptions());
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -151,7 +152,7 @@ public sealed class SegmentQueryTests
         {
             var parsed = SegmentRule.Parse(rule);
             Assert.True(parsed.Succeeded, rule + ": " + string.Join("; ", parsed.Errors.Select(e => e.Message)));
-            var names = await db.Customers.InSegment(parsed.Rule!, Now).OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(Ct);
+            var names = await db.Customers.InSegment(parsed.Rule!, At).OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(Ct);
             actual.Add($"{rule} => {string.Join(",", names)}");
         }
 
@@ -166,7 +167,7 @@ public sealed class SegmentQueryTests
         await SeedAsync(db);
 
         async Task<string> Members(string rule) =>
-            string.Join(",", await db.Customers.InSegment(SegmentRule.ParseValid(rule), Now).OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(Ct));
+            string.Join(",", await db.Customers.InSegment(SegmentRule.ParseValid(rule), At).OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(Ct));
 
         Assert.Equal("dee", await Members("city = \"x' or 1=1 --\""));
         Assert.Equal("", await Members("city = \"x\\\" or 1=1 --\""));
@@ -181,7 +182,7 @@ public sealed class SegmentQueryTests
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var db = database.CreateDb();
 
-        var sql = db.Customers.InSegment(SegmentRule.ParseValid("city = \"needle-value\" and contacts_30d >= 31337"), Now).ToQueryString();
+        var sql = db.Customers.InSegment(SegmentRule.ParseValid("city = \"needle-value\" and contacts_30d >= 31337"), At).ToQueryString();
 
         // ToQueryString prints parameter values in a header comment; the statement itself must only name parameters.
         var statement = sql[sql.IndexOf("SELECT", StringComparison.Ordinal)..];

@@ -21,10 +21,10 @@ public enum SegmentValueType
 /// </summary>
 public sealed class SegmentField
 {
-    private readonly Func<ComparisonOperator, SegmentLiteral, DateTime, Expression<Func<Customer, bool>>> _build;
+    private readonly Func<ComparisonOperator, SegmentLiteral, SegmentTime, Expression<Func<Customer, bool>>> _build;
 
     private SegmentField(string name, SegmentValueType type, string description,
-        Func<ComparisonOperator, SegmentLiteral, DateTime, Expression<Func<Customer, bool>>> build)
+        Func<ComparisonOperator, SegmentLiteral, SegmentTime, Expression<Func<Customer, bool>>> build)
     {
         Name = name;
         Type = type;
@@ -48,7 +48,7 @@ public sealed class SegmentField
     };
 
     /// <summary>The predicate for one comparison with one value; <c>in</c> and <c>not in</c> are composed from these by the caller.</summary>
-    internal Expression<Func<Customer, bool>> Build(ComparisonOperator op, SegmentLiteral value, DateTime nowUtc) => _build(op, value, nowUtc);
+    internal Expression<Func<Customer, bool>> Build(ComparisonOperator op, SegmentLiteral value, SegmentTime at) => _build(op, value, at);
 
     public static IReadOnlyList<SegmentField> All { get; } = CreateAll();
 
@@ -110,15 +110,15 @@ public sealed class SegmentField
                 since => c => c.CustomerSince > since, exists: null),
             DaysSince("last_contact_days", "Whole days since the latest interaction; customers without any never match.",
                 since => c => c.Interactions.Any(i => i.StartedAt > since), exists: c => c.Interactions.Any()),
-            Count("contacts_7d", "Interactions in the last 7 days.", now => { var since = now.AddDays(-7); return c => c.Interactions.Count(i => i.StartedAt >= since); }),
-            Count("contacts_30d", "Interactions in the last 30 days.", now => { var since = now.AddDays(-30); return c => c.Interactions.Count(i => i.StartedAt >= since); }),
-            Count("contacts_90d", "Interactions in the last 90 days.", now => { var since = now.AddDays(-90); return c => c.Interactions.Count(i => i.StartedAt >= since); }),
+            Count("contacts_7d", "Interactions in the last 7 days.", at => { var since = at.NowUtc.AddDays(-7); return c => c.Interactions.Count(i => i.StartedAt >= since); }),
+            Count("contacts_30d", "Interactions in the last 30 days.", at => { var since = at.NowUtc.AddDays(-30); return c => c.Interactions.Count(i => i.StartedAt >= since); }),
+            Count("contacts_90d", "Interactions in the last 90 days.", at => { var since = at.NowUtc.AddDays(-90); return c => c.Interactions.Count(i => i.StartedAt >= since); }),
             Count("repeat_contacts_30d", "Repeat contacts in the last 30 days.",
-                now => { var since = now.AddDays(-30); return c => c.Interactions.Count(i => i.IsRepeat && i.StartedAt >= since); }),
+                at => { var since = at.NowUtc.AddDays(-30); return c => c.Interactions.Count(i => i.IsRepeat && i.StartedAt >= since); }),
             Count("channel_switches_30d", "Contacts in the last 30 days that switched channel within their case.",
-                now => { var since = now.AddDays(-30); return c => c.Interactions.Count(i => i.ChannelSwitch && i.StartedAt >= since); }),
-            Count("open_cases", $"Cases still open: unresolved, with a contact in the last {Case.CloseAfter.Days} days.",
-                now => { var since = Case.OpenSince(now); return c => c.Cases.Count(k => k.Status == CaseStatus.Open && k.LastContactAt >= since); }),
+                at => { var since = at.NowUtc.AddDays(-30); return c => c.Interactions.Count(i => i.ChannelSwitch && i.StartedAt >= since); }),
+            Count("open_cases", "Cases still open: unresolved, and not yet closed for want of a contact (after 30 days unless Interactions:CloseCasesAfterDays says otherwise).",
+                at => { var since = at.CasesOpenSince; return c => c.Cases.Count(k => k.Status == CaseStatus.Open && k.LastContactAt >= since); }),
         };
         foreach (var channel in Enum.GetValues<Channel>())
         {
@@ -149,14 +149,14 @@ public sealed class SegmentField
         new(name, SegmentValueType.Number, description, (op, value, _) =>
             Expression.Lambda<Func<Customer, bool>>(Compare(name, selector.Body, op, Value((double)value.Number)), selector.Parameters));
 
-    private static SegmentField Count(string name, string description, Func<DateTime, Expression<Func<Customer, int>>> selector) =>
-        new(name, SegmentValueType.WholeNumber, description, (op, value, now) =>
+    private static SegmentField Count(string name, string description, Func<SegmentTime, Expression<Func<Customer, int>>> selector) =>
+        new(name, SegmentValueType.WholeNumber, description, (op, value, at) =>
         {
-            var count = selector(now);
+            var count = selector(at);
             return Expression.Lambda<Func<Customer, bool>>(Compare(name, count.Body, op, Value((int)value.Number)), count.Parameters);
         });
 
-    private static Expression<Func<Customer, bool>> BirthYear(ComparisonOperator op, SegmentLiteral value, DateTime now)
+    private static Expression<Func<Customer, bool>> BirthYear(ComparisonOperator op, SegmentLiteral value, SegmentTime at)
     {
         Expression<Func<Customer, int?>> birthYear = c => c.BirthYear;
         var present = Expression.NotEqual(birthYear.Body, Expression.Constant(null, typeof(int?)));
@@ -165,11 +165,11 @@ public sealed class SegmentField
             Expression.AndAlso(present, Compare("birth_year", year, op, Value((int)value.Number))), birthYear.Parameters);
     }
 
-    private static Expression<Func<Customer, bool>> Age(ComparisonOperator op, SegmentLiteral value, DateTime now)
+    private static Expression<Func<Customer, bool>> Age(ComparisonOperator op, SegmentLiteral value, SegmentTime at)
     {
         Expression<Func<Customer, int?>> birthYear = c => c.BirthYear;
         var present = Expression.NotEqual(birthYear.Body, Expression.Constant(null, typeof(int?)));
-        var age = Expression.Subtract(Value(now.Year), Expression.Property(birthYear.Body, nameof(Nullable<>.Value)));
+        var age = Expression.Subtract(Value(at.NowUtc.Year), Expression.Property(birthYear.Body, nameof(Nullable<>.Value)));
         return Expression.Lambda<Func<Customer, bool>>(
             Expression.AndAlso(present, Compare("age", age, op, Value((int)value.Number))), birthYear.Parameters);
     }
@@ -181,11 +181,11 @@ public sealed class SegmentField
     /// </summary>
     private static SegmentField DaysSince(string name, string description,
         Func<DateTime, Expression<Func<Customer, bool>>> laterThan, Expression<Func<Customer, bool>>? exists) =>
-        new(name, SegmentValueType.WholeNumber, description, (op, value, now) =>
+        new(name, SegmentValueType.WholeNumber, description, (op, value, at) =>
         {
             var n = (int)value.Number;
-            var withinN = laterThan(DaysBefore(now, n));
-            var withinNPlusOne = laterThan(DaysBefore(now, n + 1L));
+            var withinN = laterThan(DaysBefore(at.NowUtc, n));
+            var withinNPlusOne = laterThan(DaysBefore(at.NowUtc, n + 1L));
             var result = op switch
             {
                 ComparisonOperator.Less => withinN,
@@ -209,7 +209,7 @@ public sealed class SegmentField
         return new DateTime(Math.Clamp(ticks, DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), DateTimeKind.Utc);
     }
 
-    private static Expression<Func<Customer, bool>> PreferredChannel(ComparisonOperator op, SegmentLiteral value, DateTime now)
+    private static Expression<Func<Customer, bool>> PreferredChannel(ComparisonOperator op, SegmentLiteral value, SegmentTime at)
     {
         ChannelNames.TryParse(value.Text, out var parsed);
         Expression<Func<Customer, Channel?>> preferred = c => c.PreferredChannel;
@@ -224,7 +224,7 @@ public sealed class SegmentField
         return Expression.Lambda<Func<Customer, bool>>(body, preferred.Parameters);
     }
 
-    private static Expression<Func<Customer, bool>> Products(ComparisonOperator op, SegmentLiteral value, DateTime now)
+    private static Expression<Func<Customer, bool>> Products(ComparisonOperator op, SegmentLiteral value, SegmentTime at)
     {
         if (op != ComparisonOperator.Has)
         {

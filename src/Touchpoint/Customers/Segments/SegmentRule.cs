@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Touchpoint.Interactions;
 
 namespace Touchpoint.Customers.Segments;
 
@@ -34,22 +35,16 @@ public sealed class SegmentRule
         Parse(text) is { Rule: { } rule } ? rule : throw new FormatException(Parse(text).Errors[0].Message);
 
     /// <summary>
-    /// Membership as a predicate: the rule, evaluated at <paramref name="nowUtc"/>, over customers that were not merged
+    /// Membership as a predicate: the rule, evaluated <paramref name="at"/>, over customers that were not merged
     /// into another profile (a merged profile's history lives on the survivor, which is the one that belongs).
     /// </summary>
-    public Expression<Func<Customer, bool>> ToExpression(DateTime nowUtc)
+    public Expression<Func<Customer, bool>> ToExpression(SegmentTime at)
     {
-        var now = nowUtc.Kind switch
-        {
-            DateTimeKind.Utc => nowUtc,
-            DateTimeKind.Local => nowUtc.ToUniversalTime(),
-            _ => DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc),
-        };
         Expression<Func<Customer, bool>> notMerged = c => c.MergedIntoId == null;
-        return SegmentField.And(notMerged, Build(Root, now));
+        return SegmentField.And(notMerged, Build(Root, at));
     }
 
-    private static Expression<Func<Customer, bool>> Build(SegmentNode node, DateTime now) => node switch
+    private static Expression<Func<Customer, bool>> Build(SegmentNode node, SegmentTime now) => node switch
     {
         AndNode and => SegmentField.And(Build(and.Left, now), Build(and.Right, now)),
         OrNode or => SegmentField.Or(Build(or.Left, now), Build(or.Right, now)),
@@ -58,7 +53,7 @@ public sealed class SegmentRule
         _ => throw new InvalidOperationException($"Unknown rule node {node.GetType().Name}."),
     };
 
-    private static Expression<Func<Customer, bool>> BuildComparison(ComparisonNode node, DateTime now) => node.Operator switch
+    private static Expression<Func<Customer, bool>> BuildComparison(ComparisonNode node, SegmentTime now) => node.Operator switch
     {
         ComparisonOperator.In => node.Values
             .Select(v => node.Field.Build(ComparisonOperator.Equal, v, now))
@@ -77,7 +72,30 @@ public sealed class SegmentRule
 
 public static class SegmentQueryExtensions
 {
-    /// <summary>The customers that belong to the segment at <paramref name="nowUtc"/>; filtered in the database.</summary>
-    public static IQueryable<Customer> InSegment(this IQueryable<Customer> customers, SegmentRule rule, DateTime nowUtc) =>
-        customers.Where(rule.ToExpression(nowUtc));
+    /// <summary>The customers that belong to the segment <paramref name="at"/>; filtered in the database.</summary>
+    public static IQueryable<Customer> InSegment(this IQueryable<Customer> customers, SegmentRule rule, SegmentTime at) =>
+        customers.Where(rule.ToExpression(at));
+}
+
+/// <summary>
+/// When a rule is evaluated, and the settings its time-relative fields depend on (open_cases: how long an unresolved
+/// case stays open without a contact).
+/// </summary>
+public readonly record struct SegmentTime
+{
+    public SegmentTime(DateTime now, InteractionOptions options)
+    {
+        NowUtc = now.Kind switch
+        {
+            DateTimeKind.Utc => now,
+            DateTimeKind.Local => now.ToUniversalTime(),
+            _ => DateTime.SpecifyKind(now, DateTimeKind.Utc),
+        };
+        CasesOpenSince = options.CasesOpenSince(NowUtc);
+    }
+
+    public DateTime NowUtc { get; }
+
+    /// <summary>The oldest last contact an open case may have (see <see cref="InteractionOptions.CaseStatusAt"/>).</summary>
+    public DateTime CasesOpenSince { get; }
 }

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Touchpoint.Interactions;
 using Touchpoint.Storage;
 
 namespace Touchpoint.Customers.Segments;
@@ -48,12 +50,17 @@ public sealed record SegmentMembership(long Id, string Name, SegmentKind Kind);
 public sealed record CustomerSegments(IReadOnlyList<SegmentMembership> Segments, SegmentMembership? Persona);
 
 /// <summary>Saved segments and personas: stores only rules that parse, and evaluates them in the database.</summary>
-public sealed class SegmentService(TouchpointDb db, TimeProvider time)
+public sealed class SegmentService(TouchpointDb db, TimeProvider time, IOptions<InteractionOptions>? options = null)
 {
     public const int MaxNameLength = 100;
     public const int MaxRuleLength = 2000;
 
+    private readonly InteractionOptions _options = options?.Value ?? new InteractionOptions();
+
     private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    /// <summary>Rules are evaluated now, with this installation's settings.</summary>
+    private SegmentTime At => new(Now, _options);
 
     public Task<List<Segment>> ListAsync(SegmentKind? kind = null, CancellationToken cancellationToken = default) =>
         db.Segments.AsNoTracking()
@@ -110,7 +117,7 @@ public sealed class SegmentService(TouchpointDb db, TimeProvider time)
         await db.Segments.Where(s => s.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
 
     /// <summary>The customers of a rule now; the caller pages and projects.</summary>
-    public IQueryable<Customer> Members(SegmentRule rule) => db.Customers.AsNoTracking().InSegment(rule, Now);
+    public IQueryable<Customer> Members(SegmentRule rule) => db.Customers.AsNoTracking().InSegment(rule, At);
 
     public Task<int> CountMembersAsync(SegmentRule rule, CancellationToken cancellationToken = default) =>
         Members(rule).CountAsync(cancellationToken);
@@ -121,7 +128,7 @@ public sealed class SegmentService(TouchpointDb db, TimeProvider time)
     /// </summary>
     public async Task<CustomerSegments> ForCustomerAsync(long customerId, CancellationToken cancellationToken = default)
     {
-        var now = Now;
+        var at = At;
         var saved = await db.Segments.AsNoTracking().OrderBy(s => s.Name).ToListAsync(cancellationToken);
         // A stored rule that no longer parses (the language changed) matches nobody rather than breaking the profile page.
         var rules = saved.Select((segment, n) => (n, SegmentRule.Parse(segment.Rule).Rule)).Where(r => r.Rule is not null).ToList();
@@ -130,7 +137,7 @@ public sealed class SegmentService(TouchpointDb db, TimeProvider time)
         foreach (var (n, rule) in rules)
         {
             var index = n;
-            var test = db.Customers.Where(c => c.Id == customerId).InSegment(rule!, now).Select(_ => index);
+            var test = db.Customers.Where(c => c.Id == customerId).InSegment(rule!, at).Select(_ => index);
             tests = tests is null ? test : tests.Concat(test);
         }
         var matched = tests is null ? [] : (await tests.ToListAsync(cancellationToken)).ToHashSet();
