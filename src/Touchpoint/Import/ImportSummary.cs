@@ -20,6 +20,10 @@ public sealed class ImportSummary
     public long Rejected => Rejections.Count;
     public List<Rejection> Rejections { get; } = [];
     public long CustomersCreated { get; set; }
+    /// <summary>
+    /// How many cases the run added: those it opened, less those it removed (a contact that arrived late, in a later
+    /// batch or in the final recompute, joined two cases into one).
+    /// </summary>
     public long CasesDerived { get; set; }
     public TimeSpan Elapsed { get; set; }
 

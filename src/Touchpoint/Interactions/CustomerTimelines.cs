@@ -269,12 +269,13 @@ internal static class CustomerTimelines
     /// <summary>
     /// Writes what <see cref="Derive"/> found through <paramref name="store"/>, after every earlier batch's write (whose
     /// ids it uses). Sets the ids of new cases and new entries (null for an entry whose external id another writer
-    /// already stored). Returns the number of cases opened.
+    /// already stored). Returns how many cases it opened, and how many it removed (their contacts now belong to other
+    /// cases: a contact that arrived late joined two cases into one).
     /// For a customer <paramref name="stale"/> names (another writer may have changed it since its timeline was read;
     /// it is derived again from the store later), only the new rows are written, without a case: the ids the timeline
     /// holds for its cases and rows may no longer be its own (deleted, or moved to another customer by a merge).
     /// </summary>
-    public static async Task<long> StoreAsync(DatabaseTarget target, IBulkStore store, TimelineChanges changes, BulkTable newRowTable,
+    public static async Task<(long Opened, long Removed)> StoreAsync(DatabaseTarget target, IBulkStore store, TimelineChanges changes, BulkTable newRowTable,
         Func<long, bool>? stale, CancellationToken cancellationToken)
     {
         if (stale is not null)
@@ -310,8 +311,9 @@ internal static class CustomerTimelines
         await store.UpdateAsync(DerivedColumns, changes.Updates.Where(u => u.Entry.Id is not null)
             .Select(u => (object?[])[u.Entry.Id, u.Case.Id, Boxes.Of(u.Facts.IsRepeat), Boxes.Of(u.Facts.FirstContactResolved), Boxes.Of(u.Facts.ChannelSwitch),
                 Boxes.Of(u.Facts.SlaMet)]).ToList(), cancellationToken);
-        await store.DeleteAsync("cases", "id", changes.CaseDeletes.Where(c => c.Id is not null).Select(c => c.Id!.Value).ToList(), cancellationToken);
-        return opened;
+        var removed = changes.CaseDeletes.Where(c => c.Id is not null).Select(c => c.Id!.Value).ToList();
+        await store.DeleteAsync("cases", "id", removed, cancellationToken);
+        return (opened, removed.Count);
     }
 
     /// <summary>What the derivation of a range of customers changed, in customer order; ranges are derived in parallel.</summary>

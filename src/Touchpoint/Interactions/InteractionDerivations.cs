@@ -22,8 +22,8 @@ internal sealed class DerivationState
     public int Count => Facts.Count;
 }
 
-/// <summary>What a recomputation left: the customers' cases, and how many of them it opened.</summary>
-public readonly record struct Recomputed(long Cases, long Opened);
+/// <summary>What a recomputation left: the customers' cases, how many of them it opened, and how many cases it removed.</summary>
+public readonly record struct Recomputed(long Cases, long Opened, long Removed = 0);
 
 /// <summary>
 /// Derives, per customer, what the source systems do not say: which interactions form one case, repeat
@@ -141,7 +141,7 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         foreach (var chunk in customerIds.Distinct().Order().Chunk(CustomersPerChunk))
         {
             var done = await RecomputeChunkAsync(chunk, cancellationToken);
-            total = new Recomputed(total.Cases + done.Cases, total.Opened + done.Opened);
+            total = new Recomputed(total.Cases + done.Cases, total.Opened + done.Opened, total.Removed + done.Removed);
         }
         return total;
     }
@@ -166,10 +166,10 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         var timelines = await CustomerTimelines.LoadAsync(target, customerIds, () => ++sequence, cancellationToken);
         var changes = CustomerTimelines.Derive(timelines.Select(t => (t.Key, t.Value)).ToList(), options, newBatch: null,
             (_, entry, _) => throw new InvalidOperationException($"{entry.Contact.ExternalId} is not stored"));
-        var opened = await CustomerTimelines.StoreAsync(target, store, changes, InteractionIngestor.InteractionsTable, stale: null, cancellationToken);
+        var (opened, removed) = await CustomerTimelines.StoreAsync(target, store, changes, InteractionIngestor.InteractionsTable, stale: null, cancellationToken);
         await PendingDerivations.ClearAsync(store, customerIds, cancellationToken);
         await store.CommitAsync(cancellationToken);
-        return new Recomputed(timelines.Values.Sum(t => t.Cases.Count), opened);
+        return new Recomputed(timelines.Values.Sum(t => t.Cases.Count), opened, removed);
     }
 
     /// <summary>

@@ -239,7 +239,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             // Every batch is committed: finish even if the caller goes away (an API client disconnecting), or these
             // customers stay derived without another writer's rows, and their newest rows without cases.
             var recomputed = await new InteractionDerivations(target, options.Value).RecomputeAsync(run.NeedsRecompute, CancellationToken.None);
-            summary.CasesDerived += recomputed.Opened;
+            summary.CasesDerived += recomputed.Opened - recomputed.Removed;
         }
         PhaseTimer.Mark("recompute");
         summary.Elapsed = stopwatch.Elapsed;
@@ -364,7 +364,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 written.Survivors.Add(survivor);
             }
         }
-        written.CasesOpened = await CustomerTimelines.StoreAsync(target, store, derived.Changes, InteractionsTable, stale, cancellationToken);
+        (written.CasesOpened, written.CasesRemoved) = await CustomerTimelines.StoreAsync(target, store, derived.Changes, InteractionsTable, stale, cancellationToken);
         var messages = new List<object?[]>();
         foreach (var insert in derived.Changes.Inserts)
         {
@@ -421,6 +421,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         public long Imported { get; set; }
         public long Duplicates { get; set; }
         public long CasesOpened { get; set; }
+        public long CasesRemoved { get; set; }
 
         /// <summary>New rows whose external id was already stored: out of their timelines, their customers derived again at the end.</summary>
         public List<NewInteraction> Taken { get; } = [];
@@ -430,7 +431,8 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             using var touching = run.Touch("applying a write");
             summary.Imported += Imported;
             summary.Duplicates += Duplicates;
-            summary.CasesDerived += CasesOpened;
+            // Net: a case this run opened and a later batch (or the final recompute) joined into another is not one.
+            summary.CasesDerived += CasesOpened - CasesRemoved;
             if (OthersWrote is { } concerns)
             {
                 // Every timeline the run holds that another writer may have changed (the next batch's too, derived

@@ -12,6 +12,25 @@ public sealed class InteractionIngestorTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task LateContact_JoiningTwoCases_CountsTheCasesTheRunLeft(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        // Days 0 and 10 are two cases (more than the 7-day window apart); day 5, in the second batch, joins them.
+        InteractionInput[] rows =
+        [
+            Contact("a", "c1", Channel.Phone, T0, "billing", Outcome.Unresolved),
+            Contact("c", "c1", Channel.Email, T0.AddDays(10), "billing", Outcome.Unresolved),
+            Contact("b", "c1", Channel.Chat, T0.AddDays(5), "billing", Outcome.Unresolved),
+        ];
+
+        var summary = await InteractionsAsync(database, rows, batchSize: 2);
+
+        await using var db = database.CreateDb();
+        Assert.Equal(1, await db.Cases.CountAsync(Ct));
+        Assert.Equal((3, 1), (summary.Imported, summary.CasesDerived));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Ingest_SameRowsTwice_AddsNothingTheSecondTime(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);

@@ -223,8 +223,9 @@ public sealed class ApiTests
         var later = (await api.GetFromJsonAsync<JsonElement>("/api/context?email=dana@example.com", Ct)).GetProperty("flags");
         Assert.False(later.GetProperty("repeatContact").GetBoolean());
         Assert.Equal(0, later.GetProperty("contactsLast7Days").GetInt32());
-        Assert.True(later.GetProperty("unresolvedLastContact").GetBoolean());
-        // Its last contact is now 31 days old: the case is closed unresolved, and no longer among the open cases.
+        // Its last contact is now 31 days old: the case is closed unresolved, and no longer among the open cases; the
+        // unresolved last contact is no longer news either.
+        Assert.False(later.GetProperty("unresolvedLastContact").GetBoolean());
         Assert.Equal(0, later.GetProperty("openCases").GetInt32());
         Assert.Equal("Closed", (await api.GetFromJsonAsync<JsonElement>($"/api/cases/{caseId}", Ct)).GetProperty("status").GetString());
     }
