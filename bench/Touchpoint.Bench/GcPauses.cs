@@ -32,6 +32,10 @@ internal sealed class GcPauses : EventListener
             {
                 case AllocationTick when e.PayloadNames is { } names:
                     var type = e.Payload![names.IndexOf("TypeName")] as string ?? "?";
+                    if (Convert.ToInt32(e.Payload[names.IndexOf("AllocationKind")], System.Globalization.CultureInfo.InvariantCulture) == 1)
+                    {
+                        type = "(large) " + type;
+                    }
                     var amount = Convert.ToInt64(e.Payload[names.IndexOf("AllocationAmount64")], System.Globalization.CultureInfo.InvariantCulture);
                     _allocatedByType[type] = _allocatedByType.GetValueOrDefault(type) + amount;
                     break;
@@ -62,7 +66,7 @@ internal sealed class GcPauses : EventListener
             if (_allocatedByType.Count > 0)
             {
                 // Sampled: each tick stands for the ~100 KB allocated since the last one, charged to the type that crossed it.
-                text += "\n  allocated by type (sampled): " + string.Join(", ", _allocatedByType.OrderByDescending(t => t.Value).Take(20)
+                text += "\n  allocated by type (sampled): " + string.Join(", ", _allocatedByType.OrderByDescending(t => t.Value).Take(Environment.GetEnvironmentVariable("TOUCHPOINT_BENCH_ALLOCATIONS_TOP") is { } top ? int.Parse(top, System.Globalization.CultureInfo.InvariantCulture) : 20)
                     .Select(t => $"{t.Key} {t.Value / (1024 * 1024):N0} MiB"));
                 _allocatedByType.Clear();
             }

@@ -282,7 +282,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         }
         PhaseTimer.Mark("existing external ids");
         var agentIds = await agents.ResolveAsync(agentRefs, cancellationToken);
-        var agentOf = new Dictionary<InteractionInput, long?>(ReferenceEqualityComparer.Instance);
+        var agentOf = new Dictionary<InteractionInput, long?>(batch.Count, ReferenceEqualityComparer.Instance);
         for (var r = 0; r < batch.Count; r++)
         {
             agentOf[batch[r]] = agentIds[r];
