@@ -107,6 +107,12 @@ public sealed class TestDatabase : IAsyncDisposable
                     await db.Database.MigrateAsync();
                 }
                 _sqliteTemplate = template;
+                // One template per test process: gone with it, so runs do not pile them up in the temp folder.
+                AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+                {
+                    SqliteConnection.ClearAllPools();
+                    File.Delete(template);
+                };
             }
         }
         finally
