@@ -25,6 +25,22 @@ public sealed class ClosedCasePagesTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task CloseWindowSetting_IsWhatThePagesSay(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        // At WebSeed.Now the refund case's last contact is 9 days old: open by default, closed with a one-day window.
+        await using var host = new ServerHost(database, WebSeed.Now, new Dictionary<string, string?> { ["Interactions:CloseCasesAfterDays"] = "1" });
+        using var client = await host.SignedInClientAsync();
+
+        var customer = await client.GetStringAsync($"/customers/{seed.Ada}", Ct);
+        var interaction = await client.GetStringAsync($"/interactions/{seed.AdaChatContact}", Ct);
+
+        Assert.Contains("<p class=\"muted\" id=\"closed-unresolved\">1 earlier case closed unresolved (1 day without a contact).</p>", customer, StringComparison.Ordinal);
+        Assert.Contains("none: closed after 1 day without a contact", interaction, StringComparison.Ordinal);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Customer360_OneContactInTheLastSevenDays_SaysSoInTheSingular(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
