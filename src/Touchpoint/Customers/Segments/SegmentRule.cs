@@ -44,24 +44,24 @@ public sealed class SegmentRule
         return SegmentField.And(notMerged, Build(Root, at));
     }
 
-    private static Expression<Func<Customer, bool>> Build(SegmentNode node, SegmentTime now) => node switch
+    private static Expression<Func<Customer, bool>> Build(SegmentNode node, SegmentTime at) => node switch
     {
-        AndNode and => SegmentField.And(Build(and.Left, now), Build(and.Right, now)),
-        OrNode or => SegmentField.Or(Build(or.Left, now), Build(or.Right, now)),
-        NotNode not => SegmentField.Not(Build(not.Operand, now)),
-        ComparisonNode comparison => BuildComparison(comparison, now),
+        AndNode and => SegmentField.And(Build(and.Left, at), Build(and.Right, at)),
+        OrNode or => SegmentField.Or(Build(or.Left, at), Build(or.Right, at)),
+        NotNode not => SegmentField.Not(Build(not.Operand, at)),
+        ComparisonNode comparison => BuildComparison(comparison, at),
         _ => throw new InvalidOperationException($"Unknown rule node {node.GetType().Name}."),
     };
 
-    private static Expression<Func<Customer, bool>> BuildComparison(ComparisonNode node, SegmentTime now) => node.Operator switch
+    private static Expression<Func<Customer, bool>> BuildComparison(ComparisonNode node, SegmentTime at) => node.Operator switch
     {
         ComparisonOperator.In => node.Values
-            .Select(v => node.Field.Build(ComparisonOperator.Equal, v, now))
+            .Select(v => node.Field.Build(ComparisonOperator.Equal, v, at))
             .Aggregate(SegmentField.Or),
         ComparisonOperator.NotIn => node.Values
-            .Select(v => node.Field.Build(ComparisonOperator.NotEqual, v, now))
+            .Select(v => node.Field.Build(ComparisonOperator.NotEqual, v, at))
             .Aggregate(SegmentField.And),
-        _ => node.Field.Build(node.Operator, node.Values[0], now),
+        _ => node.Field.Build(node.Operator, node.Values[0], at),
     };
 
     /// <summary>How an operator is written in a rule.</summary>
