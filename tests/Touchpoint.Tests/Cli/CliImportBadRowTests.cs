@@ -29,4 +29,24 @@ public sealed class CliImportBadRowTests
         await using var db = database.CreateDb();
         Assert.Equal(2, await db.Interactions.CountAsync(Ct));
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task ImportCustomers_ARevenueThatIsNotAFiniteNumber_IsRejectedAtItsColumn_NotAFatalError(DatabaseProvider provider)
+    {
+        // "NaN", "Infinity" and "1e400" all parse as doubles; SQLite refused NaN and stopped the import, PostgreSQL stored it.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        using var folder = new TempFolder();
+        var file = folder.Write("customers.csv", "external_id,name,revenue\nc1,Ann,NaN\nc2,Bob,Infinity\nc3,Cy,1e400\nc4,Di,12.5\n");
+
+        var result = await CliRunner.RunAsync(database, "import", "customers", file, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var summary = JsonDocument.Parse(result.Output).RootElement;
+        Assert.Equal(1, summary.GetProperty("imported").GetInt64());
+        Assert.Equal([(2L, 3, "revenue: 'NaN' is not a number"), (3, 3, "revenue: 'Infinity' is not a number"), (4, 3, "revenue: '1e400' is not a number")],
+            summary.GetProperty("rejections").EnumerateArray()
+                .Select(r => (r.GetProperty("line").GetInt64(), r.GetProperty("column").GetInt32(), r.GetProperty("reason").GetString())));
+        await using var db = database.CreateDb();
+        Assert.Equal([("c4", 12.5)], await db.Customers.Select(c => new { c.ExternalId, c.Revenue }).AsAsyncEnumerable().Select(c => (c.ExternalId, c.Revenue)).ToListAsync(Ct));
+    }
 }

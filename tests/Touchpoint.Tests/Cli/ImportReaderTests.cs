@@ -81,6 +81,27 @@ public sealed class ImportReaderTests
     }
 
     [Fact]
+    public void Csv_TimesThatAreNotIso8601_AreRejectedAtTheirColumn_NotReadAsAnotherDay()
+    {
+        // "03/04/2026" is 3 April to most of the world and 4 March to DateTime.TryParse; "12:30" was read as today.
+        const string csv = "external_id,customer_external_id,channel,started_at\n" +
+                           "us,c1,phone,03/04/2026\n" +
+                           "time-only,c1,phone,12:30\n" +
+                           "words,c1,phone,4 March 2026\n" +
+                           "space,c1,phone,2026-03-02 09:00\n" +
+                           "offset,c1,phone,2026-03-02T11:00:00+02:00\n" +
+                           "date,c1,phone,2026-03-02\n";
+
+        var rows = ImportFiles.ReadInteractions(new StringReader(csv), ImportFormat.Csv).ToList();
+
+        Assert.Equal([(2L, 4), (3, 4), (4, 4)], rows.Where(r => r.Error is not null).Select(r => (r.Line, r.Column!.Value)));
+        Assert.Equal("started_at: '12:30' is not a date and time (use ISO 8601, e.g. 2026-03-02T09:00:00Z)", rows[1].Error);
+        Assert.Equal(
+            [new DateTime(2026, 3, 2, 9, 0, 0, DateTimeKind.Utc), new DateTime(2026, 3, 2, 9, 0, 0, DateTimeKind.Utc), new DateTime(2026, 3, 2, 0, 0, 0, DateTimeKind.Utc)],
+            rows.Where(r => r.Value is not null).Select(r => r.Value!.StartedAt));
+    }
+
+    [Fact]
     public void Csv_Customers_ReadListsConsentsAndAliases()
     {
         const string csv = """
