@@ -147,9 +147,52 @@ public sealed class ImportReaderTests
         Assert.Equal(lines[4].IndexOf("\"fax\"", StringComparison.Ordinal) + "\"fax\"".Length + 1, rows[3].Column);
         Assert.StartsWith("channel: 'fax' is not a channel", rows[3].Error, StringComparison.Ordinal);
         Assert.Equal(("channel: is required", (int?)null), (rows[4].Error, rows[4].Column));
-        Assert.Contains("could not be converted", rows[5].Error, StringComparison.Ordinal);
+        Assert.Equal("the line is not a JSON object", rows[5].Error);
         Assert.Equal(2, rows[5].Column);
         Assert.Equal(Channel.Social, rows[6].Value!.Channel);
+    }
+
+    [Fact]
+    public void JsonLines_ValuesAreReadAsCsvCells_AndBadOnesAreSaidInWords_NotInDotNetTypeNames()
+    {
+        string[] lines =
+        [
+            """{"external_id":"space","customer_external_id":"c1","channel":"chat","started_at":"2026-03-02 09:00","talk_seconds":"10"}""",
+            """{"external_id":"twice","customer_external_id":"c1","channel":"chat","started_at":"2026-03-02T09:00:00Z","external_id":"other"}""",
+            """{"external_id":"time-only","customer_external_id":"c1","channel":"chat","started_at":"12:30"}""",
+            """{"external_id":"half","customer_external_id":"c1","channel":"chat","started_at":"2026-03-02T09:00:00Z","talk_seconds":1.5}""",
+            """{"external_id":7,"customer_external_id":"c1","channel":"chat","started_at":"2026-03-02T09:00:00Z"}""",
+            """{"external_id":"msgs","customer_external_id":"c1","channel":"chat","started_at":"2026-03-02T09:00:00Z","messages":{"text":"hi"}}""",
+        ];
+
+        var rows = ImportFiles.ReadInteractions(new StringReader(string.Join('\n', lines)), ImportFormat.JsonLines).ToList();
+
+        var space = rows[0].Value!;
+        Assert.Equal((new DateTime(2026, 3, 2, 9, 0, 0, DateTimeKind.Utc), 10), (space.StartedAt, space.TalkSeconds));
+        Assert.Equal(
+        [
+            "external_id: is given twice",
+            "started_at: '12:30' is not a date and time (use ISO 8601, e.g. 2026-03-02T09:00:00Z)",
+            "talk_seconds: '1.5' is not a whole number",
+            "external_id: is not a string",
+            "messages: is not a JSON array of {\"author\", \"at\", \"text\"} objects",
+        ], rows.Skip(1).Select(r => r.Error));
+        Assert.All(rows.Skip(1), r => Assert.NotNull(r.Column));
+    }
+
+    [Fact]
+    public void JsonLines_Customers_ARevenueThatIsNotFinite_OrAConsentThatIsNotABoolean_IsSaidInWords()
+    {
+        const string jsonl = """
+            {"external_id":"c1","revenue":1e400}
+            {"external_id":"c2","consents":{"sms":"yes"}}
+            {"external_id":"c3","revenue":"12.5"}
+            """;
+
+        var rows = ImportFiles.ReadCustomers(new StringReader(jsonl), ImportFormat.JsonLines).ToList();
+
+        Assert.Equal(["revenue: '1e400' is not a number", "consents.sms: is not true or false", null], rows.Select(r => r.Error));
+        Assert.Equal(12.5, rows[2].Value!.Revenue);
     }
 
     [Fact]
