@@ -89,6 +89,11 @@ public static class CsvRecordReader
                 {
                     continue;
                 }
+                if (value.Contains(ImportFiles.NotUtf8, StringComparison.Ordinal))
+                {
+                    error = new ImportRow<TInput>(line, null, $"{field.Name}: {ImportFiles.NotUtf8Reason}", c + 1);
+                    break;
+                }
                 try
                 {
                     field.Parse(record, value);

@@ -21,6 +21,11 @@ public static class JsonLinesRecordReader
             {
                 continue;
             }
+            if (json.IndexOf(ImportFiles.NotUtf8, StringComparison.Ordinal) is var bad and >= 0)
+            {
+                yield return new ImportRow<TInput>(line, null, $"the line {ImportFiles.NotUtf8Reason}", Encoding.UTF8.GetByteCount(json.AsSpan(0, bad)) + 1);
+                continue;
+            }
             TRecord? record = null;
             ImportRow<TInput>? error = null;
             try
