@@ -342,4 +342,43 @@ public sealed class ApiInputEdgeTests
         var stored = await db.Feedback.SingleAsync(Ct);
         Assert.Equal(("f-ann", await db.Interactions.Where(i => i.ExternalId == "i-ann").Select(i => (long?)i.Id).SingleAsync(Ct)), (stored.ExternalId, stored.InteractionId));
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Durations_TooLargeToAddUp_AreRefusedByField_AndTheListsKeepAnswering(DatabaseProvider provider)
+    {
+        // Talk + hold + wrap is the handle time every list shows: two int.MaxValue durations overflowed it, and once
+        // stored the row made the interaction list, the timeline, the context and the 360 page answer 500.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var response = await api.PostAsJsonAsync("/api/interactions", new
+        {
+            externalId = "long-1", customerEmail = "ann@example.com", channel = "Phone", startedAt = "2026-05-20T10:00:00Z",
+            talkSeconds = int.MaxValue, holdSeconds = int.MaxValue, wrapSeconds = 5,
+        }, Ct);
+        var csv = "external_id,customer_email,channel,started_at,wrap_seconds,first_response_seconds\n"
+                  + "long-2,ann@example.com,phone,2026-05-20T11:00:00Z,2147483647,\n"
+                  + "long-3,ann@example.com,email,2026-05-20T12:00:00Z,,2147483647\n"
+                  + "ok-1,ann@example.com,phone,2026-05-20T13:00:00Z,30,\n";
+        using var file = new StringContent(csv, Encoding.UTF8, "text/csv");
+        var import = await api.PostAsync("/api/interactions/import", file, Ct);
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Ct)}");
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("talkSeconds", out _) && errors.TryGetProperty("holdSeconds", out _), errors.ToString());
+        Assert.Equal(HttpStatusCode.OK, import.StatusCode);
+        var result = await import.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(1, result.GetProperty("imported").GetInt64());
+        Assert.Equal([2L, 3L], result.GetProperty("rejections").EnumerateArray().Select(r => r.GetProperty("line").GetInt64()));
+        await using (var db = database.CreateDb())
+        {
+            Assert.Equal(["ok-1"], await db.Interactions.Select(i => i.ExternalId).ToListAsync(Ct));
+        }
+        foreach (var url in new[] { "/api/interactions", "/api/context?email=ann@example.com" })
+        {
+            var list = await api.GetAsync(url, Ct);
+            Assert.True(list.StatusCode == HttpStatusCode.OK, $"{url} answered {(int)list.StatusCode}");
+        }
+    }
 }
