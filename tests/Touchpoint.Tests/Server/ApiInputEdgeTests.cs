@@ -381,4 +381,29 @@ public sealed class ApiInputEdgeTests
             Assert.True(list.StatusCode == HttpStatusCode.OK, $"{url} answered {(int)list.StatusCode}");
         }
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Body_NamingAPropertyTwice_Answers400AtThatProperty_AndStoresNothing(DatabaseProvider provider)
+    {
+        // The last value silently won: {"externalId":"a", ..., "externalId":"b"} stored "b".
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var bodies = new (string Url, string Json, string Path)[]
+        {
+            ("/api/interactions", """{"externalId":"a-1","customerEmail":"a@example.com","channel":"Phone","startedAt":"2026-05-20T10:00:00Z","externalId":"a-2"}""", "$.externalId"),
+            ("/api/interactions/batch", """[{"externalId":"b-1","customerEmail":"a@example.com","customerEmail":"b@example.com","channel":"Chat","startedAt":"2026-05-20T10:00:00Z"}]""", "$[0].customerEmail"),
+            ("/api/customers", """{"externalId":"c-1","email":"a@example.com","email":"c@example.com"}""", "$.email"),
+        };
+        foreach (var (url, json, path) in bodies)
+        {
+            var response = await api.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url} answered {(int)response.StatusCode}");
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.Equal(path, problem.GetProperty("path").GetString());
+        }
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.Interactions.CountAsync(Ct) + await db.Customers.CountAsync(Ct));
+    }
 }
