@@ -102,6 +102,29 @@ public sealed class ImportReaderTests
     }
 
     [Fact]
+    public void Csv_RowsFailingAFieldRule_AreRejectedAtThatFieldsColumn()
+    {
+        // A value that reads but breaks a rule (negative, too long, out of range) used to come back with no column at all.
+        var csv = "external_id,customer_email,channel,started_at,ended_at,queue,talk_seconds\n" +
+                  "negative,a@example.com,phone,2026-03-02T09:00:00Z,,billing,-5\n" +
+                  $"long-queue,a@example.com,phone,2026-03-02T09:00:00Z,,{new string('q', 101)},10\n" +
+                  "ends-early,a@example.com,phone,2026-03-02T09:00:00Z,2026-03-02T08:00:00Z,billing,10\n" +
+                  ",a@example.com,phone,2026-03-02T09:00:00Z,,billing,10\n" +
+                  "no-customer,,phone,2026-03-02T09:00:00Z,,billing,10\n";
+        var summary = new ImportSummary();
+
+        foreach (var row in ImportFiles.ReadInteractions(new StringReader(csv), ImportFormat.Csv))
+        {
+            summary.Accept(row, r => r.Validate());
+        }
+
+        Assert.Equal(
+            [(2L, (int?)7, "talk_seconds must not be negative"), (3, 6, "queue is longer than 100 characters"), (4, 5, "ended_at is before started_at"),
+             (5, 1, "external_id is required"), (6, null, "customer one of customer_external_id, customer_email, customer_phone or customer_social_handle is required")],
+            summary.Rejections.Select(r => (r.Line, r.Column, r.Reason)));
+    }
+
+    [Fact]
     public void Csv_Customers_ReadListsConsentsAndAliases()
     {
         const string csv = """
