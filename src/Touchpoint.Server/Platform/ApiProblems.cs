@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Touchpoint.Import;
@@ -32,7 +33,7 @@ public static class ApiProblems
 /// Turns a body that cannot be read (malformed JSON, a wrong type, an unknown enum value) into a 400 problem that
 /// says where: System.Text.Json reports the JSON path, line and byte position.
 /// </summary>
-public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+public sealed partial class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -54,6 +55,31 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
             details.Extensions["line"] = json.LineNumber + 1;
             details.Extensions["position"] = json.BytePositionInLine + 1;
         }
+        else if (UnboundParameter().Match(bad.Message) is { Success: true } unbound)
+        {
+            // ASP.NET Core's words name the .NET type ("Nullable<Channel> channel"); say which field and what it takes.
+            var (name, value) = (unbound.Groups["name"].Value, unbound.Groups["value"].Value);
+            var reason = $"'{value}' is not {Expected(unbound.Groups["type"].Value)}";
+            details.Detail = $"{name}: {reason}";
+            details.Extensions["errors"] = new Dictionary<string, string[]> { [name] = [reason] };
+        }
+        else if (bad.Message.StartsWith("Implicit body inferred", StringComparison.Ordinal))
+        {
+            details.Detail = "The request has no body: send the JSON this endpoint takes (see /openapi/v1.json).";
+        }
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = details, Exception = exception });
     }
+
+    private static string Expected(string type) => type.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>') switch
+    {
+        "int" or "long" => "a whole number",
+        "DateOnly" => "a date (yyyy-mm-dd)",
+        "DateTime" or "DateTimeOffset" => "a date and time (ISO 8601)",
+        "bool" => "true or false",
+        "Channel" => $"a channel ({string.Join(", ", Enum.GetNames<Touchpoint.Interactions.Channel>())})",
+        var other => $"a valid {other}",
+    };
+
+    [GeneratedRegex("""^Failed to bind parameter "(?<type>.+) (?<name>[^ ]+)" from "(?<value>.*)"\.$""")]
+    private static partial Regex UnboundParameter();
 }

@@ -406,4 +406,34 @@ public sealed class ApiInputEdgeTests
         await using var db = database.CreateDb();
         Assert.Equal(0, await db.Interactions.CountAsync(Ct) + await db.Customers.CountAsync(Ct));
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task UnreadableQueryValuesOrAMissingBody_AnswerAProblemNamingTheField_InWordsForTheCaller(DatabaseProvider provider)
+    {
+        // These said "Failed to bind parameter \"Nullable<Channel> channel\"" (no errors member) or, for an empty body,
+        // "Implicit body inferred for parameter \"input\" but no body was provided. Did you mean to use a Service instead?".
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        foreach (var (url, field, value) in new[]
+        {
+            ("/api/interactions?channel=fax", "channel", "fax"), ("/api/interactions?from=2026-13-01", "from", "2026-13-01"),
+            ("/api/interactions?agentId=abc", "agentId", "abc"), ("/api/customers?page=two", "page", "two"),
+        })
+        {
+            var response = await api.GetAsync(url, Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url} answered {(int)response.StatusCode}");
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.True(problem.TryGetProperty("errors", out var errors) && errors.TryGetProperty(field, out _), $"{url}: {problem}");
+            Assert.Contains($"'{value}'", errors.GetProperty(field)[0].GetString(), StringComparison.Ordinal);
+        }
+        foreach (var body in new[] { "", "null" })
+        {
+            var response = await api.PostAsync("/api/interactions", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var detail = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString();
+            Assert.Equal("The request has no body: send the JSON this endpoint takes (see /openapi/v1.json).", detail);
+        }
+    }
 }
