@@ -54,6 +54,14 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
             details.Extensions["path"] = json.Path;
             details.Extensions["line"] = json.LineNumber + 1;
             details.Extensions["position"] = json.BytePositionInLine + 1;
+            // "could not be converted to System.Nullable`1[System.TimeOnly]": say instead what the field takes.
+            if (NotConverted().Match(json.Message) is { Success: true } wrong && json.Path is { Length: > 2 } path)
+            {
+                var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path[1..];
+                var reason = $"is not {ExpectedJson(wrong.Groups["type"].Value)}";
+                details.Detail = $"{field}: {reason}";
+                details.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [reason] };
+            }
         }
         else if (UnboundParameter().Match(bad.Message) is { Success: true } unbound)
         {
@@ -79,6 +87,32 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
         "Channel" => $"a channel ({string.Join(", ", Enum.GetNames<Touchpoint.Interactions.Channel>())})",
         var other => $"a valid {other}",
     };
+
+    /// <summary>What a JSON value of .NET type <paramref name="type"/> ("System.Nullable`1[Touchpoint.Interactions.Channel]") must be.</summary>
+    private static string ExpectedJson(string type)
+    {
+        var name = type.StartsWith("System.Nullable`1[", StringComparison.Ordinal) ? type["System.Nullable`1[".Length..^1] : type;
+        if (typeof(Touchpoint.Interactions.Channel).Assembly.GetType(name) is { IsEnum: true } named)
+        {
+            return $"one of {string.Join(", ", Enum.GetNames(named))}";
+        }
+        return name switch
+        {
+            "System.Int32" or "System.Int64" => "a whole number",
+            "System.Double" or "System.Decimal" => "a number",
+            "System.Boolean" => "true or false",
+            "System.String" => "a string",
+            "System.DateTime" or "System.DateTimeOffset" => "a date and time (ISO 8601, e.g. 2026-03-02T09:00:00Z)",
+            "System.DateOnly" => "a date (yyyy-mm-dd)",
+            "System.TimeOnly" => "a time of day (HH:mm)",
+            _ when name.StartsWith("System.Collections.Generic.List`1", StringComparison.Ordinal)
+                   || name.StartsWith("System.Collections.Generic.IReadOnlyList`1", StringComparison.Ordinal) => "an array",
+            _ => "an object",
+        };
+    }
+
+    [GeneratedRegex(@"^The JSON value could not be converted to (?<type>\S+)\.")]
+    private static partial Regex NotConverted();
 
     [GeneratedRegex("""^Failed to bind parameter "(?<type>.+) (?<name>[^ ]+)" from "(?<value>.*)"\.$""")]
     private static partial Regex UnboundParameter();

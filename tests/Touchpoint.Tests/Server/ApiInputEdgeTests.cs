@@ -436,4 +436,33 @@ public sealed class ApiInputEdgeTests
             Assert.Equal("The request has no body: send the JSON this endpoint takes (see /openapi/v1.json).", detail);
         }
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Body_WithAValueOfTheWrongKind_AnswersAProblemNamingTheFieldAndWhatItTakes_NotADotNetType(DatabaseProvider provider)
+    {
+        // These said "The JSON value could not be converted to System.Nullable`1[System.TimeOnly]" and no errors member.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        foreach (var (url, json, field, reason) in new[]
+        {
+            ("/api/interactions", """{"externalId":"w-1","customerEmail":"a@example.com","channel":"voice","startedAt":"2026-05-20T10:00:00Z"}""",
+                "channel", "is not one of Phone, Email, Chat, Sms, Social, SelfService, InApp, Bot"),
+            ("/api/interactions", """{"externalId":"w-2","customerEmail":"a@example.com","channel":"Chat","startedAt":"2026-05-20T10:00:00Z","talkSeconds":"ten"}""",
+                "talkSeconds", "is not a whole number"),
+            ("/api/customers", """{"externalId":"w-3","quietHoursStart":"25:00"}""", "quietHoursStart", "is not a time of day (HH:mm)"),
+            ("/api/customers", """{"externalId":"w-4","consents":{"Sms":"maybe"}}""", "consents.Sms", "is not true or false"),
+        })
+        {
+            var response = await api.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.True(problem.TryGetProperty("errors", out var errors), problem.ToString());
+            Assert.Equal(reason, errors.GetProperty(field)[0].GetString());
+            Assert.Equal($"{field}: {reason}", problem.GetProperty("detail").GetString());
+        }
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.Interactions.CountAsync(Ct) + await db.Customers.CountAsync(Ct));
+    }
 }
