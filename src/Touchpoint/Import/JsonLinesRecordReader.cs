@@ -17,6 +17,8 @@ public static class JsonLinesRecordReader
         while (text.ReadLine() is { } json)
         {
             line++;
+            // Files joined with cat keep each one's byte order mark at the start of a line: not part of the JSON.
+            json = json.TrimStart('\uFEFF');
             if (string.IsNullOrWhiteSpace(json))
             {
                 continue;

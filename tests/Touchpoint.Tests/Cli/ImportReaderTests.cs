@@ -219,6 +219,17 @@ public sealed class ImportReaderTests
     }
 
     [Fact]
+    public void JsonLines_FilesJoinedWithTheirByteOrderMarks_ReadEveryLine()
+    {
+        // `cat a.jsonl b.jsonl` keeps b's byte order mark at the start of its first line: it was "'0xEF' is an invalid start of a value".
+        var jsonl = "\uFEFF{\"external_id\":\"c1\"}\n\uFEFF{\"external_id\":\"c2\"}\n";
+
+        var rows = ImportFiles.ReadCustomers(new StringReader(jsonl), ImportFormat.JsonLines).ToList();
+
+        Assert.Equal(["c1", "c2"], rows.Select(r => r.Value?.ExternalId ?? r.Error));
+    }
+
+    [Fact]
     public void Twcs_BareCarriageReturnInsideQuotes_KeepsTheLineNumbersOfLaterRows()
     {
         const string csv = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n" +
