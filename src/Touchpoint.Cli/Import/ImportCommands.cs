@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Touchpoint.Cli.Reports;
 using Touchpoint.Customers;
@@ -144,7 +143,7 @@ internal sealed class ImportInput : IDisposable
     private ImportInput(FileStream stream)
     {
         _stream = stream;
-        Reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        Reader = ImportFiles.OpenText(stream);
     }
 
     public TextReader Reader { get; }

@@ -53,7 +53,11 @@ internal sealed class LatestProgress : IProgress<ImportProgress>
 /// <summary>Progress bars and summaries of imports: tables on a terminal, JSON with --json.</summary>
 internal static class ImportView
 {
-    public static readonly JsonSerializerOptions Json = new(ImportJson.Options) { WriteIndented = true };
+    /// <summary>Indented and escaped only where JSON needs it (a terminal or a file, never a web page): 'ten', not \u0027ten\u0027.</summary>
+    public static readonly JsonSerializerOptions Json = new(ImportJson.Options)
+    {
+        WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static async Task<ImportSummary> RunAsync(CliSession session, bool json, ImportInput input,
         Func<IProgress<ImportProgress>, RowCounter, Task<ImportSummary>> run)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Touchpoint.Import;
@@ -32,7 +33,7 @@ public static class ApiProblems
 /// Turns a body that cannot be read (malformed JSON, a wrong type, an unknown enum value) into a 400 problem that
 /// says where: System.Text.Json reports the JSON path, line and byte position.
 /// </summary>
-public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+public sealed partial class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -53,7 +54,66 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
             details.Extensions["path"] = json.Path;
             details.Extensions["line"] = json.LineNumber + 1;
             details.Extensions["position"] = json.BytePositionInLine + 1;
+            // "could not be converted to System.Nullable`1[System.TimeOnly]": say instead what the field takes.
+            if (NotConverted().Match(json.Message) is { Success: true } wrong && json.Path is { Length: > 2 } path)
+            {
+                var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path[1..];
+                var reason = $"is not {ExpectedJson(wrong.Groups["type"].Value)}";
+                details.Detail = $"{field}: {reason}";
+                details.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [reason] };
+            }
+        }
+        else if (UnboundParameter().Match(bad.Message) is { Success: true } unbound)
+        {
+            // ASP.NET Core's words name the .NET type ("Nullable<Channel> channel"); say which field and what it takes.
+            var (name, value) = (unbound.Groups["name"].Value, unbound.Groups["value"].Value);
+            var reason = $"'{value}' is not {Expected(unbound.Groups["type"].Value)}";
+            details.Detail = $"{name}: {reason}";
+            details.Extensions["errors"] = new Dictionary<string, string[]> { [name] = [reason] };
+        }
+        else if (bad.Message.StartsWith("Implicit body inferred", StringComparison.Ordinal))
+        {
+            details.Detail = "The request has no body: send the JSON this endpoint takes (see /openapi/v1.json).";
         }
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = details, Exception = exception });
     }
+
+    private static string Expected(string type) => type.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>') switch
+    {
+        "int" or "long" => "a whole number",
+        "DateOnly" => "a date (yyyy-mm-dd)",
+        "DateTime" or "DateTimeOffset" => "a date and time (ISO 8601)",
+        "bool" => "true or false",
+        "Channel" => $"a channel ({string.Join(", ", Enum.GetNames<Touchpoint.Interactions.Channel>())})",
+        var other => $"a valid {other}",
+    };
+
+    /// <summary>What a JSON value of .NET type <paramref name="type"/> ("System.Nullable`1[Touchpoint.Interactions.Channel]") must be.</summary>
+    private static string ExpectedJson(string type)
+    {
+        var name = type.StartsWith("System.Nullable`1[", StringComparison.Ordinal) ? type["System.Nullable`1[".Length..^1] : type;
+        if (typeof(Touchpoint.Interactions.Channel).Assembly.GetType(name) is { IsEnum: true } named)
+        {
+            return $"one of {string.Join(", ", Enum.GetNames(named))}";
+        }
+        return name switch
+        {
+            "System.Int32" or "System.Int64" => "a whole number",
+            "System.Double" or "System.Decimal" => "a number",
+            "System.Boolean" => "true or false",
+            "System.String" => "a string",
+            "System.DateTime" or "System.DateTimeOffset" => "a date and time (ISO 8601, e.g. 2026-03-02T09:00:00Z)",
+            "System.DateOnly" => "a date (yyyy-mm-dd)",
+            "System.TimeOnly" => "a time of day (HH:mm)",
+            _ when name.StartsWith("System.Collections.Generic.List`1", StringComparison.Ordinal)
+                   || name.StartsWith("System.Collections.Generic.IReadOnlyList`1", StringComparison.Ordinal) => "an array",
+            _ => "an object",
+        };
+    }
+
+    [GeneratedRegex(@"^The JSON value could not be converted to (?<type>\S+)\.")]
+    private static partial Regex NotConverted();
+
+    [GeneratedRegex("""^Failed to bind parameter "(?<type>.+) (?<name>[^ ]+)" from "(?<value>.*)"\.$""")]
+    private static partial Regex UnboundParameter();
 }

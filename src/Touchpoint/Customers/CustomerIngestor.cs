@@ -139,18 +139,25 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
             byId.TryAdd(c.Id, c);
         }
 
+        // Identities of profiles this batch creates: those have no id until saved, so a later row naming one of their
+        // identities must find them by reference (it used to find none and create a second profile).
+        var ownerInBatch = new Dictionary<(IdentityKind, string), Customer>();
+        Customer? OwnerOf((IdentityKind, string) identity) =>
+            ownerInBatch.GetValueOrDefault(identity) ?? (ownerByIdentity.TryGetValue(identity, out var id) ? byId.GetValueOrDefault(id) : null);
+        bool HeldByAnother((IdentityKind, string) identity, Customer customer) =>
+            ownerInBatch.TryGetValue(identity, out var created)
+                ? !ReferenceEquals(created, customer)
+                : ownerByIdentity.TryGetValue(identity, out var owner) && owner != customer.Id && owner != customer.MergedIntoId;
+
         foreach (var (line, input) in batch)
         {
             var externalId = input.ExternalId.Trim();
             var identities = Identities(input).ToList();
-            var customer = byExternalId.GetValueOrDefault(externalId)
-                ?? identities.Select(i => ownerByIdentity.TryGetValue((i.Kind, i.Value), out var id) ? byId.GetValueOrDefault(id) : null)
-                    .FirstOrDefault(c => c is not null);
+            var customer = byExternalId.GetValueOrDefault(externalId) ?? identities.Select(OwnerOf).FirstOrDefault(c => c is not null);
             // An identity is one person's: a row giving its profile another profile's email (phone, handle, CRM id) is
             // refused, or the profile would show an email that finds someone else. A merged profile's identities live
             // on the profile it was merged into.
-            if (customer is not null && identities.FirstOrDefault(i => ownerByIdentity.TryGetValue(i, out var owner)
-                    && owner != customer.Id && owner != customer.MergedIntoId) is ({ } takenKind, { } takenValue))
+            if (customer is not null && identities.FirstOrDefault(i => HeldByAnother(i, customer)) is ({ } takenKind, { } takenValue))
             {
                 summary.Rejections.Add(new Rejection(line, $"{FieldOf(takenKind)} {takenValue} belongs to another customer (merge the two profiles to join them)"));
                 continue;
@@ -170,10 +177,18 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
             Apply(customer, input, now);
             foreach (var (kind, value) in identities)
             {
-                if (!ownerByIdentity.ContainsKey((kind, value)) && customer.Identities.All(i => i.Kind != kind || i.Value != value))
+                if (!ownerByIdentity.ContainsKey((kind, value)) && !ownerInBatch.ContainsKey((kind, value))
+                    && customer.Identities.All(i => i.Kind != kind || i.Value != value))
                 {
                     customer.Identities.Add(new CustomerIdentity { Kind = kind, Value = value, CreatedAt = now });
-                    ownerByIdentity[(kind, value)] = customer.Id;
+                    if (db.Entry(customer).State == EntityState.Added)
+                    {
+                        ownerInBatch[(kind, value)] = customer;
+                    }
+                    else
+                    {
+                        ownerByIdentity[(kind, value)] = customer.Id;
+                    }
                 }
             }
             var changed = created || db.Entry(customer).State == EntityState.Modified

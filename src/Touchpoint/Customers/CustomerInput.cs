@@ -86,6 +86,10 @@ public sealed record CustomerInput
         {
             errors.Add(new("revenue", "must not be negative"));
         }
+        else if (Revenue is { } revenue && !double.IsFinite(revenue))
+        {
+            errors.Add(new("revenue", "must be a finite number"));
+        }
         if (BirthYear is < 1900 or > 2100)
         {
             errors.Add(new("birth_year", "is out of range"));

@@ -95,6 +95,7 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
         var ids = new long[refs.Count];
         var created = new List<(Customer Customer, List<string> Keys)>();
         var pendingByKey = new Dictionary<string, Customer>(StringComparer.Ordinal);
+        var createdFor = new Customer?[refs.Count];
         var now = time.GetUtcNow().UtcDateTime;
         for (var r = 0; r < refs.Count; r++)
         {
@@ -104,17 +105,17 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
                 ids[r] = found;
                 continue;
             }
+            // The row's other keys (a phone, another id) are not learned: the profile does not store them, so a later
+            // batch or run would not find them either, and where a contact lands must not depend on the batch size.
             if (keys.Select(k => pendingByKey.GetValueOrDefault(k)).FirstOrDefault(c => c is not null) is { } pending)
             {
-                foreach (var k in keys)
-                {
-                    pendingByKey.TryAdd(k, pending);
-                }
+                createdFor[r] = pending;
                 continue;
             }
             var customer = NewCustomer(refs[r], now);
             db.Customers.Add(customer);
             created.Add((customer, keys));
+            createdFor[r] = customer;
             foreach (var k in keys)
             {
                 pendingByKey[k] = customer;
@@ -132,7 +133,7 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
             {
                 if (ids[r] == 0)
                 {
-                    ids[r] = keysPerRef[r].Select(k => _known.GetValueOrDefault(k)).First(id => id != 0);
+                    ids[r] = createdFor[r]!.Id;
                 }
             }
         }

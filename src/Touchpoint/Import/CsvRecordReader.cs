@@ -57,6 +57,15 @@ public static class CsvRecordReader
             yield break;
         }
 
+        // "messages[0].text" is in the messages column; fields no column holds give no column.
+        Func<string, int?> columnOf = name =>
+        {
+            var end = name.IndexOfAny(['[', '.']);
+            var key = end < 0 ? name : name[..end];
+            var index = Array.FindIndex(columns, f => f is not null && f.Name == key);
+            return index < 0 ? null : index + 1;
+        };
+
         while (true)
         {
             if (!csv.Read())
@@ -89,6 +98,11 @@ public static class CsvRecordReader
                 {
                     continue;
                 }
+                if (value.Contains(ImportFiles.NotUtf8, StringComparison.Ordinal))
+                {
+                    error = new ImportRow<TInput>(line, null, $"{field.Name}: {ImportFiles.NotUtf8Reason}", c + 1);
+                    break;
+                }
                 try
                 {
                     field.Parse(record, value);
@@ -106,12 +120,11 @@ public static class CsvRecordReader
             ImportRow<TInput> row;
             try
             {
-                row = new ImportRow<TInput>(line, build(record));
+                row = new ImportRow<TInput>(line, build(record), ColumnOf: columnOf);
             }
             catch (RecordFieldException e)
             {
-                var column = Array.FindIndex(columns, f => f is not null && f.Name == e.Field);
-                row = new ImportRow<TInput>(line, null, $"{e.Field}: {e.Message}", column >= 0 ? column + 1 : null);
+                row = new ImportRow<TInput>(line, null, $"{e.Field}: {e.Message}", columnOf(e.Field));
             }
             yield return row;
         }

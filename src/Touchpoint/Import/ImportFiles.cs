@@ -45,6 +45,22 @@ public static class ImportFiles
         ImportFormat.JsonLines => JsonLinesRecordReader.Read<CustomerRecord, CustomerInput>(text, r => r.ToInput()),
     };
 
+    /// <summary>
+    /// What bytes that are not UTF-8 (a Latin-1 or Windows-1252 export, say) decode to. The usual U+FFFD would be stored
+    /// without a word ("Jos\uFFFD"); this noncharacter, which no text file holds, lets the readers reject the row at its
+    /// line and column instead.
+    /// </summary>
+    public const char NotUtf8 = '\uFDD0';
+
+    public const string NotUtf8Reason = "holds bytes that are not UTF-8 (save the file as UTF-8)";
+
+    private static readonly Encoding MarkingUtf8 = Encoding.GetEncoding("utf-8", EncoderFallback.ExceptionFallback,
+        new DecoderReplacementFallback(NotUtf8.ToString()));
+
+    /// <summary>A reader of an import file: UTF-8 (or UTF-16/32 with a byte order mark), bytes that are not UTF-8 marked with <see cref="NotUtf8"/>.</summary>
+    public static StreamReader OpenText(Stream stream) =>
+        new(stream, MarkingUtf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+
     /// <summary>Checks the file now, so a missing file fails before anything starts; reads it lazily.</summary>
     public static IEnumerable<T> ReadFile<T>(string path, Func<TextReader, IEnumerable<T>> read)
     {
@@ -56,7 +72,7 @@ public static class ImportFiles
 
         static IEnumerable<T> Iterate(string path, Func<TextReader, IEnumerable<T>> read)
         {
-            using var text = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+            using var text = OpenText(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
             foreach (var row in read(text))
             {
                 yield return row;

@@ -19,7 +19,14 @@ public static class ImportJson
             PropertyNameCaseInsensitive = true,
             AllowTrailingCommas = true,
             ReadCommentHandling = JsonCommentHandling.Skip,
+            // As a CSV header with a column twice: which of the two values a line meant is unknowable.
+            AllowDuplicateProperties = false,
         };
+        // Numbers and times are read as CSV cells are: the same formats (a time as "2026-03-02 09:00" too), the same
+        // messages naming the value ("'ten' is not a whole number"), and NaN or a time without a date refused the same way.
+        options.Converters.Add(new CellJsonConverter<DateTime>(Cells.Instant, (w, v) => w.WriteStringValue(v)));
+        options.Converters.Add(new CellJsonConverter<int>(Cells.Int, (w, v) => w.WriteNumberValue(v)));
+        options.Converters.Add(new CellJsonConverter<double>(Cells.Double, (w, v) => w.WriteNumberValue(v)));
         options.Converters.Add(new ChannelJsonConverter());
         options.Converters.Add(new NamedEnumJsonConverter<Direction>());
         options.Converters.Add(new NamedEnumJsonConverter<Outcome>());
@@ -50,6 +57,32 @@ public static class ImportJson
                 throw new JsonException(e.Message);
             }
         }
+    }
+
+    /// <summary>A number or string read by its CSV cell parser; the serializer adds the property path, line and position.</summary>
+    private sealed class CellJsonConverter<T>(Func<string, string, T> parse, Action<Utf8JsonWriter, T> write) : JsonConverter<T>
+    {
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var text = reader.TokenType switch
+            {
+                JsonTokenType.String => reader.GetString()!,
+                JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+                JsonTokenType.StartObject => "{…}",
+                JsonTokenType.StartArray => "[…]",
+                _ => reader.TokenType.ToString().ToLowerInvariant(),
+            };
+            try
+            {
+                return parse("", text);
+            }
+            catch (RecordFieldException e)
+            {
+                throw new JsonException(e.Message);
+            }
+        }
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => write(writer, value);
     }
 
     private sealed class NamedEnumJsonConverter<T> : JsonConverter<T> where T : struct, Enum

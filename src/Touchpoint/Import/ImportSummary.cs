@@ -5,9 +5,10 @@ public sealed record FieldError(string Field, string Reason);
 
 /// <summary>
 /// One row read from a file or request: either a value or the reason it could not be read.
-/// <paramref name="Line"/> is the 1-based line of the file (or index in the batch) the row started on.
+/// <paramref name="Line"/> is the 1-based line of the file (or index in the batch) the row started on;
+/// <paramref name="ColumnOf"/>, when the file has columns, gives the 1-based column of a field named in a later error.
 /// </summary>
-public sealed record ImportRow<T>(long Line, T? Value, string? Error = null, int? Column = null)
+public sealed record ImportRow<T>(long Line, T? Value, string? Error = null, int? Column = null, Func<string, int?>? ColumnOf = null)
     where T : class;
 
 public sealed record Rejection(long Line, string Reason, int? Column = null);
@@ -41,7 +42,8 @@ public sealed class ImportSummary
         var errors = validate(row.Value);
         if (errors.Count > 0)
         {
-            Rejections.Add(new Rejection(row.Line, string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}"))));
+            // The first error's field gives the column ("talk_seconds must not be negative" → its column); rules of the whole row have none.
+            Rejections.Add(new Rejection(row.Line, string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}")), row.ColumnOf?.Invoke(errors[0].Field)));
             return null;
         }
         return row.Value;

@@ -17,8 +17,15 @@ public static class JsonLinesRecordReader
         while (text.ReadLine() is { } json)
         {
             line++;
+            // Files joined with cat keep each one's byte order mark at the start of a line: not part of the JSON.
+            json = json.TrimStart('\uFEFF');
             if (string.IsNullOrWhiteSpace(json))
             {
+                continue;
+            }
+            if (json.IndexOf(ImportFiles.NotUtf8, StringComparison.Ordinal) is var bad and >= 0)
+            {
+                yield return new ImportRow<TInput>(line, null, $"the line {ImportFiles.NotUtf8Reason}", Encoding.UTF8.GetByteCount(json.AsSpan(0, bad)) + 1);
                 continue;
             }
             TRecord? record = null;
@@ -64,6 +71,30 @@ public static class JsonLinesRecordReader
         }
         message = at >= 0 ? message[..at] : message;
         var field = e.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : null;
-        return field is null ? message : $"{field}: {message}";
+        // The serializer names .NET types ("could not be converted to System.Nullable`1[...]"); say what the line should hold.
+        const string NotConverted = "The JSON value could not be converted to ";
+        if (message.StartsWith(NotConverted, StringComparison.Ordinal))
+        {
+            message = Expected(message[NotConverted.Length..].TrimEnd('.'));
+        }
+        else if (message.StartsWith("Duplicate property ", StringComparison.Ordinal))
+        {
+            message = "is given twice";
+        }
+        return field is null
+            ? message == "is not a JSON object" ? "the line is not a JSON object" : message
+            : $"{field}: {message}";
     }
+
+    private static string Expected(string type) => type switch
+    {
+        _ when type.Contains("List`1[Touchpoint.Import.MessageRecord]", StringComparison.Ordinal) => "is not a JSON array of {\"author\", \"at\", \"text\"} objects",
+        _ when type.Contains("List`1[System.String]", StringComparison.Ordinal) => "is not a JSON array of strings",
+        _ when type.Contains("Dictionary`2", StringComparison.Ordinal) || type.EndsWith("Record", StringComparison.Ordinal) => "is not a JSON object",
+        _ when type.Contains("System.String", StringComparison.Ordinal) => "is not a string",
+        _ when type.Contains("System.Boolean", StringComparison.Ordinal) => "is not true or false",
+        _ when type.Contains("Touchpoint.Interactions.Channel", StringComparison.Ordinal) => "is not a channel (phone, email, chat, sms, social, self-service, in-app, bot)",
+        _ when type.Contains("System.TimeOnly", StringComparison.Ordinal) => "is not a time of day (use HH:mm)",
+        _ => $"is not a {type[(type.LastIndexOf('.') + 1)..].TrimEnd(']')}",
+    };
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Touchpoint.Interactions;
 
 namespace Touchpoint.Import;
@@ -20,7 +21,7 @@ public sealed class RecordFieldException(string field, string message) : FormatE
 }
 
 /// <summary>Parsing and formatting of cell values, culture-invariant, instants in UTC.</summary>
-public static class Cells
+public static partial class Cells
 {
     public static int Int(string field, string value) =>
         int.TryParse(value.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
@@ -28,14 +29,22 @@ public static class Cells
             : throw new RecordFieldException(field, $"'{value}' is not a whole number");
 
     public static double Double(string field, string value) =>
-        double.TryParse(value.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
+        // "NaN", "Infinity" and "1e400" parse, but no database column or JSON answer can hold them.
+        double.TryParse(value.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && double.IsFinite(n)
             ? n
             : throw new RecordFieldException(field, $"'{value}' is not a number");
 
     public static DateTime Instant(string field, string value) =>
-        DateTime.TryParse(value.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
+        IsoDate().IsMatch(value.Trim()) && DateTime.TryParse(value.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
             ? DateTime.SpecifyKind(t, DateTimeKind.Utc)
             : throw new RecordFieldException(field, $"'{value}' is not a date and time (use ISO 8601, e.g. 2026-03-02T09:00:00Z)");
+
+    /// <summary>
+    /// An ISO 8601 date first: DateTime.TryParse alone reads "03/04/2026" as 4 March (US order) and a bare "12:30" as
+    /// that time today, both stored without a word.
+    /// </summary>
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}(?:[Tt ]|$)", RegexOptions.CultureInvariant)]
+    private static partial Regex IsoDate();
 
     public static TimeOnly Time(string field, string value) =>
         TimeOnly.TryParse(value.Trim(), CultureInfo.InvariantCulture, out var t)

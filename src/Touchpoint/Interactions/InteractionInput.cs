@@ -71,11 +71,11 @@ public sealed record InteractionInput
         StoredLengths.Check(errors, "queue", Queue, StoredLengths.Queue);
         StoredLengths.Check(errors, "reason", Reason, StoredLengths.Reason);
         StoredLengths.Check(errors, "case_external_id", CaseExternalId, StoredLengths.ExternalId);
-        Negative(errors, "first_response_seconds", FirstResponseSeconds ?? 0);
-        Negative(errors, "talk_seconds", TalkSeconds);
-        Negative(errors, "hold_seconds", HoldSeconds);
-        Negative(errors, "wrap_seconds", WrapSeconds);
-        Negative(errors, "transfers", Transfers);
+        InRange(errors, "first_response_seconds", FirstResponseSeconds ?? 0, MaxSeconds, " (366 days)");
+        InRange(errors, "talk_seconds", TalkSeconds, MaxSeconds, " (366 days)");
+        InRange(errors, "hold_seconds", HoldSeconds, MaxSeconds, " (366 days)");
+        InRange(errors, "wrap_seconds", WrapSeconds, MaxSeconds, " (366 days)");
+        InRange(errors, "transfers", Transfers, MaxTransfers, "");
         // JSON may say null for the list or for an item: refused here, not a NullReferenceException later.
         var messages = Messages ?? [];
         if (Messages is null)
@@ -100,11 +100,24 @@ public sealed record InteractionInput
         return errors;
     }
 
-    private static void Negative(List<FieldError> errors, string field, int value)
+    /// <summary>
+    /// The longest duration or wait a row may give. Talk + hold + wrap is the handle time every list shows, an int: two
+    /// durations near int.MaxValue overflowed it, and the stored row made the lists and the context answer 500.
+    /// </summary>
+    public const int MaxSeconds = 366 * 24 * 60 * 60;
+
+    /// <summary>Transfers add up per case, in an int.</summary>
+    public const int MaxTransfers = 1000;
+
+    private static void InRange(List<FieldError> errors, string field, int value, int max, string unit)
     {
         if (value < 0)
         {
             errors.Add(new(field, "must not be negative"));
+        }
+        else if (value > max)
+        {
+            errors.Add(new(field, $"must be at most {max}{unit}"));
         }
     }
 }

@@ -39,6 +39,8 @@ public sealed class CliImportTests
         var root = json.RootElement;
         Assert.Equal((0, 3, 2), (root.GetProperty("imported").GetInt32(), root.GetProperty("duplicates").GetInt32(), root.GetProperty("rejected").GetInt32()));
         Assert.Equal([(3, 6), (6, 4)], root.GetProperty("rejections").EnumerateArray().Select(r => (r.GetProperty("line").GetInt32(), r.GetProperty("column").GetInt32())));
+        // Printed as docs/import-formats.md shows it, for people reading it too: 'ten', not \u0027ten\u0027.
+        Assert.Contains("\"reason\": \"talk_seconds: 'ten' is not a whole number\"", second.Output, StringComparison.Ordinal);
 
         await using var db = database.CreateDb();
         Assert.Equal(["i1", "i3", "i5"], await db.Interactions.OrderBy(i => i.ExternalId).Select(i => i.ExternalId).ToListAsync(Ct));

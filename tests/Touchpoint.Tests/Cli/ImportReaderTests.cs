@@ -81,6 +81,50 @@ public sealed class ImportReaderTests
     }
 
     [Fact]
+    public void Csv_TimesThatAreNotIso8601_AreRejectedAtTheirColumn_NotReadAsAnotherDay()
+    {
+        // "03/04/2026" is 3 April to most of the world and 4 March to DateTime.TryParse; "12:30" was read as today.
+        const string csv = "external_id,customer_external_id,channel,started_at\n" +
+                           "us,c1,phone,03/04/2026\n" +
+                           "time-only,c1,phone,12:30\n" +
+                           "words,c1,phone,4 March 2026\n" +
+                           "space,c1,phone,2026-03-02 09:00\n" +
+                           "offset,c1,phone,2026-03-02T11:00:00+02:00\n" +
+                           "date,c1,phone,2026-03-02\n";
+
+        var rows = ImportFiles.ReadInteractions(new StringReader(csv), ImportFormat.Csv).ToList();
+
+        Assert.Equal([(2L, 4), (3, 4), (4, 4)], rows.Where(r => r.Error is not null).Select(r => (r.Line, r.Column!.Value)));
+        Assert.Equal("started_at: '12:30' is not a date and time (use ISO 8601, e.g. 2026-03-02T09:00:00Z)", rows[1].Error);
+        Assert.Equal(
+            [new DateTime(2026, 3, 2, 9, 0, 0, DateTimeKind.Utc), new DateTime(2026, 3, 2, 9, 0, 0, DateTimeKind.Utc), new DateTime(2026, 3, 2, 0, 0, 0, DateTimeKind.Utc)],
+            rows.Where(r => r.Value is not null).Select(r => r.Value!.StartedAt));
+    }
+
+    [Fact]
+    public void Csv_RowsFailingAFieldRule_AreRejectedAtThatFieldsColumn()
+    {
+        // A value that reads but breaks a rule (negative, too long, out of range) used to come back with no column at all.
+        var csv = "external_id,customer_email,channel,started_at,ended_at,queue,talk_seconds\n" +
+                  "negative,a@example.com,phone,2026-03-02T09:00:00Z,,billing,-5\n" +
+                  $"long-queue,a@example.com,phone,2026-03-02T09:00:00Z,,{new string('q', 101)},10\n" +
+                  "ends-early,a@example.com,phone,2026-03-02T09:00:00Z,2026-03-02T08:00:00Z,billing,10\n" +
+                  ",a@example.com,phone,2026-03-02T09:00:00Z,,billing,10\n" +
+                  "no-customer,,phone,2026-03-02T09:00:00Z,,billing,10\n";
+        var summary = new ImportSummary();
+
+        foreach (var row in ImportFiles.ReadInteractions(new StringReader(csv), ImportFormat.Csv))
+        {
+            summary.Accept(row, r => r.Validate());
+        }
+
+        Assert.Equal(
+            [(2L, (int?)7, "talk_seconds must not be negative"), (3, 6, "queue is longer than 100 characters"), (4, 5, "ended_at is before started_at"),
+             (5, 1, "external_id is required"), (6, null, "customer one of customer_external_id, customer_email, customer_phone or customer_social_handle is required")],
+            summary.Rejections.Select(r => (r.Line, r.Column, r.Reason)));
+    }
+
+    [Fact]
     public void Csv_Customers_ReadListsConsentsAndAliases()
     {
         const string csv = """
@@ -126,9 +170,63 @@ public sealed class ImportReaderTests
         Assert.Equal(lines[4].IndexOf("\"fax\"", StringComparison.Ordinal) + "\"fax\"".Length + 1, rows[3].Column);
         Assert.StartsWith("channel: 'fax' is not a channel", rows[3].Error, StringComparison.Ordinal);
         Assert.Equal(("channel: is required", (int?)null), (rows[4].Error, rows[4].Column));
-        Assert.Contains("could not be converted", rows[5].Error, StringComparison.Ordinal);
+        Assert.Equal("the line is not a JSON object", rows[5].Error);
         Assert.Equal(2, rows[5].Column);
         Assert.Equal(Channel.Social, rows[6].Value!.Channel);
+    }
+
+    [Fact]
+    public void JsonLines_ValuesAreReadAsCsvCells_AndBadOnesAreSaidInWords_NotInDotNetTypeNames()
+    {
+        string[] lines =
+        [
+            """{"external_id":"space","customer_external_id":"c1","channel":"chat","started_at":"2026-03-02 09:00","talk_seconds":"10"}""",
+            """{"external_id":"twice","customer_external_id":"c1","channel":"chat","started_at":"2026-03-02T09:00:00Z","external_id":"other"}""",
+            """{"external_id":"time-only","customer_external_id":"c1","channel":"chat","started_at":"12:30"}""",
+            """{"external_id":"half","customer_external_id":"c1","channel":"chat","started_at":"2026-03-02T09:00:00Z","talk_seconds":1.5}""",
+            """{"external_id":7,"customer_external_id":"c1","channel":"chat","started_at":"2026-03-02T09:00:00Z"}""",
+            """{"external_id":"msgs","customer_external_id":"c1","channel":"chat","started_at":"2026-03-02T09:00:00Z","messages":{"text":"hi"}}""",
+        ];
+
+        var rows = ImportFiles.ReadInteractions(new StringReader(string.Join('\n', lines)), ImportFormat.JsonLines).ToList();
+
+        var space = rows[0].Value!;
+        Assert.Equal((new DateTime(2026, 3, 2, 9, 0, 0, DateTimeKind.Utc), 10), (space.StartedAt, space.TalkSeconds));
+        Assert.Equal(
+        [
+            "external_id: is given twice",
+            "started_at: '12:30' is not a date and time (use ISO 8601, e.g. 2026-03-02T09:00:00Z)",
+            "talk_seconds: '1.5' is not a whole number",
+            "external_id: is not a string",
+            "messages: is not a JSON array of {\"author\", \"at\", \"text\"} objects",
+        ], rows.Skip(1).Select(r => r.Error));
+        Assert.All(rows.Skip(1), r => Assert.NotNull(r.Column));
+    }
+
+    [Fact]
+    public void JsonLines_Customers_ARevenueThatIsNotFinite_OrAConsentThatIsNotABoolean_IsSaidInWords()
+    {
+        const string jsonl = """
+            {"external_id":"c1","revenue":1e400}
+            {"external_id":"c2","consents":{"sms":"yes"}}
+            {"external_id":"c3","revenue":"12.5"}
+            """;
+
+        var rows = ImportFiles.ReadCustomers(new StringReader(jsonl), ImportFormat.JsonLines).ToList();
+
+        Assert.Equal(["revenue: '1e400' is not a number", "consents.sms: is not true or false", null], rows.Select(r => r.Error));
+        Assert.Equal(12.5, rows[2].Value!.Revenue);
+    }
+
+    [Fact]
+    public void JsonLines_FilesJoinedWithTheirByteOrderMarks_ReadEveryLine()
+    {
+        // `cat a.jsonl b.jsonl` keeps b's byte order mark at the start of its first line: it was "'0xEF' is an invalid start of a value".
+        var jsonl = "\uFEFF{\"external_id\":\"c1\"}\n\uFEFF{\"external_id\":\"c2\"}\n";
+
+        var rows = ImportFiles.ReadCustomers(new StringReader(jsonl), ImportFormat.JsonLines).ToList();
+
+        Assert.Equal(["c1", "c2"], rows.Select(r => r.Value?.ExternalId ?? r.Error));
     }
 
     [Fact]

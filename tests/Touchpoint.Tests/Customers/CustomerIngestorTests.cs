@@ -77,6 +77,33 @@ public sealed class CustomerIngestorTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Import_RowsOfOneBatchSharingAnIdentity_ResolveAsRowsOfSeparateBatchesDo(DatabaseProvider provider)
+    {
+        // A profile created earlier in the same batch had no id yet, so a later row with its email (in another case) or
+        // phone (in another format) made a second profile that showed the email without holding it: the email found
+        // the first. The same file imported again then rejected those rows.
+        await using var database = await TestDatabase.CreateAsync(provider);
+
+        var summary = await CustomersAsync(database,
+            new CustomerInput { ExternalId = "c1", Name = "Ann", Email = "ann@example.com" },
+            new CustomerInput { ExternalId = "c2", Name = "Bob", Email = "ANN@example.com", Phone = "+1 555 0199" },
+            new CustomerInput { ExternalId = "c3", Name = "Cy", Phone = "+1 555 0100" },
+            new CustomerInput { ExternalId = "c4", Name = "Di", Phone = "+1 (555) 0100" },
+            new CustomerInput { ExternalId = "c5", Name = "Ed", Email = "ed@example.com" },
+            new CustomerInput { ExternalId = "c6", Name = "Fy", Email = "ed@example.com", Phone = "+1 555 0100" },
+            new CustomerInput { ExternalId = "c7", Name = "Gil", Phone = "+1 (555) 0199" });
+
+        Assert.Equal((6L, 3L), (summary.Imported, summary.CustomersCreated));
+        var rejection = Assert.Single(summary.Rejections);
+        Assert.Equal((6L, "phone +15550100 belongs to another customer (merge the two profiles to join them)"), (rejection.Line, rejection.Reason));
+        await using var db = database.CreateDb();
+        var profiles = await db.Customers.Include(c => c.Identities).OrderBy(c => c.ExternalId).ToListAsync(Ct);
+        Assert.Equal(
+            [("c1", "Crm:c2,Crm:c7,Email:ann@example.com,Phone:+15550199"), ("c3", "Crm:c4,Phone:+15550100"), ("c5", "Email:ed@example.com")],
+            profiles.Select(c => (c.ExternalId, string.Join(',', c.Identities.Select(i => $"{i.Kind}:{i.Value}").Order(StringComparer.Ordinal)))));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Import_InvalidRow_RejectedWithReason(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);

@@ -31,6 +31,43 @@ public sealed class InteractionIngestorTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_RowsNamingANewCustomer_ResolveTheSameInOneBatchAsInSeveral(DatabaseProvider provider)
+    {
+        // A row that found a profile created earlier in its batch taught the run its other identities (a phone, another
+        // customer id) without storing them: later rows of the run went to that profile, the same rows in another batch
+        // or run made a new one, so where a contact landed depended on the batch size.
+        await using var oneBatch = await TestDatabase.CreateAsync(provider);
+        await using var rowByRow = await TestDatabase.CreateAsync(provider);
+        InteractionInput Row(string id, string? customer = null, string? email = null, string? phone = null) => new()
+        {
+            ExternalId = id, CustomerExternalId = customer, CustomerEmail = email, CustomerPhone = phone, Channel = Channel.Chat, StartedAt = T0,
+        };
+        InteractionInput[] rows =
+        [
+            Row("i1", email: "ann@example.com"),
+            Row("i2", email: "ANN@example.com", phone: "+1 555 0100"),
+            Row("i3", phone: "+1 (555) 0100"),
+            Row("i4", customer: "K9", email: "bob@example.com"),
+            Row("i5", customer: "K8", email: "bob@example.com"),
+            Row("i6", customer: "K8"),
+        ];
+
+        await InteractionsAsync(oneBatch, rows, batchSize: 1000);
+        await InteractionsAsync(rowByRow, rows, batchSize: 1);
+
+        async Task<List<(string, string)>> CustomerOfEach(TestDatabase database)
+        {
+            await using var db = database.CreateDb();
+            return (await db.Interactions.OrderBy(i => i.ExternalId).Select(i => new { i.ExternalId, Customer = i.Customer!.ExternalId }).ToListAsync(Ct))
+                .Select(i => (i.ExternalId, i.Customer)).ToList();
+        }
+        Assert.Equal(
+            [("i1", "email:ann@example.com"), ("i2", "email:ann@example.com"), ("i3", "phone:+15550100"), ("i4", "K9"), ("i5", "K9"), ("i6", "K8")],
+            await CustomerOfEach(oneBatch));
+        Assert.Equal(await CustomerOfEach(rowByRow), await CustomerOfEach(oneBatch));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Ingest_SameRowsTwice_AddsNothingTheSecondTime(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);

@@ -342,4 +342,127 @@ public sealed class ApiInputEdgeTests
         var stored = await db.Feedback.SingleAsync(Ct);
         Assert.Equal(("f-ann", await db.Interactions.Where(i => i.ExternalId == "i-ann").Select(i => (long?)i.Id).SingleAsync(Ct)), (stored.ExternalId, stored.InteractionId));
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Durations_TooLargeToAddUp_AreRefusedByField_AndTheListsKeepAnswering(DatabaseProvider provider)
+    {
+        // Talk + hold + wrap is the handle time every list shows: two int.MaxValue durations overflowed it, and once
+        // stored the row made the interaction list, the timeline, the context and the 360 page answer 500.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var response = await api.PostAsJsonAsync("/api/interactions", new
+        {
+            externalId = "long-1", customerEmail = "ann@example.com", channel = "Phone", startedAt = "2026-05-20T10:00:00Z",
+            talkSeconds = int.MaxValue, holdSeconds = int.MaxValue, wrapSeconds = 5,
+        }, Ct);
+        var csv = "external_id,customer_email,channel,started_at,wrap_seconds,first_response_seconds\n"
+                  + "long-2,ann@example.com,phone,2026-05-20T11:00:00Z,2147483647,\n"
+                  + "long-3,ann@example.com,email,2026-05-20T12:00:00Z,,2147483647\n"
+                  + "ok-1,ann@example.com,phone,2026-05-20T13:00:00Z,30,\n";
+        using var file = new StringContent(csv, Encoding.UTF8, "text/csv");
+        var import = await api.PostAsync("/api/interactions/import", file, Ct);
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Ct)}");
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("talkSeconds", out _) && errors.TryGetProperty("holdSeconds", out _), errors.ToString());
+        Assert.Equal(HttpStatusCode.OK, import.StatusCode);
+        var result = await import.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(1, result.GetProperty("imported").GetInt64());
+        Assert.Equal([2L, 3L], result.GetProperty("rejections").EnumerateArray().Select(r => r.GetProperty("line").GetInt64()));
+        await using (var db = database.CreateDb())
+        {
+            Assert.Equal(["ok-1"], await db.Interactions.Select(i => i.ExternalId).ToListAsync(Ct));
+        }
+        foreach (var url in new[] { "/api/interactions", "/api/context?email=ann@example.com" })
+        {
+            var list = await api.GetAsync(url, Ct);
+            Assert.True(list.StatusCode == HttpStatusCode.OK, $"{url} answered {(int)list.StatusCode}");
+        }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Body_NamingAPropertyTwice_Answers400AtThatProperty_AndStoresNothing(DatabaseProvider provider)
+    {
+        // The last value silently won: {"externalId":"a", ..., "externalId":"b"} stored "b".
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var bodies = new (string Url, string Json, string Path)[]
+        {
+            ("/api/interactions", """{"externalId":"a-1","customerEmail":"a@example.com","channel":"Phone","startedAt":"2026-05-20T10:00:00Z","externalId":"a-2"}""", "$.externalId"),
+            ("/api/interactions/batch", """[{"externalId":"b-1","customerEmail":"a@example.com","customerEmail":"b@example.com","channel":"Chat","startedAt":"2026-05-20T10:00:00Z"}]""", "$[0].customerEmail"),
+            ("/api/customers", """{"externalId":"c-1","email":"a@example.com","email":"c@example.com"}""", "$.email"),
+        };
+        foreach (var (url, json, path) in bodies)
+        {
+            var response = await api.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url} answered {(int)response.StatusCode}");
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.Equal(path, problem.GetProperty("path").GetString());
+        }
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.Interactions.CountAsync(Ct) + await db.Customers.CountAsync(Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task UnreadableQueryValuesOrAMissingBody_AnswerAProblemNamingTheField_InWordsForTheCaller(DatabaseProvider provider)
+    {
+        // These said "Failed to bind parameter \"Nullable<Channel> channel\"" (no errors member) or, for an empty body,
+        // "Implicit body inferred for parameter \"input\" but no body was provided. Did you mean to use a Service instead?".
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        foreach (var (url, field, value) in new[]
+        {
+            ("/api/interactions?channel=fax", "channel", "fax"), ("/api/interactions?from=2026-13-01", "from", "2026-13-01"),
+            ("/api/interactions?agentId=abc", "agentId", "abc"), ("/api/customers?page=two", "page", "two"),
+        })
+        {
+            var response = await api.GetAsync(url, Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url} answered {(int)response.StatusCode}");
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.True(problem.TryGetProperty("errors", out var errors) && errors.TryGetProperty(field, out _), $"{url}: {problem}");
+            Assert.Contains($"'{value}'", errors.GetProperty(field)[0].GetString(), StringComparison.Ordinal);
+        }
+        foreach (var body in new[] { "", "null" })
+        {
+            var response = await api.PostAsync("/api/interactions", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var detail = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString();
+            Assert.Equal("The request has no body: send the JSON this endpoint takes (see /openapi/v1.json).", detail);
+        }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Body_WithAValueOfTheWrongKind_AnswersAProblemNamingTheFieldAndWhatItTakes_NotADotNetType(DatabaseProvider provider)
+    {
+        // These said "The JSON value could not be converted to System.Nullable`1[System.TimeOnly]" and no errors member.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        foreach (var (url, json, field, reason) in new[]
+        {
+            ("/api/interactions", """{"externalId":"w-1","customerEmail":"a@example.com","channel":"voice","startedAt":"2026-05-20T10:00:00Z"}""",
+                "channel", "is not one of Phone, Email, Chat, Sms, Social, SelfService, InApp, Bot"),
+            ("/api/interactions", """{"externalId":"w-2","customerEmail":"a@example.com","channel":"Chat","startedAt":"2026-05-20T10:00:00Z","talkSeconds":"ten"}""",
+                "talkSeconds", "is not a whole number"),
+            ("/api/customers", """{"externalId":"w-3","quietHoursStart":"25:00"}""", "quietHoursStart", "is not a time of day (HH:mm)"),
+            ("/api/customers", """{"externalId":"w-4","consents":{"Sms":"maybe"}}""", "consents.Sms", "is not true or false"),
+        })
+        {
+            var response = await api.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.True(problem.TryGetProperty("errors", out var errors), problem.ToString());
+            Assert.Equal(reason, errors.GetProperty(field)[0].GetString());
+            Assert.Equal($"{field}: {reason}", problem.GetProperty("detail").GetString());
+        }
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.Interactions.CountAsync(Ct) + await db.Customers.CountAsync(Ct));
+    }
 }
