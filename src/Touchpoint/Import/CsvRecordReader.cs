@@ -53,7 +53,11 @@ public static class CsvRecordReader
         var required = fields[0];
         if (!columns.Contains(required))
         {
-            yield return new ImportRow<TInput>(1, null, $"the header has no {required.Name} column (columns: {string.Join(", ", header)})", 1);
+            // A spreadsheet saved with semicolons (many European locales) or tabs reads as one column.
+            var separator = header.Length == 1 ? header[0].Contains(';', StringComparison.Ordinal) ? "semicolons" : header[0].Contains('\t', StringComparison.Ordinal) ? "tabs" : null : null;
+            yield return new ImportRow<TInput>(1, null, separator is null
+                ? $"the header has no {required.Name} column (columns: {string.Join(", ", header)})"
+                : $"the header has no {required.Name} column: its fields seem separated by {separator}, and CSV files here use commas (save as \"CSV UTF-8 (comma delimited)\")", 1);
             yield break;
         }
 
@@ -74,8 +78,9 @@ public static class CsvRecordReader
             }
             var line = StartLine(csv.Parser.RawRow, csv.Parser.RawRecord);
             var count = csv.Parser.Count;
-            if (count == 1 && string.IsNullOrWhiteSpace(csv.Parser[0]))
+            if (IsEmpty(csv.Parser))
             {
+                // A blank line, or a row of empty fields (",,,," as spreadsheets write below the data): nothing to import.
                 continue;
             }
             if (count > header.Length)
@@ -147,4 +152,11 @@ public static class CsvRecordReader
         }
         return endLine - breaks;
     }
+
+    /// <summary>
+    /// Whether the record holds nothing but separators, quotes and spaces. Read from the raw text: reading the fields
+    /// would report a badly quoted one before the row is read field by field, which then could not name its column.
+    /// </summary>
+    private static bool IsEmpty(IParser parser) =>
+        parser.RawRecord.AsSpan().IndexOfAnyExcept(", \t\r\n\"") < 0;
 }

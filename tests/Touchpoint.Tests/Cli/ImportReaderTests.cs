@@ -69,6 +69,27 @@ public sealed class ImportReaderTests
         Assert.StartsWith("the header has no external_id column", error.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("external_id;name;email\nc1;Ann;ann@example.com\n", "semicolons")]
+    [InlineData("external_id\tname\temail\nc1\tAnn\tann@example.com\n", "tabs")]
+    public void Csv_SeparatedByAnotherCharacter_SaysWhichOne(string file, string separator)
+    {
+        var error = Assert.Single(ImportFiles.ReadCustomers(new StringReader(file), ImportFormat.Csv).ToList());
+
+        Assert.Equal((1L, 1), (error.Line, error.Column));
+        Assert.Contains($"seem separated by {separator}, and CSV files here use commas", error.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Csv_RowsOfEmptyFields_AreSkippedLikeBlankLines()
+    {
+        // What a spreadsheet writes below its data once cells there were touched.
+        var rows = ImportFiles.ReadCustomers(new StringReader("external_id,name,email\nc1,Ann,ann@example.com\n,,\n , ,\n\nc2,Bob,\n,,\n"), ImportFormat.Csv).ToList();
+
+        Assert.All(rows, r => Assert.Null(r.Error));
+        Assert.Equal([(2L, "c1"), (6L, "c2")], rows.Select(r => (r.Line, r.Value!.ExternalId)));
+    }
+
     [Fact]
     public void Csv_HeaderWithTwoColumnsForOneField_IsOneErrorAtTheSecond()
     {
