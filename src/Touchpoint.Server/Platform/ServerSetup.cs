@@ -20,7 +20,16 @@ public static class ServerSetup
         services.AddTouchpoint(builder.Configuration);
         services.AddTouchpointAuthentication(builder.Configuration);
         services.AddKnownProxies(builder.Configuration);
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            // Kestrel refuses a body over its limit before the app sees it; say what the limit is and what to do.
+            if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge
+                && context.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is { } limit)
+            {
+                context.ProblemDetails.Detail = $"The request body is larger than the server takes ({limit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes): " +
+                    $"send the items in several requests (a batch holds at most {Batches.MaxItems.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}).";
+            }
+        });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Enums travel as names ("Phone", "Inbound"); numbers are refused so a typo cannot become another channel.
         // A property named twice is refused (the last value silently won), as a column twice is in an import file.

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Touchpoint.Storage;
 using Touchpoint.Tests.Infrastructure;
 using Touchpoint.Tests.Web;
@@ -13,6 +14,33 @@ namespace Touchpoint.Tests.Server;
 public sealed class ApiInputEdgeTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Body_LargerThanTheServerTakes_AnswersAProblemSayingTheLimit()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        var address = host.StartKestrel(); // the limit is Kestrel's: the in-memory test server has none
+        string secret;
+        using (var scope = host.Services.CreateScope())
+        {
+            secret = (await scope.ServiceProvider.GetRequiredService<Touchpoint.Platform.Accounts>()
+                .IssueApiKeyAsync("large bodies", Touchpoint.Platform.Role.Manager, "test", Ct)).Secret;
+        }
+        using var api = new HttpClient { BaseAddress = address };
+        api.DefaultRequestHeaders.Add("X-Api-Key", secret);
+        // Kestrel answers as soon as it reads the length, and closes: a client that asks first hears the answer.
+        api.DefaultRequestHeaders.ExpectContinue = true;
+        // 31 MB of one item's transcript: more than Kestrel's 30,000,000-byte default.
+        var body = "[{\"externalId\":\"big\",\"subject\":\"" + new string('x', 31_000_000) + "\"}]";
+
+        using var response = await api.PostAsync("/api/interactions/batch", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Contains("30,000,000 bytes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
 
     [Theory, ClassData(typeof(Providers))]
     public async Task Paging_FarPastTheEnd_AnswersAnEmptyPage_NotA500_NorTheFirstPage(DatabaseProvider provider)
