@@ -253,22 +253,24 @@ public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<Interactio
         var transfers = automated ? 0 : Weighted(random, [(0, 88), (1, 10), (2, 2)]);
         var outbound = !automated && random.NextDouble() < 0.04;
 
+        // The conversation fills the contact: the customer opens it, the agent (or bot) answers at the first response,
+        // and the rest falls between that and the end (talk and hold; a bot's or self-service exchange takes a moment).
+        var span = talk + hold > 0 ? talk + hold : random.Next(20, 120);
+        var answered = at.AddSeconds(firstResponse ?? 0);
+        DateTime Within(double from, double to) => answered.AddSeconds(Math.Round(span * (from + (to - from) * random.NextDouble())));
         var messages = new List<MessageInput>();
-        var t = at.AddSeconds(firstResponse ?? 0);
         var agentAuthor = automated ? MessageAuthor.Bot : MessageAuthor.Agent;
         messages.Add(new MessageInput(MessageAuthor.Customer, at, Pick(random, reason.CustomerOpeners)));
-        messages.Add(new MessageInput(agentAuthor, t, Pick(random, reason.AgentReplies)));
+        messages.Add(new MessageInput(agentAuthor, answered, Pick(random, reason.AgentReplies)));
         if (random.NextDouble() < 0.6 || outcome != Outcome.Resolved)
         {
-            t = t.AddSeconds(random.Next(20, 200));
-            messages.Add(new MessageInput(MessageAuthor.Customer, t, Pick(random, reason.CustomerFollowUps)));
+            messages.Add(new MessageInput(MessageAuthor.Customer, Within(0.1, 0.4), Pick(random, reason.CustomerFollowUps)));
         }
-        t = t.AddSeconds(random.Next(20, 300));
-        messages.Add(new MessageInput(agentAuthor, t, outcome == Outcome.Resolved ? Pick(random, reason.Resolutions)
+        messages.Add(new MessageInput(agentAuthor, Within(0.5, 0.85), outcome == Outcome.Resolved ? Pick(random, reason.Resolutions)
             : automated ? "Let me connect you with one of our agents." : "I'll look into this further and get back to you."));
         if (outcome == Outcome.Resolved)
         {
-            messages.Add(new MessageInput(MessageAuthor.Customer, t.AddSeconds(random.Next(5, 60)), Pick(random, ["Thank you!", "Thanks, that helps.", "OK.", "Great, thanks a lot."])));
+            messages.Add(new MessageInput(MessageAuthor.Customer, Within(0.9, 1.0), Pick(random, ["Thank you!", "Thanks, that helps.", "OK.", "Great, thanks a lot."])));
         }
 
         return new InteractionInput
@@ -278,7 +280,7 @@ public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<Interactio
             Channel = channel,
             Direction = outbound ? Direction.Outbound : Direction.Inbound,
             StartedAt = at,
-            EndedAt = at.AddSeconds((firstResponse ?? 0) + talk + hold),
+            EndedAt = answered.AddSeconds(span),
             AgentExternalId = agent?.ExternalId,
             AgentName = agent?.Name,
             Queue = automated ? (channel == Channel.Bot ? "Bot" : "Self-service") : reason.Queue,

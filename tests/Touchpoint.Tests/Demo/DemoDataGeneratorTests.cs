@@ -31,6 +31,8 @@ public sealed class DemoDataGeneratorTests
         Assert.True(await db.Messages.CountAsync(Ct) >= summary.Interactions * 3);
         Assert.True(summary.Feedback > 0);
         Assert.Equal(0, await db.Interactions.CountAsync(i => i.StartedAt < i.Customer!.CustomerSince, Ct));
+        // A transcript is said during its contact: no message before the start or after the end.
+        Assert.Equal(0, await db.Messages.CountAsync(m => db.Interactions.Any(i => i.Id == m.InteractionId && (m.At < i.StartedAt || m.At > i.EndedAt)), Ct));
         var span = await db.Interactions.MaxAsync(i => i.StartedAt, Ct) - await db.Interactions.MinAsync(i => i.StartedAt, Ct);
         Assert.True(span > TimeSpan.FromDays(600), $"history spans {span.TotalDays:F0} days");
     }
