@@ -58,7 +58,7 @@ internal static class ContextBench
             var id = customerIds[random.Next(customerIds.Length)];
             var stopwatch = Stopwatch.StartNew();
             await using var db = StorageServices.CreateDb(target);
-            var context = await new CustomerContextQuery(db, new CustomerProfiles(db, new SegmentService(db, TimeProvider.System), TimeProvider.System), options, TimeProvider.System).GetAsync(id)
+            var context = await new CustomerContextQuery(db, new CustomerProfiles(db, new SegmentService(db, TimeProvider.System, options), TimeProvider.System, options), options, TimeProvider.System).GetAsync(id)
                 ?? throw new InvalidOperationException($"customer {id} not found");
             var elapsed = stopwatch.Elapsed.TotalMilliseconds;
             if (n >= WarmUp)
@@ -76,21 +76,22 @@ internal static class ContextBench
 
     private static async Task SeedAsync(DatabaseTarget target, int rows)
     {
+        var options = Options.Create(new InteractionOptions());
         await using (var db = StorageServices.CreateDb(target))
         {
             await db.Database.EnsureDeletedAsync();
             await db.Database.MigrateAsync();
-            await new SegmentService(db, TimeProvider.System).EnsureDefaultsAsync();
+            await new SegmentService(db, TimeProvider.System, options).EnsureDefaultsAsync();
         }
         var customers = Enumerable.Range(1, ImportBench.Customers)
             .Select(n => new CustomerInput { ExternalId = $"c{n}", Name = $"Customer {n}", Email = $"c{n}@example.com" });
-        await new CustomerIngestor(target, TimeProvider.System).IngestAsync(customers.Select((c, n) => new ImportRow<CustomerInput>(n + 1, c)));
+        await new CustomerIngestor(target, TimeProvider.System, options).IngestAsync(customers.Select((c, n) => new ImportRow<CustomerInput>(n + 1, c)));
 
         // The rows end now, so the flags over the last 7, 30 and 90 days have data to work on.
         var start = DateTime.UtcNow.Date.AddMinutes(-rows);
         var inputs = ImportBench.Inputs(rows, start, transcripts: true);
         var step = Stopwatch.StartNew();
-        await new InteractionIngestor(target, Options.Create(new InteractionOptions()), TimeProvider.System)
+        await new InteractionIngestor(target, options, TimeProvider.System)
             .IngestAsync(inputs.Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)));
         Console.WriteLine($"  interactions {step.Elapsed.TotalSeconds:F0} s");
         step.Restart();

@@ -51,7 +51,7 @@ internal static class ImportBench
             await db.Database.MigrateAsync();
         }
         var customers = Enumerable.Range(1, Customers).Select(n => new CustomerInput { ExternalId = $"c{n}", Name = $"Customer {n}", Email = $"c{n}@example.com" });
-        await new CustomerIngestor(target, TimeProvider.System).IngestAsync(customers.Select((c, n) => new ImportRow<CustomerInput>(n + 1, c)));
+        await new CustomerIngestor(target, TimeProvider.System, Options.Create(new InteractionOptions())).IngestAsync(customers.Select((c, n) => new ImportRow<CustomerInput>(n + 1, c)));
 
         // TOUCHPOINT_BENCH_MAX_HELD=N: the import's timeline limit (Interactions:MaxHeldEntries).
         var interactionOptions = new InteractionOptions();

@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
-using Touchpoint.Customers.Segments;
 using Touchpoint.Demo;
-using Touchpoint.Storage;
 
 namespace Touchpoint.Cli.Demo;
 
@@ -35,10 +33,6 @@ internal static class DemoCommand
             else
             {
                 summary = await generator.GenerateAsync(size, cancellationToken: token);
-            }
-            await using (var db = StorageServices.CreateDb(session.Target))
-            {
-                await new SegmentService(db, TimeProvider.System).EnsureDefaultsAsync(token);
             }
             var table = new Table().Title("Demo data").AddColumn("").AddColumn(new TableColumn("created").RightAligned());
             foreach (var (label, value) in new (string, long)[]

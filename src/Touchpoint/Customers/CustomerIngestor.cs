@@ -12,7 +12,7 @@ namespace Touchpoint.Customers;
 /// or by any identity it carries. Idempotent: the same rows twice change nothing the second time, and a row
 /// that changes nothing counts as a duplicate.
 /// </summary>
-public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, IOptions<InteractionOptions>? interactionOptions = null)
+public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, IOptions<InteractionOptions> interactionOptions)
 {
     public async Task<ImportSummary> IngestAsync(IEnumerable<ImportRow<CustomerInput>> rows, IProgress<ImportProgress>? progress = null,
         int batchSize = 5_000, CancellationToken cancellationToken = default)
@@ -73,7 +73,7 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         CancellationToken cancellationToken)
     {
         await using var db = StorageServices.CreateDb(target);
-        var merge = new CustomerMerge(db, target, interactionOptions ?? Options.Create(new InteractionOptions()), time);
+        var merge = new CustomerMerge(db, target, interactionOptions, time);
         foreach (var (line, input) in merges)
         {
             var (externalId, into) = (input.ExternalId.Trim(), input.MergedInto!.Trim());

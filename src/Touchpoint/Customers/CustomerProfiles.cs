@@ -31,9 +31,9 @@ public sealed record CustomerLookup(CustomerProfile? Profile, long? MergedIntoId
 }
 
 /// <summary>Reads one customer's profile for the 360 page and the API; every query filters on the customer id.</summary>
-public sealed class CustomerProfiles(TouchpointDb db, SegmentService segments, TimeProvider time, IOptions<InteractionOptions>? options = null)
+public sealed class CustomerProfiles(TouchpointDb db, SegmentService segments, TimeProvider time, IOptions<InteractionOptions> options)
 {
-    private readonly InteractionOptions _options = options?.Value ?? new InteractionOptions();
+    private readonly InteractionOptions _options = options.Value;
 
     public const int RecentFeedbackCount = 5;
 

@@ -25,9 +25,9 @@ public sealed record CustomerPage(IReadOnlyList<CustomerListItem> Items, int Tot
 /// only a search that may be a name reads the customers table, and that is the one scan. Segment filters are
 /// the rule's predicate, evaluated in the database.
 /// </summary>
-public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<InteractionOptions>? options = null)
+public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<InteractionOptions> options)
 {
-    private readonly InteractionOptions _options = options?.Value ?? new InteractionOptions();
+    private readonly InteractionOptions _options = options.Value;
 
     public const int MaxPageSize = 200;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Touchpoint.Customers;
+using Touchpoint.Customers.Segments;
 using Touchpoint.Feedback;
 using Touchpoint.Import;
 using Touchpoint.Interactions;
@@ -38,7 +39,7 @@ public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<Interactio
 
         var agents = await CreateAgentsAsync(size, random, now, cancellationToken);
         var customers = Enumerable.Range(1, size.Customers).Select(n => NewCustomer(n, random, now)).ToList();
-        var customerSummary = await new CustomerIngestor(target, time).IngestAsync(
+        var customerSummary = await new CustomerIngestor(target, time, options).IngestAsync(
             customers.Select((c, n) => new ImportRow<CustomerInput>(n + 1, c)), progress, cancellationToken: cancellationToken);
 
         var feedback = new List<FeedbackInput>();
@@ -47,6 +48,11 @@ public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<Interactio
             interactions.Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)), progress, cancellationToken: cancellationToken);
         var feedbackSummary = await new FeedbackIngestor(target, time).IngestAsync(
             feedback.Select((f, n) => new ImportRow<FeedbackInput>(n + 1, f)), cancellationToken: cancellationToken);
+        await using (var db = StorageServices.CreateDb(target))
+        {
+            // The saved segments and personas the demo's customer list and 360 pages show.
+            await new SegmentService(db, time, options).EnsureDefaultsAsync(cancellationToken);
+        }
 
         return new DemoSummary(customerSummary.Imported, agents.Count, summary.Imported, summary.CasesDerived, feedbackSummary.Imported, stopwatch.Elapsed);
     }

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using Touchpoint.Customers.Segments;
 using Touchpoint.Storage;
 
 namespace Touchpoint.Demo;
@@ -29,7 +28,6 @@ public static partial class DemoSeeder
         }
         LogSeeding(logger, options.Customers);
         var summary = await generator.GenerateAsync(DemoSize.Default with { Customers = options.Customers }, cancellationToken: cancellationToken);
-        await new SegmentService(db, TimeProvider.System).EnsureDefaultsAsync(cancellationToken);
         LogSeeded(logger, summary.Customers, summary.Interactions, summary.Cases, summary.Feedback, summary.Elapsed.TotalSeconds);
         return summary;
     }

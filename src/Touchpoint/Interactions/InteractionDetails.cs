@@ -20,9 +20,9 @@ public sealed record InteractionDetail(
 public sealed record CaseDetail(Case Case, IReadOnlyList<InteractionSummary> Interactions, CaseStatus Status);
 
 /// <summary>Reads one interaction (or one case) for its page and the API.</summary>
-public sealed class InteractionDetails(TouchpointDb db, TimeProvider time, IOptions<InteractionOptions>? options = null)
+public sealed class InteractionDetails(TouchpointDb db, TimeProvider time, IOptions<InteractionOptions> options)
 {
-    private readonly InteractionOptions _options = options?.Value ?? new InteractionOptions();
+    private readonly InteractionOptions _options = options.Value;
 
     private CaseStatus StatusNow(Case c) => _options.CaseStatusAt(c.Status, c.LastContactAt, time.GetUtcNow().UtcDateTime);
 

@@ -24,7 +24,7 @@ public sealed class CustomerQueriesTests
         var seed = await WebSeed.CreateAsync(database);
         await using var db = database.CreateDb();
         var clock = new FakeTimeProvider(WebSeed.Now);
-        var search = new CustomerSearch(db, clock);
+        var search = new CustomerSearch(db, clock, Options.Create(new InteractionOptions()));
 
         var first = await search.SearchAsync(new CustomerQuery(PageSize: 2), Ct);
         var second = await search.SearchAsync(new CustomerQuery(Page: 2, PageSize: 2), Ct);
@@ -54,7 +54,7 @@ public sealed class CustomerQueriesTests
         await WebSeed.CreateAsync(database);
         await using var db = database.CreateDb();
 
-        var page = await new CustomerSearch(db, TimeProvider.System).SearchAsync(new CustomerQuery(SegmentId: 424242), Ct);
+        var page = await new CustomerSearch(db, TimeProvider.System, Options.Create(new InteractionOptions())).SearchAsync(new CustomerQuery(SegmentId: 424242), Ct);
 
         Assert.True(page.SegmentMissing);
         Assert.Empty(page.Items);
@@ -94,7 +94,7 @@ public sealed class CustomerQueriesTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 4, 5, 0, 0, 0, TimeSpan.Zero));
         var timeline = new CustomerTimeline(db, clock);
 
-        var lookup = await new CustomerProfiles(db, new SegmentService(db, clock), clock).FindAsync(seed.Ada, Ct);
+        var lookup = await new CustomerProfiles(db, new SegmentService(db, clock, Options.Create(new InteractionOptions())), clock, Options.Create(new InteractionOptions())).FindAsync(seed.Ada, Ct);
         var profile = lookup.Profile!;
         Assert.Equal(["Email:ada.lovelace@example.com", "Phone:+15550102000", "Social:ada_l"], profile.Identities.Select(i => $"{i.Kind}:{i.Value}"));
         Assert.Equal([Channel.Email, Channel.Chat], Assert.Single(profile.OpenCases).Channels);
@@ -116,13 +116,13 @@ public sealed class CustomerQueriesTests
 
         // On 15 April the refund case has had no contact for 33 days: closed unresolved, counted but no longer listed as open.
         clock.SetUtcNow(new DateTimeOffset(2026, 4, 15, 0, 0, 0, TimeSpan.Zero));
-        var later = (await new CustomerProfiles(db, new SegmentService(db, clock), clock).FindAsync(seed.Ada, Ct)).Profile!;
+        var later = (await new CustomerProfiles(db, new SegmentService(db, clock, Options.Create(new InteractionOptions())), clock, Options.Create(new InteractionOptions())).FindAsync(seed.Ada, Ct)).Profile!;
         Assert.Empty(later.OpenCases);
         Assert.Equal(1, later.ClosedUnresolvedCases);
 
         await db.Customers.Where(c => c.Id == seed.Cleo).ExecuteUpdateAsync(s => s.SetProperty(c => c.MergedIntoId, seed.Bob), Ct);
         await db.Customers.Where(c => c.Id == seed.Bob).ExecuteUpdateAsync(s => s.SetProperty(c => c.MergedIntoId, seed.Ada), Ct);
-        var merged = await new CustomerProfiles(db, new SegmentService(db, clock), clock).FindAsync(seed.Cleo, Ct);
+        var merged = await new CustomerProfiles(db, new SegmentService(db, clock, Options.Create(new InteractionOptions())), clock, Options.Create(new InteractionOptions())).FindAsync(seed.Cleo, Ct);
         Assert.Equal((null, seed.Ada), (merged.Profile, merged.MergedIntoId));
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
 using Touchpoint.Customers;
@@ -196,7 +197,7 @@ public sealed class SegmentQueryTests
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var db = database.CreateDb();
         await SeedAsync(db);
-        var service = new SegmentService(db, new FakeTimeProvider(new DateTimeOffset(Now)));
+        var service = new SegmentService(db, new FakeTimeProvider(new DateTimeOffset(Now)), Options.Create(new InteractionOptions()));
 
         var bad = await service.CreateAsync(new SegmentDraft("Bad", SegmentKind.Segment, "plann = \"premium\""), Ct);
         Assert.False(bad.Succeeded);
@@ -246,7 +247,7 @@ public sealed class SegmentQueryTests
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var db = database.CreateDb();
         await SeedAsync(db);
-        var service = new SegmentService(db, new FakeTimeProvider(new DateTimeOffset(Now)));
+        var service = new SegmentService(db, new FakeTimeProvider(new DateTimeOffset(Now)), Options.Create(new InteractionOptions()));
 
         Assert.Equal(DefaultSegments.All.Count, await service.EnsureDefaultsAsync(Ct));
         Assert.Equal(0, await service.EnsureDefaultsAsync(Ct));

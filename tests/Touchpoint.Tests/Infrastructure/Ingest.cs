@@ -24,7 +24,7 @@ public static class Ingest
             .IngestAsync(inputs.Select((x, i) => new ImportRow<InteractionInput>(i + 1, x)), progress, batchSize, cancellationToken);
 
     public static Task<ImportSummary> CustomersAsync(TestDatabase database, params CustomerInput[] inputs) =>
-        new CustomerIngestor(database.Target, Clock())
+        new CustomerIngestor(database.Target, Clock(), Options.Create(new InteractionOptions()))
             .IngestAsync(inputs.Select((x, i) => new ImportRow<CustomerInput>(i + 1, x)), cancellationToken: TestContext.Current.CancellationToken);
 
     /// <summary>Marks a customer as written but not derived, as an import that failed before its end leaves it.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
 using Touchpoint.Customers;
 using Touchpoint.Customers.Segments;
@@ -40,7 +41,7 @@ public sealed record WebSeed(long Ada, long Bob, long Cleo, long Premium, long A
             Contact("bob-phone", "c-bob", Channel.Phone, T0.AddDays(1), "roaming", Outcome.Resolved, firstResponse: 10),
         ]);
         await using var db = database.CreateDb();
-        var premium = await new SegmentService(db, TimeProvider.System).CreateAsync(
+        var premium = await new SegmentService(db, TimeProvider.System, Options.Create(new InteractionOptions())).CreateAsync(
             new SegmentDraft("Premium", SegmentKind.Segment, "plan = \"premium\""), ct);
         var customers = await db.Customers.ToDictionaryAsync(c => c.ExternalId, c => c.Id, ct);
         var contacts = await db.Interactions.ToDictionaryAsync(i => i.ExternalId, i => i.Id, ct);

@@ -50,12 +50,12 @@ public sealed record SegmentMembership(long Id, string Name, SegmentKind Kind);
 public sealed record CustomerSegments(IReadOnlyList<SegmentMembership> Segments, SegmentMembership? Persona);
 
 /// <summary>Saved segments and personas: stores only rules that parse, and evaluates them in the database.</summary>
-public sealed class SegmentService(TouchpointDb db, TimeProvider time, IOptions<InteractionOptions>? options = null)
+public sealed class SegmentService(TouchpointDb db, TimeProvider time, IOptions<InteractionOptions> options)
 {
     public const int MaxNameLength = 100;
     public const int MaxRuleLength = 2000;
 
-    private readonly InteractionOptions _options = options?.Value ?? new InteractionOptions();
+    private readonly InteractionOptions _options = options.Value;
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
