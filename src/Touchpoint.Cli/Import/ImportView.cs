@@ -133,6 +133,7 @@ internal static class ImportView
         Row(table, "customers created", summary.CustomersCreated);
         if (kind != "customers")
         {
+            Row(table, "identities added to profiles", summary.IdentitiesAdded);
             Row(table, "cases derived", summary.CasesDerived);
         }
         table.AddRow(new Text("elapsed"), new Text(string.Create(CultureInfo.InvariantCulture, $"{summary.Elapsed.TotalSeconds:F1} s ({rate:N0} rows/s)")));
@@ -191,6 +192,7 @@ internal static class ImportView
         s.Duplicates,
         s.Rejected,
         s.CustomersCreated,
+        s.IdentitiesAdded,
         s.CasesDerived,
         ElapsedSeconds = Math.Round(s.Elapsed.TotalSeconds, 3),
         Rejections = s.Rejections.Select(r => new { r.Line, r.Column, r.Reason }),

@@ -6,7 +6,7 @@ namespace Touchpoint.Server.Platform;
 public sealed record FileRejection(long Line, int? Column, string Reason);
 
 /// <summary>What a file import did: each row counted once; every rejected row with its line (and column when known).</summary>
-public sealed record FileImportResult(long Imported, long Duplicates, long Rejected, long CustomersCreated, double Seconds,
+public sealed record FileImportResult(long Imported, long Duplicates, long Rejected, long CustomersCreated, long IdentitiesAdded, double Seconds,
     IReadOnlyList<FileRejection> Rejections);
 
 /// <summary>
@@ -51,7 +51,7 @@ public static class FileImport
                 await request.Body.CopyToAsync(file, cancellationToken);
             }
             var summary = await import(path, parsed);
-            return TypedResults.Ok(new FileImportResult(summary.Imported, summary.Duplicates, summary.Rejected, summary.CustomersCreated,
+            return TypedResults.Ok(new FileImportResult(summary.Imported, summary.Duplicates, summary.Rejected, summary.CustomersCreated, summary.IdentitiesAdded,
                 Math.Round(summary.Elapsed.TotalSeconds, 3), summary.Rejections.Select(r => new FileRejection(r.Line, r.Column, r.Reason)).ToList()));
         }
         finally

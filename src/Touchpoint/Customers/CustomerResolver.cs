@@ -50,6 +50,12 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
 
     public long CustomersCreated { get; private set; }
 
+    /// <summary>
+    /// Identities a record taught a profile it resolved to by another key (a phone given beside a known email): no
+    /// profile held them, and later records naming only them find the same customer.
+    /// </summary>
+    public long IdentitiesAdded { get; private set; }
+
     public async Task<long[]> ResolveAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
     {
         try
@@ -79,8 +85,11 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
         }
     }
 
-    /// <summary>Whether <see cref="ResolveAsync"/> would find every one of <paramref name="refs"/> without creating a customer.</summary>
-    public bool KnowsAll(IReadOnlyList<CustomerRef> refs) => refs.All(r => r.Keys.Any(_known.ContainsKey));
+    /// <summary>
+    /// Whether <see cref="ResolveAsync"/> would write nothing for <paramref name="refs"/>: every key is known, so no
+    /// customer is created and no identity learned.
+    /// </summary>
+    public bool KnowsAll(IReadOnlyList<CustomerRef> refs) => refs.All(r => r.Keys.TrueForAll(_known.ContainsKey));
 
     private async Task<long[]> ResolveOnceAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
     {
@@ -96,6 +105,10 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
         var created = new List<(Customer Customer, List<string> Keys)>();
         var pendingByKey = new Dictionary<string, Customer>(StringComparer.Ordinal);
         var createdFor = new Customer?[refs.Count];
+        // Identities learned for stored profiles, and the primary email or phone they may fill in.
+        var learned = new List<CustomerIdentity>();
+        var fills = new Dictionary<long, (string? Email, string? Phone)>();
+        var learnedByNew = 0;
         var now = time.GetUtcNow().UtcDateTime;
         for (var r = 0; r < refs.Count; r++)
         {
@@ -103,13 +116,38 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
             if (KnownId(keys) is var found and not 0)
             {
                 ids[r] = found;
+                foreach (var identity in Unheld(keys, pendingByKey))
+                {
+                    identity.CustomerId = found;
+                    identity.CreatedAt = now;
+                    learned.Add(identity);
+                    _known[Key(identity)] = found;
+                    var fill = fills.GetValueOrDefault(found);
+                    fills[found] = identity.Kind switch
+                    {
+                        IdentityKind.Email => (fill.Email ?? refs[r].Email?.Trim(), fill.Phone),
+                        IdentityKind.Phone => (fill.Email, fill.Phone ?? refs[r].Phone?.Trim()),
+                        _ => fill,
+                    };
+                }
                 continue;
             }
-            // The row's other keys (a phone, another id) are not learned: the profile does not store them, so a later
-            // batch or run would not find them either, and where a contact lands must not depend on the batch size.
             if (keys.Select(k => pendingByKey.GetValueOrDefault(k)).FirstOrDefault(c => c is not null) is { } pending)
             {
                 createdFor[r] = pending;
+                foreach (var identity in Unheld(keys, pendingByKey))
+                {
+                    pendingByKey[Key(identity)] = pending;
+                    if (identity.Kind == IdentityKind.Crm && identity.Value == pending.ExternalId)
+                    {
+                        continue;
+                    }
+                    identity.CreatedAt = now;
+                    pending.Identities.Add(identity);
+                    learnedByNew++;
+                    pending.Email ??= identity.Kind == IdentityKind.Email ? refs[r].Email?.Trim() : null;
+                    pending.Phone ??= identity.Kind == IdentityKind.Phone ? refs[r].Phone?.Trim() : null;
+                }
                 continue;
             }
             var customer = NewCustomer(refs[r], now);
@@ -121,20 +159,35 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
                 pendingByKey[k] = customer;
             }
         }
-        if (created.Count > 0)
+        if (created.Count == 0 && learned.Count == 0)
         {
-            await db.SaveChangesAsync(cancellationToken);
-            CustomersCreated += created.Count;
-            foreach (var (key, customer) in pendingByKey)
+            return ids;
+        }
+        db.CustomerIdentities.AddRange(learned);
+        // A profile without a primary email (phone) shows the first one a contact taught it.
+        var toFill = fills.Where(f => f.Value.Email is not null || f.Value.Phone is not null).Select(f => f.Key).ToList();
+        foreach (var chunk in toFill.Chunk(Chunk))
+        {
+            foreach (var customer in await db.Customers.Where(c => chunk.Contains(c.Id) && (c.Email == null || c.Phone == null)).ToListAsync(cancellationToken))
             {
-                _known[key] = customer.Id;
+                var (email, phone) = fills[customer.Id];
+                customer.Email ??= email;
+                customer.Phone ??= phone;
+                customer.UpdatedAt = now;
             }
-            for (var r = 0; r < refs.Count; r++)
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        CustomersCreated += created.Count;
+        IdentitiesAdded += learned.Count + learnedByNew;
+        foreach (var (key, customer) in pendingByKey)
+        {
+            _known[key] = customer.Id;
+        }
+        for (var r = 0; r < refs.Count; r++)
+        {
+            if (ids[r] == 0)
             {
-                if (ids[r] == 0)
-                {
-                    ids[r] = createdFor[r]!.Id;
-                }
+                ids[r] = createdFor[r]!.Id;
             }
         }
         return ids;
@@ -151,6 +204,35 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
             _known[key] = survivorOf(id);
         }
     }
+
+    /// <summary>The keys of <paramref name="keys"/> no profile holds, stored or about to be created, as identities.</summary>
+    private IEnumerable<CustomerIdentity> Unheld(List<string> keys, Dictionary<string, Customer> pendingByKey)
+    {
+        foreach (var key in keys)
+        {
+            if (!_known.ContainsKey(key) && !pendingByKey.ContainsKey(key))
+            {
+                yield return new CustomerIdentity { Kind = KindOf(key[0]), Value = key[2..] };
+            }
+        }
+    }
+
+    private static IdentityKind KindOf(char prefix) => prefix switch
+    {
+        'x' => IdentityKind.Crm,
+        'e' => IdentityKind.Email,
+        'p' => IdentityKind.Phone,
+        's' => IdentityKind.Social,
+        _ => throw new ArgumentOutOfRangeException(nameof(prefix)),
+    };
+
+    private static string Key(CustomerIdentity identity) => identity.Kind switch
+    {
+        IdentityKind.Crm => "x:",
+        IdentityKind.Email => "e:",
+        IdentityKind.Phone => "p:",
+        _ => "s:",
+    } + identity.Value;
 
     /// <summary>Every profile id the run has resolved a key to.</summary>
     public IEnumerable<long> KnownIds() => _known.Values.Where(id => id != 0).Distinct();

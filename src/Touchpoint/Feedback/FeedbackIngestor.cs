@@ -78,6 +78,7 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time)
         }
         await WriteAsync(batch, resolver, summary, cancellationToken);
         summary.CustomersCreated = resolver.CustomersCreated;
+        summary.IdentitiesAdded = resolver.IdentitiesAdded;
         return summary;
     }
 

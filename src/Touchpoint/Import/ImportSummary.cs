@@ -21,6 +21,9 @@ public sealed class ImportSummary
     public long Rejected => Rejections.Count;
     public List<Rejection> Rejections { get; } = [];
     public long CustomersCreated { get; set; }
+
+    /// <summary>Identities (a phone beside a known email) that rows added to the profiles they resolved to.</summary>
+    public long IdentitiesAdded { get; set; }
     /// <summary>
     /// How many cases the run added: those it opened, less those it removed (a contact that arrived late, in a later
     /// batch or in the final recompute, joined two cases into one).

@@ -232,6 +232,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         }
         summary.Duplicates += duplicatesInRun;
         summary.CustomersCreated = customers.CustomersCreated;
+        summary.IdentitiesAdded = customers.IdentitiesAdded;
         LastRunTimelinesReleased = run.Released;
         if (run.NeedsRecompute.Count > 0)
         {

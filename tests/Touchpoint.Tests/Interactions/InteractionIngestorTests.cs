@@ -61,8 +61,9 @@ public sealed class InteractionIngestorTests
             return (await db.Interactions.OrderBy(i => i.ExternalId).Select(i => new { i.ExternalId, Customer = i.Customer!.ExternalId }).ToListAsync(Ct))
                 .Select(i => (i.ExternalId, i.Customer)).ToList();
         }
+        // i2 teaches Ann's profile her phone and i5 Bob's his other id (K8): i3 and i6 find them in either case.
         Assert.Equal(
-            [("i1", "email:ann@example.com"), ("i2", "email:ann@example.com"), ("i3", "phone:+15550100"), ("i4", "K9"), ("i5", "K9"), ("i6", "K8")],
+            [("i1", "email:ann@example.com"), ("i2", "email:ann@example.com"), ("i3", "email:ann@example.com"), ("i4", "K9"), ("i5", "K9"), ("i6", "K9")],
             await CustomerOfEach(oneBatch));
         Assert.Equal(await CustomerOfEach(rowByRow), await CustomerOfEach(oneBatch));
     }
@@ -199,6 +200,42 @@ public sealed class InteractionIngestorTests
         Assert.Equal(50, await check.Interactions.CountAsync(Ct));
         Assert.Equal(100, await check.Messages.CountAsync(Ct));
         Assert.Equal(0, await check.Interactions.CountAsync(i => i.CaseId == null, Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_ContactWithANewIdentityBesideAKnownOne_AddsItToTheProfile_SoTheNextChannelFindsThem(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await CustomersAsync(database,
+            new Touchpoint.Customers.CustomerInput { ExternalId = "crm-1", Name = "Ada", Email = "ada@example.com" },
+            new Touchpoint.Customers.CustomerInput { ExternalId = "crm-2", Name = "Bea", Email = "bea@example.com", Phone = "+1 555 0199" });
+        InteractionInput[] rows =
+        [
+            // Ada emails and gives a phone and a handle nobody holds: both become hers.
+            Contact("e", "crm-1", Channel.Email, T0) with { CustomerExternalId = null, CustomerEmail = "Ada@Example.com", CustomerPhone = "+1 (555) 010-0001", CustomerSocialHandle = "@AdaTweets" },
+            // Her next contacts name only those.
+            Contact("p", "crm-1", Channel.Phone, T0.AddDays(1)) with { CustomerExternalId = null, CustomerPhone = "+15550100001" },
+            Contact("s", "crm-1", Channel.Social, T0.AddDays(2)) with { CustomerExternalId = null, CustomerSocialHandle = "adatweets" },
+            // A row naming Ada's email and Bea's phone goes to Ada (her email comes first) and takes nothing from Bea.
+            Contact("x", "crm-1", Channel.Chat, T0.AddDays(3)) with { CustomerExternalId = null, CustomerEmail = "ada@example.com", CustomerPhone = "+1 555 0199" },
+        ];
+
+        var first = await InteractionsAsync(database, rows, batchSize: 2);
+        var again = await InteractionsAsync(database, rows);
+
+        await using var db = database.CreateDb();
+        var ada = await db.Customers.Include(c => c.Identities).SingleAsync(c => c.ExternalId == "crm-1", Ct);
+        Assert.Equal(["e", "p", "s", "x"], await db.Interactions.Where(i => i.CustomerId == ada.Id).OrderBy(i => i.ExternalId).Select(i => i.ExternalId).ToListAsync(Ct));
+        Assert.Equal(
+            [(Touchpoint.Customers.IdentityKind.Email, "ada@example.com"), (Touchpoint.Customers.IdentityKind.Phone, "+15550100001"), (Touchpoint.Customers.IdentityKind.Social, "adatweets")],
+            ada.Identities.OrderBy(i => i.Kind).Select(i => (i.Kind, i.Value)).ToList());
+        // The profile had no phone: the one a contact gave is now its phone, as the source wrote it.
+        Assert.Equal("+1 (555) 010-0001", ada.Phone);
+        var bea = await db.Customers.Include(c => c.Identities).SingleAsync(c => c.ExternalId == "crm-2", Ct);
+        Assert.Contains(bea.Identities, i => i.Kind == Touchpoint.Customers.IdentityKind.Phone && i.Value == "+15550199");
+        Assert.Equal(2, await db.Customers.CountAsync(Ct));
+        Assert.Equal((4L, 0L, 2L), (first.Imported, first.CustomersCreated, first.IdentitiesAdded));
+        Assert.Equal((0L, 4L, 0L), (again.Imported, again.Duplicates, again.IdentitiesAdded));
     }
 
     [Theory, ClassData(typeof(Providers))]
