@@ -61,9 +61,9 @@ public static class InteractionsApi
     /// Idempotent on externalId: sending it again answers 200 with the stored interaction and changes nothing.
     /// </summary>
     public static async Task<Results<Created<InteractionDto>, Ok<InteractionDto>, ValidationProblem>> Ingest(InteractionIngestor ingestor,
-        TouchpointDb db, InteractionDetails details, InteractionInput input, CancellationToken cancellationToken)
+        TouchpointDb db, InteractionDetails details, TimeProvider time, InteractionInput input, CancellationToken cancellationToken)
     {
-        var errors = input.Validate();
+        var errors = input.Validate(time.GetUtcNow().UtcDateTime);
         if (errors.Count > 0)
         {
             return ApiProblems.Invalid(errors);

@@ -21,7 +21,8 @@ public sealed record FeedbackInput
     public string? Comment { get; init; }
     public DateTime RespondedAt { get; init; }
 
-    public IReadOnlyList<FieldError> Validate()
+    /// <summary>Problems that make the row unusable; an answer given after <paramref name="nowUtc"/> (beyond <see cref="HappenedAt.Tolerance"/>) is one.</summary>
+    public IReadOnlyList<FieldError> Validate(DateTime nowUtc)
     {
         var errors = new List<FieldError>();
         if (string.IsNullOrWhiteSpace(ExternalId))
@@ -47,6 +48,7 @@ public sealed record FeedbackInput
         {
             errors.Add(new("responded_at", "is required"));
         }
+        HappenedAt.Check(errors, "responded_at", RespondedAt, nowUtc);
         return errors;
     }
 }
@@ -63,9 +65,10 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time)
         var summary = new ImportSummary();
         var resolver = new CustomerResolver(target, time);
         var batch = new List<(long Line, FeedbackInput Input)>(batchSize);
+        var now = time.GetUtcNow().UtcDateTime;
         foreach (var row in rows)
         {
-            if (summary.Accept(row, r => r.Validate()) is not { } value)
+            if (summary.Accept(row, r => r.Validate(now)) is not { } value)
             {
                 continue;
             }

@@ -3,6 +3,24 @@ namespace Touchpoint.Import;
 /// <summary>A field of an input and what is wrong with it.</summary>
 public sealed record FieldError(string Field, string Reason);
 
+/// <summary>Times a source gives for things that have happened (a contact, a survey answer).</summary>
+public static class HappenedAt
+{
+    /// <summary>
+    /// How far after this server's clock such a time may be: another system's clock or a time zone off by hours is
+    /// let through; a year typed wrong (9999-12-31) would sit at the top of every timeline and never close its case.
+    /// </summary>
+    public static readonly TimeSpan Tolerance = TimeSpan.FromDays(1);
+
+    public static void Check(List<FieldError> errors, string field, DateTime? at, DateTime nowUtc)
+    {
+        if (at is { } value && value != default && (value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value) > nowUtc + Tolerance)
+        {
+            errors.Add(new(field, $"is in the future (more than a day after now, {nowUtc:yyyy-MM-dd HH:mm} UTC): it must say when it happened"));
+        }
+    }
+}
+
 /// <summary>
 /// One row read from a file or request: either a value or the reason it could not be read.
 /// <paramref name="Line"/> is the 1-based line of the file (or index in the batch) the row started on;

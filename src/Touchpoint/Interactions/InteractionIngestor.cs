@@ -192,11 +192,12 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
 
         try
         {
+            var now = time.GetUtcNow().UtcDateTime;
             foreach (var row in rows)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 read++;
-                if (summary.Accept(row, r => r.Validate()) is not { } value)
+                if (summary.Accept(row, r => r.Validate(now)) is not { } value)
                 {
                     continue;
                 }

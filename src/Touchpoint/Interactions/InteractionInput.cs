@@ -39,8 +39,11 @@ public sealed record InteractionInput
 
     public IReadOnlyList<MessageInput> Messages { get; init; } = [];
 
-    /// <summary>Problems that make the row unusable, each naming its field; empty when the row is valid.</summary>
-    public IReadOnlyList<FieldError> Validate()
+    /// <summary>
+    /// Problems that make the row unusable, each naming its field; empty when the row is valid. <paramref name="nowUtc"/>
+    /// bounds the times: a contact that starts or ends after it (beyond <see cref="HappenedAt.Tolerance"/>) is refused.
+    /// </summary>
+    public IReadOnlyList<FieldError> Validate(DateTime nowUtc)
     {
         var errors = new List<FieldError>();
         if (string.IsNullOrWhiteSpace(ExternalId))
@@ -60,6 +63,8 @@ public sealed record InteractionInput
         {
             errors.Add(new("ended_at", "is before started_at"));
         }
+        HappenedAt.Check(errors, "started_at", StartedAt, nowUtc);
+        HappenedAt.Check(errors, "ended_at", EndedAt, nowUtc);
         if (!Enum.IsDefined(Channel))
         {
             errors.Add(new("channel", "is not a known channel"));

@@ -136,7 +136,7 @@ public sealed class ImportReaderTests
 
         foreach (var row in ImportFiles.ReadInteractions(new StringReader(csv), ImportFormat.Csv))
         {
-            summary.Accept(row, r => r.Validate());
+            summary.Accept(row, r => r.Validate(DateTime.UtcNow));
         }
 
         Assert.Equal(

@@ -118,6 +118,28 @@ public sealed class InteractionIngestorTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_TimesAfterNow_AreRejected_ExceptWithinADayForOtherClocks(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var now = Clock().GetUtcNow().UtcDateTime;
+        InteractionInput[] rows =
+        [
+            Contact("later-today", "c1", Channel.Phone, now.AddHours(20)),
+            Contact("next-week", "c1", Channel.Phone, now.AddDays(7)),
+            Contact("typo", "c1", Channel.Phone, new DateTime(9999, 12, 31, 0, 0, 0, DateTimeKind.Utc)),
+            Contact("ends-next-month", "c1", Channel.Phone, now.AddHours(-1)) with { EndedAt = now.AddMonths(1) },
+        ];
+
+        var summary = await InteractionsAsync(database, rows);
+
+        Assert.Equal(1, summary.Imported);
+        Assert.Equal(
+            [(2L, "started_at"), (3L, "started_at"), (4L, "ended_at")],
+            summary.Rejections.Select(r => (r.Line, r.Reason[..r.Reason.IndexOf(' ', StringComparison.Ordinal)])));
+        Assert.All(summary.Rejections, r => Assert.Contains("is in the future (more than a day after now, 2026-06-01 00:00 UTC)", r.Reason, StringComparison.Ordinal));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Derivations_GroupSameReasonIntoCase_FlagRepeatChannelSwitchFcrAndSla(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
@@ -288,7 +310,8 @@ public sealed class InteractionIngestorTests
         var rows = new List<InteractionInput>();
         for (var n = 0; n < 400; n++)
         {
-            var at = T0.AddHours(n * 6 - (random.Next(10) == 0 ? random.Next(24 * 20) : 0) - (n % 17 == 0 ? n * 6 % 12 : 0));
+            // 100 days of rows, ending before the ingestion clock's now.
+            var at = T0.AddDays(-120).AddHours(n * 6 - (random.Next(10) == 0 ? random.Next(24 * 20) : 0) - (n % 17 == 0 ? n * 6 % 12 : 0));
             rows.Add(Contact($"i{n}", $"c{random.Next(12)}", (Channel)random.Next(8), at, random.Next(6) == 0 ? null : $"r{random.Next(3)}",
                 random.Next(3) == 0 ? Outcome.Unresolved : Outcome.Resolved, random.Next(0, 4000), random.Next(15) == 0 ? $"k{random.Next(4)}" : null));
         }
@@ -575,8 +598,10 @@ public sealed class InteractionIngestorTests
         // regroups nothing), the run writes c1's later rows without cases and derives c1 again at its end, which opens
         // their cases. The run's summary counts those too: the run's and the other writer's cases are every case.
         // Ten days apart: outside the repeat window, every contact opens a case of its own.
-        var rows = Enumerable.Range(0, 20).Select(n => Contact($"i{n}", "c1", Channel.Phone, T0.AddDays(n * 10), "billing")).ToList();
-        var other = Contact("y0", "c1", Channel.Email, T0.AddDays(300), "refund", Outcome.Unresolved);
+        // A year back, so that every contact is before the ingestion clock's now.
+        var start = T0.AddYears(-1);
+        var rows = Enumerable.Range(0, 20).Select(n => Contact($"i{n}", "c1", Channel.Phone, start.AddDays(n * 10), "billing")).ToList();
+        var other = Contact("y0", "c1", Channel.Email, start.AddDays(300), "refund", Outcome.Unresolved);
         await using var database = await TestDatabase.CreateAsync(provider);
         long otherCases = -1;
         var written = 0;

@@ -111,6 +111,13 @@ public sealed class ApiTests
         var negativeProblem = await negative.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal("must not be negative", negativeProblem.GetProperty("errors").GetProperty("talkSeconds")[0].GetString());
 
+        // A year typed wrong: a contact is recorded once it has happened.
+        var future = await api.PostAsJsonAsync("/api/interactions",
+            new { externalId = "x-4", customerEmail = "a@b.c", channel = "Chat", startedAt = new DateTime(9999, 12, 31, 0, 0, 0, DateTimeKind.Utc) }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, future.StatusCode);
+        var futureProblem = await future.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.StartsWith("is in the future", futureProblem.GetProperty("errors").GetProperty("startedAt")[0].GetString(), StringComparison.Ordinal);
+
         // A value JSON cannot bind: 400 saying where.
         var badChannel = await api.PostAsync("/api/interactions",
             new StringContent("""{"externalId":"x-3","customerEmail":"a@b.c","channel":"Pigeon","startedAt":"2026-05-20T10:00:00Z"}""",
