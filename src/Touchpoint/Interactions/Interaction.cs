@@ -49,7 +49,8 @@ public sealed class Interaction
 
     public List<Message> Messages { get; set; } = [];
 
-    public int HandleSeconds => TalkSeconds + HoldSeconds + WrapSeconds;
+    /// <summary>A long: rows stored before durations were limited may hold values whose sum does not fit an int.</summary>
+    public long HandleSeconds => (long)TalkSeconds + HoldSeconds + WrapSeconds;
 }
 
 /// <summary>One utterance of a transcript or one message of a written conversation.</summary>

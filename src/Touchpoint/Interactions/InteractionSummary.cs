@@ -20,7 +20,7 @@ public sealed record InteractionSummary(
     string? Subject,
     Outcome Outcome,
     int? FirstResponseSeconds,
-    int HandleSeconds,
+    long HandleSeconds,
     int Transfers,
     bool IsRepeat,
     bool FirstContactResolved,
@@ -50,5 +50,6 @@ internal static class InteractionSummaries
     public static IQueryable<InteractionSummary> ToSummaries(this IQueryable<Interaction> interactions) =>
         interactions.Select(i => new InteractionSummary(i.Id, i.ExternalId, i.CustomerId, i.Customer!.Name, i.CaseId, i.Channel, i.Direction,
             i.StartedAt, i.EndedAt, i.Agent != null ? i.Agent.Name : null, i.Queue, i.Reason, i.Subject, i.Outcome, i.FirstResponseSeconds,
-            i.TalkSeconds + i.HoldSeconds + i.WrapSeconds, i.Transfers, i.IsRepeat, i.FirstContactResolved, i.ChannelSwitch, i.SlaMet));
+            // Added as bigint: PostgreSQL refuses an int sum that overflows (rows stored before durations were limited).
+            (long)i.TalkSeconds + i.HoldSeconds + i.WrapSeconds, i.Transfers, i.IsRepeat, i.FirstContactResolved, i.ChannelSwitch, i.SlaMet));
 }

@@ -411,6 +411,40 @@ public sealed class ApiInputEdgeTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task RowStoredBeforeDurationsWereLimited_EveryListPageAndApiStillAnswers(DatabaseProvider provider)
+    {
+        // A database written before the limit may hold int.MaxValue durations: their sum overflowed an int (PostgreSQL
+        // refused it in the list query), so the lists, the timeline, the context and the pages answered 500.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var stored = await api.PostAsJsonAsync("/api/interactions",
+            new { externalId = "old-1", customerEmail = "ann@example.com", channel = "Phone", startedAt = "2026-05-20T10:00:00Z", talkSeconds = 60 }, Ct);
+        Assert.Equal(HttpStatusCode.Created, stored.StatusCode);
+        long id, customer;
+        await using (var db = database.CreateDb())
+        {
+            await db.Database.ExecuteSqlRawAsync($"UPDATE interactions SET talk_seconds = {int.MaxValue}, hold_seconds = {int.MaxValue}, wrap_seconds = {int.MaxValue}", Ct);
+            var row = await db.Interactions.Select(i => new { i.Id, i.CustomerId }).SingleAsync(Ct);
+            (id, customer) = (row.Id, row.CustomerId);
+        }
+        using var browser = await host.SignedInClientAsync();
+
+        foreach (var (client, url) in new[]
+        {
+            (api, "/api/interactions"), (api, $"/api/interactions/{id}"), (api, $"/api/customers/{customer}/timeline"), (api, "/api/context?email=ann@example.com"),
+            (browser, "/interactions"), (browser, $"/interactions/{id}"), (browser, $"/customers/{customer}"),
+        })
+        {
+            using var response = await client.GetAsync(url, Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url} answered {(int)response.StatusCode}");
+        }
+        // The handle time is the true sum, 3 × int.MaxValue seconds (about 204,000 days), not a wrapped negative number.
+        var list = await api.GetFromJsonAsync<JsonElement>("/api/interactions", Ct);
+        Assert.Equal(3L * int.MaxValue, list.GetProperty("items")[0].GetProperty("handleSeconds").GetInt64());
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Body_NamingAPropertyTwice_Answers400AtThatProperty_AndStoresNothing(DatabaseProvider provider)
     {
         // The last value silently won: {"externalId":"a", ..., "externalId":"b"} stored "b".

@@ -28,17 +28,20 @@ public static class Display
 
     public static string Date(DateTime? utc) => utc?.ToString("d", Culture) ?? "–";
 
+    /// <summary>About 28,000 years: a TimeSpan holds this many seconds, a stored row's nonsense may hold more.</summary>
+    private const long MaxSeconds = 900_000_000_000;
+
     /// <summary>Fractional seconds (medians, percentiles) rounded to whole seconds.</summary>
-    public static string Duration(double? seconds) => Duration(seconds is { } s ? (int)Math.Round(s) : null);
+    public static string Duration(double? seconds) => Duration(seconds is { } s ? (long)Math.Round(Math.Clamp(s, -MaxSeconds, MaxSeconds)) : null);
 
     /// <summary>Seconds as people read them: "45s", "4m 05s", "2h 10m", "3d 4h" (units from the resources).</summary>
-    public static string Duration(int? seconds)
+    public static string Duration(long? seconds)
     {
         if (seconds is not { } s)
         {
             return "–";
         }
-        var t = TimeSpan.FromSeconds(s);
+        var t = TimeSpan.FromSeconds(Math.Clamp(s, -MaxSeconds, MaxSeconds));
         return t.TotalSeconds switch
         {
             < 60 => Text("Duration.Seconds", s),
