@@ -58,7 +58,7 @@ internal static class ContextBench
             var id = customerIds[random.Next(customerIds.Length)];
             var stopwatch = Stopwatch.StartNew();
             await using var db = StorageServices.CreateDb(target);
-            var context = await new CustomerContextQuery(db, new CustomerProfiles(db, new SegmentService(db, TimeProvider.System, options), TimeProvider.System, options), options, TimeProvider.System).GetAsync(id)
+            var context = await new CustomerContextQuery(db, new CustomerProfiles(db, new SegmentService(db, TimeProvider.System, options), TimeProvider.System, options), options, Options.Create(new CustomerOptions()), TimeProvider.System).GetAsync(id)
                 ?? throw new InvalidOperationException($"customer {id} not found");
             var elapsed = stopwatch.Elapsed.TotalMilliseconds;
             if (n >= WarmUp)
@@ -85,13 +85,13 @@ internal static class ContextBench
         }
         var customers = Enumerable.Range(1, ImportBench.Customers)
             .Select(n => new CustomerInput { ExternalId = $"c{n}", Name = $"Customer {n}", Email = $"c{n}@example.com" });
-        await new CustomerIngestor(target, TimeProvider.System, options).IngestAsync(customers.Select((c, n) => new ImportRow<CustomerInput>(n + 1, c)));
+        await new CustomerIngestor(target, TimeProvider.System, options, Options.Create(new CustomerOptions())).IngestAsync(customers.Select((c, n) => new ImportRow<CustomerInput>(n + 1, c)));
 
         // The rows end now, so the flags over the last 7, 30 and 90 days have data to work on.
         var start = DateTime.UtcNow.Date.AddMinutes(-rows);
         var inputs = ImportBench.Inputs(rows, start, transcripts: true);
         var step = Stopwatch.StartNew();
-        await new InteractionIngestor(target, options, TimeProvider.System)
+        await new InteractionIngestor(target, options, Options.Create(new CustomerOptions()), TimeProvider.System)
             .IngestAsync(inputs.Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)));
         Console.WriteLine($"  interactions {step.Elapsed.TotalSeconds:F0} s");
         step.Restart();
@@ -113,7 +113,7 @@ internal static class ContextBench
                 RespondedAt = start.AddMinutes(interaction + 30),
             };
         });
-        await new FeedbackIngestor(target, TimeProvider.System).IngestAsync(feedback.Select((x, n) => new ImportRow<FeedbackInput>(n + 1, x)));
+        await new FeedbackIngestor(target, TimeProvider.System, Options.Create(new CustomerOptions())).IngestAsync(feedback.Select((x, n) => new ImportRow<FeedbackInput>(n + 1, x)));
         Console.WriteLine($"  feedback {step.Elapsed.TotalSeconds:F0} s");
     }
 }

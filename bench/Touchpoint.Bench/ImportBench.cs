@@ -51,7 +51,7 @@ internal static class ImportBench
             await db.Database.MigrateAsync();
         }
         var customers = Enumerable.Range(1, Customers).Select(n => new CustomerInput { ExternalId = $"c{n}", Name = $"Customer {n}", Email = $"c{n}@example.com" });
-        await new CustomerIngestor(target, TimeProvider.System, Options.Create(new InteractionOptions())).IngestAsync(customers.Select((c, n) => new ImportRow<CustomerInput>(n + 1, c)));
+        await new CustomerIngestor(target, TimeProvider.System, Options.Create(new InteractionOptions()), Options.Create(new CustomerOptions())).IngestAsync(customers.Select((c, n) => new ImportRow<CustomerInput>(n + 1, c)));
 
         // TOUCHPOINT_BENCH_MAX_HELD=N: the import's timeline limit (Interactions:MaxHeldEntries).
         var interactionOptions = new InteractionOptions();
@@ -59,7 +59,7 @@ internal static class ImportBench
         {
             interactionOptions.MaxHeldEntries = int.Parse(held, System.Globalization.CultureInfo.InvariantCulture);
         }
-        var ingestor = new InteractionIngestor(target, Options.Create(interactionOptions), TimeProvider.System);
+        var ingestor = new InteractionIngestor(target, Options.Create(interactionOptions), Options.Create(new CustomerOptions()), TimeProvider.System);
         // TOUCHPOINT_BENCH_LIVE=1: after each batch's write, a full collection measures what the run keeps alive (for the
         // memory figure only: the collections cost time).
         long largestLive = 0;
@@ -172,7 +172,7 @@ internal static class ImportBench
     /// <summary>Stores one interaction for a random customer every <paramref name="everyMs"/> ms until stopped; returns how many.</summary>
     private static async Task<int> OtherWriterAsync(DatabaseTarget target, int everyMs, CancellationToken stop)
     {
-        var ingestor = new InteractionIngestor(target, Options.Create(new InteractionOptions()), TimeProvider.System);
+        var ingestor = new InteractionIngestor(target, Options.Create(new InteractionOptions()), Options.Create(new CustomerOptions()), TimeProvider.System);
         var random = new Random(13);
         var stored = 0;
         while (!stop.IsCancellationRequested)

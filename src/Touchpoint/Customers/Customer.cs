@@ -68,28 +68,22 @@ public sealed class CustomerIdentity
     public long CustomerId { get; set; }
     public IdentityKind Kind { get; set; }
 
-    /// <summary>Normalised value (lower-case email, digits-only phone, lower-case handle without @).</summary>
+    /// <summary>Normalised value (lower-case email, E.164 phone, lower-case handle without @).</summary>
     public required string Value { get; set; }
 
     public DateTime CreatedAt { get; set; }
 
-    public static string Normalize(IdentityKind kind, string value)
+    /// <summary>The stored form of an identity; a phone number without a country code is read in <paramref name="phoneRegion"/>.</summary>
+    public static string Normalize(IdentityKind kind, string value, string phoneRegion)
     {
         var v = value.Trim();
         return kind switch
         {
             IdentityKind.Email => v.ToLowerInvariant(),
-            IdentityKind.Phone => NormalizePhone(v),
+            IdentityKind.Phone => PhoneKeys.Normalize(v, phoneRegion),
             IdentityKind.Social => v.TrimStart('@').ToLowerInvariant(),
             IdentityKind.Crm => v,
         };
-    }
-
-    private static string NormalizePhone(string v)
-    {
-        var plus = v.StartsWith('+');
-        var digits = new string(v.Where(char.IsAsciiDigit).ToArray());
-        return plus ? "+" + digits : digits;
     }
 }
 

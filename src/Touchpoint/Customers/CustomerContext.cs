@@ -36,7 +36,7 @@ public sealed record CustomerContext(ContextProfile Customer, IReadOnlyList<Cont
 /// The one call an agent desktop or a bot makes: everything the customer did and said on every channel, open cases,
 /// recent feedback and derived flags. A handful of indexed queries, each bounded by the customer id.
 /// </summary>
-public sealed class CustomerContextQuery(TouchpointDb db, CustomerProfiles profiles, IOptions<InteractionOptions> options, TimeProvider time)
+public sealed class CustomerContextQuery(TouchpointDb db, CustomerProfiles profiles, IOptions<InteractionOptions> options, IOptions<CustomerOptions> customerOptions, TimeProvider time)
 {
     public const int DefaultRecent = 20;
     private const int SaidLength = 280;
@@ -64,7 +64,7 @@ public sealed class CustomerContextQuery(TouchpointDb db, CustomerProfiles profi
         {
             return null;
         }
-        var normalized = CustomerIdentity.Normalize(kind, value);
+        var normalized = CustomerIdentity.Normalize(kind, value, customerOptions.Value.PhoneRegion);
         return await db.CustomerIdentities.Where(i => i.Kind == kind && i.Value == normalized).Select(i => (long?)i.CustomerId)
             .FirstOrDefaultAsync(cancellationToken);
     }

@@ -12,7 +12,7 @@ namespace Touchpoint.Customers;
 /// or by any identity it carries. Idempotent: the same rows twice change nothing the second time, and a row
 /// that changes nothing counts as a duplicate.
 /// </summary>
-public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, IOptions<InteractionOptions> interactionOptions)
+public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, IOptions<InteractionOptions> interactionOptions, IOptions<CustomerOptions> customerOptions)
 {
     public async Task<ImportSummary> IngestAsync(IEnumerable<ImportRow<CustomerInput>> rows, IProgress<ImportProgress>? progress = null,
         int batchSize = 5_000, CancellationToken cancellationToken = default)
@@ -226,23 +226,23 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         _ => "crm_id",
     };
 
-    private static IEnumerable<(IdentityKind Kind, string Value)> Identities(CustomerInput input)
+    private IEnumerable<(IdentityKind Kind, string Value)> Identities(CustomerInput input)
     {
         if (!string.IsNullOrWhiteSpace(input.Email))
         {
-            yield return (IdentityKind.Email, CustomerIdentity.Normalize(IdentityKind.Email, input.Email));
+            yield return (IdentityKind.Email, CustomerIdentity.Normalize(IdentityKind.Email, input.Email, customerOptions.Value.PhoneRegion));
         }
         if (!string.IsNullOrWhiteSpace(input.Phone))
         {
-            yield return (IdentityKind.Phone, CustomerIdentity.Normalize(IdentityKind.Phone, input.Phone));
+            yield return (IdentityKind.Phone, CustomerIdentity.Normalize(IdentityKind.Phone, input.Phone, customerOptions.Value.PhoneRegion));
         }
         if (!string.IsNullOrWhiteSpace(input.SocialHandle))
         {
-            yield return (IdentityKind.Social, CustomerIdentity.Normalize(IdentityKind.Social, input.SocialHandle));
+            yield return (IdentityKind.Social, CustomerIdentity.Normalize(IdentityKind.Social, input.SocialHandle, customerOptions.Value.PhoneRegion));
         }
         if (!string.IsNullOrWhiteSpace(input.CrmId))
         {
-            yield return (IdentityKind.Crm, CustomerIdentity.Normalize(IdentityKind.Crm, input.CrmId));
+            yield return (IdentityKind.Crm, CustomerIdentity.Normalize(IdentityKind.Crm, input.CrmId, customerOptions.Value.PhoneRegion));
         }
     }
 

@@ -57,10 +57,7 @@ public sealed record CustomerInput
         {
             errors.Add(new("email", "is not an email address"));
         }
-        if (Phone is { Length: > 0 } phone && phone.Count(char.IsAsciiDigit) < 5)
-        {
-            errors.Add(new("phone", "has too few digits for a phone number"));
-        }
+        StoredText.CheckPhone(errors, "phone", Phone);
         StoredText.CheckNoNul(errors, [("external_id", ExternalId), ("name", Name), ("email", Email), ("phone", Phone), ("social_handle", SocialHandle),
             ("crm_id", CrmId), ("gender", Gender), ("city", City), ("country", Country), ("account_type", AccountType),
             ("account_status", AccountStatus), ("plan", Plan), ("products", Products is null ? null : string.Concat(Products)),

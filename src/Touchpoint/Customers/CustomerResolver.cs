@@ -16,8 +16,8 @@ public sealed class CustomerRef(string? ExternalId, string? Email, string? Phone
     public string? Name { get; } = Name;
     public DateTime FirstSeen { get; } = FirstSeen;
 
-    /// <summary>The resolver's lookup keys, made once: an import looks each row up several times.</summary>
-    internal List<string> Keys => _keys ??= CustomerResolver.Keys(this);
+    /// <summary>The resolver's lookup keys, made once (a ref belongs to one run, so to one phone region): an import looks each row up several times.</summary>
+    internal List<string> KeysIn(string phoneRegion) => _keys ??= CustomerResolver.Keys(this, phoneRegion);
 
     /// <summary>
     /// What a row naming its customer (an interaction, a score) must get right, each problem naming its field: at
@@ -31,6 +31,7 @@ public sealed class CustomerRef(string? ExternalId, string? Email, string? Phone
         }
         StoredText.CheckNoNul(errors, [("customer_external_id", externalId), ("customer_email", email), ("customer_phone", phone), ("customer_social_handle", socialHandle)]);
         StoredText.CheckEmail(errors, "customer_email", email);
+        StoredText.CheckPhone(errors, "customer_phone", phone);
         StoredLengths.Check(errors, "customer_external_id", externalId, StoredLengths.ExternalId);
         StoredLengths.Check(errors, "customer_email", email, StoredLengths.IdentityValue);
         StoredLengths.Check(errors, "customer_phone", phone, StoredLengths.IdentityValue);
@@ -43,7 +44,7 @@ public sealed class CustomerRef(string? ExternalId, string? Email, string? Phone
 /// email, phone, social handle) to one profile id, creating profiles for people seen for the first time.
 /// Keeps what it learned in memory so a run of a million rows asks the database once per customer.
 /// </summary>
-public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
+public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, string phoneRegion)
 {
     private const int Chunk = 500;
     private readonly Dictionary<string, long> _known = new(StringComparer.Ordinal);
@@ -77,7 +78,7 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
     /// </summary>
     public async Task PrefetchAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
     {
-        var unknown = refs.SelectMany(r => r.Keys).Where(k => !_known.ContainsKey(k)).Distinct().ToList();
+        var unknown = refs.SelectMany(r => r.KeysIn(phoneRegion)).Where(k => !_known.ContainsKey(k)).Distinct().ToList();
         if (unknown.Count > 0)
         {
             await using var db = StorageServices.CreateDb(target);
@@ -89,11 +90,11 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
     /// Whether <see cref="ResolveAsync"/> would write nothing for <paramref name="refs"/>: every key is known, so no
     /// customer is created and no identity learned.
     /// </summary>
-    public bool KnowsAll(IReadOnlyList<CustomerRef> refs) => refs.All(r => r.Keys.TrueForAll(_known.ContainsKey));
+    public bool KnowsAll(IReadOnlyList<CustomerRef> refs) => refs.All(r => r.KeysIn(phoneRegion).TrueForAll(_known.ContainsKey));
 
     private async Task<long[]> ResolveOnceAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
     {
-        var keysPerRef = refs.Select(r => r.Keys).ToArray();
+        var keysPerRef = refs.Select(r => r.KeysIn(phoneRegion)).ToArray();
         var unknown = keysPerRef.SelectMany(k => k).Where(k => !_known.ContainsKey(k)).Distinct().ToList();
         await using var db = StorageServices.CreateDb(target);
         if (unknown.Count > 0)
@@ -250,14 +251,14 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
         return 0;
     }
 
-    private static Customer NewCustomer(CustomerRef r, DateTime now)
+    private Customer NewCustomer(CustomerRef r, DateTime now)
     {
         var identities = new List<CustomerIdentity>();
         void Add(IdentityKind kind, string? value)
         {
             if (!string.IsNullOrWhiteSpace(value))
             {
-                identities.Add(new CustomerIdentity { Kind = kind, Value = CustomerIdentity.Normalize(kind, value), CreatedAt = now });
+                identities.Add(new CustomerIdentity { Kind = kind, Value = CustomerIdentity.Normalize(kind, value, phoneRegion), CreatedAt = now });
             }
         }
         Add(IdentityKind.Email, r.Email);
@@ -281,7 +282,7 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
     }
 
     /// <summary>Lookup keys, most specific first: "x:" external id, then "e:", "p:", "s:" normalised identities.</summary>
-    internal static List<string> Keys(CustomerRef r)
+    internal static List<string> Keys(CustomerRef r, string phoneRegion)
     {
         var keys = new List<string>(4);
         if (!string.IsNullOrWhiteSpace(r.ExternalId))
@@ -290,15 +291,15 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time)
         }
         if (!string.IsNullOrWhiteSpace(r.Email))
         {
-            keys.Add("e:" + CustomerIdentity.Normalize(IdentityKind.Email, r.Email));
+            keys.Add("e:" + CustomerIdentity.Normalize(IdentityKind.Email, r.Email, phoneRegion));
         }
         if (!string.IsNullOrWhiteSpace(r.Phone))
         {
-            keys.Add("p:" + CustomerIdentity.Normalize(IdentityKind.Phone, r.Phone));
+            keys.Add("p:" + CustomerIdentity.Normalize(IdentityKind.Phone, r.Phone, phoneRegion));
         }
         if (!string.IsNullOrWhiteSpace(r.SocialHandle))
         {
-            keys.Add("s:" + CustomerIdentity.Normalize(IdentityKind.Social, r.SocialHandle));
+            keys.Add("s:" + CustomerIdentity.Normalize(IdentityKind.Social, r.SocialHandle, phoneRegion));
         }
         return keys;
     }

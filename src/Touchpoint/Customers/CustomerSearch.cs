@@ -25,7 +25,7 @@ public sealed record CustomerPage(IReadOnlyList<CustomerListItem> Items, int Tot
 /// only a search that may be a name reads the customers table, and that is the one scan. Segment filters are
 /// the rule's predicate, evaluated in the database.
 /// </summary>
-public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<InteractionOptions> options)
+public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<InteractionOptions> options, IOptions<CustomerOptions> customerOptions)
 {
     private readonly InteractionOptions _options = options.Value;
 
@@ -48,7 +48,7 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<
             customers = customers.InSegment(rule, new SegmentTime(time.GetUtcNow().UtcDateTime, _options));
         }
 
-        if (Terms.From(query.Text) is { } terms)
+        if (Terms.From(query.Text, customerOptions.Value.PhoneRegion) is { } terms)
         {
             customers = Matching(customers, terms);
         }
@@ -107,7 +107,8 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<
     /// <summary>The search text read as each kind of identity it could be.</summary>
     internal sealed record Terms(string Raw, IReadOnlyList<(IdentityKind Kind, string Prefix)> IdentityPrefixes, string? NameFragment)
     {
-        public static Terms? From(string? text)
+        /// <summary>The terms of <paramref name="text"/>; a number without a country code is read in <paramref name="phoneRegion"/> too.</summary>
+        public static Terms? From(string? text, string phoneRegion)
         {
             // No stored text holds a NUL (PostgreSQL cannot, and inputs refuse it), and PostgreSQL fails a query that sends one.
             var raw = text?.Replace("\0", "", StringComparison.Ordinal).Trim() ?? "";
@@ -120,23 +121,22 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<
             if (at > 0)
             {
                 // Contains @ after the start: an email address, nothing else.
-                prefixes.Add((IdentityKind.Email, CustomerIdentity.Normalize(IdentityKind.Email, raw)));
+                prefixes.Add((IdentityKind.Email, CustomerIdentity.Normalize(IdentityKind.Email, raw, phoneRegion)));
                 return new Terms(raw, prefixes, null);
             }
             if (LooksLikePhone(raw))
             {
-                // People type numbers with and without the country's "+"; stored numbers keep it when the source had it.
-                var phone = CustomerIdentity.Normalize(IdentityKind.Phone, raw);
-                prefixes.Add((IdentityKind.Phone, phone));
-                prefixes.Add((IdentityKind.Phone, phone.StartsWith('+') ? phone[1..] : "+" + phone));
+                // People type part of a number, with or without the country's "+", or the national way ("0791..."):
+                // stored numbers are E.164 (or digits, for what libphonenumber could not read).
+                prefixes.AddRange(PhoneKeys.SearchPrefixes(raw, phoneRegion).Select(p => (IdentityKind.Phone, p)));
                 prefixes.Add((IdentityKind.Crm, raw));
                 return new Terms(raw, prefixes, null);
             }
-            var handle = CustomerIdentity.Normalize(IdentityKind.Social, raw);
+            var handle = CustomerIdentity.Normalize(IdentityKind.Social, raw, phoneRegion);
             if (handle.Length > 0)
             {
                 prefixes.Add((IdentityKind.Social, handle));
-                prefixes.Add((IdentityKind.Email, CustomerIdentity.Normalize(IdentityKind.Email, raw)));
+                prefixes.Add((IdentityKind.Email, CustomerIdentity.Normalize(IdentityKind.Email, raw, phoneRegion)));
             }
             prefixes.Add((IdentityKind.Crm, raw));
             return new Terms(raw, prefixes, raw.StartsWith('@') ? null : raw.ToLowerInvariant());

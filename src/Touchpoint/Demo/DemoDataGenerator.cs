@@ -23,7 +23,7 @@ public sealed record DemoSummary(long Customers, long Agents, long Interactions,
 /// with transcripts, cases and feedback) and feeds it through the same ingestion path as real data.
 /// Deterministic for a seed and a "now".
 /// </summary>
-public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<InteractionOptions> options, TimeProvider time)
+public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<InteractionOptions> options, IOptions<CustomerOptions> customerOptions, TimeProvider time)
 {
     private static readonly (Channel Channel, int Weight)[] ChannelMix =
     [
@@ -39,14 +39,14 @@ public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<Interactio
 
         var agents = await CreateAgentsAsync(size, random, now, cancellationToken);
         var customers = Enumerable.Range(1, size.Customers).Select(n => NewCustomer(n, random, now)).ToList();
-        var customerSummary = await new CustomerIngestor(target, time, options).IngestAsync(
+        var customerSummary = await new CustomerIngestor(target, time, options, customerOptions).IngestAsync(
             customers.Select((c, n) => new ImportRow<CustomerInput>(n + 1, c)), progress, cancellationToken: cancellationToken);
 
         var feedback = new List<FeedbackInput>();
         var interactions = Interactions(customers, agents, size, new Random(size.Seed + 1), now, feedback);
-        var summary = await new InteractionIngestor(target, options, time).IngestAsync(
+        var summary = await new InteractionIngestor(target, options, customerOptions, time).IngestAsync(
             interactions.Select((x, n) => new ImportRow<InteractionInput>(n + 1, x)), progress, cancellationToken: cancellationToken);
-        var feedbackSummary = await new FeedbackIngestor(target, time).IngestAsync(
+        var feedbackSummary = await new FeedbackIngestor(target, time, customerOptions).IngestAsync(
             feedback.Select((f, n) => new ImportRow<FeedbackInput>(n + 1, f)), cancellationToken: cancellationToken);
         await using (var db = StorageServices.CreateDb(target))
         {

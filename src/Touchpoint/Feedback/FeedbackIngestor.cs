@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Touchpoint.Customers;
 using Touchpoint.Import;
 using Touchpoint.Storage;
@@ -54,7 +55,7 @@ public sealed record FeedbackInput
 }
 
 /// <summary>Stores feedback scores idempotently on their external ids, resolving the customer like interactions do.</summary>
-public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time)
+public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time, IOptions<CustomerOptions> customerOptions)
 {
     internal static readonly BulkTable FeedbackTable = new("feedback_responses",
         [Text("external_id"), Long("customer_id"), Long("interaction_id"), Text("kind"), Int("score"), Text("comment"), Timestamp("responded_at")],
@@ -63,7 +64,7 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time)
     public async Task<ImportSummary> IngestAsync(IEnumerable<ImportRow<FeedbackInput>> rows, int batchSize = 10_000, CancellationToken cancellationToken = default)
     {
         var summary = new ImportSummary();
-        var resolver = new CustomerResolver(target, time);
+        var resolver = new CustomerResolver(target, time, customerOptions.Value.PhoneRegion);
         var batch = new List<(long Line, FeedbackInput Input)>(batchSize);
         var now = time.GetUtcNow().UtcDateTime;
         foreach (var row in rows)

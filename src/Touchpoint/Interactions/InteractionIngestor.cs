@@ -13,7 +13,7 @@ namespace Touchpoint.Interactions;
 /// validation, identity resolution, idempotent bulk write on external ids, then derivations
 /// (cases, repeat contact, FCR, channel switches, SLA) for every customer the rows touched.
 /// </summary>
-public sealed class InteractionIngestor(DatabaseTarget target, IOptions<InteractionOptions> options, TimeProvider time)
+public sealed class InteractionIngestor(DatabaseTarget target, IOptions<InteractionOptions> options, IOptions<CustomerOptions> customerOptions, TimeProvider time)
 {
     public const int DefaultBatchSize = 100_000;
 
@@ -45,7 +45,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         var stopwatch = Stopwatch.StartNew();
         PhaseTimer.Start();
         var summary = new ImportSummary();
-        var customers = new CustomerResolver(target, time);
+        var customers = new CustomerResolver(target, time, customerOptions.Value.PhoneRegion);
         var agents = new AgentResolver(target);
         var run = new RunState();
         var seen = new HashSet<string>(StringComparer.Ordinal);

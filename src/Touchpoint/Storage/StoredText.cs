@@ -17,6 +17,18 @@ public static class StoredText
         }
     }
 
+    /// <summary>
+    /// A phone number needs some digits: "n/a" or "unknown" would all be one empty key, and every customer giving one
+    /// would resolve to the first.
+    /// </summary>
+    public static void CheckPhone(List<FieldError> errors, string field, string? value)
+    {
+        if (!string.IsNullOrWhiteSpace(value) && value.Count(char.IsAsciiDigit) < 5)
+        {
+            errors.Add(new(field, "has too few digits for a phone number"));
+        }
+    }
+
     /// <summary>Adds "contains a NUL character" for each field whose value does.</summary>
     public static void CheckNoNul(List<FieldError> errors, params ReadOnlySpan<(string Field, string? Value)> fields)
     {

@@ -24,7 +24,7 @@ public sealed class CustomerQueriesTests
         var seed = await WebSeed.CreateAsync(database);
         await using var db = database.CreateDb();
         var clock = new FakeTimeProvider(WebSeed.Now);
-        var search = new CustomerSearch(db, clock, Options.Create(new InteractionOptions()));
+        var search = new CustomerSearch(db, clock, Options.Create(new InteractionOptions()), Options.Create(new CustomerOptions()));
 
         var first = await search.SearchAsync(new CustomerQuery(PageSize: 2), Ct);
         var second = await search.SearchAsync(new CustomerQuery(Page: 2, PageSize: 2), Ct);
@@ -54,7 +54,7 @@ public sealed class CustomerQueriesTests
         await WebSeed.CreateAsync(database);
         await using var db = database.CreateDb();
 
-        var page = await new CustomerSearch(db, TimeProvider.System, Options.Create(new InteractionOptions())).SearchAsync(new CustomerQuery(SegmentId: 424242), Ct);
+        var page = await new CustomerSearch(db, TimeProvider.System, Options.Create(new InteractionOptions()), Options.Create(new CustomerOptions())).SearchAsync(new CustomerQuery(SegmentId: 424242), Ct);
 
         Assert.True(page.SegmentMissing);
         Assert.Empty(page.Items);
@@ -62,12 +62,15 @@ public sealed class CustomerQueriesTests
 
     [Theory]
     [InlineData("Ada.L@Example.com", "Email:ada.l@example.com")]
-    [InlineData("+44 (20) 7946-0000", "Phone:+442079460000|Phone:442079460000|Crm:+44 (20) 7946-0000")]
+    [InlineData("+44 (20) 7946-0000", "Phone:+442079460000|Crm:+44 (20) 7946-0000")]
+    // Read in the GB region as well: the national way ("0" then the number) and an international number without its "+".
+    [InlineData("020 7946", "Phone:0207946|Phone:+44207946|Crm:020 7946")]
+    [InlineData("44 20 7946", "Phone:44207946|Phone:+44207946|Phone:+4444207946|Crm:44 20 7946")]
     [InlineData("@Ada_L", "Social:ada_l|Email:@ada_l|Crm:@Ada_L")]
     [InlineData("Lovelace", "Social:lovelace|Email:lovelace|Crm:Lovelace")]
     public void SearchText_IsReadAsEachIdentityItCouldBe(string text, string expected)
     {
-        var terms = CustomerSearch.Terms.From(text)!;
+        var terms = CustomerSearch.Terms.From(text, "GB")!;
         Assert.Equal(expected, string.Join("|", terms.IdentityPrefixes.Select(p => $"{p.Kind}:{p.Prefix}")));
         // Only text that may be a name scans names; emails, numbers and handles stay on the identity index.
         Assert.Equal(text == "Lovelace" ? "lovelace" : null, terms.NameFragment);
@@ -141,11 +144,11 @@ public sealed class CustomerQueriesTests
             var options = Options.Create(settings);
             var segments = new SegmentService(db, clock, options);
             var profiles = new CustomerProfiles(db, segments, clock, options);
-            var listed = (await new CustomerSearch(db, clock, options).SearchAsync(new CustomerQuery("Ada"), Ct)).Items.Single();
+            var listed = (await new CustomerSearch(db, clock, options, Options.Create(new CustomerOptions())).SearchAsync(new CustomerQuery("Ada"), Ct)).Items.Single();
             var profile = (await profiles.FindAsync(seed.Ada, Ct)).Profile!;
             var status = (await new InteractionDetails(db, clock, options).FindCaseAsync(caseId, Ct))!.Status;
             var inSegment = await segments.Members(SegmentRule.ParseValid("open_cases >= 1")).AnyAsync(c => c.Id == seed.Ada, Ct);
-            var flags = (await new CustomerContextQuery(db, profiles, options, clock).GetAsync(seed.Ada, cancellationToken: Ct))!.Flags;
+            var flags = (await new CustomerContextQuery(db, profiles, options, Options.Create(new CustomerOptions()), clock).GetAsync(seed.Ada, cancellationToken: Ct))!.Flags;
             return $"list {listed.OpenCases}, profile {profile.OpenCases.Count}/{profile.ClosedUnresolvedCases}, case {status}, segment {inSegment}, " +
                 $"context {flags.OpenCases} {flags.UnresolvedLastContact}";
         }
@@ -165,5 +168,33 @@ public sealed class CustomerQueriesTests
         using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddTouchpoint(configuration).BuildServiceProvider();
         var error = Assert.Throws<OptionsValidationException>(() => _ = services.GetRequiredService<IOptions<InteractionOptions>>().Value);
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("XX")]
+    [InlineData("")]
+    [InlineData("United Kingdom")]
+    public void PhoneRegion_NotARegion_IsRefused(string value)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Customers:PhoneRegion"] = value }).Build();
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddTouchpoint(configuration).BuildServiceProvider();
+        var error = Assert.Throws<OptionsValidationException>(() => _ = services.GetRequiredService<IOptions<CustomerOptions>>().Value);
+        Assert.Contains("PhoneRegion", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("+1 415-555-2671", "US", "+14155552671")]
+    [InlineData("(415) 555 2671", "US", "+14155552671")]
+    [InlineData("1.415.555.2671", "US", "+14155552671")]
+    [InlineData("415-555-2671 ext. 12", "US", "+14155552671x12")]
+    [InlineData("+44 7911 123456", "US", "+447911123456")]
+    [InlineData("07911 123456", "GB", "+447911123456")]
+    [InlineData("+44 (0)7911 123456", "GB", "+447911123456")]
+    [InlineData("0049 30 123456", "GB", "+4930123456")]
+    [InlineData("12345 6", "US", "123456")] // not a possible number anywhere: its digits
+    public void PhoneNumbers_WrittenAnyWay_AreOneKey(string written, string region, string key)
+    {
+        Assert.Equal(key, CustomerIdentity.Normalize(IdentityKind.Phone, written, region));
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Touchpoint.Demo;
+using Touchpoint.Customers;
 using Touchpoint.Interactions;
 using Touchpoint.Storage;
 using Touchpoint.Tests.Infrastructure;
@@ -15,7 +16,7 @@ public sealed class DemoDataGeneratorTests
     public async Task Generate_SmallSet_CoversEveryChannelWithCasesTranscriptsAndFeedback(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        var generator = new DemoDataGenerator(database.Target, Options.Create(new InteractionOptions()), Ingest.Clock());
+        var generator = new DemoDataGenerator(database.Target, Options.Create(new InteractionOptions()), Options.Create(new CustomerOptions()), Ingest.Clock());
 
         var summary = await generator.GenerateAsync(new DemoSize(Customers: 300, Agents: 20), cancellationToken: Ct);
 

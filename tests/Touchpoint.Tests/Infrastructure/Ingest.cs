@@ -20,11 +20,11 @@ public static class Ingest
     /// <summary>Ingests with progress reports and a token the test may cancel half-way.</summary>
     public static Task<ImportSummary> InteractionsUntilAsync(TestDatabase database, IEnumerable<InteractionInput> inputs, int batchSize,
         IProgress<ImportProgress>? progress, CancellationToken cancellationToken) =>
-        new InteractionIngestor(database.Target, Options.Create(new InteractionOptions()), Clock())
+        new InteractionIngestor(database.Target, Options.Create(new InteractionOptions()), Options.Create(new CustomerOptions()), Clock())
             .IngestAsync(inputs.Select((x, i) => new ImportRow<InteractionInput>(i + 1, x)), progress, batchSize, cancellationToken);
 
     public static Task<ImportSummary> CustomersAsync(TestDatabase database, params CustomerInput[] inputs) =>
-        new CustomerIngestor(database.Target, Clock(), Options.Create(new InteractionOptions()))
+        new CustomerIngestor(database.Target, Clock(), Options.Create(new InteractionOptions()), Options.Create(new CustomerOptions()))
             .IngestAsync(inputs.Select((x, i) => new ImportRow<CustomerInput>(i + 1, x)), cancellationToken: TestContext.Current.CancellationToken);
 
     /// <summary>Marks a customer as written but not derived, as an import that failed before its end leaves it.</summary>

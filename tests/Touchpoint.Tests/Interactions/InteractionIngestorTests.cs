@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Touchpoint.Customers;
 using Touchpoint.Interactions;
 using Touchpoint.Storage;
 using Touchpoint.Tests.Infrastructure;
@@ -489,7 +490,7 @@ public sealed class InteractionIngestorTests
             }
         });
 
-        var summary = await new InteractionIngestor(database.Target, Options.Create(new InteractionOptions()), clock)
+        var summary = await new InteractionIngestor(database.Target, Options.Create(new InteractionOptions()), Options.Create(new CustomerOptions()), clock)
             .IngestAsync(rows.Select((x, i) => new Touchpoint.Import.ImportRow<InteractionInput>(i + 1, x)), progress, 2, Ct);
         await InteractionsAsync(expected, rows.Append(other), batchSize: 1000);
 
@@ -722,7 +723,7 @@ public sealed class InteractionIngestorTests
             n % 18 < 9 ? "billing" : "outage", n % 5 == 0 ? Outcome.Unresolved : Outcome.Resolved)).ToList();
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var expected = await TestDatabase.CreateAsync(provider);
-        var ingestor = new InteractionIngestor(database.Target, Options.Create(new InteractionOptions { MaxHeldEntries = 4 }), Clock());
+        var ingestor = new InteractionIngestor(database.Target, Options.Create(new InteractionOptions { MaxHeldEntries = 4 }), Options.Create(new CustomerOptions()), Clock());
 
         var summary = await ingestor.IngestAsync(rows.Select((x, i) => new Touchpoint.Import.ImportRow<InteractionInput>(i + 1, x)), batchSize: 3,
             cancellationToken: Ct);

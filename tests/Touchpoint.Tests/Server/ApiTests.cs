@@ -136,6 +136,35 @@ public sealed class ApiTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task PhoneWrittenTheNationalWay_FindsTheCustomerKnownByTheInternationalNumber(DatabaseProvider provider)
+    {
+        // The CRM writes +44 7911 123456, the phone system sends 07911 123456: one customer, in a deployment in the UK.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database, settings: new Dictionary<string, string?> { ["Customers:PhoneRegion"] = "GB" });
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var customer = await api.PostAsJsonAsync("/api/customers", new { externalId = "crm-7", name = "Ada Lovelace", phone = "+44 7911 123456" }, Ct);
+        Assert.True(customer.IsSuccessStatusCode, await customer.Content.ReadAsStringAsync(Ct));
+
+        var call = await api.PostAsJsonAsync("/api/interactions",
+            new { externalId = "call-1", customerPhone = "07911 123456", channel = "Phone", startedAt = "2026-05-20T10:00:00Z" }, Ct);
+        Assert.Equal(HttpStatusCode.Created, call.StatusCode);
+
+        await using (var db = database.CreateDb())
+        {
+            Assert.Equal(1, await db.Customers.CountAsync(Ct));
+            Assert.Equal("crm-7", await db.Interactions.Select(i => i.Customer!.ExternalId).SingleAsync(Ct));
+        }
+        var context = await api.GetFromJsonAsync<JsonElement>("/api/context?phone=07911%20123%20456", Ct);
+        Assert.Equal("Ada Lovelace", context.GetProperty("customer").GetProperty("name").GetString());
+        // Part of the number, typed the national way, finds her in the list.
+        foreach (var typed in new[] { "07911 12", "+447911", "7911 123" })
+        {
+            var page = await api.GetFromJsonAsync<JsonElement>($"/api/customers?q={Uri.EscapeDataString(typed)}", Ct);
+            Assert.True(page.GetProperty("total").GetInt32() == 1, $"{typed}: {page}");
+        }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Batch_StoresValidItems_ListsRejectedByIndex_AndRepeatsAddNothing(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);

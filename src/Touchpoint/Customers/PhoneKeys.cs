@@ -1,0 +1,61 @@
+using PhoneNumbers;
+
+namespace Touchpoint.Customers;
+
+/// <summary>
+/// Phone numbers as identity keys. The same number written "+1 415-555-2671", "1 (415) 555 2671" or "415.555.2671"
+/// (the last two read in the US) is one key in E.164, "+14155552671", so a customer is recognised however a source
+/// (a CRM, a phone system, a survey form) writes their number. An extension stays part of the key ("x12"): colleagues
+/// behind one switchboard are different people. What libphonenumber cannot read as a possible number keeps its digits
+/// (and a leading "+").
+/// </summary>
+public static class PhoneKeys
+{
+    private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
+
+    public static bool IsRegion(string region) => Util.GetSupportedRegions().Contains(region);
+
+    /// <summary>The key of <paramref name="value"/>, a number without a country code read as one of <paramref name="region"/>.</summary>
+    public static string Normalize(string value, string region)
+    {
+        var text = value.Trim();
+        try
+        {
+            var number = Util.Parse(text, region);
+            if (Util.IsPossibleNumber(number))
+            {
+                var e164 = Util.Format(number, PhoneNumberFormat.E164);
+                return number.HasExtension ? $"{e164}x{number.Extension}" : e164;
+            }
+        }
+        catch (NumberParseException)
+        {
+            // Not a phone number libphonenumber can read: the digits are still the best key.
+        }
+        return Digits(text);
+    }
+
+    /// <summary>
+    /// Keys a number typed in part may begin: its digits as typed, with a "+" added (an international number typed
+    /// without it), and read as a national number of <paramref name="region"/> ("0791" in GB begins "+44791").
+    /// </summary>
+    public static IReadOnlyList<string> SearchPrefixes(string partial, string region)
+    {
+        var digits = Digits(partial.Trim());
+        if (digits.StartsWith('+'))
+        {
+            return [digits];
+        }
+        var country = $"+{Util.GetCountryCodeForRegion(region)}";
+        // After the national prefix ("0" in GB) comes a national number; no country code begins with it.
+        return Util.GetNddPrefixForRegion(region, true) is { Length: > 0 } ndd && digits.StartsWith(ndd, StringComparison.Ordinal)
+            ? new[] { digits, country + digits[ndd.Length..] }.Distinct().ToList()
+            : new[] { digits, "+" + digits, country + digits }.Distinct().ToList();
+    }
+
+    private static string Digits(string text)
+    {
+        var digits = new string(text.Where(char.IsAsciiDigit).ToArray());
+        return text.StartsWith('+') ? "+" + digits : digits;
+    }
+}
