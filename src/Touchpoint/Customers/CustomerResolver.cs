@@ -17,7 +17,7 @@ public sealed class CustomerRef(string? ExternalId, string? Email, string? Phone
     public DateTime FirstSeen { get; } = FirstSeen;
 
     /// <summary>The resolver's lookup keys, made once (a ref belongs to one run, so to one phone region): an import looks each row up several times.</summary>
-    internal List<string> KeysIn(string phoneRegion) => _keys ??= CustomerResolver.Keys(this, phoneRegion);
+    internal List<string> KeysIn(CustomerResolver resolver) => _keys ??= resolver.KeysOf(this);
 
     /// <summary>
     /// What a row naming its customer (an interaction, a score) must get right, each problem naming its field: at
@@ -48,6 +48,7 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
 {
     private const int Chunk = 500;
     private readonly Dictionary<string, long> _known = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _phoneKeys = new(StringComparer.Ordinal);
 
     public long CustomersCreated { get; private set; }
 
@@ -78,7 +79,7 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
     /// </summary>
     public async Task PrefetchAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
     {
-        var unknown = refs.SelectMany(r => r.KeysIn(phoneRegion)).Where(k => !_known.ContainsKey(k)).Distinct().ToList();
+        var unknown = refs.SelectMany(r => r.KeysIn(this)).Where(k => !_known.ContainsKey(k)).Distinct().ToList();
         if (unknown.Count > 0)
         {
             await using var db = StorageServices.CreateDb(target);
@@ -90,11 +91,11 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
     /// Whether <see cref="ResolveAsync"/> would write nothing for <paramref name="refs"/>: every key is known, so no
     /// customer is created and no identity learned.
     /// </summary>
-    public bool KnowsAll(IReadOnlyList<CustomerRef> refs) => refs.All(r => r.KeysIn(phoneRegion).TrueForAll(_known.ContainsKey));
+    public bool KnowsAll(IReadOnlyList<CustomerRef> refs) => refs.All(r => r.KeysIn(this).TrueForAll(_known.ContainsKey));
 
     private async Task<long[]> ResolveOnceAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
     {
-        var keysPerRef = refs.Select(r => r.KeysIn(phoneRegion)).ToArray();
+        var keysPerRef = refs.Select(r => r.KeysIn(this)).ToArray();
         var unknown = keysPerRef.SelectMany(k => k).Where(k => !_known.ContainsKey(k)).Distinct().ToList();
         await using var db = StorageServices.CreateDb(target);
         if (unknown.Count > 0)
@@ -282,7 +283,7 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
     }
 
     /// <summary>Lookup keys, most specific first: "x:" external id, then "e:", "p:", "s:" normalised identities.</summary>
-    internal static List<string> Keys(CustomerRef r, string phoneRegion)
+    internal List<string> KeysOf(CustomerRef r)
     {
         var keys = new List<string>(4);
         if (!string.IsNullOrWhiteSpace(r.ExternalId))
@@ -295,7 +296,12 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
         }
         if (!string.IsNullOrWhiteSpace(r.Phone))
         {
-            keys.Add("p:" + CustomerIdentity.Normalize(IdentityKind.Phone, r.Phone, phoneRegion));
+            // A run names the same customers' numbers over and over; reading one takes libphonenumber a few microseconds.
+            if (!_phoneKeys.TryGetValue(r.Phone, out var phone))
+            {
+                phone = _phoneKeys[r.Phone] = CustomerIdentity.Normalize(IdentityKind.Phone, r.Phone, phoneRegion);
+            }
+            keys.Add("p:" + phone);
         }
         if (!string.IsNullOrWhiteSpace(r.SocialHandle))
         {
