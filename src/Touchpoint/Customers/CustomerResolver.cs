@@ -53,8 +53,8 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
     public long CustomersCreated { get; private set; }
 
     /// <summary>
-    /// Identities a record taught a profile it resolved to by another key (a phone given beside a known email): no
-    /// profile held them, and later records naming only them find the same customer.
+    /// Identities (email, phone, handle) a record taught a profile it resolved to by another key (a phone given beside
+    /// a known email): no profile held them, and later records naming only them find the same customer.
     /// </summary>
     public long IdentitiesAdded { get; private set; }
 
@@ -141,10 +141,6 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
                 foreach (var identity in keys.Count > 1 ? Unheld(keys, pendingByKey) : [])
                 {
                     pendingByKey[Key(identity)] = pending;
-                    if (identity.Kind == IdentityKind.Crm && identity.Value == pending.ExternalId)
-                    {
-                        continue;
-                    }
                     identity.CreatedAt = now;
                     pending.Identities.Add(identity);
                     learnedByNew++;
@@ -208,12 +204,16 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
         }
     }
 
-    /// <summary>The keys of <paramref name="keys"/> no profile holds, stored or about to be created, as identities.</summary>
+    /// <summary>
+    /// The email, phone and handle keys of <paramref name="keys"/> no profile holds, stored or about to be created, as
+    /// identities. Not a customer id: a source's id names a profile of its own (a customer import of it would make
+    /// one), so an unknown id beside a known email may be another person sharing that address.
+    /// </summary>
     private IEnumerable<CustomerIdentity> Unheld(List<string> keys, Dictionary<string, Customer> pendingByKey)
     {
         foreach (var key in keys)
         {
-            if (!_known.ContainsKey(key) && !pendingByKey.ContainsKey(key))
+            if (key[0] != 'x' && !_known.ContainsKey(key) && !pendingByKey.ContainsKey(key))
             {
                 yield return new CustomerIdentity { Kind = KindOf(key[0]), Value = key[2..] };
             }
@@ -222,7 +222,6 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
 
     private static IdentityKind KindOf(char prefix) => prefix switch
     {
-        'x' => IdentityKind.Crm,
         'e' => IdentityKind.Email,
         'p' => IdentityKind.Phone,
         's' => IdentityKind.Social,
@@ -231,7 +230,6 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
 
     private static string Key(CustomerIdentity identity) => identity.Kind switch
     {
-        IdentityKind.Crm => "x:",
         IdentityKind.Email => "e:",
         IdentityKind.Phone => "p:",
         _ => "s:",
