@@ -88,10 +88,11 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
     }
 
     /// <summary>
-    /// Whether <see cref="ResolveAsync"/> would write nothing for <paramref name="refs"/>: every key is known, so no
-    /// customer is created and no identity learned.
+    /// Whether <see cref="ResolveAsync"/> would write nothing for <paramref name="refs"/>: each names a known profile
+    /// and no email, phone or handle it could learn.
     /// </summary>
-    public bool KnowsAll(IReadOnlyList<CustomerRef> refs) => refs.All(r => r.KeysIn(this).TrueForAll(_known.ContainsKey));
+    public bool KnowsAll(IReadOnlyList<CustomerRef> refs) => refs.All(r =>
+        r.KeysIn(this) is var keys && keys.Exists(_known.ContainsKey) && keys.TrueForAll(k => k[0] == 'x' || _known.ContainsKey(k)));
 
     private async Task<long[]> ResolveOnceAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
     {
