@@ -138,6 +138,31 @@ public sealed class ApiInputEdgeTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task FileImport_AJsonLineBreakingAFieldRule_IsRejectedAtItsLineAndTheKeysPosition(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var bad = $$"""{"external_id":"q-2","customer_email":"kim@example.com","channel":"phone","started_at":"2026-05-02T09:00:00Z","queue":"{{new string('q', 101)}}"}""";
+        var jsonl = string.Join('\n',
+            """{"external_id":"q-1","customer_email":"kim@example.com","channel":"phone","started_at":"2026-05-01T09:00:00Z","queue":"billing"}""",
+            bad,
+            """{"external_id":"q-3","customer_email":"lee@example.com","channel":"chat","started_at":"2026-05-03T09:00:00Z","talk_seconds":-1}""");
+        using var body = new StringContent(jsonl, Encoding.UTF8, "application/x-ndjson");
+
+        var response = await api.PostAsync("/api/interactions/import", body, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(1, result.GetProperty("imported").GetInt64());
+        Assert.Equal(
+            [(2L, bad.IndexOf("\"queue\"", StringComparison.Ordinal) + 1, "queue is longer than 100 characters"), (3, 110, "talk_seconds must not be negative")],
+            result.GetProperty("rejections").EnumerateArray().Select(r => (r.GetProperty("line").GetInt64(), r.GetProperty("column").GetInt32(), r.GetProperty("reason").GetString())));
+        await using var db = database.CreateDb();
+        Assert.Equal(["q-1"], await db.Interactions.Select(i => i.ExternalId).ToListAsync(Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task PostCustomer_WithValuesLongerThanTheirColumns_Answers400NamingTheField_OnBothDatabases(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
