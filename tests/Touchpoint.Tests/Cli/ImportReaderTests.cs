@@ -146,6 +146,29 @@ public sealed class ImportReaderTests
     }
 
     [Fact]
+    public void Csv_ANumberOrTwoNames_IsNotAChannelOrAnOutcome()
+    {
+        // Enum.TryParse read "3" as Sms and "Phone,Email" or "resolved,escalated" as one value made of the two.
+        const string csv = "external_id,customer_email,channel,started_at,outcome\n" +
+                           "number,a@example.com,3,2026-03-02T09:00:00Z,\n" +
+                           "two,a@example.com,\"Phone,Email\",2026-03-02T09:00:00Z,\n" +
+                           "outcomes,a@example.com,chat,2026-03-02T09:00:00Z,\"resolved,escalated\"\n" +
+                           "spelled,a@example.com,Web Chat,2026-03-02T09:00:00Z,FOLLOW_UP\n";
+
+        var rows = ImportFiles.ReadInteractions(new StringReader(csv), ImportFormat.Csv).ToList();
+
+        Assert.Equal(
+            [
+                "channel: '3' is not a channel (phone, email, chat, sms, social, self-service, in-app, bot)",
+                "channel: 'Phone,Email' is not a channel (phone, email, chat, sms, social, self-service, in-app, bot)",
+                "outcome: 'resolved,escalated' is not one of resolved, unresolved, escalated, abandoned, follow-up",
+                null,
+            ],
+            rows.Select(r => r.Error));
+        Assert.Equal((Channel.Chat, Outcome.FollowUp), (rows[3].Value!.Channel, rows[3].Value!.Outcome));
+    }
+
+    [Fact]
     public void Csv_Customers_ReadListsConsentsAndAliases()
     {
         const string csv = """
