@@ -8,7 +8,7 @@ namespace Touchpoint.Import;
 /// positions are. A field inside an array or object that the line lacks falls back to its nearest enclosing part
 /// ("messages[0].text" to where that message starts); a top-level field the line lacks has no column.
 /// </summary>
-public static class JsonLineColumns
+internal static class JsonLineColumns
 {
     /// <summary>
     /// A lookup over one line. It holds only the line's bytes: the line is scanned again only when a column is asked

@@ -8,7 +8,7 @@ namespace Touchpoint.Interactions;
 /// </summary>
 public static class ValueNames
 {
-    /// <summary>Other names for a channel, as written in docs/import-formats.md.</summary>
+    /// <summary>Other names for a channel (listed in docs/import-formats.md).</summary>
     private static readonly Dictionary<Channel, string[]> ChannelAliases = new()
     {
         [Channel.Phone] = ["voice", "call"],
