@@ -18,6 +18,20 @@ public sealed record CaseDto(long Id, string ExternalId, long CustomerId, string
     DateTime LastContactAt, DateTime? ResolvedAt, int ContactCount, int ChannelCount, int ChannelSwitches, int Transfers, Channel FirstChannel,
     int? FirstResponseSeconds, int? ResolutionSeconds, bool FirstContactResolved, IReadOnlyList<InteractionSummary> Interactions);
 
+/// <summary>
+/// A channel in a query string, read in the spellings a body or an import file takes ("voice", "self-service", any
+/// case). Bound as a plain enum it took only the exact name ("Phone"), and numbers or "Phone,Email" as some channel.
+/// </summary>
+public readonly record struct ChannelName(Channel Value)
+{
+    public static bool TryParse(string? text, out ChannelName name)
+    {
+        var known = ValueNames.TryParse(text, out Channel channel);
+        name = new ChannelName(channel);
+        return known;
+    }
+}
+
 public static class InteractionsApi
 {
     public static void MapInteractionsApi(this IEndpointRouteBuilder app)
@@ -34,7 +48,7 @@ public static class InteractionsApi
     }
 
     /// <summary>Interactions newest first, filtered by channel, UTC date range (inclusive), agent, queue and reason.</summary>
-    public static async Task<Results<Ok<InteractionPage>, ValidationProblem>> List(InteractionSearch search, Channel? channel, DateOnly? from, DateOnly? to,
+    public static async Task<Results<Ok<InteractionPage>, ValidationProblem>> List(InteractionSearch search, ChannelName? channel, DateOnly? from, DateOnly? to,
         long? agentId, string? queue, string? reason, int? page, int? pageSize, CancellationToken cancellationToken)
     {
         if (pageSize is < 1 or > InteractionSearch.MaxPageSize)
@@ -42,7 +56,7 @@ public static class InteractionsApi
             return ApiProblems.Invalid("pageSize", $"must be between 1 and {InteractionSearch.MaxPageSize}");
         }
         return TypedResults.Ok(await search.SearchAsync(
-            new InteractionQuery(channel, from, to, agentId, queue, reason, Math.Max(1, page ?? 1), pageSize ?? 50), cancellationToken));
+            new InteractionQuery(channel?.Value, from, to, agentId, queue, reason, Math.Max(1, page ?? 1), pageSize ?? 50), cancellationToken));
     }
 
     public static async Task<Results<Ok<InteractionDto>, NotFound>> Get(InteractionDetails details, long id, CancellationToken cancellationToken) =>

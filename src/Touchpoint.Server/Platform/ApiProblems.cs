@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Touchpoint.Import;
+using Touchpoint.Interactions;
 
 namespace Touchpoint.Server.Platform;
 
@@ -55,10 +56,13 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
             details.Extensions["line"] = json.LineNumber + 1;
             details.Extensions["position"] = json.BytePositionInLine + 1;
             // "could not be converted to System.Nullable`1[System.TimeOnly]": say instead what the field takes.
-            if (NotConverted().Match(json.Message) is { Success: true } wrong && json.Path is { Length: > 2 } path)
+            var field = json.Path is { Length: > 2 } path ? path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path[1..] : null;
+            // A channel, direction, outcome or author that is none of the spellings taken: the converter's words list them.
+            var reason = json is ValueNameJsonException ? json.Message
+                : NotConverted().Match(json.Message) is { Success: true } wrong ? $"is not {ExpectedJson(wrong.Groups["type"].Value)}"
+                : null;
+            if (field is not null && reason is not null)
             {
-                var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path[1..];
-                var reason = $"is not {ExpectedJson(wrong.Groups["type"].Value)}";
                 details.Detail = $"{field}: {reason}";
                 details.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [reason] };
             }
@@ -84,7 +88,7 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
         "DateOnly" => "a date (yyyy-mm-dd)",
         "DateTime" or "DateTimeOffset" => "a date and time (ISO 8601)",
         "bool" => "true or false",
-        "Channel" => $"a channel ({string.Join(", ", Enum.GetNames<Touchpoint.Interactions.Channel>())})",
+        "ChannelName" => $"one of {ValueNames.Accepted<Channel>()}",
         var other => $"a valid {other}",
     };
 
@@ -92,7 +96,7 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
     private static string ExpectedJson(string type)
     {
         var name = type.StartsWith("System.Nullable`1[", StringComparison.Ordinal) ? type["System.Nullable`1[".Length..^1] : type;
-        if (typeof(Touchpoint.Interactions.Channel).Assembly.GetType(name) is { IsEnum: true } named)
+        if (typeof(Channel).Assembly.GetType(name) is { IsEnum: true } named)
         {
             return $"one of {string.Join(", ", Enum.GetNames(named))}";
         }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Touchpoint.Server.Customers;
 using Touchpoint.Server.Feedback;
+using Touchpoint.Interactions;
 using Touchpoint.Server.Interactions;
 
 namespace Touchpoint.Server.Platform;
@@ -32,14 +33,20 @@ public static class ServerSetup
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Enums travel as names ("Phone", "Inbound"); numbers are refused so a typo cannot become another channel.
+        // Channels, directions, outcomes and message authors are read in every spelling the import files take ("voice",
+        // "self-service"), so a source sends the API what it writes in its files; they are written as names as before.
         // A property named twice is refused (the last value silently won), as a column twice is in an import file.
         services.ConfigureHttpJsonOptions(o =>
         {
+            o.SerializerOptions.Converters.Add(new ValueNameJsonConverter<Channel>());
+            o.SerializerOptions.Converters.Add(new ValueNameJsonConverter<Direction>());
+            o.SerializerOptions.Converters.Add(new ValueNameJsonConverter<Outcome>());
+            o.SerializerOptions.Converters.Add(new ValueNameJsonConverter<MessageAuthor>());
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
             o.SerializerOptions.AllowDuplicateProperties = false;
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddValueNameSchemas());
         services.AddUiLanguages();
         services.AddRazorPages(o =>
         {

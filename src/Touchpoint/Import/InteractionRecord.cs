@@ -127,7 +127,7 @@ public sealed class InteractionRecord
             }
             var author = MessageAuthor.Customer;
             var colon = text.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0 && Enum.TryParse<MessageAuthor>(text[..colon].Trim(), ignoreCase: true, out var named) && Enum.IsDefined(named))
+            if (colon > 0 && ValueNames.TryParse(text[..colon], out MessageAuthor named))
             {
                 author = named;
                 text = text[(colon + 1)..].Trim();

@@ -5,7 +5,8 @@ namespace Touchpoint.Import;
 
 /// <summary>
 /// Streams a JSON Lines file (one object per line) into import rows. A line that is not valid JSON or holds a
-/// value of the wrong type becomes an error with its 1-based line and the 1-based byte position in the line.
+/// value of the wrong type becomes an error with its 1-based line and the 1-based byte position in the line; a
+/// row that reads but breaks a field rule is given the byte position of that field's key (see <see cref="JsonLineColumns"/>).
 /// </summary>
 public static class JsonLinesRecordReader
 {
@@ -28,11 +29,12 @@ public static class JsonLinesRecordReader
                 yield return new ImportRow<TInput>(line, null, $"the line {ImportFiles.NotUtf8Reason}", Encoding.UTF8.GetByteCount(json.AsSpan(0, bad)) + 1);
                 continue;
             }
+            var bytes = Encoding.UTF8.GetBytes(json);
             TRecord? record = null;
             ImportRow<TInput>? error = null;
             try
             {
-                record = JsonSerializer.Deserialize<TRecord>(Encoding.UTF8.GetBytes(json), ImportJson.Options);
+                record = JsonSerializer.Deserialize<TRecord>(bytes, ImportJson.Options);
                 if (record is null)
                 {
                     error = new ImportRow<TInput>(line, null, "the line is not a JSON object", 1);
@@ -47,14 +49,16 @@ public static class JsonLinesRecordReader
                 yield return error;
                 continue;
             }
+            // Where each field's key is in the line is worked out only for a row that is rejected: most rows never ask.
+            var columnOf = JsonLineColumns.Of<TRecord>(bytes);
             ImportRow<TInput> row;
             try
             {
-                row = new ImportRow<TInput>(line, build(record!));
+                row = new ImportRow<TInput>(line, build(record!), ColumnOf: columnOf);
             }
             catch (RecordFieldException e)
             {
-                row = new ImportRow<TInput>(line, null, $"{e.Field}: {e.Message}");
+                row = new ImportRow<TInput>(line, null, $"{e.Field}: {e.Message}", columnOf(e.Field));
             }
             yield return row;
         }

@@ -59,17 +59,18 @@ public static partial class Cells
     };
 
     public static Channel Channel(string field, string value) =>
-        ChannelNames.TryParse(value, out var c) || System.Enum.TryParse(value.Trim(), ignoreCase: true, out c) && System.Enum.IsDefined(c)
+        ValueNames.TryParse(value, out Channel c)
             ? c
             : throw new RecordFieldException(field, $"'{value}' is not a channel (phone, email, chat, sms, social, self-service, in-app, bot)");
 
-    public static T Enum<T>(string field, string value) where T : struct, System.Enum
-    {
-        var key = value.Trim().Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal);
-        return System.Enum.TryParse<T>(key, ignoreCase: true, out var v) && System.Enum.IsDefined(v) && !int.TryParse(key, out _)
+    public static T Enum<T>(string field, string value) where T : struct, System.Enum =>
+        ValueNames.TryParse(value, out T v)
             ? v
-            : throw new RecordFieldException(field, $"'{value}' is not one of {string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
-    }
+            : throw new RecordFieldException(field, $"'{value}' is not one of {string.Join(", ", System.Enum.GetNames<T>().Select(Kebab))}");
+
+    /// <summary>"FollowUp" → "follow-up", as the files spell it.</summary>
+    private static string Kebab(string name) =>
+        string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) ? $"-{char.ToLowerInvariant(c)}" : char.ToLowerInvariant(c).ToString()));
 
     public static string? Format(int? value) => value?.ToString(CultureInfo.InvariantCulture);
     public static string? Format(double? value) => value?.ToString("R", CultureInfo.InvariantCulture);

@@ -38,28 +38,8 @@ public enum MessageAuthor
 
 public static class ChannelNames
 {
-    /// <summary>Parses the names people and files use for a channel ("phone", "voice", "web", "self-service").</summary>
-    public static bool TryParse(string? text, out Channel channel)
-    {
-        channel = default;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return false;
-        }
-        var key = text.Trim().Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant();
-        switch (key)
-        {
-            case "phone" or "voice" or "call": channel = Channel.Phone; return true;
-            case "email" or "mail": channel = Channel.Email; return true;
-            case "chat" or "livechat" or "webchat": channel = Channel.Chat; return true;
-            case "sms" or "text": channel = Channel.Sms; return true;
-            case "social" or "twitter" or "facebook": channel = Channel.Social; return true;
-            case "selfservice" or "web" or "webselfservice" or "portal": channel = Channel.SelfService; return true;
-            case "inapp" or "app" or "mobile": channel = Channel.InApp; return true;
-            case "bot" or "chatbot": channel = Channel.Bot; return true;
-            default: return false;
-        }
-    }
+    /// <summary>Parses the names people and files use for a channel ("phone", "voice", "web", "self-service"); see <see cref="ValueNames"/>.</summary>
+    public static bool TryParse(string? text, out Channel channel) => ValueNames.TryParse(text, out channel);
 
     public static string ToKey(this Channel channel) => channel switch
     {

@@ -15,9 +15,10 @@ public sealed class CliImportBadRowTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         using var folder = new TempFolder();
+        const string nullMessage = """{"external_id":"j-2","customer_email":"y@example.com","channel":"chat","started_at":"2026-03-02T10:00:00Z","messages":[null]}""";
         var file = folder.Write("interactions.jsonl", string.Join('\n',
             """{"external_id":"j-1","customer_email":"y@example.com","channel":"chat","started_at":"2026-03-02T09:00:00Z"}""",
-            """{"external_id":"j-2","customer_email":"y@example.com","channel":"chat","started_at":"2026-03-02T10:00:00Z","messages":[null]}""",
+            nullMessage,
             """{"external_id":"j-3","customer_email":"y@example.com","channel":"chat","started_at":"2026-03-02T11:00:00Z"}"""));
 
         var result = await CliRunner.RunAsync(database, "import", "interactions", file, "--json");
@@ -25,7 +26,9 @@ public sealed class CliImportBadRowTests
         Assert.True(result.ExitCode == 0, result.ToString());
         var summary = JsonDocument.Parse(result.Output).RootElement;
         Assert.Equal(2, summary.GetProperty("imported").GetInt64());
-        Assert.Equal(2, Assert.Single(summary.GetProperty("rejections").EnumerateArray()).GetProperty("line").GetInt64());
+        var rejection = Assert.Single(summary.GetProperty("rejections").EnumerateArray());
+        Assert.Equal((2L, nullMessage.IndexOf("null]", StringComparison.Ordinal) + 1, "messages[0]: is null"),
+            (rejection.GetProperty("line").GetInt64(), rejection.GetProperty("column").GetInt32(), rejection.GetProperty("reason").GetString()));
         await using var db = database.CreateDb();
         Assert.Equal(2, await db.Interactions.CountAsync(Ct));
     }

@@ -146,6 +146,29 @@ public sealed class ImportReaderTests
     }
 
     [Fact]
+    public void Csv_ANumberOrTwoNames_IsNotAChannelOrAnOutcome()
+    {
+        // Enum.TryParse read "3" as Sms and "Phone,Email" or "resolved,escalated" as one value made of the two.
+        const string csv = "external_id,customer_email,channel,started_at,outcome\n" +
+                           "number,a@example.com,3,2026-03-02T09:00:00Z,\n" +
+                           "two,a@example.com,\"Phone,Email\",2026-03-02T09:00:00Z,\n" +
+                           "outcomes,a@example.com,chat,2026-03-02T09:00:00Z,\"resolved,escalated\"\n" +
+                           "spelled,a@example.com,Web Chat,2026-03-02T09:00:00Z,FOLLOW_UP\n";
+
+        var rows = ImportFiles.ReadInteractions(new StringReader(csv), ImportFormat.Csv).ToList();
+
+        Assert.Equal(
+            [
+                "channel: '3' is not a channel (phone, email, chat, sms, social, self-service, in-app, bot)",
+                "channel: 'Phone,Email' is not a channel (phone, email, chat, sms, social, self-service, in-app, bot)",
+                "outcome: 'resolved,escalated' is not one of resolved, unresolved, escalated, abandoned, follow-up",
+                null,
+            ],
+            rows.Select(r => r.Error));
+        Assert.Equal((Channel.Chat, Outcome.FollowUp), (rows[3].Value!.Channel, rows[3].Value!.Outcome));
+    }
+
+    [Fact]
     public void Csv_Customers_ReadListsConsentsAndAliases()
     {
         const string csv = """
@@ -194,6 +217,72 @@ public sealed class ImportReaderTests
         Assert.Equal("the line is not a JSON object", rows[5].Error);
         Assert.Equal(2, rows[5].Column);
         Assert.Equal(Channel.Social, rows[6].Value!.Channel);
+    }
+
+    [Fact]
+    public void JsonLines_RowsFailingAFieldRule_AreRejectedAtTheBytePositionOfThatFieldsKey()
+    {
+        // The CSV reader gives these the field's column; JSON Lines gave a line and no column at all.
+        string[] lines =
+        [
+            """{"external_id":"negative","customer_name":"José Ñandú","customer_email":"a@example.com","channel":"phone","started_at":"2026-03-02T09:00:00Z","talk_seconds":-5}""",
+            $$"""{"external_id":"long-queue","customer_email":"a@example.com","channel":"phone","started_at":"2026-03-02T09:00:00Z","queue":"{{new string('q', 101)}}"}""",
+            """{"external_id":"ends-early","customer_email":"a@example.com","channel":"phone","Ended_At":"2026-03-02T08:00:00Z","started_at":"2026-03-02T09:00:00Z"}""",
+            """{"customer_email":"a@example.com","channel":"phone","started_at":"2026-03-02T09:00:00Z","external_id":" "}""",
+            """{"external_id":"no-text","customer_email":"a@example.com","channel":"chat","started_at":"2026-03-02T09:00:00Z","messages":[{"text":"hi"}, {"author":"agent"}]}""",
+            """{"external_id":"null-message","customer_email":"a@example.com","channel":"chat","started_at":"2026-03-02T09:00:00Z","messages":[{"text":"hi"},null]}""",
+            // "customer" is a CSV alias the JSON Lines reader does not read: the row has no customer, and no column.
+            """{"external_id":"no-customer","customer":"c1","channel":"phone","started_at":"2026-03-02T09:00:00Z"}""",
+            """{"external_id":"no-start","customer_email":"a@example.com","channel":"phone"}""",
+        ];
+        var summary = new ImportSummary();
+
+        foreach (var row in ImportFiles.ReadInteractions(new StringReader(string.Join('\n', lines)), ImportFormat.JsonLines))
+        {
+            summary.Accept(row, r => r.Validate());
+        }
+
+        // 1-based, in UTF-8 bytes as the parser's own error positions are: "José Ñandú" holds three 2-byte characters.
+        static int? KeyAt(string line, string key) => System.Text.Encoding.UTF8.GetByteCount(line.AsSpan(0, line.IndexOf(key, StringComparison.Ordinal))) + 1;
+        Assert.Equal(
+            [
+                (1L, KeyAt(lines[0], "\"talk_seconds\""), "talk_seconds must not be negative"),
+                (2, KeyAt(lines[1], "\"queue\""), "queue is longer than 100 characters"),
+                (3, KeyAt(lines[2], "\"Ended_At\""), "ended_at is before started_at"),
+                (4, KeyAt(lines[3], "\"external_id\""), "external_id is required"),
+                (5, KeyAt(lines[4], "{\"author\""), "messages[1].text is required"),
+                (6, KeyAt(lines[5], "null]"), "messages[1]: is null"),
+                (7, null, "customer one of customer_external_id, customer_email, customer_phone or customer_social_handle is required"),
+                (8, null, "started_at is required"),
+            ],
+            summary.Rejections.Select(r => (r.Line, r.Column, r.Reason)));
+        // Bytes, not characters: the three accented letters put talk_seconds 3 bytes past its character position.
+        Assert.Equal(lines[0].IndexOf("\"talk_seconds\"", StringComparison.Ordinal) + 1 + 3, summary.Rejections[0].Column);
+    }
+
+    [Fact]
+    public void JsonLines_Customers_ARuleBrokenInTheLine_IsRejectedAtThatFieldsKey_MatchedIgnoringCase()
+    {
+        string[] lines =
+        [
+            """{"external_id":"c1","name":"Ann","EMAIL":"not-an-email"}""",
+            """{"external_id":"c2","revenue":-1,"birth_year":1800}""",
+            """{"external_id":"c3","products":["tv","a;b"]}""",
+        ];
+        var summary = new ImportSummary();
+
+        foreach (var row in ImportFiles.ReadCustomers(new StringReader(string.Join('\n', lines)), ImportFormat.JsonLines))
+        {
+            summary.Accept(row, r => r.Validate());
+        }
+
+        Assert.Equal(
+            [
+                (1L, (int?)lines[0].IndexOf("\"EMAIL\"", StringComparison.Ordinal) + 1, "email is not an email address"),
+                (2, lines[1].IndexOf("\"revenue\"", StringComparison.Ordinal) + 1, "revenue must not be negative; birth_year is out of range"),
+                (3, lines[2].IndexOf("\"products\"", StringComparison.Ordinal) + 1, "products a product code must not be null or contain ',' or ';'"),
+            ],
+            summary.Rejections.Select(r => (r.Line, r.Column, r.Reason)));
     }
 
     [Fact]

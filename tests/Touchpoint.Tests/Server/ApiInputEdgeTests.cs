@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Touchpoint.Interactions;
 using Touchpoint.Storage;
 using Touchpoint.Tests.Infrastructure;
 using Touchpoint.Tests.Web;
@@ -135,6 +136,31 @@ public sealed class ApiInputEdgeTests
         var result = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal(2, result.GetProperty("imported").GetInt64());
         Assert.Equal(3, Assert.Single(result.GetProperty("rejections").EnumerateArray()).GetProperty("line").GetInt64());
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task FileImport_AJsonLineBreakingAFieldRule_IsRejectedAtItsLineAndTheKeysPosition(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var bad = $$"""{"external_id":"q-2","customer_email":"kim@example.com","channel":"phone","started_at":"2026-05-02T09:00:00Z","queue":"{{new string('q', 101)}}"}""";
+        var jsonl = string.Join('\n',
+            """{"external_id":"q-1","customer_email":"kim@example.com","channel":"phone","started_at":"2026-05-01T09:00:00Z","queue":"billing"}""",
+            bad,
+            """{"external_id":"q-3","customer_email":"lee@example.com","channel":"chat","started_at":"2026-05-03T09:00:00Z","talk_seconds":-1}""");
+        using var body = new StringContent(jsonl, Encoding.UTF8, "application/x-ndjson");
+
+        var response = await api.PostAsync("/api/interactions/import", body, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(1, result.GetProperty("imported").GetInt64());
+        Assert.Equal(
+            [(2L, bad.IndexOf("\"queue\"", StringComparison.Ordinal) + 1, "queue is longer than 100 characters"), (3, 110, "talk_seconds must not be negative")],
+            result.GetProperty("rejections").EnumerateArray().Select(r => (r.GetProperty("line").GetInt64(), r.GetProperty("column").GetInt32(), r.GetProperty("reason").GetString())));
+        await using var db = database.CreateDb();
+        Assert.Equal(["q-1"], await db.Interactions.Select(i => i.ExternalId).ToListAsync(Ct));
     }
 
     [Theory, ClassData(typeof(Providers))]
@@ -482,6 +508,8 @@ public sealed class ApiInputEdgeTests
         {
             ("/api/interactions?channel=fax", "channel", "fax"), ("/api/interactions?from=2026-13-01", "from", "2026-13-01"),
             ("/api/interactions?agentId=abc", "agentId", "abc"), ("/api/customers?page=two", "page", "two"),
+            // Read as enums these were Sms and Email (3, and the two values OR-ed together).
+            ("/api/interactions?channel=3", "channel", "3"), ("/api/interactions?channel=Phone,Email", "channel", "Phone,Email"),
         })
         {
             var response = await api.GetAsync(url, Ct);
@@ -500,6 +528,46 @@ public sealed class ApiInputEdgeTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task ChannelsDirectionsOutcomesAndAuthors_AreReadInTheSpellingsImportFilesTake_AndAnsweredByTheirNames(DatabaseProvider provider)
+    {
+        // The API took only the .NET names ("Phone", "SelfService", "FollowUp") while a file of the same source said "voice".
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var customer = await api.PostAsync("/api/customers", new StringContent(
+            """{"externalId":"c-ann","email":"ann@example.com","preferredChannel":"web","consents":{"text":true,"e-mail":false}}""", Encoding.UTF8, "application/json"), Ct);
+        var voice = await api.PostAsync("/api/interactions", new StringContent(
+            """{"externalId":"s-1","customerEmail":"ann@example.com","channel":"voice","direction":"OUTBOUND","outcome":"follow-up","startedAt":"2026-05-20T10:00:00Z","messages":[{"author":"agent","text":"hello"},{"author":"Bot","text":"hi"}]}""",
+            Encoding.UTF8, "application/json"), Ct);
+        var batch = await api.PostAsync("/api/interactions/batch", new StringContent(
+            """[{"externalId":"s-2","customerEmail":"ann@example.com","channel":"self-service","outcome":"follow_up","startedAt":"2026-05-21T10:00:00Z"},{"externalId":"s-3","customerEmail":"ann@example.com","channel":"In App","startedAt":"2026-05-22T10:00:00Z"}]""",
+            Encoding.UTF8, "application/json"), Ct);
+
+        Assert.True(voice.StatusCode == HttpStatusCode.Created, await voice.Content.ReadAsStringAsync(Ct));
+        var stored = await voice.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(("Phone", "Outbound", "FollowUp"),
+            (stored.GetProperty("channel").GetString(), stored.GetProperty("direction").GetString(), stored.GetProperty("outcome").GetString()));
+        Assert.Equal(["Agent", "Bot"], stored.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("author").GetString()));
+        Assert.True(batch.StatusCode == HttpStatusCode.OK, await batch.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(2, (await batch.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("imported").GetInt64());
+        Assert.True(customer.StatusCode == HttpStatusCode.Created, await customer.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("SelfService", (await customer.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("preferredChannel").GetString());
+        // The list filter reads a channel the same way.
+        foreach (var (channel, expected) in new[] { ("voice", "s-1"), ("PHONE", "s-1"), ("web", "s-2"), ("in-app", "s-3") })
+        {
+            var list = await api.GetFromJsonAsync<JsonElement>($"/api/interactions?channel={channel}", Ct);
+            Assert.Equal([expected], list.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("externalId").GetString()));
+        }
+        await using var db = database.CreateDb();
+        Assert.Equal([("s-1", Channel.Phone, Outcome.FollowUp), ("s-2", Channel.SelfService, Outcome.FollowUp), ("s-3", Channel.InApp, Outcome.Resolved)],
+            (await db.Interactions.OrderBy(i => i.ExternalId).Select(i => new { i.ExternalId, i.Channel, i.Outcome }).ToListAsync(Ct))
+            .Select(i => (i.ExternalId, i.Channel, i.Outcome)));
+        Assert.Equal([(Channel.Email, false), (Channel.Sms, true)],
+            (await db.ChannelConsents.OrderBy(c => c.Channel).Select(c => new { c.Channel, c.Granted }).ToListAsync(Ct)).Select(c => (c.Channel, c.Granted)));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Body_WithAValueOfTheWrongKind_AnswersAProblemNamingTheFieldAndWhatItTakes_NotADotNetType(DatabaseProvider provider)
     {
         // These said "The JSON value could not be converted to System.Nullable`1[System.TimeOnly]" and no errors member.
@@ -509,8 +577,16 @@ public sealed class ApiInputEdgeTests
 
         foreach (var (url, json, field, reason) in new[]
         {
-            ("/api/interactions", """{"externalId":"w-1","customerEmail":"a@example.com","channel":"voice","startedAt":"2026-05-20T10:00:00Z"}""",
-                "channel", "is not one of Phone, Email, Chat, Sms, Social, SelfService, InApp, Bot"),
+            ("/api/interactions", """{"externalId":"w-1","customerEmail":"a@example.com","channel":"fax","startedAt":"2026-05-20T10:00:00Z"}""",
+                "channel", "'fax' is not one of Phone, Email, Chat, Sms, Social, SelfService, InApp, Bot, or voice, call, mail, live-chat, web-chat, text, "
+                           + "twitter, facebook, web, web-self-service, portal, app, mobile, chatbot (any case; dashes, underscores and spaces are ignored)"),
+            ("/api/interactions", """{"externalId":"w-5","customerEmail":"a@example.com","channel":"chat","direction":1,"startedAt":"2026-05-20T10:00:00Z"}""",
+                "direction", "is not one of Inbound, Outbound (any case; dashes, underscores and spaces are ignored)"),
+            ("/api/interactions/batch", """[{"externalId":"w-6","customerEmail":"a@example.com","channel":"chat","startedAt":"2026-05-20T10:00:00Z","messages":[{"author":"robot","text":"hi"}]}]""",
+                "[0].messages[0].author", "'robot' is not one of Customer, Agent, Bot, System (any case; dashes, underscores and spaces are ignored)"),
+            ("/api/customers", """{"externalId":"w-7","consents":{"fax":true}}""",
+                "consents.fax", "'fax' is not one of Phone, Email, Chat, Sms, Social, SelfService, InApp, Bot, or voice, call, mail, live-chat, web-chat, text, "
+                           + "twitter, facebook, web, web-self-service, portal, app, mobile, chatbot (any case; dashes, underscores and spaces are ignored)"),
             ("/api/interactions", """{"externalId":"w-2","customerEmail":"a@example.com","channel":"Chat","startedAt":"2026-05-20T10:00:00Z","talkSeconds":"ten"}""",
                 "talkSeconds", "is not a whole number"),
             ("/api/customers", """{"externalId":"w-3","quietHoursStart":"25:00"}""", "quietHoursStart", "is not a time of day (HH:mm)"),

@@ -460,6 +460,34 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task OpenApiDocument_DescribesChannelsAndOtherValues_ByTheNamesAnswersCarry_WithTheOtherSpellingsRequestsMayUse()
+    {
+        // Reading these with a converter of their own left their schemas empty ({}) and a list of channels without items.
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = new ServerHost(database);
+        using var client = host.CreateClient();
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json", Ct);
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+
+        string?[] Names(JsonElement schema) => schema.GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ToArray();
+        JsonElement Resolve(JsonElement schema) => schema.TryGetProperty("$ref", out var reference)
+            ? schemas.GetProperty(reference.GetString()!["#/components/schemas/".Length..])
+            : schema;
+        var channel = schemas.GetProperty("Channel");
+        Assert.Equal(["Phone", "Email", "Chat", "Sms", "Social", "SelfService", "InApp", "Bot"], Names(channel));
+        Assert.Equal("string", channel.GetProperty("type").GetString());
+        Assert.Contains("voice, call", channel.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["Inbound", "Outbound"], Names(schemas.GetProperty("Direction")));
+        Assert.Equal(["Resolved", "Unresolved", "Escalated", "Abandoned", "FollowUp"], Names(schemas.GetProperty("Outcome")));
+        Assert.Equal(["Customer", "Agent", "Bot", "System"], Names(schemas.GetProperty("MessageAuthor")));
+        Assert.Equal(Names(channel), Names(Resolve(schemas.GetProperty("InteractionInput").GetProperty("properties").GetProperty("channel"))));
+        Assert.Equal(Names(channel), Names(Resolve(schemas.GetProperty("OpenCaseSummary").GetProperty("properties").GetProperty("channels").GetProperty("items"))));
+        var filter = document.GetProperty("paths").GetProperty("/api/interactions").GetProperty("get").GetProperty("parameters").EnumerateArray()
+            .Single(p => p.GetProperty("name").GetString() == "channel");
+        Assert.Equal(Names(channel), Names(Resolve(filter.GetProperty("schema"))));
+    }
+
+    [Fact]
     public void FieldNames_FollowTheJsonBody() =>
         Assert.Equal(["customerExternalId", "messages[0].text", "customer"],
             new[] { "customer_external_id", "messages[0].text", "customer" }.Select(Touchpoint.Server.Platform.ApiProblems.JsonField));
