@@ -239,7 +239,7 @@ public sealed class ImportReaderTests
 
         foreach (var row in ImportFiles.ReadInteractions(new StringReader(string.Join('\n', lines)), ImportFormat.JsonLines))
         {
-            summary.Accept(row, r => r.Validate());
+            summary.Accept(row, r => r.Validate(DateTime.UtcNow));
         }
 
         // 1-based, in UTF-8 bytes as the parser's own error positions are: "José Ñandú" holds three 2-byte characters.
