@@ -146,6 +146,48 @@ public sealed class BrowserTests
         Assert.Empty(failed);
     }
 
+    [Fact]
+    public async Task Admin_DeletesASegmentNamedWithAQuote_OnlyAfterConfirmingIt_AndRevokesAKeyOnlyAfterConfirming()
+    {
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        var (page, failed) = await OpenAsync(browser, host);
+        var dialogs = new List<string>();
+        // The first question is answered no, later ones yes.
+        page.Dialog += async (_, d) => { dialogs.Add(d.Message); await (dialogs.Count == 1 ? d.DismissAsync() : d.AcceptAsync()); };
+
+        await page.GotoAsync("/login");
+        await SignInAsync(page);
+        await page.GotoAsync("/segments");
+        const string name = "O'Brien's \"VIP\" list";
+        await page.Locator("input[name=Name]").FillAsync(name);
+        await page.Locator("textarea[name=Rule]").FillAsync("plan = \"premium\"");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#segment-saved")).ToBeVisibleAsync();
+        var row = page.Locator("#segments tbody tr").Filter(new() { HasText = "O'Brien" });
+
+        // A quote in the name must not break the question (the form was sent unasked, with a script error).
+        await row.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        Assert.Equal(["Delete " + name + "?"], dialogs);
+        await row.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Assertions.Expect(row).ToHaveCountAsync(0);
+
+        // Revoking a key breaks its integration at once, so it is asked too.
+        await page.GotoAsync("/admin/access");
+        await page.Locator("#issue-key input[name=name]").FillAsync("crm sync");
+        await page.Locator("#issue-key button[type=submit]").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#keys tbody")).ToContainTextAsync("revoked");
+        Assert.Equal(3, dialogs.Count);
+        Assert.Contains("crm sync", dialogs[2], StringComparison.Ordinal);
+        Assert.Empty(failed);
+    }
+
     /// <summary>A page on the server over Kestrel that records every failed response and script error in <c>Failed</c>.</summary>
     private static async Task<(IPage Page, List<string> Failed)> OpenAsync(IBrowser browser, ServerHost host)
     {
