@@ -188,6 +188,39 @@ public sealed class BrowserTests
         Assert.Empty(failed);
     }
 
+    [Fact]
+    public async Task Pages_FitAPhoneScreen_TheHeaderWraps_AndWideTablesScrollInTheirOwnBox()
+    {
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        var (page, failed) = await OpenAsync(browser, host);
+        await page.SetViewportSizeAsync(390, 844);
+
+        await page.GotoAsync("/login");
+        await SignInAsync(page);
+        foreach (var url in new[] { "/customers", $"/customers/{seed.Ada}", $"/interactions/{seed.AdaEmailContact}", "/interactions", "/segments",
+            "/admin/access", "/account/password", "/reports/first-response" })
+        {
+            await page.GotoAsync(url);
+            // The page itself never scrolls sideways (the header and 420px-wide cards did, to about 1,000px).
+            var width = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+            Assert.True(width <= 390, $"{url} is {width}px wide on a 390px screen");
+            var signOut = await page.Locator("#sign-out").BoundingBoxAsync();
+            Assert.True(signOut is { } box && box.X + box.Width <= 390, $"{url}: the sign-out button is off the screen");
+        }
+        // A wide table keeps its columns and scrolls inside its box.
+        await page.GotoAsync("/interactions");
+        var table = await page.Locator("#interactions").BoundingBoxAsync();
+        Assert.True(table!.Width > 390, "the interactions table keeps its columns");
+        var scroller = page.Locator(".table-scroll").Filter(new() { Has = page.Locator("#interactions") });
+        Assert.True(await scroller.EvaluateAsync<bool>("e => e.scrollWidth > e.clientWidth && getComputedStyle(e).overflowX === 'auto'"));
+        Assert.Empty(failed);
+    }
+
     /// <summary>A page on the server over Kestrel that records every failed response and script error in <c>Failed</c>.</summary>
     private static async Task<(IPage Page, List<string> Failed)> OpenAsync(IBrowser browser, ServerHost host)
     {
