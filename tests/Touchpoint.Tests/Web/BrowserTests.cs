@@ -221,6 +221,38 @@ public sealed class BrowserTests
         Assert.Empty(failed);
     }
 
+    [Theory]
+    [InlineData(1366)]
+    [InlineData(390)]
+    public async Task ContactsChart_LegendClearsTheMonthLabels(int width)
+    {
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        var (page, failed) = await OpenAsync(browser, host);
+        await page.SetViewportSizeAsync(width, 900);
+
+        await page.GotoAsync("/login");
+        await SignInAsync(page);
+        await page.GotoAsync($"/customers/{seed.Ada}");
+        var chart = page.Locator("#contacts-chart [role=img]");
+        await Assertions.Expect(chart.Locator("g.legend")).ToBeVisibleAsync();
+        // The rotated month labels ran into a legend placed at a fixed distance under the plot.
+        var overlaps = await chart.EvaluateAsync<string[]>("""
+            e => {
+                const legend = e.querySelector('g.legend').getBoundingClientRect();
+                return [...e.querySelectorAll('g.xtick text')].map(t => [t.textContent, t.getBoundingClientRect()])
+                    .filter(([, b]) => b.left < legend.right && legend.left < b.right && b.top < legend.bottom && legend.top < b.bottom)
+                    .map(([text]) => text);
+            }
+            """);
+        Assert.Empty(overlaps);
+        Assert.Empty(failed);
+    }
+
     /// <summary>A page on the server over Kestrel that records every failed response and script error in <c>Failed</c>.</summary>
     private static async Task<(IPage Page, List<string> Failed)> OpenAsync(IBrowser browser, ServerHost host)
     {
