@@ -212,6 +212,15 @@ public sealed class BrowserTests
             var signOut = await page.Locator("#sign-out").BoundingBoxAsync();
             Assert.True(signOut is { } box && box.X + box.Width <= 390, $"{url}: the sign-out button is off the screen");
         }
+        // Dates stay on one line (2026-11-26 broke after "2026-11-" in the narrow Created column).
+        await page.GotoAsync("/admin/access");
+        await page.Locator("#issue-key input[name=name]").FillAsync("crm sync");
+        await page.Locator("#issue-key button[type=submit]").ClickAsync();
+        foreach (var cell in await page.Locator("#users tbody td:nth-child(4), #keys tbody td:nth-child(4)").AllAsync())
+        {
+            Assert.True(await cell.EvaluateAsync<bool>("e => { const r = document.createRange(); r.selectNodeContents(e); return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size === 1; }"),
+                "one line: " + await cell.InnerTextAsync());
+        }
         // A wide table keeps its columns and scrolls inside its box.
         await page.GotoAsync("/interactions");
         var table = await page.Locator("#interactions").BoundingBoxAsync();
