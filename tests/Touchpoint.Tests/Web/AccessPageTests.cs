@@ -86,6 +86,8 @@ public sealed partial class AccessPageTests
         // No keys yet: a sentence instead of a bare header row.
         var page = await admin.GetStringAsync("/admin/access", Ct);
         Assert.Contains("id=\"no-keys\"", page, StringComparison.Ordinal);
+        // The API description is linked where keys are issued (the start page that linked it goes to the customer list now).
+        Assert.Contains("href=\"/openapi/v1.json\"", page, StringComparison.Ordinal);
         var issued = await ServerHost.PostFormAsync(admin, "/admin/access?handler=Key", new() { ["name"] = "crm sync", ["role"] = "Manager" });
         Assert.DoesNotContain("id=\"no-keys\"", issued, StringComparison.Ordinal);
 
