@@ -262,6 +262,43 @@ public sealed class BrowserTests
         Assert.Empty(failed);
     }
 
+    [Fact]
+    public async Task EveryTimeShown_SaysItIsUtc_InItsColumn_ItsLine_OrItsSection()
+    {
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        var (page, failed) = await OpenAsync(browser, host);
+
+        await page.GotoAsync("/login");
+        await SignInAsync(page);
+        foreach (var url in new[] { "/customers", $"/customers/{seed.Ada}", $"/interactions/{seed.AdaEmailContact}", "/interactions" })
+        {
+            await page.GotoAsync(url);
+            // A time shown bare next to one marked UTC reads as local time (the contact's end, the case's opening, messages).
+            var unmarked = await page.EvaluateAsync<string[]>("""
+                () => [...document.querySelectorAll('main time')].filter(t => {
+                    const cell = t.closest('td');
+                    if (cell) {
+                        const header = cell.closest('table').querySelectorAll('thead th')[cell.cellIndex];
+                        return !header?.textContent.includes('UTC');
+                    }
+                    const dd = t.closest('dd');
+                    if (dd) {
+                        return !dd.textContent.includes('UTC') && !dd.previousElementSibling?.textContent.includes('UTC');
+                    }
+                    const heading = t.closest('section')?.querySelector('h2');
+                    return !heading?.textContent.includes('UTC');
+                }).map(t => t.closest('td, dd, li, p')?.textContent.trim() ?? t.textContent)
+                """);
+            Assert.True(unmarked.Length == 0, $"{url}: not marked UTC: {string.Join(" | ", unmarked)}");
+        }
+        Assert.Empty(failed);
+    }
+
     /// <summary>A page on the server over Kestrel that records every failed response and script error in <c>Failed</c>.</summary>
     private static async Task<(IPage Page, List<string> Failed)> OpenAsync(IBrowser browser, ServerHost host)
     {
