@@ -164,6 +164,8 @@ public sealed partial class CustomerPagesTests
         Assert.Contains("<code>+15550102000</code>", page, StringComparison.Ordinal);
         Assert.Contains("<code>ada_l</code>", page, StringComparison.Ordinal);
         Assert.Contains("Europe/London", page, StringComparison.Ordinal);
+        // Revenue is a yearly figure (as the segment field says), not a bare number.
+        Assert.Contains("<dt>Yearly revenue</dt>", page, StringComparison.Ordinal);
         // No language asked for: English, times on the 24-hour clock the UI uses.
         Assert.Contains("<dd id=\"quiet-hours\">21:00–08:00 local</dd>", page, StringComparison.Ordinal);
         Assert.Contains("<li class=\"consent-yes\" data-channel=\"email\">Email: <strong>granted</strong></li>", page, StringComparison.Ordinal);
