@@ -118,6 +118,9 @@ public sealed partial class CustomerPagesTests
         Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=" + Uri.EscapeDataString("+1 (555) 010-2000"))));
         Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=1-555-010")));
         Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=lovelace")));
+        // A name pasted with a double space or a tab (from a CRM or an email signature) still finds the customer.
+        Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=Ada%20%20Lovelace")));
+        Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=Ada%09Lovelace%20")));
         Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=%40ada_")));
         Assert.Equal(["Bob Builder"], ListedNames(await GetPageAsync(client, "/customers?q=c-bo")));
 
