@@ -130,6 +130,21 @@ public sealed partial class CustomerPagesTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task CustomerList_PastTheLastPage_SaysSo_AndLinksTheLastPage(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        using var client = await host.SignedInClientAsync();
+
+        // It said "No customers yet. Import customers with the CLI or the API" with three customers stored.
+        var past = await GetPageAsync(client, $"/customers?segment={seed.Premium}&p=999");
+        Assert.DoesNotContain("No customers yet", past, StringComparison.Ordinal);
+        Assert.Contains("id=\"past-last-page\"", past, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/customers?segment={seed.Premium}\"", past, StringComparison.Ordinal); // the last page is the first here
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task CustomerList_SegmentFilter_RestrictsTheList(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
