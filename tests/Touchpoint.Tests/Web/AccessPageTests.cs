@@ -44,6 +44,10 @@ public sealed partial class AccessPageTests
         var denied = await agent.GetAsync("/admin/access", Ct);
         Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
         Assert.Equal("/denied", denied.Headers.Location?.AbsolutePath);
+        // The page says who is signed in with which role, and leads somewhere (it was a dead end).
+        var deniedPage = await agent.GetStringAsync(denied.Headers.Location, Ct);
+        Assert.Contains("id=\"denied-role\">You are signed in as agent.smith@example.com (Agent).", deniedPage, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/\">Go to the start page</a>", deniedPage, StringComparison.Ordinal);
     }
 
     [Theory, ClassData(typeof(Providers))]
