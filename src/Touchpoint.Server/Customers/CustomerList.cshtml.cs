@@ -17,6 +17,9 @@ public sealed class CustomerListModel(CustomerSearch search, SegmentService segm
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
+        // A name pasted with a double space or a tab (from a CRM, an email signature) is the same name: the search
+        // matches names as typed, so "Ada  Lovelace" found nobody.
+        Text = Text is null ? null : string.Join(' ', Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         Segments = await segments.ListAsync(cancellationToken: cancellationToken);
         Result = await search.SearchAsync(new CustomerQuery(Text, SegmentId, PageNumber), cancellationToken);
     }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -7,12 +8,12 @@ namespace Touchpoint.Server.Interactions;
 
 public sealed class InteractionListModel(InteractionSearch search) : PageModel
 {
-    [BindProperty(SupportsGet = true, Name = "channel")] public Channel? Channel { get; set; }
-    [BindProperty(SupportsGet = true, Name = "from")] public DateOnly? From { get; set; }
-    [BindProperty(SupportsGet = true, Name = "to")] public DateOnly? To { get; set; }
-    [BindProperty(SupportsGet = true, Name = "agent")] public long? AgentId { get; set; }
-    [BindProperty(SupportsGet = true, Name = "queue")] public string? Queue { get; set; }
-    [BindProperty(SupportsGet = true, Name = "reason")] public string? Reason { get; set; }
+    [BindProperty(SupportsGet = true, Name = "channel"), Display(Name = "Column.Channel")] public Channel? Channel { get; set; }
+    [BindProperty(SupportsGet = true, Name = "from"), Display(Name = "Common.From")] public DateOnly? From { get; set; }
+    [BindProperty(SupportsGet = true, Name = "to"), Display(Name = "Common.To")] public DateOnly? To { get; set; }
+    [BindProperty(SupportsGet = true, Name = "agent"), Display(Name = "Column.Agent")] public long? AgentId { get; set; }
+    [BindProperty(SupportsGet = true, Name = "queue"), Display(Name = "Column.Queue")] public string? Queue { get; set; }
+    [BindProperty(SupportsGet = true, Name = "reason"), Display(Name = "Column.Reason")] public string? Reason { get; set; }
     // "p", not "page": Razor Pages keeps the page name in the route value "page".
     [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
 

@@ -50,7 +50,9 @@ public sealed record BarChart(string Id, string Title, string CategoryHeader, IR
             font = new { family = "system-ui, sans-serif", size = 11 },
             xaxis = new { type = "category", automargin = true, fixedrange = true },
             yaxis = new { title = new { text = ValueAxisTitle ?? "" }, rangemode = "tozero", fixedrange = true, separatethousands = true },
-            legend = new { orientation = "h", y = -0.25, traceorder = "normal" },
+            // Above the plot: under it, at a fixed distance, the rotated category labels ran into it on narrow screens and
+            // with long labels (queue · channel).
+            legend = new { orientation = "h", x = 0, xanchor = "left", y = 1, yanchor = "bottom", traceorder = "normal" },
             showlegend = Series.Count > 1,
         };
         var config = new { displayModeBar = false, responsive = true };

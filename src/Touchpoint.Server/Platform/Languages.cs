@@ -57,12 +57,14 @@ public static class Languages
         // Query values that do not parse (a date typed by hand) are reported on the page in the UI language.
         services.Configure<MvcOptions>(o =>
         {
+            // A field is named as its form labels it: the page models give each filter [Display(Name = "resource key")]
+            // (without one, the property's name, "From" or "AgentId", showed in every language).
             var messages = o.ModelBindingMessageProvider;
-            messages.SetAttemptedValueIsInvalidAccessor((value, field) => Text("Validation.ValueInvalid", value, field));
+            messages.SetAttemptedValueIsInvalidAccessor((value, field) => Text("Validation.ValueInvalid", value, Text(field)));
             messages.SetNonPropertyAttemptedValueIsInvalidAccessor(value => Text("Validation.ValueInvalidNoField", value));
-            messages.SetUnknownValueIsInvalidAccessor(field => Text("Validation.UnknownValueInvalid", field));
+            messages.SetUnknownValueIsInvalidAccessor(field => Text("Validation.UnknownValueInvalid", Text(field)));
             messages.SetValueIsInvalidAccessor(value => Text("Validation.ValueInvalidNoField", value));
-            messages.SetValueMustBeANumberAccessor(field => Text("Validation.MustBeNumber", field));
+            messages.SetValueMustBeANumberAccessor(field => Text("Validation.MustBeNumber", Text(field)));
         });
         return services;
     }

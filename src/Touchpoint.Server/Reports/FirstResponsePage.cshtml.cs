@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -15,9 +16,9 @@ public sealed class FirstResponsePageModel(FirstResponseReport report) : PageMod
 
     public const int ChartQueues = 20;
 
-    [BindProperty(SupportsGet = true, Name = "channel")] public Channel? Channel { get; set; }
-    [BindProperty(SupportsGet = true, Name = "from")] public DateOnly? From { get; set; }
-    [BindProperty(SupportsGet = true, Name = "to")] public DateOnly? To { get; set; }
+    [BindProperty(SupportsGet = true, Name = "channel"), Display(Name = "Column.Channel")] public Channel? Channel { get; set; }
+    [BindProperty(SupportsGet = true, Name = "from"), Display(Name = "Common.From")] public DateOnly? From { get; set; }
+    [BindProperty(SupportsGet = true, Name = "to"), Display(Name = "Common.To")] public DateOnly? To { get; set; }
 
     public IReadOnlyList<FirstResponseRow> Rows { get; private set; } = [];
 

@@ -29,7 +29,11 @@ public sealed class SignInTests
 
         var right = await ServerHost.LogInAsync(browser, email: "ADMIN@test.local");
         Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/", Ct)).StatusCode);
+        // The start page is the customer list (it was a card with three links, Segments not among them).
+        var home = await browser.GetAsync("/", Ct);
+        Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
+        Assert.Equal("/customers", home.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/customers", Ct)).StatusCode);
     }
 
     [Fact]

@@ -44,6 +44,10 @@ public sealed partial class AccessPageTests
         var denied = await agent.GetAsync("/admin/access", Ct);
         Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
         Assert.Equal("/denied", denied.Headers.Location?.AbsolutePath);
+        // The page says who is signed in with which role, and leads somewhere (it was a dead end).
+        var deniedPage = await agent.GetStringAsync(denied.Headers.Location, Ct);
+        Assert.Contains("id=\"denied-role\">You are signed in as agent.smith@example.com (Agent).", deniedPage, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/\">Go to the start page</a>", deniedPage, StringComparison.Ordinal);
     }
 
     [Theory, ClassData(typeof(Providers))]
@@ -75,6 +79,32 @@ public sealed partial class AccessPageTests
         Assert.Equal(HttpStatusCode.Redirect, (await ServerHost.LogInAsync(fresh, password: next)).StatusCode);
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Admin_SeesWhatToDoWhenThereAreNoKeys_AndEveryColumnHasAHeader(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        using var admin = await host.SignedInClientAsync();
+
+        // No keys yet: a sentence instead of a bare header row.
+        var page = await admin.GetStringAsync("/admin/access", Ct);
+        Assert.Contains("id=\"no-keys\"", page, StringComparison.Ordinal);
+        // The API description is linked where keys are issued (the start page that linked it goes to the customer list now).
+        Assert.Contains("href=\"/openapi/v1.json\"", page, StringComparison.Ordinal);
+        var issued = await ServerHost.PostFormAsync(admin, "/admin/access?handler=Key", new() { ["name"] = "crm sync", ["role"] = "Manager" });
+        Assert.DoesNotContain("id=\"no-keys\"", issued, StringComparison.Ordinal);
+
+        // A screen reader names every column, the ones holding buttons too.
+        foreach (var url in new[] { "/admin/access", "/segments" })
+        {
+            var html = await admin.GetStringAsync(url, Ct);
+            Assert.DoesNotMatch(EmptyHeader(), html);
+        }
+    }
+
+    [GeneratedRegex("<th[^>]*>\\s*</th>")]
+    private static partial Regex EmptyHeader();
 
     [GeneratedRegex("<code id=\"secret-value\">([^<]+)</code>")]
     private static partial Regex SecretValue();

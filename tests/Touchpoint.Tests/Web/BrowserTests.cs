@@ -146,6 +146,161 @@ public sealed class BrowserTests
         Assert.Empty(failed);
     }
 
+    [Fact]
+    public async Task Admin_DeletesASegmentNamedWithAQuote_OnlyAfterConfirmingIt_AndRevokesAKeyOnlyAfterConfirming()
+    {
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        var (page, failed) = await OpenAsync(browser, host);
+        var dialogs = new List<string>();
+        // The first question is answered no, later ones yes.
+        page.Dialog += async (_, d) => { dialogs.Add(d.Message); await (dialogs.Count == 1 ? d.DismissAsync() : d.AcceptAsync()); };
+
+        await page.GotoAsync("/login");
+        await SignInAsync(page);
+        await page.GotoAsync("/segments");
+        const string name = "O'Brien's \"VIP\" list";
+        await page.Locator("input[name=Name]").FillAsync(name);
+        await page.Locator("textarea[name=Rule]").FillAsync("plan = \"premium\"");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#segment-saved")).ToBeVisibleAsync();
+        var row = page.Locator("#segments tbody tr").Filter(new() { HasText = "O'Brien" });
+
+        // A quote in the name must not break the question (the form was sent unasked, with a script error).
+        await row.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        Assert.Equal(["Delete " + name + "?"], dialogs);
+        await row.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Assertions.Expect(row).ToHaveCountAsync(0);
+
+        // Revoking a key breaks its integration at once, so it is asked too.
+        await page.GotoAsync("/admin/access");
+        await page.Locator("#issue-key input[name=name]").FillAsync("crm sync");
+        await page.Locator("#issue-key button[type=submit]").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#keys tbody")).ToContainTextAsync("revoked");
+        Assert.Equal(3, dialogs.Count);
+        Assert.Contains("crm sync", dialogs[2], StringComparison.Ordinal);
+        Assert.Empty(failed);
+    }
+
+    [Fact]
+    public async Task Pages_FitAPhoneScreen_TheHeaderWraps_AndWideTablesScrollInTheirOwnBox()
+    {
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        var (page, failed) = await OpenAsync(browser, host);
+        await page.SetViewportSizeAsync(390, 844);
+
+        await page.GotoAsync("/login");
+        await SignInAsync(page);
+        foreach (var url in new[] { "/customers", $"/customers/{seed.Ada}", $"/interactions/{seed.AdaEmailContact}", "/interactions", "/segments",
+            "/admin/access", "/account/password", "/reports/first-response" })
+        {
+            await page.GotoAsync(url);
+            // Opened, the tables in details (the chart's numbers, the rule fields) count too.
+            await page.EvaluateAsync("() => document.querySelectorAll('main details').forEach(d => d.open = true)");
+            // The page itself never scrolls sideways (the header and 420px-wide cards did, to about 1,000px).
+            var width = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+            Assert.True(width <= 390, $"{url} is {width}px wide on a 390px screen");
+            var signOut = await page.Locator("#sign-out").BoundingBoxAsync();
+            Assert.True(signOut is { } box && box.X + box.Width <= 390, $"{url}: the sign-out button is off the screen");
+        }
+        // Dates stay on one line (2026-11-26 broke after "2026-11-" in the narrow Created column).
+        await page.GotoAsync("/admin/access");
+        await page.Locator("#issue-key input[name=name]").FillAsync("crm sync");
+        await page.Locator("#issue-key button[type=submit]").ClickAsync();
+        foreach (var cell in await page.Locator("#users tbody td:nth-child(4), #keys tbody td:nth-child(4)").AllAsync())
+        {
+            Assert.True(await cell.EvaluateAsync<bool>("e => { const r = document.createRange(); r.selectNodeContents(e); return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size === 1; }"),
+                "one line: " + await cell.InnerTextAsync());
+        }
+        // A wide table keeps its columns and scrolls inside its box.
+        await page.GotoAsync("/interactions");
+        var table = await page.Locator("#interactions").BoundingBoxAsync();
+        Assert.True(table!.Width > 390, "the interactions table keeps its columns");
+        var scroller = page.Locator(".table-scroll").Filter(new() { Has = page.Locator("#interactions") });
+        Assert.True(await scroller.EvaluateAsync<bool>("e => e.scrollWidth > e.clientWidth && getComputedStyle(e).overflowX === 'auto'"));
+        Assert.Empty(failed);
+    }
+
+    [Theory]
+    [InlineData(1366)]
+    [InlineData(390)]
+    public async Task ContactsChart_LegendClearsTheMonthLabels(int width)
+    {
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        var (page, failed) = await OpenAsync(browser, host);
+        await page.SetViewportSizeAsync(width, 900);
+
+        await page.GotoAsync("/login");
+        await SignInAsync(page);
+        await page.GotoAsync($"/customers/{seed.Ada}");
+        var chart = page.Locator("#contacts-chart [role=img]");
+        await Assertions.Expect(chart.Locator("g.legend")).ToBeVisibleAsync();
+        // The rotated month labels ran into a legend placed at a fixed distance under the plot.
+        var overlaps = await chart.EvaluateAsync<string[]>("""
+            e => {
+                const legend = e.querySelector('g.legend').getBoundingClientRect();
+                return [...e.querySelectorAll('g.xtick text')].map(t => [t.textContent, t.getBoundingClientRect()])
+                    .filter(([, b]) => b.left < legend.right && legend.left < b.right && b.top < legend.bottom && legend.top < b.bottom)
+                    .map(([text]) => text);
+            }
+            """);
+        Assert.Empty(overlaps);
+        Assert.Empty(failed);
+    }
+
+    [Fact]
+    public async Task EveryTimeShown_SaysItIsUtc_InItsColumn_ItsLine_OrItsSection()
+    {
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        var (page, failed) = await OpenAsync(browser, host);
+
+        await page.GotoAsync("/login");
+        await SignInAsync(page);
+        foreach (var url in new[] { "/customers", $"/customers/{seed.Ada}", $"/interactions/{seed.AdaEmailContact}", "/interactions" })
+        {
+            await page.GotoAsync(url);
+            // A time shown bare next to one marked UTC reads as local time (the contact's end, the case's opening, messages).
+            var unmarked = await page.EvaluateAsync<string[]>("""
+                () => [...document.querySelectorAll('main time')].filter(t => {
+                    const cell = t.closest('td');
+                    if (cell) {
+                        const header = cell.closest('table').querySelectorAll('thead th')[cell.cellIndex];
+                        return !header?.textContent.includes('UTC');
+                    }
+                    const dd = t.closest('dd');
+                    if (dd) {
+                        return !dd.textContent.includes('UTC') && !dd.previousElementSibling?.textContent.includes('UTC');
+                    }
+                    const heading = t.closest('section')?.querySelector('h2');
+                    return !heading?.textContent.includes('UTC');
+                }).map(t => t.closest('td, dd, li, p')?.textContent.trim() ?? t.textContent)
+                """);
+            Assert.True(unmarked.Length == 0, $"{url}: not marked UTC: {string.Join(" | ", unmarked)}");
+        }
+        Assert.Empty(failed);
+    }
+
     /// <summary>A page on the server over Kestrel that records every failed response and script error in <c>Failed</c>.</summary>
     private static async Task<(IPage Page, List<string> Failed)> OpenAsync(IBrowser browser, ServerHost host)
     {

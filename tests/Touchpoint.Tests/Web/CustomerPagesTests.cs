@@ -118,12 +118,30 @@ public sealed partial class CustomerPagesTests
         Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=" + Uri.EscapeDataString("+1 (555) 010-2000"))));
         Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=1-555-010")));
         Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=lovelace")));
+        // A name pasted with a double space or a tab (from a CRM or an email signature) still finds the customer.
+        Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=Ada%20%20Lovelace")));
+        Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=Ada%09Lovelace%20")));
         Assert.Equal(["Ada Lovelace"], ListedNames(await GetPageAsync(client, "/customers?q=%40ada_")));
         Assert.Equal(["Bob Builder"], ListedNames(await GetPageAsync(client, "/customers?q=c-bo")));
 
         var none = await GetPageAsync(client, "/customers?q=nobody%40nowhere.example");
         Assert.Empty(ListedNames(none));
         Assert.Contains("id=\"customers-empty\"", none, StringComparison.Ordinal);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task CustomerList_PastTheLastPage_SaysSo_AndLinksTheLastPage(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        using var client = await host.SignedInClientAsync();
+
+        // It said "No customers yet. Import customers with the CLI or the API" with three customers stored.
+        var past = await GetPageAsync(client, $"/customers?segment={seed.Premium}&p=999");
+        Assert.DoesNotContain("No customers yet", past, StringComparison.Ordinal);
+        Assert.Contains("id=\"past-last-page\"", past, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/customers?segment={seed.Premium}\"", past, StringComparison.Ordinal); // the last page is the first here
     }
 
     [Theory, ClassData(typeof(Providers))]
@@ -164,6 +182,8 @@ public sealed partial class CustomerPagesTests
         Assert.Contains("<code>+15550102000</code>", page, StringComparison.Ordinal);
         Assert.Contains("<code>ada_l</code>", page, StringComparison.Ordinal);
         Assert.Contains("Europe/London", page, StringComparison.Ordinal);
+        // Revenue is a yearly figure (as the segment field says), not a bare number.
+        Assert.Contains("<dt>Yearly revenue</dt>", page, StringComparison.Ordinal);
         // No language asked for: English, times on the 24-hour clock the UI uses.
         Assert.Contains("<dd id=\"quiet-hours\">21:00–08:00 local</dd>", page, StringComparison.Ordinal);
         Assert.Contains("<li class=\"consent-yes\" data-channel=\"email\">Email: <strong>granted</strong></li>", page, StringComparison.Ordinal);

@@ -67,4 +67,22 @@ public sealed class InteractionPagesTests
         Assert.Empty(ListedInteractions(none));
         Assert.Contains("id=\"interactions-empty\"", none, StringComparison.Ordinal);
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task InteractionList_PastTheLastPage_OrWithABadFilter_DoesNotSayThereAreNoInteractions(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        using var client = await host.SignedInClientAsync();
+
+        // Both said "No interactions yet. Import interactions with the CLI or the API." over four stored contacts.
+        var past = await GetPageAsync(client, "/interactions?channel=Phone&p=40");
+        Assert.DoesNotContain("No interactions yet", past, StringComparison.Ordinal);
+        Assert.Contains("id=\"past-last-page\"", past, StringComparison.Ordinal);
+        Assert.Contains("href=\"/interactions?channel=Phone\"", past, StringComparison.Ordinal); // back to the first page, filters kept
+        var bad = await GetPageAsync(client, "/interactions?from=2026-13-01");
+        Assert.DoesNotContain("No interactions yet", bad, StringComparison.Ordinal);
+        Assert.Contains("data-field=\"from\"", bad, StringComparison.Ordinal);
+    }
 }

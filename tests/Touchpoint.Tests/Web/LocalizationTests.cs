@@ -337,13 +337,16 @@ public sealed partial class LocalizationTests
         using var client = await host.SignedInClientAsync();
         var chat = await GetPageAsync(client, $"/interactions/{seed.AdaChatContact}", "ru");
         Assert.Contains("<dd id=\"first-response\">30 с</dd>", chat, StringComparison.Ordinal);
-        Assert.Contains("<h2 id=\"transcript-h\">Переписка</h2>", chat, StringComparison.Ordinal);
+        Assert.Contains("<h2 id=\"transcript-h\">Переписка <span class=\"muted\">время в UTC</span></h2>", chat, StringComparison.Ordinal);
         Assert.Contains(">Требует продолжения</span>", chat, StringComparison.Ordinal);
         Assert.Contains("<strong>Клиент</strong>", chat, StringComparison.Ordinal);
         var list = await GetPageAsync(client, "/interactions?channel=Sms", "ru");
         Assert.Contains("Нет взаимодействий, подходящих под эти фильтры.", list, StringComparison.Ordinal);
         var badDate = await GetPageAsync(client, "/interactions?from=yesterday", "ru");
-        Assert.Contains("<span data-field=\"from\">Значение «yesterday» недопустимо для поля From.</span>", badDate, StringComparison.Ordinal);
+        // The field as the form labels it, in the UI language (it was the property's name, From).
+        Assert.Contains("<span data-field=\"from\">Значение «yesterday» недопустимо для поля «С».</span>", badDate, StringComparison.Ordinal);
+        var badAgent = await GetPageAsync(client, "/interactions?agent=x", "ru");
+        Assert.Contains("<span data-field=\"agent\">Значение «x» недопустимо для поля «Оператор».</span>", badAgent, StringComparison.Ordinal);
         var report = await GetPageAsync(client, "/reports/first-response", "ru");
         Assert.Contains("<h1>Первый ответ</h1>", report, StringComparison.Ordinal);
         Assert.Contains("<th class=\"num\">Медиана</th>", report, StringComparison.Ordinal);
