@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Touchpoint.Customers.Segments;
@@ -84,13 +85,33 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<
             .Where(c => string.Compare(c.ExternalId, external) >= 0 && string.Compare(c.ExternalId, externalUpper) < 0)
             .Select(c => c.Id);
         ids = ids is null ? byExternalId : ids.Union(byExternalId);
-
-        if (terms.NameFragment is { } name)
+        // The number in a customer's address (/customers/125), pasted by someone who has it.
+        if (long.TryParse(terms.Raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
         {
-            // Names match anywhere, case-insensitively; this is the part that reads every customer row.
-            return customers.Where(c => ids.Contains(c.Id) || c.Name.ToLower().Contains(name));
+            ids = ids.Union(db.Customers.Where(c => c.Id == id).Select(c => c.Id));
         }
-        return customers.Where(c => ids.Contains(c.Id));
+
+        Expression<Func<Customer, bool>> identified = c => ids.Contains(c.Id);
+        if (terms.NameWords.Count == 0)
+        {
+            return customers.Where(identified);
+        }
+        // Names match anywhere, case-insensitively, each word on its own ("Lovelace Ada" finds Ada Lovelace); this is
+        // the part that reads every customer row.
+        var customer = identified.Parameters[0];
+        Expression? named = null;
+        foreach (var word in terms.NameWords)
+        {
+            Expression<Func<Customer, bool>> has = c => c.Name.ToLower().Contains(word);
+            var body = new ParameterSwap(has.Parameters[0], customer).Visit(has.Body);
+            named = named is null ? body : Expression.AndAlso(named, body);
+        }
+        return customers.Where(Expression.Lambda<Func<Customer, bool>>(Expression.OrElse(identified.Body, named!), customer));
+    }
+
+    private sealed class ParameterSwap(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
     }
 
     /// <summary>
@@ -107,6 +128,9 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<
     /// <summary>The search text read as each kind of identity it could be.</summary>
     internal sealed record Terms(string Raw, IReadOnlyList<(IdentityKind Kind, string Prefix)> IdentityPrefixes, string? NameFragment)
     {
+        /// <summary>The words of <see cref="NameFragment"/>, each to be found in the name (spaces, tabs and their number do not matter).</summary>
+        public IReadOnlyList<string> NameWords { get; } = NameFragment?.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) ?? [];
+
         /// <summary>The terms of <paramref name="text"/>; a number without a country code is read in <paramref name="phoneRegion"/> too.</summary>
         public static Terms? From(string? text, string phoneRegion)
         {

@@ -48,6 +48,23 @@ public sealed class CustomerQueriesTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Search_ByName_FindsTheWordsInAnyOrder_AndByTheProfileNumber(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var db = database.CreateDb();
+        var search = new CustomerSearch(db, new FakeTimeProvider(WebSeed.Now), Options.Create(new InteractionOptions()), Options.Create(new CustomerOptions()));
+        async Task<List<string>> Found(string text) => (await search.SearchAsync(new CustomerQuery(text), Ct)).Items.Select(c => c.Name).ToList();
+
+        Assert.Equal(["Ada Lovelace"], await Found("Lovelace Ada"));
+        Assert.Equal(["Ada Lovelace"], await Found("ada\tlove"));
+        Assert.Equal(["Ada Lovelace"], await Found("  Ada   Lovelace "));
+        Assert.Empty(await Found("Ada Builder"));
+        // The number in the profile's address.
+        Assert.Equal(["Bob Builder"], await Found(seed.Bob.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Search_UnknownSegment_SaysSoInsteadOfListingEveryone(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
