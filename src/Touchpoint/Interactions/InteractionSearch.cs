@@ -41,16 +41,18 @@ public sealed class InteractionSearch(TouchpointDb db)
         {
             interactions = interactions.Where(i => i.AgentId == agentId);
         }
+        // Queue and reason match whatever their case ("billing" finds "Billing"); both sides are folded by the database, so
+        // alike on each engine.
         if (!string.IsNullOrWhiteSpace(query.Queue))
         {
             var queue = query.Queue.Trim();
             // No stored text holds a NUL, and PostgreSQL fails a query that sends one: such a filter matches nothing.
-            interactions = queue.Contains('\0', StringComparison.Ordinal) ? interactions.Where(_ => false) : interactions.Where(i => i.Queue == queue);
+            interactions = queue.Contains('\0', StringComparison.Ordinal) ? interactions.Where(_ => false) : interactions.Where(i => i.Queue!.ToLower() == queue.ToLower());
         }
         if (!string.IsNullOrWhiteSpace(query.Reason))
         {
             var reason = query.Reason.Trim();
-            interactions = reason.Contains('\0', StringComparison.Ordinal) ? interactions.Where(_ => false) : interactions.Where(i => i.Reason == reason);
+            interactions = reason.Contains('\0', StringComparison.Ordinal) ? interactions.Where(_ => false) : interactions.Where(i => i.Reason!.ToLower() == reason.ToLower());
         }
         var rows = await interactions
             .OrderByDescending(i => i.StartedAt).ThenByDescending(i => i.Id)

@@ -63,6 +63,8 @@ public sealed class InteractionPagesTests
         Assert.Equal([seed.AdaChatContact, seed.AdaEmailContact],
             ListedInteractions(await GetPageAsync(client, "/interactions?from=2026-03-12&to=2026-03-13")));
         Assert.Equal([seed.AdaPhoneContact], ListedInteractions(await GetPageAsync(client, "/interactions?reason=billing+question")));
+        // Whatever the case it is typed in.
+        Assert.Equal([seed.AdaPhoneContact], ListedInteractions(await GetPageAsync(client, "/interactions?reason=Billing+Question")));
         var none = await GetPageAsync(client, "/interactions?channel=Sms");
         Assert.Empty(ListedInteractions(none));
         Assert.Contains("id=\"interactions-empty\"", none, StringComparison.Ordinal);
