@@ -11,6 +11,12 @@ public sealed class Customer
     public required string ExternalId { get; set; }
 
     public required string Name { get; set; }
+
+    /// <summary>
+    /// <see cref="Name"/> as search compares it (<see cref="CustomerNames.Fold"/>: lower case, no accents), kept by
+    /// the context on every save; null only on rows stored before it existed, until the next migration run fills it.
+    /// </summary>
+    public string? SearchName { get; set; }
     public string? Email { get; set; }
     public string? Phone { get; set; }
 

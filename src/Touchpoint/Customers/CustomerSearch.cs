@@ -96,13 +96,13 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<
         {
             return customers.Where(identified);
         }
-        // Names match anywhere, case-insensitively, each word on its own ("Lovelace Ada" finds Ada Lovelace); this is
-        // the part that reads every customer row.
+        // Names match anywhere, each word on its own ("Lovelace Ada" finds Ada Lovelace), without case or accents ("muller"
+        // finds Müller: both sides folded alike); this is the part that reads every customer row.
         var customer = identified.Parameters[0];
         Expression? named = null;
         foreach (var word in terms.NameWords)
         {
-            Expression<Func<Customer, bool>> has = c => c.Name.ToLower().Contains(word);
+            Expression<Func<Customer, bool>> has = c => c.SearchName!.Contains(word);
             var body = new ParameterSwap(has.Parameters[0], customer).Visit(has.Body);
             named = named is null ? body : Expression.AndAlso(named, body);
         }
@@ -129,7 +129,7 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<
     internal sealed record Terms(string Raw, IReadOnlyList<(IdentityKind Kind, string Prefix)> IdentityPrefixes, string? NameFragment)
     {
         /// <summary>The words of <see cref="NameFragment"/>, each to be found in the name (spaces, tabs and their number do not matter).</summary>
-        public IReadOnlyList<string> NameWords { get; } = NameFragment?.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) ?? [];
+        public IReadOnlyList<string> NameWords { get; } = NameFragment is null ? [] : CustomerNames.Fold(NameFragment).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
 
         /// <summary>The terms of <paramref name="text"/>; a number without a country code is read in <paramref name="phoneRegion"/> too.</summary>
         public static Terms? From(string? text, string phoneRegion)

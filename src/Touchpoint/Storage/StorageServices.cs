@@ -47,6 +47,7 @@ public static class StorageServices
         if (db.Provider != DatabaseProvider.Postgres)
         {
             await db.Database.MigrateAsync(cancellationToken);
+            await Customers.CustomerNames.FillMissingAsync(db, cancellationToken);
             return;
         }
         await db.Database.OpenConnectionAsync(cancellationToken);
@@ -56,6 +57,7 @@ public static class StorageServices
             try
             {
                 await db.Database.MigrateAsync(cancellationToken);
+                await Customers.CustomerNames.FillMissingAsync(db, cancellationToken);
             }
             finally
             {

@@ -32,6 +32,30 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
 
     public abstract DatabaseProvider Provider { get; }
 
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        FoldCustomerNames();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        FoldCustomerNames();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>Every path that writes a customer goes through here, so search's folded name never lags the name.</summary>
+    private void FoldCustomerNames()
+    {
+        foreach (var entry in ChangeTracker.Entries<Customer>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Entity.SearchName = CustomerNames.Fold(entry.Entity.Name);
+            }
+        }
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Enums by name: readable in SQL, exports and segment rules, and stable when members are added.
@@ -56,6 +80,7 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
             e.ToTable("customers");
             e.HasIndex(c => c.ExternalId).IsUnique();
             e.HasIndex(c => c.Name);
+            e.Property(c => c.SearchName).HasMaxLength(StoredLengths.CustomerName * 2);
             e.HasIndex(c => c.Plan);
             e.HasIndex(c => c.MergedIntoId);
             e.Property(c => c.ExternalId).HasMaxLength(StoredLengths.ExternalId);

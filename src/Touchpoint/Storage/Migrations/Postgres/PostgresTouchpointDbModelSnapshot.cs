@@ -167,6 +167,11 @@ namespace Touchpoint.Storage.Migrations.Postgres
                         .HasColumnType("double precision")
                         .HasColumnName("revenue");
 
+                    b.Property<string>("SearchName")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("search_name");
+
                     b.Property<string>("TimeZone")
                         .IsRequired()
                         .HasColumnType("text")

@@ -158,6 +158,11 @@ namespace Touchpoint.Storage.Migrations.Sqlite
                         .HasColumnType("REAL")
                         .HasColumnName("revenue");
 
+                    b.Property<string>("SearchName")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("search_name");
+
                     b.Property<string>("TimeZone")
                         .IsRequired()
                         .HasColumnType("TEXT")
