@@ -116,7 +116,8 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
         for (var r = 0; r < refs.Count; r++)
         {
             var keys = keysPerRef[r];
-            if (KnownId(keys) is var found and not 0)
+            var (found, pending) = OwnerOf(keys, pendingByKey);
+            if (found != 0)
             {
                 ids[r] = found;
                 // One key is the one that found the profile: nothing to learn (most rows; spares an enumerator each).
@@ -136,7 +137,7 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
                 }
                 continue;
             }
-            if (keys.Select(k => pendingByKey.GetValueOrDefault(k)).FirstOrDefault(c => c is not null) is { } pending)
+            if (pending is not null)
             {
                 createdFor[r] = pending;
                 foreach (var identity in keys.Count > 1 ? Unheld(keys, pendingByKey) : [])
@@ -239,17 +240,25 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
     /// <summary>Every profile id the run has resolved a key to.</summary>
     public IEnumerable<long> KnownIds() => _known.Values.Where(id => id != 0).Distinct();
 
-    /// <summary>The id the first known key names, or 0.</summary>
-    private long KnownId(List<string> keys)
+    /// <summary>
+    /// The profile the first key held by one names: a stored one's id, or one this batch creates. In key order across
+    /// both, as when the batch's profiles were stored (batches of one): an external id of a profile made earlier in the
+    /// batch wins over an email of a stored one, or where a contact lands would depend on the batch size.
+    /// </summary>
+    private (long Id, Customer? Pending) OwnerOf(List<string> keys, Dictionary<string, Customer> pendingByKey)
     {
         foreach (var key in keys)
         {
             if (_known.TryGetValue(key, out var id) && id != 0)
             {
-                return id;
+                return (id, null);
+            }
+            if (pendingByKey.TryGetValue(key, out var pending))
+            {
+                return (0, pending);
             }
         }
-        return 0;
+        return (0, null);
     }
 
     private Customer NewCustomer(CustomerRef r, DateTime now)

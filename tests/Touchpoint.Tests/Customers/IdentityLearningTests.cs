@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Customers;
+using Touchpoint.Interactions;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+using static Touchpoint.Tests.Infrastructure.Ingest;
+
+namespace Touchpoint.Tests.Customers;
+
+/// <summary>Identity learning (a contact's unknown email, phone or handle added to the profile it resolved to) under batching and concurrency.</summary>
+public sealed class IdentityLearningTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_RowsTeachingIdentities_EndTheSameInBatchesOfOneAndOfAThousand(DatabaseProvider provider)
+    {
+        // Rows naming their customer by a few of a small pool of identities, written many ways: rows that join known and
+        // unknown identities, unknown ones only, ids beside emails. The pool is small so rows meet each other's identities.
+        var random = new Random(7);
+        string[] emails = ["a@x.com", "B@X.com", "c@x.com", "d@x.com", "e@x.com"];
+        string[] phones = ["+1 415 555 0101", "(415) 555-0102", "415.555.0103", "1 415 555 0104", "+14155550105"];
+        string[] handles = ["@ann", "bea", "@Cid", "dan", "eve"];
+        var rows = new List<InteractionInput>();
+        for (var n = 0; n < 300; n++)
+        {
+            string? Pick(string[] pool, int oneIn) => random.Next(oneIn) == 0 ? pool[random.Next(pool.Length)] : null;
+            var (id, email, phone, handle) = (Pick(["K1", "K2", "K3"], 6), Pick(emails, 2), Pick(phones, 2), Pick(handles, 3));
+            if (id is null && email is null && phone is null && handle is null)
+            {
+                phone = phones[random.Next(phones.Length)];
+            }
+            rows.Add(Contact($"i{n}", "unused", Channel.Chat, T0.AddHours(n)) with
+            {
+                CustomerExternalId = id, CustomerEmail = email, CustomerPhone = phone, CustomerSocialHandle = handle,
+            });
+        }
+        await using var rowByRow = await TestDatabase.CreateAsync(provider);
+        await using var oneBatch = await TestDatabase.CreateAsync(provider);
+        await CustomersAsync(rowByRow, new CustomerInput { ExternalId = "crm-b", Name = "Bea", Email = "b@x.com" });
+        await CustomersAsync(oneBatch, new CustomerInput { ExternalId = "crm-b", Name = "Bea", Email = "b@x.com" });
+
+        var single = await InteractionsAsync(rowByRow, rows, batchSize: 1);
+        var batched = await InteractionsAsync(oneBatch, rows, batchSize: 1000);
+
+        Assert.Equal(await StateOf(oneBatch), await StateOf(rowByRow));
+        Assert.Equal((batched.Imported, batched.CustomersCreated, batched.IdentitiesAdded), (single.Imported, single.CustomersCreated, single.IdentitiesAdded));
+        Assert.True(batched.IdentitiesAdded > 0, "the rows teach profiles identities");
+        // Idempotent: the same rows again learn and create nothing, in either batching.
+        var again = await InteractionsAsync(oneBatch, rows, batchSize: 7);
+        Assert.Equal((0L, 0L, 0L), (again.Imported, again.CustomersCreated, again.IdentitiesAdded));
+    }
+
+    /// <summary>Each contact's customer, and each profile's identities and primary email and phone, by external ids.</summary>
+    private static async Task<string> StateOf(TestDatabase database)
+    {
+        await using var db = database.CreateDb();
+        var contacts = await db.Interactions.OrderBy(i => i.ExternalId).Select(i => i.ExternalId + "=" + i.Customer!.ExternalId).ToListAsync(Ct);
+        var profiles = await db.Customers.Include(c => c.Identities).OrderBy(c => c.ExternalId).ToListAsync(Ct);
+        return string.Join("\n", contacts.Concat(profiles.Select(c =>
+            $"{c.ExternalId} {c.Name} {c.Email} {c.Phone}: {string.Join(",", c.Identities.Select(i => $"{i.Kind}:{i.Value}").Order(StringComparer.Ordinal))}")));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Resolve_TwoRunsLearningTheSameIdentitiesAtOnce_GiveEachToOneProfile(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await CustomersAsync(database,
+            new CustomerInput { ExternalId = "ann", Name = "Ann", Email = "ann@x.com" },
+            new CustomerInput { ExternalId = "bob", Name = "Bob", Email = "bob@x.com" });
+        // Both runs name the same new phones, in the same order, beside their own customer's email: each phone is
+        // learned by whichever run stores it first, and the other finds it taken and resolves by its email.
+        const int Phones = 60;
+        async Task<long[]> RunAsync(string email)
+        {
+            var resolver = new CustomerResolver(database.Target, Clock(), "US");
+            var ids = new List<long>();
+            for (var n = 0; n < Phones; n++)
+            {
+                ids.AddRange(await resolver.ResolveAsync([new CustomerRef(null, email, $"+1 415 555 {n:0000}", null, null, T0)], Ct));
+            }
+            return [.. ids];
+        }
+
+        var results = await Task.WhenAll(Task.Run(() => RunAsync("ann@x.com"), Ct), Task.Run(() => RunAsync("bob@x.com"), Ct));
+
+        await using var db = database.CreateDb();
+        var ann = await db.Customers.Where(c => c.ExternalId == "ann").Select(c => c.Id).SingleAsync(Ct);
+        var bob = await db.Customers.Where(c => c.ExternalId == "bob").Select(c => c.Id).SingleAsync(Ct);
+        Assert.All(results[0], id => Assert.Equal(ann, id));
+        Assert.All(results[1], id => Assert.Equal(bob, id));
+        Assert.Equal(Phones, await db.CustomerIdentities.CountAsync(i => i.Kind == IdentityKind.Phone, Ct));
+        Assert.Equal(2, await db.Customers.CountAsync(Ct));
+    }
+}
