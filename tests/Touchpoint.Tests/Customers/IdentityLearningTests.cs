@@ -1,5 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Touchpoint.Customers;
+using Touchpoint.Customers.Segments;
+using Touchpoint.Feedback;
+using Touchpoint.Import;
 using Touchpoint.Interactions;
 using Touchpoint.Storage;
 using Touchpoint.Tests.Infrastructure;
@@ -91,5 +95,35 @@ public sealed class IdentityLearningTests
         Assert.All(results[1], id => Assert.Equal(bob, id));
         Assert.Equal(Phones, await db.CustomerIdentities.CountAsync(i => i.Kind == IdentityKind.Phone, Ct));
         Assert.Equal(2, await db.Customers.CountAsync(Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PhoneWrittenEachWay_InTheConfiguredRegion_IsOneCustomer_OnEveryPath(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var clock = Clock();
+        var gb = Options.Create(new CustomerOptions { PhoneRegion = "GB" });
+        var interactionOptions = Options.Create(new InteractionOptions());
+        // The customer import, the interaction and feedback imports, the search and the context all read "07911 123456",
+        // "+44 7911 123456" and "0044 7911 123456" (from the UK) as one number.
+        await new CustomerIngestor(database.Target, clock, interactionOptions, gb)
+            .IngestAsync([new ImportRow<CustomerInput>(1, new CustomerInput { ExternalId = "crm-1", Name = "Ada", Phone = "07911 123456" })], cancellationToken: Ct);
+        var contacts = await new InteractionIngestor(database.Target, interactionOptions, gb, clock).IngestAsync(
+            [new ImportRow<InteractionInput>(1, Contact("i1", "unused", Channel.Phone, T0) with { CustomerExternalId = null, CustomerPhone = "+44 7911 123456" })],
+            cancellationToken: Ct);
+        var scores = await new FeedbackIngestor(database.Target, clock, gb).IngestAsync(
+            [new ImportRow<FeedbackInput>(1, new FeedbackInput { ExternalId = "f1", CustomerPhone = "0044 7911 123456", Kind = FeedbackKind.Csat, Score = 4, RespondedAt = T0 })],
+            cancellationToken: Ct);
+
+        await using var db = database.CreateDb();
+        var ada = await db.Customers.Where(c => c.ExternalId == "crm-1").Select(c => c.Id).SingleAsync(Ct);
+        Assert.Equal((1L, 0L, 1L, 0L), (contacts.Imported, contacts.CustomersCreated, scores.Imported, scores.CustomersCreated));
+        Assert.Equal(ada, await db.Interactions.Select(i => i.CustomerId).SingleAsync(Ct));
+        Assert.Equal(ada, await db.Feedback.Select(f => f.CustomerId).SingleAsync(Ct));
+        var found = await new CustomerSearch(db, clock, interactionOptions, gb).SearchAsync(new CustomerQuery("07911 12"), Ct);
+        Assert.Equal([ada], found.Items.Select(i => i.Id));
+        var segments = new SegmentService(db, clock, interactionOptions);
+        var context = new CustomerContextQuery(db, new CustomerProfiles(db, segments, clock, interactionOptions), interactionOptions, gb, clock);
+        Assert.Equal(ada, await context.FindAsync(null, null, "+44 (0)7911 123456", null, Ct));
     }
 }
