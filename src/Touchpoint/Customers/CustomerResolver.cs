@@ -32,6 +32,7 @@ public sealed class CustomerRef(string? ExternalId, string? Email, string? Phone
         StoredText.CheckNoNul(errors, [("customer_external_id", externalId), ("customer_email", email), ("customer_phone", phone), ("customer_social_handle", socialHandle)]);
         StoredText.CheckEmail(errors, "customer_email", email);
         StoredText.CheckPhone(errors, "customer_phone", phone);
+        StoredText.CheckHandle(errors, "customer_social_handle", socialHandle);
         StoredLengths.Check(errors, "customer_external_id", externalId, StoredLengths.ExternalId);
         StoredLengths.Check(errors, "customer_email", email, StoredLengths.IdentityValue);
         StoredLengths.Check(errors, "customer_phone", phone, StoredLengths.IdentityValue);

@@ -126,4 +126,28 @@ public sealed class IdentityLearningTests
         var context = new CustomerContextQuery(db, new CustomerProfiles(db, segments, clock, interactionOptions), interactionOptions, gb, clock);
         Assert.Equal(ada, await context.FindAsync(null, null, "+44 (0)7911 123456", null, Ct));
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_HandleOfOnlyAnAt_IsRefused_NotOneEmptyIdentityThatJoinsEveryoneGivingIt(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        // "@" is the empty handle (a form's placeholder): as an identity it would be "", which the first contact giving
+        // it teaches its profile, and every later contact giving it would land there and teach it their email too.
+        InteractionInput[] rows =
+        [
+            Contact("a", "unused", Channel.Social, T0) with { CustomerExternalId = null, CustomerEmail = "ann@x.com", CustomerSocialHandle = "@" },
+            Contact("b", "unused", Channel.Social, T0.AddHours(1)) with { CustomerExternalId = null, CustomerEmail = "bob@x.com", CustomerSocialHandle = " @ " },
+            Contact("c", "unused", Channel.Social, T0.AddHours(2)) with { CustomerExternalId = null, CustomerEmail = "cid@x.com" },
+        ];
+
+        var summary = await InteractionsAsync(database, rows);
+
+        Assert.Equal([(1L, "customer_social_handle"), (2L, "customer_social_handle")],
+            summary.Rejections.Select(r => (r.Line, r.Reason[..r.Reason.IndexOf(' ', StringComparison.Ordinal)])));
+        // The customer import reads handles the same way.
+        var customers = await CustomersAsync(database, new CustomerInput { ExternalId = "crm-d", Name = "Dan", SocialHandle = "@" });
+        Assert.Equal("social_handle has no handle after the @", Assert.Single(customers.Rejections).Reason);
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.CustomerIdentities.CountAsync(i => i.Value == "", Ct));
+    }
 }
