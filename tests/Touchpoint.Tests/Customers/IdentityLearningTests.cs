@@ -150,4 +150,23 @@ public sealed class IdentityLearningTests
         await using var db = database.CreateDb();
         Assert.Equal(0, await db.CustomerIdentities.CountAsync(i => i.Value == "", Ct));
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_ContactAlreadyStored_SentAgainWithOtherIdentities_ChangesNothing(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var contact = Contact("i1", "unused", Channel.Email, T0) with { CustomerExternalId = null, CustomerEmail = "ann@x.com" };
+        await InteractionsAsync(database, [contact]);
+
+        // The same contact (its external id is stored) sent again naming a phone and another email: a duplicate, which
+        // neither teaches Ann's profile the phone nor makes a profile for the email.
+        var withPhone = await InteractionsAsync(database, [contact with { CustomerPhone = "+1 415 555 0101" }]);
+        var withEmail = await InteractionsAsync(database, [contact with { CustomerEmail = "bob@x.com" }]);
+
+        Assert.Equal((0L, 1L, 0L), (withPhone.Imported, withPhone.Duplicates, withPhone.IdentitiesAdded));
+        Assert.Equal((0L, 1L, 0L), (withEmail.Imported, withEmail.Duplicates, withEmail.CustomersCreated));
+        await using var db = database.CreateDb();
+        Assert.Equal(["Email:ann@x.com"], await db.CustomerIdentities.Select(i => i.Kind.ToString() + ":" + i.Value).ToListAsync(Ct));
+        Assert.Equal(1, await db.Customers.CountAsync(Ct));
+    }
 }
