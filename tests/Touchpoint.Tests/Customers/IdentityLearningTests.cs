@@ -169,4 +169,19 @@ public sealed class IdentityLearningTests
         Assert.Equal(["Email:ann@x.com"], await db.CustomerIdentities.Select(i => i.Kind.ToString() + ":" + i.Value).ToListAsync(Ct));
         Assert.Equal(1, await db.Customers.CountAsync(Ct));
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_ScoreAlreadyStored_SentAgainWithAnotherPhone_ChangesNothing(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var score = new FeedbackInput { ExternalId = "f1", CustomerEmail = "ann@x.com", Kind = FeedbackKind.Csat, Score = 4, RespondedAt = T0 };
+        var feedback = new FeedbackIngestor(database.Target, Clock(), Options.Create(new CustomerOptions()));
+        await feedback.IngestAsync([new ImportRow<FeedbackInput>(1, score)], cancellationToken: Ct);
+
+        var again = await feedback.IngestAsync([new ImportRow<FeedbackInput>(1, score with { CustomerPhone = "+1 415 555 0101" })], cancellationToken: Ct);
+
+        Assert.Equal((0L, 1L, 0L), (again.Imported, again.Duplicates, again.IdentitiesAdded));
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.CustomerIdentities.CountAsync(i => i.Kind == IdentityKind.Phone, Ct));
+    }
 }
