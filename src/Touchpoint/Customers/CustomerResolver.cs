@@ -165,6 +165,24 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
         {
             return ids;
         }
+        // A profile merged (by another writer) since the run looked it up holds no identities, the one it was merged into
+        // holds them all: what a row taught it goes there, and later rows naming it resolve there.
+        var mergedInto = new Dictionary<long, long>();
+        foreach (var chunk in learned.Select(i => i.CustomerId).Distinct().Chunk(Chunk))
+        {
+            foreach (var m in await db.Customers.AsNoTracking().Where(c => chunk.Contains(c.Id) && c.MergedIntoId != null)
+                         .Select(c => new { c.Id, Into = c.MergedIntoId!.Value }).ToListAsync(cancellationToken))
+            {
+                mergedInto[m.Id] = m.Into;
+            }
+        }
+        if (mergedInto.Count > 0)
+        {
+            learned.ForEach(i => i.CustomerId = mergedInto.GetValueOrDefault(i.CustomerId, i.CustomerId));
+            fills = fills.GroupBy(f => mergedInto.GetValueOrDefault(f.Key, f.Key)).ToDictionary(g => g.Key,
+                g => (g.Select(f => f.Value.Email).FirstOrDefault(e => e is not null), g.Select(f => f.Value.Phone).FirstOrDefault(p => p is not null)));
+            Redirect(id => mergedInto.GetValueOrDefault(id, id));
+        }
         db.CustomerIdentities.AddRange(learned);
         // A profile without a primary email (phone) shows the first one a contact taught it.
         var toFill = fills.Where(f => f.Value.Email is not null || f.Value.Phone is not null).Select(f => f.Key).ToList();

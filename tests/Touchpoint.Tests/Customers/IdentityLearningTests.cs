@@ -184,4 +184,30 @@ public sealed class IdentityLearningTests
         await using var db = database.CreateDb();
         Assert.Equal(0, await db.CustomerIdentities.CountAsync(i => i.Kind == IdentityKind.Phone, Ct));
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Resolve_ProfileMergedSinceTheRunFoundIt_LearnsForTheSurvivor(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await CustomersAsync(database,
+            new CustomerInput { ExternalId = "ann-old", Name = "Ann", Email = "ann@x.com" },
+            new CustomerInput { ExternalId = "ann", Name = "Ann" });
+        var resolver = new CustomerResolver(database.Target, Clock(), "US");
+        var old = (await resolver.ResolveAsync([new CustomerRef(null, "ann@x.com", null, null, null, T0)], Ct)).Single();
+        long survivor;
+        await using (var db = database.CreateDb())
+        {
+            // Merged by someone else while the run goes on: the run still knows ann@x.com as the old profile.
+            survivor = await db.Customers.Where(c => c.ExternalId == "ann").Select(c => c.Id).SingleAsync(Ct);
+            var merged = await new CustomerMerge(db, database.Target, Options.Create(new InteractionOptions()), Clock()).MergeAsync(survivor, old, "test", Ct);
+            Assert.Null(merged.Error);
+        }
+
+        await resolver.ResolveAsync([new CustomerRef(null, "ann@x.com", "+1 415 555 0101", null, null, T0)], Ct);
+
+        // The phone is the survivor's, as every identity of the merged profile is: a pointer holds none.
+        await using var check = database.CreateDb();
+        Assert.Equal(survivor, await check.CustomerIdentities.Where(i => i.Kind == IdentityKind.Phone).Select(i => i.CustomerId).SingleAsync(Ct));
+        Assert.Equal("+1 415 555 0101", await check.Customers.Where(c => c.Id == survivor).Select(c => c.Phone).SingleAsync(Ct));
+    }
 }
