@@ -58,6 +58,7 @@ public sealed record CustomerInput
             errors.Add(new("email", "is not an email address"));
         }
         StoredText.CheckPhone(errors, "phone", Phone);
+        StoredText.CheckHandle(errors, "social_handle", SocialHandle);
         StoredText.CheckNoNul(errors, [("external_id", ExternalId), ("name", Name), ("email", Email), ("phone", Phone), ("social_handle", SocialHandle),
             ("crm_id", CrmId), ("gender", Gender), ("city", City), ("country", Country), ("account_type", AccountType),
             ("account_status", AccountStatus), ("plan", Plan), ("products", Products is null ? null : string.Concat(Products)),

@@ -10,9 +10,10 @@ public sealed class CustomerOptions
     /// <summary>
     /// The region (ISO 3166 code: "US", "GB", "DE") a phone number without a country code is read in: with "GB",
     /// "07911 123456" is the same customer as "+44 7911 123456".
+    /// Any case: libphonenumber knows only the upper-case codes, and "gb" was refused as "not a two-letter region code".
     /// </summary>
     [Required, PhoneRegion]
-    public string PhoneRegion { get; set; } = "US";
+    public string PhoneRegion { get; set => field = value?.Trim().ToUpperInvariant()!; } = "US";
 }
 
 /// <summary>A region the phone number metadata knows; anything else would read every national number wrong.</summary>

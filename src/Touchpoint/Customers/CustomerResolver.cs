@@ -32,6 +32,7 @@ public sealed class CustomerRef(string? ExternalId, string? Email, string? Phone
         StoredText.CheckNoNul(errors, [("customer_external_id", externalId), ("customer_email", email), ("customer_phone", phone), ("customer_social_handle", socialHandle)]);
         StoredText.CheckEmail(errors, "customer_email", email);
         StoredText.CheckPhone(errors, "customer_phone", phone);
+        StoredText.CheckHandle(errors, "customer_social_handle", socialHandle);
         StoredLengths.Check(errors, "customer_external_id", externalId, StoredLengths.ExternalId);
         StoredLengths.Check(errors, "customer_email", email, StoredLengths.IdentityValue);
         StoredLengths.Check(errors, "customer_phone", phone, StoredLengths.IdentityValue);
@@ -116,7 +117,8 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
         for (var r = 0; r < refs.Count; r++)
         {
             var keys = keysPerRef[r];
-            if (KnownId(keys) is var found and not 0)
+            var (found, pending) = OwnerOf(keys, pendingByKey);
+            if (found != 0)
             {
                 ids[r] = found;
                 // One key is the one that found the profile: nothing to learn (most rows; spares an enumerator each).
@@ -136,7 +138,7 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
                 }
                 continue;
             }
-            if (keys.Select(k => pendingByKey.GetValueOrDefault(k)).FirstOrDefault(c => c is not null) is { } pending)
+            if (pending is not null)
             {
                 createdFor[r] = pending;
                 foreach (var identity in keys.Count > 1 ? Unheld(keys, pendingByKey) : [])
@@ -162,6 +164,24 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
         if (created.Count == 0 && learned.Count == 0)
         {
             return ids;
+        }
+        // A profile merged (by another writer) since the run looked it up holds no identities, the one it was merged into
+        // holds them all: what a row taught it goes there, and later rows naming it resolve there.
+        var mergedInto = new Dictionary<long, long>();
+        foreach (var chunk in learned.Select(i => i.CustomerId).Distinct().Chunk(Chunk))
+        {
+            foreach (var m in await db.Customers.AsNoTracking().Where(c => chunk.Contains(c.Id) && c.MergedIntoId != null)
+                         .Select(c => new { c.Id, Into = c.MergedIntoId!.Value }).ToListAsync(cancellationToken))
+            {
+                mergedInto[m.Id] = m.Into;
+            }
+        }
+        if (mergedInto.Count > 0)
+        {
+            learned.ForEach(i => i.CustomerId = mergedInto.GetValueOrDefault(i.CustomerId, i.CustomerId));
+            fills = fills.GroupBy(f => mergedInto.GetValueOrDefault(f.Key, f.Key)).ToDictionary(g => g.Key,
+                g => (g.Select(f => f.Value.Email).FirstOrDefault(e => e is not null), g.Select(f => f.Value.Phone).FirstOrDefault(p => p is not null)));
+            Redirect(id => mergedInto.GetValueOrDefault(id, id));
         }
         db.CustomerIdentities.AddRange(learned);
         // A profile without a primary email (phone) shows the first one a contact taught it.
@@ -239,17 +259,25 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
     /// <summary>Every profile id the run has resolved a key to.</summary>
     public IEnumerable<long> KnownIds() => _known.Values.Where(id => id != 0).Distinct();
 
-    /// <summary>The id the first known key names, or 0.</summary>
-    private long KnownId(List<string> keys)
+    /// <summary>
+    /// The profile the first key held by one names: a stored one's id, or one this batch creates. In key order across
+    /// both, as when the batch's profiles were stored (batches of one): an external id of a profile made earlier in the
+    /// batch wins over an email of a stored one, or where a contact lands would depend on the batch size.
+    /// </summary>
+    private (long Id, Customer? Pending) OwnerOf(List<string> keys, Dictionary<string, Customer> pendingByKey)
     {
         foreach (var key in keys)
         {
             if (_known.TryGetValue(key, out var id) && id != 0)
             {
-                return id;
+                return (id, null);
+            }
+            if (pendingByKey.TryGetValue(key, out var pending))
+            {
+                return (0, pending);
             }
         }
-        return 0;
+        return (0, null);
     }
 
     private Customer NewCustomer(CustomerRef r, DateTime now)

@@ -92,6 +92,15 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time, I
         {
             return;
         }
+        // Scores already stored are duplicates before their customer is resolved: sent again naming another phone, one
+        // would teach the profile that phone (or make a profile for a new email), and a re-run must change nothing.
+        var stored = await BulkStore.ExistingAsync(target, "feedback_responses", "external_id",
+            batch.Select(b => b.Input.ExternalId.Trim()).Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
+        summary.Duplicates += batch.RemoveAll(b => stored.Contains(b.Input.ExternalId.Trim()));
+        if (batch.Count == 0)
+        {
+            return;
+        }
         var customerIds = await resolver.ResolveAsync(
             batch.Select(b => b.Input).Select(f => new CustomerRef(f.CustomerExternalId, f.CustomerEmail, f.CustomerPhone, f.CustomerSocialHandle, null, f.RespondedAt)).ToList(),
             cancellationToken);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Touchpoint.Import;
 
 /// <summary>A field of an input and what is wrong with it.</summary>
@@ -16,7 +18,9 @@ public static class HappenedAt
     {
         if (at is { } value && value != default && (value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value) > nowUtc + Tolerance)
         {
-            errors.Add(new(field, $"is in the future (more than a day after now, {nowUtc:yyyy-MM-dd HH:mm} UTC): it must say when it happened"));
+            // Invariant: in the machine's culture (the CLI's) "yyyy" may be another calendar's year (2569 in Thai).
+            errors.Add(new(field, string.Create(CultureInfo.InvariantCulture,
+                $"is in the future (more than a day after now, {nowUtc:yyyy-MM-dd HH:mm} UTC): it must say when it happened")));
         }
     }
 }

@@ -264,25 +264,26 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     private async Task<PreparedBatch?> PrepareBatchAsync(List<InteractionInput> batch, List<CustomerRef> refs, List<(string?, string?)> agentRefs, HashSet<string> stored,
         CustomerResolver customers, AgentResolver agents, ImportSummary summary, CancellationToken cancellationToken)
     {
-        var customerIds = await customers.ResolveAsync(refs, cancellationToken);
-        PhaseTimer.Mark("resolve customers");
         // Rows already stored (a re-run, a resumed import, an id another customer holds) are duplicates: dropping them
-        // here spares loading their customers' histories, and deriving a row the write would then find taken. Also
-        // for customers whose timelines the run holds: a row stored for one since the run read it is another writer's,
-        // and the run derives that customer again at its end.
+        // before resolving means a contact sent again changes nothing (it neither teaches a profile the identities it
+        // now names nor makes a profile for them), and spares loading their customers' histories, and deriving a row
+        // the write would then find taken. Also for customers whose timelines the run holds: a row stored for one since
+        // the run read it is another writer's, and the run derives that customer again at its end.
         if (stored.Count > 0)
         {
             var keep = Enumerable.Range(0, batch.Count).Where(r => !stored.Contains(batch[r].ExternalId.Trim())).ToList();
             summary.Duplicates += batch.Count - keep.Count;
             batch = keep.ConvertAll(r => batch[r]);
+            refs = keep.ConvertAll(r => refs[r]);
             agentRefs = keep.ConvertAll(r => agentRefs[r]);
-            customerIds = keep.ConvertAll(r => customerIds[r]).ToArray();
             if (batch.Count == 0)
             {
                 return null;
             }
         }
         PhaseTimer.Mark("existing external ids");
+        var customerIds = await customers.ResolveAsync(refs, cancellationToken);
+        PhaseTimer.Mark("resolve customers");
         var agentIds = await agents.ResolveAsync(agentRefs, cancellationToken);
         var agentOf = new Dictionary<InteractionInput, long?>(batch.Count, ReferenceEqualityComparer.Instance);
         for (var r = 0; r < batch.Count; r++)

@@ -29,6 +29,18 @@ public static class StoredText
         }
     }
 
+    /// <summary>
+    /// A handle needs more than its "@": "@" alone (a form's empty placeholder) would be one empty key, and every contact
+    /// giving it would resolve to the first, and teach that profile its email and phone.
+    /// </summary>
+    public static void CheckHandle(List<FieldError> errors, string field, string? value)
+    {
+        if (!string.IsNullOrWhiteSpace(value) && value.Trim().TrimStart('@').Length == 0)
+        {
+            errors.Add(new(field, "has no handle after the @"));
+        }
+    }
+
     /// <summary>Adds "contains a NUL character" for each field whose value does.</summary>
     public static void CheckNoNul(List<FieldError> errors, params ReadOnlySpan<(string Field, string? Value)> fields)
     {

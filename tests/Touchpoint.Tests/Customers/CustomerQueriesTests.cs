@@ -217,6 +217,16 @@ public sealed class CustomerQueriesTests
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void PhoneRegion_InLowerCase_IsTakenAsTheRegion()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Customers:PhoneRegion"] = "gb" }).Build();
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddTouchpoint(configuration).BuildServiceProvider();
+        var region = services.GetRequiredService<IOptions<CustomerOptions>>().Value.PhoneRegion;
+        Assert.Equal("+447911123456", CustomerIdentity.Normalize(IdentityKind.Phone, "07911 123456", region));
+    }
+
     [Theory]
     [InlineData("XX")]
     [InlineData("")]

@@ -120,6 +120,25 @@ public sealed class InteractionIngestorTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_TimeAfterNow_IsRejectedWithTheClockInIso_WhateverTheCulture(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        // The CLI runs in the machine's culture: Thai counts years in the Buddhist era (2026 is 2569).
+        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo("th-TH");
+        try
+        {
+            var summary = await InteractionsAsync(database, [Contact("typo", "c1", Channel.Phone, new DateTime(9999, 12, 31, 0, 0, 0, DateTimeKind.Utc))]);
+
+            Assert.Contains("(more than a day after now, 2026-06-01 00:00 UTC)", Assert.Single(summary.Rejections).Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Ingest_TimesAfterNow_AreRejected_ExceptWithinADayForOtherClocks(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
