@@ -46,6 +46,12 @@ public static class PhoneKeys
         {
             return [digits];
         }
+        // The region's international dialling prefix ("00" in GB, "011" in the US) stands for the "+".
+        if (Util.GetMetadataForRegion(region)?.InternationalPrefix is { Length: > 0 } idd
+            && System.Text.RegularExpressions.Regex.Match(digits, $"^(?:{idd})") is { Success: true } dialled && dialled.Length < digits.Length)
+        {
+            return [digits, "+" + digits[dialled.Length..]];
+        }
         var country = $"+{Util.GetCountryCodeForRegion(region)}";
         // After the national prefix ("0" in GB) comes a national number; no country code begins with it.
         return Util.GetNddPrefixForRegion(region, true) is { Length: > 0 } ndd && digits.StartsWith(ndd, StringComparison.Ordinal)

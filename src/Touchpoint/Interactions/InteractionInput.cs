@@ -101,6 +101,10 @@ public sealed record InteractionInput
             {
                 StoredText.CheckNoNul(errors, [($"messages[{i}].text", messages[i].Text)]);
             }
+            if (messages[i] is { } message)
+            {
+                HappenedAt.Check(errors, $"messages[{i}].at", message.At, nowUtc);
+            }
         }
         return errors;
     }

@@ -113,6 +113,7 @@ public sealed class CustomerQueriesTests
     // Read in the GB region as well: the national way ("0" then the number) and an international number without its "+".
     [InlineData("020 7946", "Phone:0207946|Phone:+44207946|Crm:020 7946")]
     [InlineData("44 20 7946", "Phone:44207946|Phone:+44207946|Phone:+4444207946|Crm:44 20 7946")]
+    [InlineData("0049 30 12", "Phone:00493012|Phone:+493012|Crm:0049 30 12")]
     [InlineData("@Ada_L", "Social:ada_l|Email:@ada_l|Crm:@Ada_L")]
     [InlineData("Lovelace", "Social:lovelace|Email:lovelace|Crm:Lovelace")]
     public void SearchText_IsReadAsEachIdentityItCouldBe(string text, string expected)

@@ -149,13 +149,17 @@ public sealed class InteractionIngestorTests
             Contact("next-week", "c1", Channel.Phone, now.AddDays(7)),
             Contact("typo", "c1", Channel.Phone, new DateTime(9999, 12, 31, 0, 0, 0, DateTimeKind.Utc)),
             Contact("ends-next-month", "c1", Channel.Phone, now.AddHours(-1)) with { EndedAt = now.AddMonths(1) },
+            Contact("reply-next-year", "c1", Channel.Chat, now.AddHours(-1)) with
+            {
+                Messages = [new MessageInput(MessageAuthor.Customer, now.AddHours(-1), "Hi"), new MessageInput(MessageAuthor.Agent, now.AddYears(1), "Hello")],
+            },
         ];
 
         var summary = await InteractionsAsync(database, rows);
 
         Assert.Equal(1, summary.Imported);
         Assert.Equal(
-            [(2L, "started_at"), (3L, "started_at"), (4L, "ended_at")],
+            [(2L, "started_at"), (3L, "started_at"), (4L, "ended_at"), (5L, "messages[1].at")],
             summary.Rejections.Select(r => (r.Line, r.Reason[..r.Reason.IndexOf(' ', StringComparison.Ordinal)])));
         Assert.All(summary.Rejections, r => Assert.Contains("is in the future (more than a day after now, 2026-06-01 00:00 UTC)", r.Reason, StringComparison.Ordinal));
     }
