@@ -59,6 +59,23 @@ public static class PhoneKeys
             : new[] { digits, "+" + digits, country + digits }.Distinct().ToList();
     }
 
+    /// <summary>A key as people read a number: "+44 7911 123456", "+1 415-555-2671 ext. 12"; a key of bare digits as it is.</summary>
+    public static string Display(string key)
+    {
+        if (key.StartsWith('+'))
+        {
+            try
+            {
+                return Util.Format(Util.Parse(key, null), PhoneNumberFormat.INTERNATIONAL);
+            }
+            catch (NumberParseException)
+            {
+                // Stored by an older version, or not a number libphonenumber reads: shown as stored.
+            }
+        }
+        return key;
+    }
+
     private static string Digits(string text)
     {
         var digits = new string(text.Where(char.IsAsciiDigit).ToArray());

@@ -33,7 +33,7 @@ public sealed class BrowserTests
 
         await Assertions.Expect(page.Locator("#customer-name")).ToHaveTextAsync("Ada Lovelace");
         await Assertions.Expect(page.Locator("#identities")).ToContainTextAsync("ada.lovelace@example.com");
-        await Assertions.Expect(page.Locator("#identities")).ToContainTextAsync("+15550102000");
+        await Assertions.Expect(page.Locator("#identities")).ToContainTextAsync("+1 555-010-2000");
         var timeline = page.Locator("#timeline tbody tr");
         await Assertions.Expect(timeline).ToHaveCountAsync(3);
         await Assertions.Expect(page.Locator("#timeline tbody tr[data-channel=phone]")).ToHaveCountAsync(1);

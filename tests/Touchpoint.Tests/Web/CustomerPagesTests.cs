@@ -177,9 +177,9 @@ public sealed partial class CustomerPagesTests
         // The context flags: the chat came back about the same refund within the window, after an email, and is not resolved.
         var strip = Regex.Match(page, "<section class=\"context-strip\".*?</section>", RegexOptions.Singleline).Value;
         Assert.Equal(["repeat", "switch", "unresolved"], Regex.Matches(strip, "data-flag=\"([a-z]+)\"").Select(m => m.Groups[1].Value));
-        // Identities as stored, normalised.
+        // Identities as stored, normalised; a phone number as people read one (stored as +15550102000).
         Assert.Contains("<code>ada.lovelace@example.com</code>", page, StringComparison.Ordinal);
-        Assert.Contains("<code>+15550102000</code>", page, StringComparison.Ordinal);
+        Assert.Contains("<code>+1 555-010-2000</code>", page, StringComparison.Ordinal);
         Assert.Contains("<code>ada_l</code>", page, StringComparison.Ordinal);
         Assert.Contains("Europe/London", page, StringComparison.Ordinal);
         // Revenue is a yearly figure (as the segment field says), not a bare number.
