@@ -37,4 +37,13 @@ public sealed class DemoDataGeneratorTests
         var span = await db.Interactions.MaxAsync(i => i.StartedAt, Ct) - await db.Interactions.MinAsync(i => i.StartedAt, Ct);
         Assert.True(span > TimeSpan.FromDays(600), $"history spans {span.TotalDays:F0} days");
     }
+
+    [Fact]
+    public void DemoPhones_AreUniquePossibleNumbers_ForTheDefaultDataSet()
+    {
+        var random = new Random(1);
+        var keys = Enumerable.Range(1, 25_000).Select(n => CustomerIdentity.Normalize(IdentityKind.Phone, DemoDataGenerator.Phone(n, random), "US")).ToList();
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+        Assert.All(keys, k => Assert.Matches(@"^\+447\d{9}$", k));
+    }
 }
