@@ -11,13 +11,8 @@ public sealed class BrowserTests
     [Fact]
     public async Task Agent_SignsIn_FindsCustomerByEmail_OpensTimeline_AndReadsTranscript()
     {
-        var (playwright, browser) = await Chromium.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        await WebSeed.CreateAsync(database);
-        await using var host = new ServerHost(database);
-        var (page, failed) = await OpenAsync(browser, host);
+        await using var site = await Site.OpenAsync(database => WebSeed.CreateAsync(database));
+        var (page, failed) = (site.Page, site.Failed);
 
         // Not signed in: the customer list sends us to the login form, which brings us back.
         await page.GotoAsync("/customers");
@@ -60,13 +55,9 @@ public sealed class BrowserTests
     [Fact]
     public async Task Manager_WritesASegmentRule_FixesItsError_FiltersCustomersByIt_AndMergesADuplicate()
     {
-        var (playwright, browser) = await Chromium.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        var seed = await WebSeed.CreateAsync(database);
-        await using var host = new ServerHost(database, WebSeed.Now);
-        var (page, failed) = await OpenAsync(browser, host);
+        WebSeed seed = null!;
+        await using var site = await Site.OpenAsync(async database => seed = await WebSeed.CreateAsync(database), WebSeed.Now);
+        var (page, failed) = (site.Page, site.Failed);
 
         await page.GotoAsync("/login");
         await SignInAsync(page);
@@ -104,13 +95,8 @@ public sealed class BrowserTests
     [Fact]
     public async Task Manager_OpensFirstResponseReport_FromTheNavigation_AndSeesTheChart()
     {
-        var (playwright, browser) = await Chromium.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        await ReportPagesTests.SeedAsync(database);
-        await using var host = new ServerHost(database);
-        var (page, failed) = await OpenAsync(browser, host);
+        await using var site = await Site.OpenAsync(database => ReportPagesTests.SeedAsync(database));
+        var (page, failed) = (site.Page, site.Failed);
 
         await page.GotoAsync("/login");
         await SignInAsync(page);
@@ -149,13 +135,8 @@ public sealed class BrowserTests
     [Fact]
     public async Task Admin_DeletesASegmentNamedWithAQuote_OnlyAfterConfirmingIt_AndRevokesAKeyOnlyAfterConfirming()
     {
-        var (playwright, browser) = await Chromium.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        await WebSeed.CreateAsync(database);
-        await using var host = new ServerHost(database, WebSeed.Now);
-        var (page, failed) = await OpenAsync(browser, host);
+        await using var site = await Site.OpenAsync(database => WebSeed.CreateAsync(database), WebSeed.Now);
+        var (page, failed) = (site.Page, site.Failed);
         var dialogs = new List<string>();
         // The first question is answered no, later ones yes.
         page.Dialog += async (_, d) => { dialogs.Add(d.Message); await (dialogs.Count == 1 ? d.DismissAsync() : d.AcceptAsync()); };
@@ -191,13 +172,9 @@ public sealed class BrowserTests
     [Fact]
     public async Task Pages_FitAPhoneScreen_TheHeaderWraps_AndWideTablesScrollInTheirOwnBox()
     {
-        var (playwright, browser) = await Chromium.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        var seed = await WebSeed.CreateAsync(database);
-        await using var host = new ServerHost(database, WebSeed.Now);
-        var (page, failed) = await OpenAsync(browser, host);
+        WebSeed seed = null!;
+        await using var site = await Site.OpenAsync(async database => seed = await WebSeed.CreateAsync(database), WebSeed.Now);
+        var (page, failed) = (site.Page, site.Failed);
         await page.SetViewportSizeAsync(390, 844);
 
         await page.GotoAsync("/login");
@@ -237,13 +214,9 @@ public sealed class BrowserTests
     [InlineData(390)]
     public async Task ContactsChart_LegendClearsTheMonthLabels(int width)
     {
-        var (playwright, browser) = await Chromium.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        var seed = await WebSeed.CreateAsync(database);
-        await using var host = new ServerHost(database, WebSeed.Now);
-        var (page, failed) = await OpenAsync(browser, host);
+        WebSeed seed = null!;
+        await using var site = await Site.OpenAsync(async database => seed = await WebSeed.CreateAsync(database), WebSeed.Now);
+        var (page, failed) = (site.Page, site.Failed);
         await page.SetViewportSizeAsync(width, 900);
 
         await page.GotoAsync("/login");
@@ -267,13 +240,9 @@ public sealed class BrowserTests
     [Fact]
     public async Task EveryTimeShown_SaysItIsUtc_InItsColumn_ItsLine_OrItsSection()
     {
-        var (playwright, browser) = await Chromium.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        var seed = await WebSeed.CreateAsync(database);
-        await using var host = new ServerHost(database, WebSeed.Now);
-        var (page, failed) = await OpenAsync(browser, host);
+        WebSeed seed = null!;
+        await using var site = await Site.OpenAsync(async database => seed = await WebSeed.CreateAsync(database), WebSeed.Now);
+        var (page, failed) = (site.Page, site.Failed);
 
         await page.GotoAsync("/login");
         await SignInAsync(page);
@@ -302,14 +271,36 @@ public sealed class BrowserTests
     }
 
     /// <summary>A page on the server over Kestrel that records every failed response and script error in <c>Failed</c>.</summary>
-    private static async Task<(IPage Page, List<string> Failed)> OpenAsync(IBrowser browser, ServerHost host)
+    /// <summary>
+    /// What every test here starts from: headless Chromium on a page of the server on Kestrel, over a fresh SQLite
+    /// database seeded by the test; <see cref="Failed"/> collects every 4xx/5xx answer and script error the page met.
+    /// </summary>
+    private sealed class Site(IPlaywright playwright, IBrowser browser, TestDatabase database, ServerHost host, IPage page) : IAsyncDisposable
     {
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.StartKestrel().ToString() });
-        page.SetDefaultTimeout(15_000);
-        var failed = new List<string>();
-        page.Response += (_, r) => { if (r.Status >= 400) { failed.Add($"{r.Status} {r.Url}"); } };
-        page.PageError += (_, e) => failed.Add("script error: " + e);
-        return (page, failed);
+        public IPage Page { get; } = page;
+        public List<string> Failed { get; } = [];
+
+        public static async Task<Site> OpenAsync(Func<TestDatabase, Task> seed, DateTimeOffset? now = null)
+        {
+            var (playwright, browser) = await Chromium.LaunchAsync();
+            var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+            await seed(database);
+            var host = new ServerHost(database, now);
+            var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.StartKestrel().ToString() });
+            page.SetDefaultTimeout(15_000);
+            var site = new Site(playwright, browser, database, host, page);
+            page.Response += (_, r) => { if (r.Status >= 400) { site.Failed.Add($"{r.Status} {r.Url}"); } };
+            page.PageError += (_, e) => site.Failed.Add("script error: " + e);
+            return site;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await host.DisposeAsync();
+            await database.DisposeAsync();
+            await browser.DisposeAsync();
+            playwright.Dispose();
+        }
     }
 
     /// <summary>Signs in as the admin on the login form the page shows.</summary>
