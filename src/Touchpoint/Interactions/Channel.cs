@@ -38,9 +38,6 @@ public enum MessageAuthor
 
 public static class ChannelNames
 {
-    /// <summary>Parses the names people and files use for a channel ("phone", "voice", "web", "self-service"); see <see cref="ValueNames"/>.</summary>
-    public static bool TryParse(string? text, out Channel channel) => ValueNames.TryParse(text, out channel);
-
     public static string ToKey(this Channel channel) => channel switch
     {
         Channel.Phone => "phone",

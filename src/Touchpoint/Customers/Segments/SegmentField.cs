@@ -211,7 +211,7 @@ public sealed class SegmentField
 
     private static Expression<Func<Customer, bool>> PreferredChannel(ComparisonOperator op, SegmentLiteral value, SegmentTime at)
     {
-        ChannelNames.TryParse(value.Text, out var parsed);
+        ValueNames.TryParse(value.Text, out Channel parsed);
         Expression<Func<Customer, Channel?>> preferred = c => c.PreferredChannel;
         var channel = Value<Channel?>(parsed);
         var present = Expression.NotEqual(preferred.Body, Expression.Constant(null, typeof(Channel?)));

@@ -312,7 +312,7 @@ internal sealed class SegmentParser
             (SegmentRuleErrorKind.BooleanExpected, $"{field.Name} compares with true or false, not {value}"),
         SegmentValueType.Channel when value.Kind != LiteralKind.String =>
             (SegmentRuleErrorKind.ChannelExpected, $"{field.Name} compares with a channel name in double quotes, not {value}"),
-        SegmentValueType.Channel when !ChannelNames.TryParse(value.Text, out _) =>
+        SegmentValueType.Channel when !ValueNames.TryParse<Channel>(value.Text, out _) =>
             (SegmentRuleErrorKind.UnknownChannel, $"Unknown channel {value}; channels are {ChannelKeys}"),
         SegmentValueType.ProductList when value.Kind != LiteralKind.String =>
             (SegmentRuleErrorKind.ProductCodeExpected, $"{field.Name} has product codes in double quotes, not {value}"),
