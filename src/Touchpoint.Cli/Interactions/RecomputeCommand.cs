@@ -13,7 +13,8 @@ namespace Touchpoint.Cli.Interactions;
 /// interactions, for every customer or the ones named. For after an import that failed before its end (which leaves
 /// the customers another writer changed mid-run as derived without those rows), or after the repeat window or SLA
 /// targets changed. Idempotent: a customer whose facts are right is read and left alone. `recompute --pending` derives
-/// only the customers an import marked as written without being derived and did not get to derive.
+/// only the customers an import marked as written without being derived and did not get to derive. `recompute
+/// --phone-keys` gives stored phone identities today's key (PhoneKeys.RekeyStoredAsync).
 /// </summary>
 internal static class RecomputeCommand
 {
@@ -30,10 +31,22 @@ internal static class RecomputeCommand
         {
             Description = "Only the customers an import wrote without deriving them and did not get to derive (it failed before its end).",
         };
-        var command = new Command("recompute", "Derive cases, repeat contacts, FCR, channel switches and SLA again from the stored interactions.") { customers, pending };
+        var phoneKeys = new Option<bool>("--phone-keys")
+        {
+            Description = "Only re-key the stored phone numbers for Customers:PhoneRegion (after upgrading from a version that stored bare digits, or after changing the region).",
+        };
+        var command = new Command("recompute", "Derive cases, repeat contacts, FCR, channel switches and SLA again from the stored interactions.") { customers, pending, phoneKeys };
         command.SetAction((parse, ct) => CliSession.RunAsync(parse, ct, async (session, token) =>
         {
             await session.EnsureSchemaAsync(token);
+            if (parse.GetValue(phoneKeys))
+            {
+                var region = session.Get<IOptions<Touchpoint.Customers.CustomerOptions>>().Value.PhoneRegion;
+                var (read, changed, held) = await Touchpoint.Customers.PhoneKeys.RekeyStoredAsync(session.Target, region, token);
+                await session.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"Read {read:N0} phone numbers ({region}): {changed:N0} re-keyed, {held:N0} left as they were because another profile holds the number (merge the two to join them)."));
+                return 0;
+            }
             if (parse.GetValue(pending))
             {
                 var begun = System.Diagnostics.Stopwatch.StartNew();

@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using PhoneNumbers;
+using Touchpoint.Storage;
 
 namespace Touchpoint.Customers;
 
@@ -74,6 +76,50 @@ public static class PhoneKeys
             }
         }
         return key;
+    }
+
+    /// <summary>What <see cref="RekeyStoredAsync"/> did: numbers read, keys changed, and keys left because another profile holds the new one.</summary>
+    public readonly record struct Rekeyed(long Read, long Changed, long HeldByAnother);
+
+    /// <summary>
+    /// Gives every stored phone identity the key it has today in <paramref name="region"/>: numbers stored by a version
+    /// that kept bare digits ("4155552671"), or read in another region before the setting changed, would otherwise not
+    /// be found by a contact that writes them the usual way. A new key another identity already holds is left alone
+    /// (the two profiles may be one person: merging them joins the numbers). Idempotent.
+    /// </summary>
+    public static async Task<Rekeyed> RekeyStoredAsync(DatabaseTarget target, string region, CancellationToken cancellationToken)
+    {
+        long read = 0, changed = 0, held = 0, after = 0;
+        while (true)
+        {
+            await using var db = StorageServices.CreateDb(target);
+            var page = await db.CustomerIdentities.Where(i => i.Kind == IdentityKind.Phone && i.Id > after).OrderBy(i => i.Id).Take(5_000)
+                .ToListAsync(cancellationToken);
+            if (page.Count == 0)
+            {
+                return new Rekeyed(read, changed, held);
+            }
+            read += page.Count;
+            after = page[^1].Id;
+            var moves = page.Select(i => (Identity: i, Key: Normalize(i.Value, region))).Where(m => m.Key != m.Identity.Value).ToList();
+            var wanted = moves.Select(m => m.Key).Distinct().ToList();
+            var taken = (await db.CustomerIdentities.Where(i => i.Kind == IdentityKind.Phone && wanted.Contains(i.Value)).Select(i => i.Value)
+                .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+            foreach (var (identity, key) in moves)
+            {
+                // The first of two old keys that read as one number takes it; the second stays as it was.
+                if (taken.Add(key))
+                {
+                    identity.Value = key;
+                    changed++;
+                }
+                else
+                {
+                    held++;
+                }
+            }
+            await db.SaveChangesAsync(cancellationToken);
+        }
     }
 
     private static string Digits(string text)

@@ -40,6 +40,38 @@ public sealed class CliRecomputeTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task RecomputePhoneKeys_RekeysNumbersStoredAsBareDigits_SoAContactWrittenTheUsualWayFindsThem(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await CustomersAsync(database,
+            new Touchpoint.Customers.CustomerInput { ExternalId = "ann", Name = "Ann", Phone = "+1 415 555 2671" },
+            new Touchpoint.Customers.CustomerInput { ExternalId = "bob", Name = "Bob", Phone = "+1 650 555 0199" },
+            new Touchpoint.Customers.CustomerInput { ExternalId = "cy", Name = "Cy", Phone = "+1 212 555 0100" });
+        // What an older version stored for Ann and Bob: bare digits. Bob's reads as the number Cy holds.
+        await using (var db = database.CreateDb())
+        {
+            await db.Database.ExecuteSqlAsync($"UPDATE customer_identities SET value = '4155552671' WHERE value = '+14155552671'", Ct);
+            await db.Database.ExecuteSqlAsync($"UPDATE customer_identities SET value = '2125550100' WHERE value = '+16505550199'", Ct);
+        }
+
+        var first = await CliRunner.RunAsync(database, "recompute", "--phone-keys");
+        var again = await CliRunner.RunAsync(database, "recompute", "--phone-keys");
+        await InteractionsAsync(database, [Contact("call", "x", Channel.Phone, T0) with { CustomerExternalId = null, CustomerPhone = "(415) 555-2671" }]);
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("Read 3 phone numbers (US): 1 re-keyed, 1 left as they were", first.Output, StringComparison.Ordinal);
+        Assert.Contains("0 re-keyed, 1 left as they were", again.Output, StringComparison.Ordinal);
+        await using var check = database.CreateDb();
+        Assert.Equal(
+            [("ann", "+14155552671"), ("bob", "2125550100"), ("cy", "+12125550100")],
+            (await check.CustomerIdentities.Where(i => i.Kind == Touchpoint.Customers.IdentityKind.Phone)
+                .Select(i => new { Customer = check.Customers.Where(c => c.Id == i.CustomerId).Select(c => c.ExternalId).Single(), i.Value }).ToListAsync(Ct))
+                .Select(i => (i.Customer, i.Value)).Order());
+        Assert.Equal("ann", await check.Interactions.Select(i => i.Customer!.ExternalId).SingleAsync(Ct));
+        Assert.Equal(3, await check.Customers.CountAsync(Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task RecomputePending_AndTheNextImport_DeriveOnlyTheCustomersAFailedImportLeftMarked(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
