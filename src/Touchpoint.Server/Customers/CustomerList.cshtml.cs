@@ -1,11 +1,13 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Touchpoint.Customers;
 using Touchpoint.Customers.Segments;
+using Touchpoint.Server.Platform;
 
 namespace Touchpoint.Server.Customers;
 
-public sealed class CustomerListModel(CustomerSearch search, SegmentService segments) : PageModel
+public sealed class CustomerListModel(CustomerSearch search, SegmentService segments, IAuthorizationService authorization) : PageModel
 {
     [BindProperty(SupportsGet = true, Name = "q")] public string? Text { get; set; }
     [BindProperty(SupportsGet = true, Name = "segment")] public long? SegmentId { get; set; }
@@ -15,6 +17,9 @@ public sealed class CustomerListModel(CustomerSearch search, SegmentService segm
     public CustomerPage Result { get; private set; } = new([], 0, 1, 50);
     public IReadOnlyList<Segment> Segments { get; private set; } = [];
 
+    /// <summary>Managers may download the customers the list finds (the export holds every identity they have).</summary>
+    public bool CanExport { get; private set; }
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         // A name pasted with a double space or a tab (from a CRM, an email signature) is the same name: the search
@@ -22,7 +27,15 @@ public sealed class CustomerListModel(CustomerSearch search, SegmentService segm
         Text = Text is null ? null : string.Join(' ', Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         Segments = await segments.ListAsync(cancellationToken: cancellationToken);
         Result = await search.SearchAsync(new CustomerQuery(Text, SegmentId, PageNumber), cancellationToken);
+        CanExport = await authorization.IsManagerAsync(User);
     }
+
+    /// <summary>The export of what the list shows: the same text and segment, every page.</summary>
+    public string ExportUrl => Pages.Shared.Display.WithQuery("/api/customers/export",
+    [
+        new("q", Text),
+        new("segmentId", SegmentId?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    ]);
 
     public string PageUrl(int page) => Pages.Shared.Display.WithQuery("/customers",
     [

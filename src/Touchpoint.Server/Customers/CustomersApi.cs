@@ -27,6 +27,7 @@ public static class CustomersApi
         group.MapGet("/{id:long}", Get);
         group.MapGet("/{id:long}/timeline", Timeline);
         group.MapGet("/lookup", Lookup);
+        group.MapGet("/export", Export).RequireAuthorization(Authentication.Policies.Manager);
         group.MapGet("/{id:long}/context", Context);
         group.MapPost("/", Upsert).RequireAuthorization(Authentication.Policies.Manager);
         group.MapPost("/batch", Batch).RequireAuthorization(Authentication.Policies.Manager);
@@ -49,6 +50,31 @@ public static class CustomersApi
         }
         var result = await search.SearchAsync(new CustomerQuery(q, segmentId, Math.Max(1, page ?? 1), pageSize ?? 50), cancellationToken);
         return result.SegmentMissing ? ApiProblems.Invalid("segmentId", "no saved segment has this id") : TypedResults.Ok(result);
+    }
+
+    /// <summary>
+    /// The customers <paramref name="q"/> and <paramref name="segmentId"/> find (all when neither is given), as a file in the
+    /// import format: CSV (default) or JSON Lines with <paramref name="format"/>=jsonl. Streamed, so any size; the file
+    /// imports again unchanged. Managers only: it holds every identity of every profile it lists.
+    /// </summary>
+    public static async Task<IResult> Export(CustomerSearch search, DatabaseTarget target, HttpContext http, string? q, long? segmentId, string? format,
+        CancellationToken cancellationToken)
+    {
+        if (format is not (null or "csv" or "jsonl"))
+        {
+            return ApiProblems.Invalid("format", "must be csv or jsonl");
+        }
+        if (await search.IdsAsync(new CustomerQuery(q, segmentId), cancellationToken) is not { } ids)
+        {
+            return ApiProblems.Invalid("segmentId", "no saved segment has this id");
+        }
+        var jsonl = format == "jsonl";
+        http.Response.ContentType = jsonl ? "application/jsonl; charset=utf-8" : "text/csv; charset=utf-8";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"customers.{(jsonl ? "jsonl" : "csv")}\"";
+        await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        await RecordExport.WriteAsync(RecordExport.CustomersAsync(target, ids, cancellationToken), writer,
+            jsonl ? ImportFormat.JsonLines : ImportFormat.Csv, CustomerRecord.Fields, cancellationToken);
+        return TypedResults.Empty;
     }
 
     /// <summary>A profile; a merged profile's id answers with the profile it was merged into.</summary>

@@ -36,24 +36,10 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<
     {
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
         var page = Math.Max(1, query.Page);
-        // Merged profiles are only aliases of their survivor; listing them would show each person twice.
-        var customers = db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null);
-
-        if (query.SegmentId is { } segmentId)
+        if (await FilterAsync(query, cancellationToken) is not { } customers)
         {
-            var segment = await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == segmentId, cancellationToken);
-            if (segment is null || SegmentRule.Parse(segment.Rule).Rule is not { } rule)
-            {
-                return new CustomerPage([], 0, page, pageSize, SegmentMissing: true);
-            }
-            customers = customers.InSegment(rule, new SegmentTime(time.GetUtcNow().UtcDateTime, _options));
+            return new CustomerPage([], 0, page, pageSize, SegmentMissing: true);
         }
-
-        if (Terms.From(query.Text, customerOptions.Value.PhoneRegion) is { } terms)
-        {
-            customers = Matching(customers, terms);
-        }
-
         var total = await customers.CountAsync(cancellationToken);
         var openSince = _options.CasesOpenSince(time.GetUtcNow().UtcDateTime);
         var items = await customers
@@ -65,6 +51,29 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<
                 db.Cases.Count(k => k.CustomerId == c.Id && k.Status == CaseStatus.Open && k.LastContactAt >= openSince)))
             .ToListAsync(cancellationToken);
         return new CustomerPage(items, total, page, pageSize);
+    }
+
+    /// <summary>The ids of every customer the query finds, in id order (an export's rows); null when its segment is gone.</summary>
+    public async Task<List<long>?> IdsAsync(CustomerQuery query, CancellationToken cancellationToken = default) =>
+        await FilterAsync(query, cancellationToken) is { } customers
+            ? await customers.OrderBy(c => c.Id).Select(c => c.Id).ToListAsync(cancellationToken)
+            : null;
+
+    /// <summary>The live profiles the query's text and segment find; null when the segment no longer exists or parses.</summary>
+    private async Task<IQueryable<Customer>?> FilterAsync(CustomerQuery query, CancellationToken cancellationToken)
+    {
+        // Merged profiles are only aliases of their survivor; listing them would show each person twice.
+        var customers = db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null);
+        if (query.SegmentId is { } segmentId)
+        {
+            var segment = await db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == segmentId, cancellationToken);
+            if (segment is null || SegmentRule.Parse(segment.Rule).Rule is not { } rule)
+            {
+                return null;
+            }
+            customers = customers.InSegment(rule, new SegmentTime(time.GetUtcNow().UtcDateTime, _options));
+        }
+        return Terms.From(query.Text, customerOptions.Value.PhoneRegion) is { } terms ? Matching(customers, terms) : customers;
     }
 
     private IQueryable<Customer> Matching(IQueryable<Customer> customers, Terms terms)

@@ -70,20 +70,32 @@ public static class RecordExport
         }
     }
 
-    public static async IAsyncEnumerable<CustomerRecord> CustomersAsync(DatabaseTarget target,
+    /// <summary>Every customer, or only those of <paramref name="ids"/> (in id order, as <c>CustomerSearch.IdsAsync</c> gives them).</summary>
+    public static async IAsyncEnumerable<CustomerRecord> CustomersAsync(DatabaseTarget target, IReadOnlyList<long>? ids = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         long last = 0;
-        while (true)
+        var offset = 0;
+        while (ids is null || offset < ids.Count)
         {
             await using var db = StorageServices.CreateDb(target);
-            var page = await db.Customers.AsNoTracking().Include(c => c.Identities).Include(c => c.Consents).AsSplitQuery()
-                .Where(c => c.Id > last).OrderBy(c => c.Id).Take(PageSize).ToListAsync(cancellationToken);
-            if (page.Count == 0)
+            var customers = db.Customers.AsNoTracking().Include(c => c.Identities).Include(c => c.Consents).AsSplitQuery();
+            if (ids is null)
+            {
+                customers = customers.Where(c => c.Id > last);
+            }
+            else
+            {
+                var some = ids.Skip(offset).Take(PageSize).ToList();
+                offset += some.Count;
+                customers = customers.Where(c => some.Contains(c.Id));
+            }
+            var page = await customers.OrderBy(c => c.Id).Take(PageSize).ToListAsync(cancellationToken);
+            if (page.Count == 0 && ids is null)
             {
                 yield break;
             }
-            last = page[^1].Id;
+            last = page.Count > 0 ? page[^1].Id : last;
             // A merged profile names the one it was merged into (merges keep pointers one hop deep: a live profile).
             var survivorIds = page.Where(c => c.MergedIntoId is not null).Select(c => c.MergedIntoId!.Value).Distinct().ToList();
             var survivors = survivorIds.Count == 0

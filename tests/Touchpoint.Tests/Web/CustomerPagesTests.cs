@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Touchpoint.Platform;
 using Touchpoint.Storage;
 using Touchpoint.Tests.Infrastructure;
@@ -235,5 +236,40 @@ public sealed partial class CustomerPagesTests
 
         using var unknown = await client.GetAsync("/customers/999999", Ct);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task CustomerList_ExportsWhatItFinds_ForManagersOnly_AsAFileThatImportsAgain(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var admin = await host.SignedInClientAsync();
+        using var agent = await host.SignedInAsAsync(Role.Agent);
+
+        var list = await GetPageAsync(admin, $"/customers?segment={seed.Premium}");
+        var csv = await admin.GetAsync($"/api/customers/export?segmentId={seed.Premium}", Ct);
+        var byName = await admin.GetStringAsync("/api/customers/export?q=Lovelace&format=jsonl", Ct);
+        var agentList = await GetPageAsync(agent, "/customers");
+        var agentExport = await agent.GetAsync("/api/customers/export", Ct);
+        var goneSegment = await admin.GetAsync("/api/customers/export?segmentId=424242", Ct);
+
+        // The list links to the export of what it shows: the same segment, every page.
+        Assert.Contains($"href=\"/api/customers/export?segmentId={seed.Premium}\"", WebUtility.HtmlDecode(list), StringComparison.Ordinal);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("customers.csv", csv.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        var lines = (await csv.Content.ReadAsStringAsync(Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("external_id,name,", lines[0], StringComparison.Ordinal);
+        Assert.Equal(["c-ada", "c-cleo"], lines.Skip(1).Select(l => l.Split(',')[0]).Order());
+        Assert.Equal("c-ada", System.Text.Json.JsonDocument.Parse(Assert.Single(byName.Split('\n', StringSplitOptions.RemoveEmptyEntries))).RootElement.GetProperty("external_id").GetString());
+        // The file imports again as it is: nothing new, nothing rejected.
+        var again = await new Touchpoint.Customers.CustomerIngestor(database.Target, Ingest.Clock(), Options.Create(new Touchpoint.Interactions.InteractionOptions()),
+                Options.Create(new Touchpoint.Customers.CustomerOptions()))
+            .IngestAsync(Touchpoint.Import.ImportFiles.ReadCustomers(new StringReader(string.Join('\n', lines)), Touchpoint.Import.ImportFormat.Csv), cancellationToken: Ct);
+        Assert.Equal((0L, 2L, 0L), (again.Imported, again.Duplicates, again.Rejected));
+        // An agent sees no export, and may not take one.
+        Assert.DoesNotContain("customer-export", agentList, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, agentExport.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, goneSegment.StatusCode);
     }
 }
