@@ -66,6 +66,38 @@ public sealed class AccessPageModel(TouchpointDb db, Accounts accounts) : PageMo
         return Page();
     }
 
+    public async Task<IActionResult> OnPostRoleAsync(long id, Role? role, CancellationToken cancellationToken)
+    {
+        var change = role is null ? UserChange.NotFound : await accounts.ChangeRoleAsync(id, role.Value, Actor, cancellationToken);
+        return await AfterChangeAsync(change, cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostRemoveAsync(long id, CancellationToken cancellationToken) =>
+        await AfterChangeAsync(await accounts.RemoveUserAsync(id, Actor, cancellationToken), cancellationToken);
+
+    public async Task<IActionResult> OnPostResetAsync(long id, CancellationToken cancellationToken)
+    {
+        NoStore();
+        if (await accounts.ResetPasswordAsync(id, Actor, cancellationToken) is { } password)
+        {
+            (Secret, SecretFor) = (password, await db.Users.Where(u => u.Id == id).Select(u => u.Email).SingleAsync(cancellationToken));
+        }
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    /// <summary>Back to the page; a refused change says why. An administrator who changed their own role or removed themselves is signed out by it.</summary>
+    private async Task<IActionResult> AfterChangeAsync(UserChange change, CancellationToken cancellationToken)
+    {
+        if (change == UserChange.Done)
+        {
+            return RedirectToPage();
+        }
+        Error = change == UserChange.LastAdmin ? "Access.LastAdmin" : "Access.UserInvalid";
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
     private string Actor => User.FindFirstValue(ClaimTypes.Name) ?? "unknown";
 
     /// <summary>A page that may carry a one-time secret is never cached.</summary>

@@ -13,6 +13,11 @@ public sealed record NewUserRequest(string? Email, string? Name, Role? Role, str
 /// <summary>The new user; <see cref="Password"/> is set only when the server generated it, and is shown this once.</summary>
 public sealed record NewUserDto(UserDto User, string? Password);
 
+public sealed record RoleChangeRequest(Role? Role);
+
+/// <summary>The user's new password, shown this once.</summary>
+public sealed record PasswordResetDto(string Password);
+
 public sealed record ApiKeyDto(long Id, string Name, string Prefix, Role Role, DateTime CreatedAt, DateTime? RevokedAt);
 
 public sealed record NewApiKeyRequest(string? Name, Role? Role);
@@ -31,12 +36,31 @@ public static class AdminApi
         group.MapGet("/users", async (TouchpointDb db, CancellationToken ct) =>
             TypedResults.Ok(await db.Users.AsNoTracking().OrderBy(u => u.Email).Select(u => new UserDto(u.Id, u.Email, u.Name, u.Role, u.CreatedAt)).ToListAsync(ct)));
         group.MapPost("/users", CreateUser);
+        group.MapPut("/users/{id:long}/role", ChangeRole);
+        group.MapDelete("/users/{id:long}", async Task<Results<NoContent, NotFound, ValidationProblem>> (Accounts accounts, long id, ClaimsPrincipal user, CancellationToken ct) =>
+            Answer(await accounts.RemoveUserAsync(id, Actor(user), ct)));
+        group.MapPost("/users/{id:long}/password", async Task<Results<Ok<PasswordResetDto>, NotFound>> (Accounts accounts, long id, ClaimsPrincipal user, CancellationToken ct) =>
+            await accounts.ResetPasswordAsync(id, Actor(user), ct) is { } password ? TypedResults.Ok(new PasswordResetDto(password)) : TypedResults.NotFound());
         group.MapGet("/api-keys", async (TouchpointDb db, CancellationToken ct) =>
             TypedResults.Ok(await db.ApiKeys.AsNoTracking().OrderBy(k => k.Id).Select(k => ToDto(k)).ToListAsync(ct)));
         group.MapPost("/api-keys", IssueKey);
         group.MapDelete("/api-keys/{id:long}", async Task<Results<NoContent, NotFound>> (Accounts accounts, long id, ClaimsPrincipal user, CancellationToken ct) =>
             await accounts.RevokeApiKeyAsync(id, Actor(user), ct) ? TypedResults.NoContent() : TypedResults.NotFound());
     }
+
+    /// <summary>Gives a user another role; their sessions end. The last administrator keeps the role.</summary>
+    public static async Task<Results<NoContent, NotFound, ValidationProblem>> ChangeRole(Accounts accounts, long id, RoleChangeRequest request, ClaimsPrincipal user,
+        CancellationToken cancellationToken) =>
+        request.Role is { } role
+            ? Answer(await accounts.ChangeRoleAsync(id, role, Actor(user), cancellationToken))
+            : ApiProblems.Invalid("role", "is required: Admin, Manager, Evaluator or Agent");
+
+    private static Results<NoContent, NotFound, ValidationProblem> Answer(UserChange change) => change switch
+    {
+        UserChange.Done => TypedResults.NoContent(),
+        UserChange.NotFound => TypedResults.NotFound(),
+        _ => ApiProblems.Invalid("user", "is the last administrator: give another user the Admin role first"),
+    };
 
     public static async Task<Results<Created<NewUserDto>, ValidationProblem>> CreateUser(Accounts accounts, TouchpointDb db, NewUserRequest request,
         ClaimsPrincipal user, CancellationToken cancellationToken)

@@ -9,6 +9,16 @@ namespace Touchpoint.Platform;
 /// <summary>The outcome of creating an account: the user, and the password when one was generated for them.</summary>
 public sealed record CreatedUser(User User, string? GeneratedPassword);
 
+/// <summary>What an administrator's change to a user came to.</summary>
+public enum UserChange
+{
+    Done,
+    NotFound,
+
+    /// <summary>Refused: the user is the last administrator, and nobody could manage access any more.</summary>
+    LastAdmin,
+}
+
 /// <summary>A newly issued API key. <see cref="Secret"/> is shown once; only its hash is stored.</summary>
 public sealed record IssuedApiKey(ApiKey Key, string Secret);
 
@@ -115,6 +125,62 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         await db.SaveChangesAsync(cancellationToken);
         return true;
     }
+
+    /// <summary>Gives a user another role; the sessions they have end (the role travels in the cookie).</summary>
+    public async Task<UserChange> ChangeRoleAsync(long userId, Role role, string actor, CancellationToken cancellationToken = default)
+    {
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null || user.Role == role)
+        {
+            return user is null ? UserChange.NotFound : UserChange.Done;
+        }
+        if (await IsLastAdminAsync(user, cancellationToken))
+        {
+            return UserChange.LastAdmin;
+        }
+        Audit(actor, "user.role_changed", user.Email, $"{user.Role} -> {role}");
+        user.Role = role;
+        user.SecurityStamp = User.NewStamp();
+        await db.SaveChangesAsync(cancellationToken);
+        return UserChange.Done;
+    }
+
+    /// <summary>Removes a user: they can no longer sign in, and their sessions end. The audit log keeps what they did.</summary>
+    public async Task<UserChange> RemoveUserAsync(long userId, string actor, CancellationToken cancellationToken = default)
+    {
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null)
+        {
+            return UserChange.NotFound;
+        }
+        if (await IsLastAdminAsync(user, cancellationToken))
+        {
+            return UserChange.LastAdmin;
+        }
+        db.Users.Remove(user);
+        Audit(actor, "user.removed", user.Email, user.Role.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        return UserChange.Done;
+    }
+
+    /// <summary>Gives a user a new generated password (returned once, for the administrator to pass on); their sessions end.</summary>
+    public async Task<string?> ResetPasswordAsync(long userId, string actor, CancellationToken cancellationToken = default)
+    {
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null)
+        {
+            return null;
+        }
+        var password = NewPassword();
+        user.PasswordHash = Hasher.HashPassword(user, password);
+        user.SecurityStamp = User.NewStamp();
+        Audit(actor, "user.password_reset", user.Email, null);
+        await db.SaveChangesAsync(cancellationToken);
+        return password;
+    }
+
+    private async Task<bool> IsLastAdminAsync(User user, CancellationToken cancellationToken) =>
+        user.Role == Role.Admin && !await db.Users.AnyAsync(u => u.Role == Role.Admin && u.Id != user.Id, cancellationToken);
 
     public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
 

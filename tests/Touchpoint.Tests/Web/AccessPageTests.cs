@@ -1,5 +1,8 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using Touchpoint.Storage;
 using Touchpoint.Tests.Infrastructure;
 
@@ -102,6 +105,82 @@ public sealed partial class AccessPageTests
             Assert.DoesNotMatch(EmptyHeader(), html);
         }
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Admin_ChangesAUsersRole_ResetsTheirPassword_AndRemovesThem_ButNeverTheLastAdmin(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var admin = await host.SignedInClientAsync();
+        var added = await ServerHost.PostFormAsync(admin, "/admin/access?handler=User",
+            new() { ["email"] = "sam@example.com", ["name"] = "Sam", ["role"] = "Agent" });
+        var password = WebUtility.HtmlDecode(SecretValue().Match(added).Groups[1].Value);
+        var sam = UserId(added, "Role", "sam@example.com");
+        var me = UserId(added, "Role", ServerHost.AdminEmail);
+        using var samBrowser = host.Browser();
+        await ServerHost.LogInAsync(samBrowser, "sam@example.com", password);
+        Assert.Equal(HttpStatusCode.Redirect, (await samBrowser.GetAsync("/admin/access", Ct)).StatusCode);
+
+        // Sam becomes a manager: the session Sam had ends (its role is stale); signing in again gives the new role.
+        await ServerHost.PostFormAsync(admin, $"/admin/access?id={sam}&handler=Role", new() { ["role"] = "Manager" }, expect: HttpStatusCode.Redirect);
+        Assert.Equal("/login", (await samBrowser.GetAsync("/customers", Ct)).Headers.Location?.AbsolutePath);
+        await ServerHost.LogInAsync(samBrowser, "sam@example.com", password);
+        Assert.Equal(HttpStatusCode.OK, (await samBrowser.GetAsync("/segments", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await samBrowser.GetAsync("/api/customers/export", Ct)).StatusCode); // managers only
+
+        // A new password, shown once: the old one stops working.
+        var reset = await ServerHost.PostFormAsync(admin, $"/admin/access?id={sam}&handler=Reset", []);
+        var newPassword = WebUtility.HtmlDecode(SecretValue().Match(reset).Groups[1].Value);
+        Assert.NotEqual(password, newPassword);
+        using var other = host.Browser();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await ServerHost.LogInAsync(other, "sam@example.com", password)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await ServerHost.LogInAsync(other, "sam@example.com", newPassword)).StatusCode);
+
+        // The only administrator cannot stop being one, nor be removed.
+        var demoted = await ServerHost.PostFormAsync(admin, $"/admin/access?id={me}&handler=Role", new() { ["role"] = "Agent" });
+        Assert.Contains("That is the last administrator", demoted, StringComparison.Ordinal);
+        var removedMe = await ServerHost.PostFormAsync(admin, $"/admin/access?id={me}&handler=Remove", []);
+        Assert.Contains("That is the last administrator", removedMe, StringComparison.Ordinal);
+
+        // Removed: Sam's sessions end and the password no longer signs in.
+        await ServerHost.PostFormAsync(admin, $"/admin/access?id={sam}&handler=Remove", [], expect: HttpStatusCode.Redirect);
+        Assert.Equal("/login", (await other.GetAsync("/customers", Ct)).Headers.Location?.AbsolutePath);
+        using var late = host.Browser();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await ServerHost.LogInAsync(late, "sam@example.com", newPassword)).StatusCode);
+        Assert.DoesNotContain("sam@example.com", await admin.GetStringAsync("/admin/access", Ct), StringComparison.Ordinal);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task AdminApi_ChangesRoles_ResetsPasswords_AndRemovesUsers_ButNeverTheLastAdmin(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync("Admin"));
+        var created = await (await api.PostAsJsonAsync("/api/admin/users", new { email = "kim@example.com", name = "Kim", role = "Evaluator" }, Ct))
+            .Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var kim = created.GetProperty("user").GetProperty("id").GetInt64();
+        var users = await api.GetFromJsonAsync<JsonElement>("/api/admin/users", Ct);
+        var adminId = users.EnumerateArray().Single(u => u.GetProperty("email").GetString() == ServerHost.AdminEmail).GetProperty("id").GetInt64();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await api.PutAsJsonAsync($"/api/admin/users/{kim}/role", new { role = "Manager" }, Ct)).StatusCode);
+        var reset = await (await api.PostAsync($"/api/admin/users/{kim}/password", null, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var lastAdmin = await api.PutAsJsonAsync($"/api/admin/users/{adminId}/role", new { role = "Agent" }, Ct);
+        var removeLast = await api.DeleteAsync($"/api/admin/users/{adminId}", Ct);
+        var removed = await api.DeleteAsync($"/api/admin/users/{kim}", Ct);
+        var gone = await api.DeleteAsync($"/api/admin/users/{kim}", Ct);
+
+        Assert.Equal(20, reset.GetProperty("password").GetString()!.Length);
+        Assert.Equal(HttpStatusCode.BadRequest, lastAdmin.StatusCode);
+        Assert.Contains("last administrator", await lastAdmin.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, removeLast.StatusCode);
+        Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.NotFound), (removed.StatusCode, gone.StatusCode));
+        await using var db = database.CreateDb();
+        Assert.Equal(["user.created", "user.role_changed", "user.password_reset", "user.removed"],
+            await db.AuditLog.Where(a => a.Target == "kim@example.com").OrderBy(a => a.Id).Select(a => a.Action).ToListAsync(Ct));
+    }
+
+    private static string UserId(string page, string handler, string email) =>
+        Regex.Match(page, $"<tr data-user=\"{Regex.Escape(email)}\">.*?action=\"/admin/access\\?id=(\\d+)&amp;handler={handler}\"", RegexOptions.Singleline).Groups[1].Value;
 
     [GeneratedRegex("<th[^>]*>\\s*</th>")]
     private static partial Regex EmptyHeader();
