@@ -122,12 +122,11 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
             {
                 ids[r] = found;
                 // One key is the one that found the profile: nothing to learn (most rows; spares an enumerator each).
-                foreach (var identity in keys.Count > 1 ? Unheld(keys, pendingByKey) : [])
+                foreach (var (key, identity) in keys.Count > 1 ? Unheld(keys, pendingByKey, now) : [])
                 {
                     identity.CustomerId = found;
-                    identity.CreatedAt = now;
                     learned.Add(identity);
-                    _known[Key(identity)] = found;
+                    _known[key] = found;
                     var fill = fills.GetValueOrDefault(found);
                     fills[found] = identity.Kind switch
                     {
@@ -141,10 +140,9 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
             if (pending is not null)
             {
                 createdFor[r] = pending;
-                foreach (var identity in keys.Count > 1 ? Unheld(keys, pendingByKey) : [])
+                foreach (var (key, identity) in keys.Count > 1 ? Unheld(keys, pendingByKey, now) : [])
                 {
-                    pendingByKey[Key(identity)] = pending;
-                    identity.CreatedAt = now;
+                    pendingByKey[key] = pending;
                     pending.Identities.Add(identity);
                     learnedByNew++;
                     pending.Email ??= identity.Kind == IdentityKind.Email ? refs[r].Email?.Trim() : null;
@@ -152,7 +150,7 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
                 }
                 continue;
             }
-            var customer = NewCustomer(refs[r], now);
+            var customer = NewCustomer(refs[r], keys, now);
             db.Customers.Add(customer);
             created.Add((customer, keys));
             createdFor[r] = customer;
@@ -230,31 +228,23 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
     /// identities. Not a customer id: a source's id names a profile of its own (a customer import of it would make
     /// one), so an unknown id beside a known email may be another person sharing that address.
     /// </summary>
-    private IEnumerable<CustomerIdentity> Unheld(List<string> keys, Dictionary<string, Customer> pendingByKey)
+    private IEnumerable<(string Key, CustomerIdentity Identity)> Unheld(List<string> keys, Dictionary<string, Customer> pendingByKey, DateTime now)
     {
         foreach (var key in keys)
         {
             if (key[0] != 'x' && !_known.ContainsKey(key) && !pendingByKey.ContainsKey(key))
             {
-                yield return new CustomerIdentity { Kind = KindOf(key[0]), Value = key[2..] };
+                yield return (key, IdentityOf(key, now));
             }
         }
     }
 
-    private static IdentityKind KindOf(char prefix) => prefix switch
-    {
-        'e' => IdentityKind.Email,
-        'p' => IdentityKind.Phone,
-        's' => IdentityKind.Social,
-        _ => throw new ArgumentOutOfRangeException(nameof(prefix)),
-    };
+    /// <summary>The identity kinds a key may be, by the key's first letter ("x:" keys are customer ids, not identities).</summary>
+    private static readonly (char Prefix, IdentityKind Kind)[] IdentityPrefixes = [('e', IdentityKind.Email), ('p', IdentityKind.Phone), ('s', IdentityKind.Social)];
 
-    private static string Key(CustomerIdentity identity) => identity.Kind switch
-    {
-        IdentityKind.Email => "e:",
-        IdentityKind.Phone => "p:",
-        _ => "s:",
-    } + identity.Value;
+    /// <summary>The identity an "e:", "p:" or "s:" key stands for; its value is already normalised.</summary>
+    private static CustomerIdentity IdentityOf(string key, DateTime now) =>
+        new() { Kind = Array.Find(IdentityPrefixes, p => p.Prefix == key[0]).Kind, Value = key[2..], CreatedAt = now };
 
     /// <summary>Every profile id the run has resolved a key to.</summary>
     public IEnumerable<long> KnownIds() => _known.Values.Where(id => id != 0).Distinct();
@@ -280,19 +270,10 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
         return (0, null);
     }
 
-    private Customer NewCustomer(CustomerRef r, DateTime now)
+    /// <summary>A profile for <paramref name="r"/>, with the identities its <paramref name="keys"/> (email, phone, handle, in that order) name.</summary>
+    private static Customer NewCustomer(CustomerRef r, List<string> keys, DateTime now)
     {
-        var identities = new List<CustomerIdentity>();
-        void Add(IdentityKind kind, string? value)
-        {
-            if (!string.IsNullOrWhiteSpace(value))
-            {
-                identities.Add(new CustomerIdentity { Kind = kind, Value = CustomerIdentity.Normalize(kind, value, phoneRegion), CreatedAt = now });
-            }
-        }
-        Add(IdentityKind.Email, r.Email);
-        Add(IdentityKind.Phone, r.Phone);
-        Add(IdentityKind.Social, r.SocialHandle);
+        var identities = keys.Where(k => k[0] != 'x').Select(k => IdentityOf(k, now)).ToList();
         var externalId = !string.IsNullOrWhiteSpace(r.ExternalId)
             ? r.ExternalId.Trim()
             : DerivedExternalId(identities[0]);
@@ -361,7 +342,7 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
                 }
             }
         }
-        foreach (var (prefix, kind) in new[] { ('e', IdentityKind.Email), ('p', IdentityKind.Phone), ('s', IdentityKind.Social) })
+        foreach (var (prefix, kind) in IdentityPrefixes)
         {
             var values = keys.Where(k => k[0] == prefix).Select(k => k[2..]).ToList();
             foreach (var chunk in values.Chunk(Chunk))
