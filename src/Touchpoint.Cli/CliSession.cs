@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Data.Common;
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 using Touchpoint.Storage;
 
@@ -115,12 +117,22 @@ internal sealed class CliSession : IAsyncDisposable
         if (Target.Provider == DatabaseProvider.Sqlite || migrateOnStartup)
         {
             await StorageServices.MigrateAsync(db, cancellationToken);
-            return;
         }
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        if (pending.Count > 0)
+        else
         {
-            throw new CliException($"the {Target.Provider} database has {pending.Count} pending migration(s): run `touchpoint migrate` first.");
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            if (pending.Count > 0)
+            {
+                throw new CliException($"the {Target.Provider} database has {pending.Count} pending migration(s): run `touchpoint migrate` first.");
+            }
+        }
+        // As the server does at start: a changed Customers:PhoneRegion applies before this run matches numbers.
+        var region = Get<IOptions<Touchpoint.Customers.CustomerOptions>>().Value.PhoneRegion;
+        var rekeyed = await Touchpoint.Customers.PhoneKeys.RekeyWithoutCountryCodeAsync(Target, region, cancellationToken);
+        if (rekeyed.Changed > 0)
+        {
+            await Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Phone numbers stored without a country code, read in {region}: {rekeyed.Changed:N0} re-keyed, {rekeyed.HeldByAnother:N0} left as they were because another profile holds the number."));
         }
     }
 

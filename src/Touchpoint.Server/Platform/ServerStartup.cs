@@ -49,12 +49,27 @@ public static partial class ServerStartup
                 "The PostgreSQL schema is not up to date. Run `touchpoint migrate` or start with Storage:MigrateOnStartup=true.");
         }
 
+        await RekeyPhonesAsync(app.Services, logger, cancellationToken);
+
         await DemoSeeder.SeedIfEmptyAsync(db, scope.ServiceProvider.GetRequiredService<DemoDataGenerator>(),
             scope.ServiceProvider.GetRequiredService<IOptions<DemoOptions>>().Value, logger, cancellationToken);
 
         var admin = await EnsureAdminAsync(db, scope.ServiceProvider.GetRequiredService<Accounts>(), startup, logger, cancellationToken);
         var database = Describe(app.Services.GetRequiredService<DatabaseTarget>());
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app, admin, database));
+    }
+
+    /// <summary>Numbers stored without a country code get the key they have in today's Customers:PhoneRegion.</summary>
+    private static async Task RekeyPhonesAsync(IServiceProvider services, ILogger logger, CancellationToken cancellationToken)
+    {
+        var region = services.GetRequiredService<IOptions<Touchpoint.Customers.CustomerOptions>>().Value.PhoneRegion;
+        var rekeyed = await Touchpoint.Customers.PhoneKeys.RekeyWithoutCountryCodeAsync(services.GetRequiredService<DatabaseTarget>(), region, cancellationToken);
+        if (rekeyed.Changed > 0)
+        {
+            logger.LogInformation(
+                "Phone numbers stored without a country code, read in {Region}: {Changed} re-keyed, {Held} left as they were because another profile holds the number.",
+                region, rekeyed.Changed, rekeyed.HeldByAnother);
+        }
     }
 
     /// <summary>The admin's sign-in to show: email and, while it is still the generated one, the password.</summary>

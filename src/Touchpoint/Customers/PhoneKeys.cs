@@ -87,39 +87,74 @@ public static class PhoneKeys
     /// be found by a contact that writes them the usual way. A new key another identity already holds is left alone
     /// (the two profiles may be one person: merging them joins the numbers). Idempotent.
     /// </summary>
-    public static async Task<Rekeyed> RekeyStoredAsync(DatabaseTarget target, string region, CancellationToken cancellationToken)
+    public static Task<Rekeyed> RekeyStoredAsync(DatabaseTarget target, string region, CancellationToken cancellationToken) =>
+        RekeyAsync(target, region, withoutCountryCodeOnly: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="RekeyStoredAsync"/> for the keys a region can change: those without a country code ("+"), which
+    /// libphonenumber could not read as numbers of the region in force when they were stored. Run at every start
+    /// (server and CLI), so a change of Customers:PhoneRegion, or an upgrade from a version that kept bare digits, needs
+    /// no command; a key with a country code reads the same in every region.
+    /// </summary>
+    public static Task<Rekeyed> RekeyWithoutCountryCodeAsync(DatabaseTarget target, string region, CancellationToken cancellationToken) =>
+        RekeyAsync(target, region, withoutCountryCodeOnly: true, cancellationToken);
+
+    private static async Task<Rekeyed> RekeyAsync(DatabaseTarget target, string region, bool withoutCountryCodeOnly, CancellationToken cancellationToken)
     {
         long read = 0, changed = 0, held = 0, after = 0;
         while (true)
         {
             await using var db = StorageServices.CreateDb(target);
-            var page = await db.CustomerIdentities.Where(i => i.Kind == IdentityKind.Phone && i.Id > after).OrderBy(i => i.Id).Take(5_000)
-                .ToListAsync(cancellationToken);
+            var phones = db.CustomerIdentities.Where(i => i.Kind == IdentityKind.Phone && i.Id > after);
+            if (withoutCountryCodeOnly)
+            {
+                phones = phones.Where(i => !i.Value.StartsWith("+"));
+            }
+            var page = await phones.OrderBy(i => i.Id).Take(5_000).ToListAsync(cancellationToken);
             if (page.Count == 0)
             {
                 return new Rekeyed(read, changed, held);
             }
-            read += page.Count;
-            after = page[^1].Id;
             var moves = page.Select(i => (Identity: i, Key: Normalize(i.Value, region))).Where(m => m.Key != m.Identity.Value).ToList();
             var wanted = moves.Select(m => m.Key).Distinct().ToList();
             var taken = (await db.CustomerIdentities.Where(i => i.Kind == IdentityKind.Phone && wanted.Contains(i.Value)).Select(i => i.Value)
                 .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+            var assigned = new List<string>();
             foreach (var (identity, key) in moves)
             {
                 // The first of two old keys that read as one number takes it; the second stays as it was.
                 if (taken.Add(key))
                 {
                     identity.Value = key;
-                    changed++;
-                }
-                else
-                {
-                    held++;
+                    assigned.Add(key);
                 }
             }
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // A contact stored one of the new keys between the read and the write (another node or an import):
+                // read the page again, and that key is then left as held. Any other failure is not ours to hide.
+                if (await AnyStoredAsync(target, assigned, cancellationToken))
+                {
+                    continue;
+                }
+                throw;
+            }
+            read += page.Count;
+            changed += assigned.Count;
+            held += moves.Count - assigned.Count;
+            after = page[^1].Id;
         }
+    }
+
+    // The write failed, so none of the keys it gave is stored by it: one that is stored came from another writer.
+    private static async Task<bool> AnyStoredAsync(DatabaseTarget target, List<string> keys, CancellationToken cancellationToken)
+    {
+        await using var db = StorageServices.CreateDb(target);
+        return await db.CustomerIdentities.AnyAsync(i => i.Kind == IdentityKind.Phone && keys.Contains(i.Value), cancellationToken);
     }
 
     private static string Digits(string text)

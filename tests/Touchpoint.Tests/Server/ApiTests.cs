@@ -165,6 +165,28 @@ public sealed class ApiTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task PhoneRegionChanged_TheServerRekeysNumbersStoredWithoutACountryCode_AtStart(DatabaseProvider provider)
+    {
+        // Stored while the deployment ran as US: a UK mobile written the national way is no US number, so it kept its digits.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(database, new CustomerInput { ExternalId = "crm-8", Name = "Grace Hopper", Phone = "07700 900123" });
+        await using (var db = database.CreateDb())
+        {
+            Assert.Equal("07700900123", await db.CustomerIdentities.Where(i => i.Kind == IdentityKind.Phone).Select(i => i.Value).SingleAsync(Ct));
+        }
+
+        await using var host = new ServerHost(database, settings: new Dictionary<string, string?> { ["Customers:PhoneRegion"] = "GB" });
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var context = await api.GetFromJsonAsync<JsonElement>("/api/context?phone=%2B44%207700%20900123", Ct);
+        Assert.Equal("Grace Hopper", context.GetProperty("customer").GetProperty("name").GetString());
+        await using (var db = database.CreateDb())
+        {
+            Assert.Equal("+447700900123", await db.CustomerIdentities.Where(i => i.Kind == IdentityKind.Phone).Select(i => i.Value).SingleAsync(Ct));
+        }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Batch_StoresValidItems_ListsRejectedByIndex_AndRepeatsAddNothing(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
