@@ -38,7 +38,7 @@ public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<Interactio
         var random = new Random(size.Seed);
 
         var agents = await CreateAgentsAsync(size, random, now, cancellationToken);
-        var customers = Enumerable.Range(1, size.Customers).Select(n => NewCustomer(n, random, now)).ToList();
+        var customers = Enumerable.Range(1, size.Customers).Select(n => NewCustomer(n, random, now, customerOptions.Value.PhoneRegion)).ToList();
         var customerSummary = await new CustomerIngestor(target, time, options, customerOptions).IngestAsync(
             customers.Select((c, n) => new ImportRow<CustomerInput>(n + 1, c)), progress, cancellationToken: cancellationToken);
 
@@ -58,14 +58,24 @@ public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<Interactio
     }
 
     /// <summary>
-    /// A UK mobile number unique to customer <paramref name="n"/>: two customers drawn the same number collided on the
-    /// identity, and the customer import refused the second (24,999 of 25,000 stored on some days). 48,271 shares no
-    /// factor with 900,000,000, so n ↦ n × 48,271 mod 900,000,000 gives each n below that its own number.
+    /// A mobile number of <paramref name="region"/> unique to customer <paramref name="n"/>, written the way people
+    /// there write it ("(201) 482-7100" in the US), so the demo's numbers are found when typed as a local would. Two
+    /// customers drawn the same number collided on the identity, and the customer import refused the second (24,999
+    /// of 25,000 stored on some days): the region's example mobile number keeps its first digits (the area code in the
+    /// US) and the rest is n × 48,271 mod 10^k, which gives each n up to 10^k its own number (48,271 shares no factor
+    /// with 10).
     /// </summary>
-    internal static string Phone(int n, Random random)
+    internal static string Phone(int n, Random random, string region)
     {
         _ = random.Next(); // the draw the number used to take: the rest of the data set stays as it was
-        return "+44 7" + (100_000_000 + n * 48_271L % 900_000_000).ToString(CultureInfo.InvariantCulture);
+        var numbers = PhoneNumbers.PhoneNumberUtil.GetInstance();
+        var example = numbers.GetExampleNumberForType(region, PhoneNumbers.PhoneNumberType.MOBILE) ?? numbers.GetExampleNumber(region);
+        var national = numbers.GetNationalSignificantNumber(example);
+        var digits = Math.Min(7, national.Length - 2);
+        var modulus = (long)Math.Pow(10, digits);
+        var own = (n * 48_271L % modulus).ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0');
+        var number = numbers.Parse("+" + example.CountryCode + national[..^digits] + own, null);
+        return numbers.Format(number, PhoneNumbers.PhoneNumberFormat.NATIONAL);
     }
 
     private async Task<List<Agent>> CreateAgentsAsync(DemoSize size, Random random, DateTime now, CancellationToken cancellationToken)
@@ -94,7 +104,7 @@ public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<Interactio
         return [.. existing, .. agents];
     }
 
-    private static CustomerInput NewCustomer(int n, Random random, DateTime now)
+    private static CustomerInput NewCustomer(int n, Random random, DateTime now, string phoneRegion)
     {
         var first = Pick(random, DemoScript.FirstNames);
         var last = Pick(random, DemoScript.LastNames);
@@ -124,7 +134,7 @@ public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<Interactio
             ExternalId = $"demo-c-{n:00000}",
             Name = business ? $"{last} {Pick(random, ["GmbH", "Ltd", "& Co", "Group", "Services"])}" : $"{first} {last}",
             Email = $"{first}.{last}{n}@example.com".ToLowerInvariant(),
-            Phone = Phone(n, random),
+            Phone = Phone(n, random, phoneRegion),
             SocialHandle = handle,
             BirthYear = business ? null : random.Next(1945, 2006),
             Gender = business ? null : Pick(random, ["female", "male", "female", "male", "other"]),

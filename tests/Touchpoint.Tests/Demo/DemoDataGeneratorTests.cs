@@ -38,12 +38,18 @@ public sealed class DemoDataGeneratorTests
         Assert.True(span > TimeSpan.FromDays(600), $"history spans {span.TotalDays:F0} days");
     }
 
-    [Fact]
-    public void DemoPhones_AreUniquePossibleNumbers_ForTheDefaultDataSet()
+    [Theory]
+    [InlineData("US", @"^\+1201\d{7}$")]
+    [InlineData("GB", @"^\+447\d{9}$")]
+    [InlineData("DE", @"^\+491\d{9,10}$")]
+    public void DemoPhones_AreUniqueNumbersOfTheRegion_WrittenAsLocalsWriteThem(string region, string key)
     {
         var random = new Random(1);
-        var keys = Enumerable.Range(1, 25_000).Select(n => CustomerIdentity.Normalize(IdentityKind.Phone, DemoDataGenerator.Phone(n, random), "US")).ToList();
+        var written = Enumerable.Range(1, 25_000).Select(n => DemoDataGenerator.Phone(n, random, region)).ToList();
+        var keys = written.Select(w => CustomerIdentity.Normalize(IdentityKind.Phone, w, region)).ToList();
         Assert.Equal(keys.Count, keys.Distinct().Count());
-        Assert.All(keys, k => Assert.Matches(@"^\+447\d{9}$", k));
+        Assert.All(keys, k => Assert.Matches(key, k));
+        // Without the country code: "(201) …" in the US, "07…" in the UK.
+        Assert.All(written, w => Assert.DoesNotContain("+", w, StringComparison.Ordinal));
     }
 }
