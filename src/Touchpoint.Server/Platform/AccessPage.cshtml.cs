@@ -53,9 +53,9 @@ public sealed class AccessPageModel(TouchpointDb db, Accounts accounts) : PageMo
         {
             Error = "Access.UserInvalid";
         }
-        else if (await db.Users.AnyAsync(u => u.Email == Accounts.NormalizeEmail(email), cancellationToken))
+        else if (await db.Users.Where(u => u.Email == Accounts.NormalizeEmail(email)).Select(u => new { u.DeactivatedAt }).FirstOrDefaultAsync(cancellationToken) is { } taken)
         {
-            Error = "Access.UserExists";
+            Error = taken.DeactivatedAt is null ? "Access.UserExists" : "Access.UserDeactivatedExists";
         }
         else
         {
@@ -72,8 +72,11 @@ public sealed class AccessPageModel(TouchpointDb db, Accounts accounts) : PageMo
         return await AfterChangeAsync(change, cancellationToken);
     }
 
-    public async Task<IActionResult> OnPostRemoveAsync(long id, CancellationToken cancellationToken) =>
-        await AfterChangeAsync(await accounts.RemoveUserAsync(id, Actor, cancellationToken), cancellationToken);
+    public async Task<IActionResult> OnPostDeactivateAsync(long id, CancellationToken cancellationToken) =>
+        await AfterChangeAsync(await accounts.DeactivateUserAsync(id, Actor, cancellationToken), cancellationToken);
+
+    public async Task<IActionResult> OnPostReactivateAsync(long id, CancellationToken cancellationToken) =>
+        await AfterChangeAsync(await accounts.ReactivateUserAsync(id, Actor, cancellationToken), cancellationToken);
 
     public async Task<IActionResult> OnPostResetAsync(long id, CancellationToken cancellationToken)
     {
@@ -86,7 +89,7 @@ public sealed class AccessPageModel(TouchpointDb db, Accounts accounts) : PageMo
         return Page();
     }
 
-    /// <summary>Back to the page; a refused change says why. An administrator who changed their own role or removed themselves is signed out by it.</summary>
+    /// <summary>Back to the page; a refused change says why. An administrator who changed their own role or deactivated themselves is signed out by it.</summary>
     private async Task<IActionResult> AfterChangeAsync(UserChange change, CancellationToken cancellationToken)
     {
         if (change == UserChange.Done)
@@ -105,7 +108,8 @@ public sealed class AccessPageModel(TouchpointDb db, Accounts accounts) : PageMo
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        Users = await db.Users.AsNoTracking().OrderBy(u => u.Email).ToListAsync(cancellationToken);
+        // Active users first: the deactivated ones are there to be reactivated, not in the way.
+        Users = await db.Users.AsNoTracking().OrderBy(u => u.DeactivatedAt != null).ThenBy(u => u.Email).ToListAsync(cancellationToken);
         Keys = await db.ApiKeys.AsNoTracking().OrderByDescending(k => k.Id).ToListAsync(cancellationToken);
     }
 }

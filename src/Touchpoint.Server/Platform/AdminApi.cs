@@ -6,7 +6,8 @@ using Touchpoint.Storage;
 
 namespace Touchpoint.Server.Platform;
 
-public sealed record UserDto(long Id, string Email, string Name, Role Role, DateTime CreatedAt);
+/// <summary>A user; <see cref="DeactivatedAt"/> is set while their access is taken away.</summary>
+public sealed record UserDto(long Id, string Email, string Name, Role Role, DateTime CreatedAt, DateTime? DeactivatedAt);
 
 public sealed record NewUserRequest(string? Email, string? Name, Role? Role, string? Password);
 
@@ -34,11 +35,14 @@ public static class AdminApi
     {
         var group = app.MapGroup("/api/admin").WithTags("Administration").RequireAuthorization(Authentication.Policies.Admin);
         group.MapGet("/users", async (TouchpointDb db, CancellationToken ct) =>
-            TypedResults.Ok(await db.Users.AsNoTracking().OrderBy(u => u.Email).Select(u => new UserDto(u.Id, u.Email, u.Name, u.Role, u.CreatedAt)).ToListAsync(ct)));
+            TypedResults.Ok(await db.Users.AsNoTracking().OrderBy(u => u.Email).Select(u => new UserDto(u.Id, u.Email, u.Name, u.Role, u.CreatedAt, u.DeactivatedAt)).ToListAsync(ct)));
         group.MapPost("/users", CreateUser);
         group.MapPut("/users/{id:long}/role", ChangeRole);
+        // Deactivates: the user stays, so what they did keeps a name, and POST …/reactivate gives the access back.
         group.MapDelete("/users/{id:long}", async Task<Results<NoContent, NotFound, ValidationProblem>> (Accounts accounts, long id, ClaimsPrincipal user, CancellationToken ct) =>
-            Answer(await accounts.RemoveUserAsync(id, Actor(user), ct)));
+            Answer(await accounts.DeactivateUserAsync(id, Actor(user), ct)));
+        group.MapPost("/users/{id:long}/reactivate", async Task<Results<NoContent, NotFound, ValidationProblem>> (Accounts accounts, long id, ClaimsPrincipal user, CancellationToken ct) =>
+            Answer(await accounts.ReactivateUserAsync(id, Actor(user), ct)));
         group.MapPost("/users/{id:long}/password", async Task<Results<Ok<PasswordResetDto>, NotFound>> (Accounts accounts, long id, ClaimsPrincipal user, CancellationToken ct) =>
             await accounts.ResetPasswordAsync(id, Actor(user), ct) is { } password ? TypedResults.Ok(new PasswordResetDto(password)) : TypedResults.NotFound());
         group.MapGet("/api-keys", async (TouchpointDb db, CancellationToken ct) =>
@@ -84,9 +88,12 @@ public static class AdminApi
         {
             errors.Add(new("password", $"must have at least {MinPasswordLength} characters"));
         }
-        if (errors.Count == 0 && await db.Users.AnyAsync(u => u.Email == Accounts.NormalizeEmail(request.Email!), cancellationToken))
+        if (errors.Count == 0
+            && await db.Users.Where(u => u.Email == Accounts.NormalizeEmail(request.Email!)).Select(u => new { u.Id, u.DeactivatedAt }).FirstOrDefaultAsync(cancellationToken) is { } taken)
         {
-            errors.Add(new("email", "is already taken"));
+            errors.Add(new("email", taken.DeactivatedAt is null
+                ? "is already taken"
+                : $"belongs to a deactivated user: reactivate them with POST /api/admin/users/{taken.Id}/reactivate"));
         }
         if (errors.Count > 0)
         {
@@ -94,7 +101,7 @@ public static class AdminApi
         }
         var created = await accounts.CreateUserAsync(request.Email!, request.Name!.Trim(), request.Role!.Value, request.Password, cancellationToken, Actor(user));
         var u = created.User;
-        return TypedResults.Created("/api/admin/users", new NewUserDto(new UserDto(u.Id, u.Email, u.Name, u.Role, u.CreatedAt), created.GeneratedPassword));
+        return TypedResults.Created("/api/admin/users", new NewUserDto(new UserDto(u.Id, u.Email, u.Name, u.Role, u.CreatedAt, u.DeactivatedAt), created.GeneratedPassword));
     }
 
     public static async Task<Results<Created<NewApiKeyDto>, ValidationProblem>> IssueKey(Accounts accounts, NewApiKeyRequest request, ClaimsPrincipal user,

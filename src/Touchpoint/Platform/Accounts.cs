@@ -33,9 +33,11 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         string actor = "system")
     {
         var normalized = NormalizeEmail(email);
-        if (await db.Users.AnyAsync(u => u.Email == normalized, cancellationToken))
+        if (await db.Users.Where(u => u.Email == normalized).Select(u => new { u.DeactivatedAt }).FirstOrDefaultAsync(cancellationToken) is { } existing)
         {
-            throw new InvalidOperationException($"A user with the email {normalized} already exists.");
+            throw new InvalidOperationException(existing.DeactivatedAt is null
+                ? $"A user with the email {normalized} already exists."
+                : $"A user with the email {normalized} exists and is deactivated: reactivate them.");
         }
         var generated = password is null ? NewPassword() : null;
         var user = new User { Email = normalized, Name = name, Role = role, PasswordHash = "", CreatedAt = time.GetUtcNow().UtcDateTime };
@@ -50,7 +52,7 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
     public async Task<User?> VerifyPasswordAsync(string email, string password, CancellationToken cancellationToken = default)
     {
         var normalized = NormalizeEmail(email);
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Email == normalized, cancellationToken);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Email == normalized && u.DeactivatedAt == null, cancellationToken);
         if (user is null)
         {
             // Spend the same work as a real check so response time does not reveal which emails exist.
@@ -72,7 +74,7 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
 
     /// <summary>Whether a session made for <paramref name="userId"/> with <paramref name="stamp"/> and <paramref name="role"/> still stands.</summary>
     public Task<bool> SessionIsCurrentAsync(long userId, string stamp, Role role, CancellationToken cancellationToken = default) =>
-        db.Users.AnyAsync(u => u.Id == userId && u.SecurityStamp == stamp && u.Role == role, cancellationToken);
+        db.Users.AnyAsync(u => u.Id == userId && u.SecurityStamp == stamp && u.Role == role && u.DeactivatedAt == null, cancellationToken);
 
     public async Task SetPasswordAsync(User user, string password, CancellationToken cancellationToken = default)
     {
@@ -145,20 +147,38 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         return UserChange.Done;
     }
 
-    /// <summary>Removes a user: they can no longer sign in, and their sessions end. The audit log keeps what they did.</summary>
-    public async Task<UserChange> RemoveUserAsync(long userId, string actor, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Takes a user's access away: they can no longer sign in, and their sessions end. The user stays (deactivated),
+    /// so the audit log and what they handled keep a name, and <see cref="ReactivateUserAsync"/> gives access back.
+    /// </summary>
+    public async Task<UserChange> DeactivateUserAsync(long userId, string actor, CancellationToken cancellationToken = default)
     {
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
-        if (user is null)
+        if (user is null || user.DeactivatedAt is not null)
         {
-            return UserChange.NotFound;
+            return user is null ? UserChange.NotFound : UserChange.Done;
         }
         if (await IsLastAdminAsync(user, cancellationToken))
         {
             return UserChange.LastAdmin;
         }
-        db.Users.Remove(user);
-        Audit(actor, "user.removed", user.Email, user.Role.ToString());
+        user.DeactivatedAt = time.GetUtcNow().UtcDateTime;
+        user.SecurityStamp = User.NewStamp();
+        Audit(actor, "user.deactivated", user.Email, user.Role.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        return UserChange.Done;
+    }
+
+    /// <summary>Gives a deactivated user their access back, with the role and password they had.</summary>
+    public async Task<UserChange> ReactivateUserAsync(long userId, string actor, CancellationToken cancellationToken = default)
+    {
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null || user.DeactivatedAt is null)
+        {
+            return user is null ? UserChange.NotFound : UserChange.Done;
+        }
+        user.DeactivatedAt = null;
+        Audit(actor, "user.reactivated", user.Email, user.Role.ToString());
         await db.SaveChangesAsync(cancellationToken);
         return UserChange.Done;
     }
@@ -179,8 +199,10 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         return password;
     }
 
+    // Only an active administrator can manage access: a deactivated one does not count.
     private async Task<bool> IsLastAdminAsync(User user, CancellationToken cancellationToken) =>
-        user.Role == Role.Admin && !await db.Users.AnyAsync(u => u.Role == Role.Admin && u.Id != user.Id, cancellationToken);
+        user.Role == Role.Admin && user.DeactivatedAt is null
+        && !await db.Users.AnyAsync(u => u.Role == Role.Admin && u.DeactivatedAt == null && u.Id != user.Id, cancellationToken);
 
     public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
 

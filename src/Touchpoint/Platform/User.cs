@@ -25,6 +25,12 @@ public sealed class User
     public long? AgentId { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>
+    /// Set when an administrator took the user's access away: they cannot sign in and their sessions end, but the user
+    /// stays, so what they did keeps a name and they can be reactivated.
+    /// </summary>
+    public DateTime? DeactivatedAt { get; set; }
 }
 
 /// <summary>A key an integration sends in the X-Api-Key header. Only a hash of the secret is stored.</summary>

@@ -107,7 +107,7 @@ public sealed partial class AccessPageTests
     }
 
     [Theory, ClassData(typeof(Providers))]
-    public async Task Admin_ChangesAUsersRole_ResetsTheirPassword_AndRemovesThem_ButNeverTheLastAdmin(DatabaseProvider provider)
+    public async Task Admin_ChangesAUsersRole_ResetsTheirPassword_DeactivatesAndReactivatesThem_ButNeverTheLastAdmin(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var host = new ServerHost(database);
@@ -136,22 +136,31 @@ public sealed partial class AccessPageTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await ServerHost.LogInAsync(other, "sam@example.com", password)).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await ServerHost.LogInAsync(other, "sam@example.com", newPassword)).StatusCode);
 
-        // The only administrator cannot stop being one, nor be removed.
+        // The only administrator cannot stop being one, nor be deactivated.
         var demoted = await ServerHost.PostFormAsync(admin, $"/admin/access?id={me}&handler=Role", new() { ["role"] = "Agent" });
         Assert.Contains("That is the last administrator", demoted, StringComparison.Ordinal);
-        var removedMe = await ServerHost.PostFormAsync(admin, $"/admin/access?id={me}&handler=Remove", []);
-        Assert.Contains("That is the last administrator", removedMe, StringComparison.Ordinal);
+        var deactivatedMe = await ServerHost.PostFormAsync(admin, $"/admin/access?id={me}&handler=Deactivate", []);
+        Assert.Contains("That is the last administrator", deactivatedMe, StringComparison.Ordinal);
 
-        // Removed: Sam's sessions end and the password no longer signs in.
-        await ServerHost.PostFormAsync(admin, $"/admin/access?id={sam}&handler=Remove", [], expect: HttpStatusCode.Redirect);
+        // Deactivated: Sam's sessions end and the password no longer signs in; Sam stays in the list, marked, to be reactivated.
+        await ServerHost.PostFormAsync(admin, $"/admin/access?id={sam}&handler=Deactivate", [], expect: HttpStatusCode.Redirect);
         Assert.Equal("/login", (await other.GetAsync("/customers", Ct)).Headers.Location?.AbsolutePath);
         using var late = host.Browser();
         Assert.Equal(HttpStatusCode.Unauthorized, (await ServerHost.LogInAsync(late, "sam@example.com", newPassword)).StatusCode);
-        Assert.DoesNotContain("sam@example.com", await admin.GetStringAsync("/admin/access", Ct), StringComparison.Ordinal);
+        var list = await admin.GetStringAsync("/admin/access", Ct);
+        Assert.Matches("<tr data-user=\"sam@example.com\" class=\"deactivated\">.*?deactivated .*?handler=Reactivate", list.Replace("\n", " ", StringComparison.Ordinal));
+        Assert.Equal(sam, UserId(list, "Reactivate", "sam@example.com"));
+        var again = await ServerHost.PostFormAsync(admin, "/admin/access?handler=User", new() { ["email"] = "sam@example.com", ["name"] = "Sam", ["role"] = "Agent" });
+        Assert.Contains("A deactivated user has this email", again, StringComparison.Ordinal);
+
+        // Reactivated: the same password and role as before.
+        await ServerHost.PostFormAsync(admin, $"/admin/access?id={sam}&handler=Reactivate", [], expect: HttpStatusCode.Redirect);
+        Assert.Equal(HttpStatusCode.Redirect, (await ServerHost.LogInAsync(late, "sam@example.com", newPassword)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await late.GetAsync("/segments", Ct)).StatusCode);
     }
 
     [Theory, ClassData(typeof(Providers))]
-    public async Task AdminApi_ChangesRoles_ResetsPasswords_AndRemovesUsers_ButNeverTheLastAdmin(DatabaseProvider provider)
+    public async Task AdminApi_ChangesRoles_ResetsPasswords_DeactivatesAndReactivatesUsers_ButNeverTheLastAdmin(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var host = new ServerHost(database);
@@ -167,20 +176,31 @@ public sealed partial class AccessPageTests
         var lastAdmin = await api.PutAsJsonAsync($"/api/admin/users/{adminId}/role", new { role = "Agent" }, Ct);
         var removeLast = await api.DeleteAsync($"/api/admin/users/{adminId}", Ct);
         var removed = await api.DeleteAsync($"/api/admin/users/{kim}", Ct);
-        var gone = await api.DeleteAsync($"/api/admin/users/{kim}", Ct);
+        var removedAgain = await api.DeleteAsync($"/api/admin/users/{kim}", Ct);
+        var nobody = await api.DeleteAsync($"/api/admin/users/{kim + 1000}", Ct);
+        var listed = (await api.GetFromJsonAsync<JsonElement>("/api/admin/users", Ct)).EnumerateArray().Single(u => u.GetProperty("id").GetInt64() == kim);
+        var recreate = await api.PostAsJsonAsync("/api/admin/users", new { email = "kim@example.com", name = "Kim", role = "Agent" }, Ct);
+        var reactivated = await api.PostAsync($"/api/admin/users/{kim}/reactivate", null, Ct);
+        var relisted = (await api.GetFromJsonAsync<JsonElement>("/api/admin/users", Ct)).EnumerateArray().Single(u => u.GetProperty("id").GetInt64() == kim);
 
         Assert.Equal(20, reset.GetProperty("password").GetString()!.Length);
         Assert.Equal(HttpStatusCode.BadRequest, lastAdmin.StatusCode);
         Assert.Contains("last administrator", await lastAdmin.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, removeLast.StatusCode);
-        Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.NotFound), (removed.StatusCode, gone.StatusCode));
+        Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.NoContent, HttpStatusCode.NotFound), (removed.StatusCode, removedAgain.StatusCode, nobody.StatusCode));
+        Assert.Equal(JsonValueKind.String, listed.GetProperty("deactivatedAt").ValueKind);
+        Assert.Equal(HttpStatusCode.BadRequest, recreate.StatusCode);
+        Assert.Contains($"reactivate them with POST /api/admin/users/{kim}/reactivate", await recreate.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NoContent, reactivated.StatusCode);
+        Assert.Equal(JsonValueKind.Null, relisted.GetProperty("deactivatedAt").ValueKind);
+        Assert.Equal("Manager", relisted.GetProperty("role").GetString());
         await using var db = database.CreateDb();
-        Assert.Equal(["user.created", "user.role_changed", "user.password_reset", "user.removed"],
+        Assert.Equal(["user.created", "user.role_changed", "user.password_reset", "user.deactivated", "user.reactivated"],
             await db.AuditLog.Where(a => a.Target == "kim@example.com").OrderBy(a => a.Id).Select(a => a.Action).ToListAsync(Ct));
     }
 
     private static string UserId(string page, string handler, string email) =>
-        Regex.Match(page, $"<tr data-user=\"{Regex.Escape(email)}\">.*?action=\"/admin/access\\?id=(\\d+)&amp;handler={handler}\"", RegexOptions.Singleline).Groups[1].Value;
+        Regex.Match(page, $"<tr data-user=\"{Regex.Escape(email)}\"[^>]*>.*?action=\"/admin/access\\?id=(\\d+)&amp;handler={handler}\"", RegexOptions.Singleline).Groups[1].Value;
 
     [GeneratedRegex("<th[^>]*>\\s*</th>")]
     private static partial Regex EmptyHeader();
