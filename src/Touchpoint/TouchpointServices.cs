@@ -20,6 +20,7 @@ public static class TouchpointServices
         services.AddScoped<CustomerIngestor>();
         services.AddScoped<CustomerContextQuery>();
         services.AddScoped<CustomerMerge>();
+        services.AddScoped<PersonalData>();
         services.AddScoped<Touchpoint.Platform.Accounts>();
         services.AddScoped<FirstResponseReport>();
         services.AddScoped<Touchpoint.Customers.Segments.SegmentService>();

@@ -10,7 +10,7 @@ using Touchpoint.Server.Platform;
 namespace Touchpoint.Server.Customers;
 
 public sealed class Customer360Model(CustomerProfiles profiles, CustomerContextQuery context, CustomerTimeline timeline, TimeProvider time,
-    CustomerMerge merge, IAuthorizationService authorization) : PageModel
+    CustomerMerge merge, PersonalData personalData, IAuthorizationService authorization) : PageModel
 {
     public DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -30,6 +30,9 @@ public sealed class Customer360Model(CustomerProfiles profiles, CustomerContextQ
 
     /// <summary>Managers may merge a duplicate profile into this one.</summary>
     public bool CanMerge { get; private set; }
+
+    /// <summary>Administrators may download or erase the person's personal data.</summary>
+    public bool CanManagePersonalData { get; private set; }
 
     /// <summary>The profile found to merge into this one, shown for confirmation.</summary>
     public CustomerProfile? MergeCandidate { get; private set; }
@@ -98,11 +101,24 @@ public sealed class Customer360Model(CustomerProfiles profiles, CustomerContextQ
         return Redirect($"/customers/{id}?merged={mergeId}&moved={result.InteractionsMoved}");
     }
 
+    /// <summary>Erases the person's personal data (this profile and those merged into it); the anonymous facts stay.</summary>
+    public async Task<IActionResult> OnPostEraseAsync(long id, CancellationToken cancellationToken)
+    {
+        if (!await authorization.IsAdminAsync(User))
+        {
+            return Forbid();
+        }
+        return await personalData.EraseAsync(id, User.FindFirstValue(ClaimTypes.Name) ?? "unknown", cancellationToken) is { } erased
+            ? Redirect($"/customers/{erased.CustomerId}")
+            : NotFound();
+    }
+
     private Task<bool> IsManagerAsync() => authorization.IsManagerAsync(User);
 
     private async Task<IActionResult> LoadAsync(long id, CancellationToken cancellationToken)
     {
         CanMerge = await IsManagerAsync();
+        CanManagePersonalData = await authorization.IsAdminAsync(User);
         var lookup = await profiles.FindAsync(id, cancellationToken);
         if (lookup.MergedIntoId is { } survivor)
         {

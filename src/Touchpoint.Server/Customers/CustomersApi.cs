@@ -14,7 +14,7 @@ public sealed record CustomerDto(long Id, string ExternalId, string Name, string
     string? Plan, string Products, double Revenue, DateTime CustomerSince, string? City, string? Country, string Language, string TimeZone,
     Channel? PreferredChannel, TimeOnly? QuietHoursStart, TimeOnly? QuietHoursEnd, DateTime CreatedAt, DateTime UpdatedAt,
     IReadOnlyList<ContextIdentity> Identities, IReadOnlyList<ContextConsent> Consents, IReadOnlyList<string> Segments, string? Persona,
-    IReadOnlyList<OpenCaseSummary> OpenCases, int InteractionCount);
+    IReadOnlyList<OpenCaseSummary> OpenCases, int InteractionCount, DateTime? ErasedAt);
 
 public sealed record MergeRequest(long? MergeCustomerId);
 
@@ -33,6 +33,8 @@ public static class CustomersApi
         group.MapPost("/batch", Batch).RequireAuthorization(Authentication.Policies.Manager);
         group.MapFileImport(Import);
         group.MapPost("/{id:long}/merge", Merge).RequireAuthorization(Authentication.Policies.Manager);
+        group.MapGet("/{id:long}/personal-data", ExportPersonalData).RequireAuthorization(Authentication.Policies.Admin);
+        group.MapDelete("/{id:long}/personal-data", ErasePersonalData).RequireAuthorization(Authentication.Policies.Admin);
         app.MapGet("/api/context", ContextByIdentity).WithTags("Customers").RequireAuthorization();
         return group;
     }
@@ -181,6 +183,30 @@ public static class CustomersApi
         };
     }
 
+    /// <summary>
+    /// Everything stored about the person <paramref name="id"/> belongs to (the profile and those merged into it), for a
+    /// data subject's access request, as a JSON file. Administrators only; audited.
+    /// </summary>
+    public static async Task<Results<JsonHttpResult<PersonalDataExport>, NotFound>> ExportPersonalData(PersonalData personalData, long id, HttpContext http,
+        CancellationToken cancellationToken)
+    {
+        if (await personalData.ExportAsync(id, http.User.Identity?.Name ?? "unknown", cancellationToken) is not { } export)
+        {
+            return TypedResults.NotFound();
+        }
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"customer-{export.Profile.Id}-personal-data.json\"";
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Json(export);
+    }
+
+    /// <summary>
+    /// Erases the person <paramref name="id"/> belongs to: identities, consents, contact details, demographics, the source
+    /// system's id, transcripts, subjects and comments. Contacts, cases and scores stay as anonymous facts. Administrators only; audited.
+    /// </summary>
+    public static async Task<Results<Ok<ErasureResult>, NotFound>> ErasePersonalData(PersonalData personalData, long id, ClaimsPrincipal user,
+        CancellationToken cancellationToken) =>
+        await personalData.EraseAsync(id, user.Identity?.Name ?? "unknown", cancellationToken) is { } erased ? TypedResults.Ok(erased) : TypedResults.NotFound();
+
     private static async Task<CustomerDto?> LoadAsync(CustomerProfiles profiles, long id, CancellationToken cancellationToken)
     {
         if (await profiles.FindLiveAsync(id, cancellationToken) is not { } p)
@@ -192,6 +218,6 @@ public static class CustomersApi
             c.City, c.Country, c.Language, c.TimeZone, c.PreferredChannel, c.QuietHoursStart, c.QuietHoursEnd, c.CreatedAt, c.UpdatedAt,
             p.Identities.Select(i => new ContextIdentity(i.Kind, i.Value)).ToList(),
             p.Consents.Select(x => new ContextConsent(x.Channel, x.Granted, x.UpdatedAt)).ToList(),
-            p.Segments.Segments.Select(s => s.Name).ToList(), p.Segments.Persona?.Name, p.OpenCases, p.InteractionCount);
+            p.Segments.Segments.Select(s => s.Name).ToList(), p.Segments.Persona?.Name, p.OpenCases, p.InteractionCount, c.ErasedAt);
     }
 }

@@ -38,6 +38,10 @@ public static class Authentication
     public static async Task<bool> IsManagerAsync(this IAuthorizationService authorization, ClaimsPrincipal user) =>
         (await authorization.AuthorizeAsync(user, Policies.Manager)).Succeeded;
 
+    /// <summary>Whether <paramref name="user"/> passes the Admin policy, for handlers and parts of a page only administrators get.</summary>
+    public static async Task<bool> IsAdminAsync(this IAuthorizationService authorization, ClaimsPrincipal user) =>
+        (await authorization.AuthorizeAsync(user, Policies.Admin)).Succeeded;
+
     public static IServiceCollection AddTouchpointAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
         var keys = services.AddDataProtection().SetApplicationName("Touchpoint").PersistKeysToDbContext<TouchpointDb>();

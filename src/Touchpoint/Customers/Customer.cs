@@ -48,6 +48,9 @@ public sealed class Customer
     /// <summary>Set when this profile was merged into another; its history then lives on the survivor.</summary>
     public long? MergedIntoId { get; set; }
 
+    /// <summary>Set when the person's personal data was erased (<see cref="PersonalData.EraseAsync"/>); what is left is anonymous.</summary>
+    public DateTime? ErasedAt { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 

@@ -111,6 +111,10 @@ namespace Touchpoint.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("email");
 
+                    b.Property<DateTime?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasMaxLength(128)

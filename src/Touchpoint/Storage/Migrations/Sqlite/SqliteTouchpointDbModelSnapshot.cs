@@ -102,6 +102,10 @@ namespace Touchpoint.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("email");
 
+                    b.Property<DateTime?>("ErasedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("erased_at");
+
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasMaxLength(128)

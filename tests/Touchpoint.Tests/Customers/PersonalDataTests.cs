@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+
+namespace Touchpoint.Tests.Customers;
+
+public sealed class PersonalDataTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    // What identifies Zelda, or what she said, anywhere it could be stored: her profile, the duplicate merged into
+    // it, her identities, her CRM ids, her messages, a subject and a comment.
+    private static readonly string[] Traces =
+        ["Zelda", "Quintessa", "zelda@", "zq@old", "7700900456", "zq_tweets", "crm-zelda", "crm-zq", "card ending 4242", "Refund for Zelda", "Leeds", "rude agent"];
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Admin_ExportsEverythingStoredAboutAPerson_ThenErasesIt_LeavingAnonymousFactsAndNoTrace(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var manager = host.WithApiKey(await host.IssueApiKeyAsync("Manager"));
+        using var admin = host.WithApiKey(await host.IssueApiKeyAsync("Admin"));
+        var at = new DateTime(2026, 5, 1, 9, 0, 0, DateTimeKind.Utc);
+        var zelda = await CreateAsync(manager, new
+        {
+            externalId = "crm-zelda", name = "Zelda Quintessa", email = "zelda@example.com", city = "Leeds", birthYear = 1980,
+            consents = new Dictionary<string, bool> { ["email"] = true },
+        });
+        var duplicate = await CreateAsync(manager, new { externalId = "crm-zq", name = "Z. Quintessa", email = "zq@old.example", phone = "+44 7700 900456", socialHandle = "@zq_tweets" });
+        var other = await CreateAsync(manager, new { externalId = "crm-other", name = "Otto Other", email = "otto@example.com" });
+        await PostOkAsync(manager, "/api/interactions/batch", new object[]
+        {
+            new { externalId = "z-1", customerEmail = "zelda@example.com", channel = "chat", startedAt = at, subject = "Refund for Zelda", caseExternalId = "t-9",
+                messages = new[] { new { author = "customer", at, text = "My card ending 4242 was charged twice" }, new { author = "agent", at = at.AddMinutes(1), text = "Sorry, refunding now" } } },
+            new { externalId = "z-2", customerPhone = "+44 7700 900456", channel = "phone", startedAt = at.AddDays(1), talkSeconds = 300, caseExternalId = "t-9" },
+            new { externalId = "o-1", customerEmail = "otto@example.com", channel = "email", startedAt = at, subject = "Otto's invoice",
+                messages = new[] { new { author = "customer", at, text = "Otto here, where is my invoice?" } } },
+        });
+        await PostOkAsync(manager, "/api/feedback/batch", new object[]
+        {
+            new { externalId = "f-z", customerEmail = "zq@old.example", kind = "nps", score = 2, comment = "A rude agent", respondedAt = at.AddDays(2) },
+            new { externalId = "f-o", customerEmail = "otto@example.com", kind = "nps", score = 9, comment = "Otto is happy", respondedAt = at.AddDays(2) },
+        });
+        Assert.Equal(HttpStatusCode.OK, (await manager.PostAsJsonAsync($"/api/customers/{zelda}/merge", new { mergeCustomerId = duplicate }, Ct)).StatusCode);
+
+        // Managers may not; the export finds the person by either profile's id and holds all of both.
+        Assert.Equal(HttpStatusCode.Forbidden, (await manager.GetAsync($"/api/customers/{zelda}/personal-data", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await manager.DeleteAsync($"/api/customers/{zelda}/personal-data", Ct)).StatusCode);
+        var response = await admin.GetAsync($"/api/customers/{duplicate}/personal-data", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal($"customer-{zelda}-personal-data.json", response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        var export = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("Zelda Quintessa", export.GetProperty("profile").GetProperty("name").GetString());
+        Assert.Equal("crm-zq", export.GetProperty("mergedProfiles")[0].GetProperty("externalId").GetString());
+        Assert.Equal(["+447700900456", "zelda@example.com", "zq@old.example", "zq_tweets"],
+            export.GetProperty("identities").EnumerateArray().Select(i => i.GetProperty("value").GetString()!).Order(StringComparer.Ordinal));
+        var interactions = export.GetProperty("interactions").EnumerateArray().ToList();
+        Assert.Equal(["z-1", "z-2"], interactions.Select(i => i.GetProperty("externalId").GetString()));
+        Assert.Equal("My card ending 4242 was charged twice", interactions[0].GetProperty("messages")[0].GetProperty("text").GetString());
+        Assert.Equal("t-9", export.GetProperty("cases")[0].GetProperty("externalId").GetString());
+        Assert.Equal("A rude agent", export.GetProperty("feedback")[0].GetProperty("comment").GetString());
+        Assert.Equal("Email", export.GetProperty("consents")[0].GetProperty("channel").GetString());
+        Assert.DoesNotContain("Otto", export.GetRawText(), StringComparison.Ordinal);
+
+        var erase = await admin.DeleteAsync($"/api/customers/{zelda}/personal-data", Ct);
+        Assert.Equal(HttpStatusCode.OK, erase.StatusCode);
+        var erased = await erase.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal((2, 4, 1, 2, 3), (erased.GetProperty("profiles").GetInt32(), erased.GetProperty("identities").GetInt32(),
+            erased.GetProperty("consents").GetInt32(), erased.GetProperty("messages").GetInt32(), erased.GetProperty("textsCleared").GetInt32()));
+
+        // No trace in any text column of any table, the audit log included; Otto's data is all there.
+        var traces = await TracesAsync(database, Traces);
+        Assert.True(traces.Count == 0, string.Join("; ", traces));
+        Assert.NotEmpty(await TracesAsync(database, ["Otto Other", "otto@example.com", "Otto here", "Otto is happy", "Otto's invoice", "crm-other"]));
+        // The contacts, the case and the score stay as anonymous facts: the statistics do not change.
+        await using (var db = database.CreateDb())
+        {
+            Assert.Equal(3, await db.Interactions.CountAsync(Ct));
+            Assert.Equal(2, await db.Interactions.CountAsync(i => i.CustomerId == zelda, Ct));
+            Assert.Equal([2, 9], await db.Feedback.OrderBy(f => f.Score).Select(f => f.Score).ToListAsync(Ct));
+            Assert.Equal(2, await db.Cases.Where(c => c.CustomerId == zelda).Select(c => c.ContactCount).SingleAsync(Ct));
+            Assert.Equal(["customer.erased", "customer.merged", "customer.personal_data_exported"],
+                await db.AuditLog.Where(a => a.Target == $"erased-{zelda}").OrderBy(a => a.Action).Select(a => a.Action).ToListAsync(Ct));
+        }
+        var profile = await admin.GetFromJsonAsync<JsonElement>($"/api/customers/{zelda}", Ct);
+        Assert.Equal(("Erased customer", JsonValueKind.String), (profile.GetProperty("name").GetString(), profile.GetProperty("erasedAt").ValueKind));
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/context?email=zelda@example.com", Ct)).StatusCode);
+        Assert.Equal(0, (await admin.GetFromJsonAsync<JsonElement>("/api/customers?q=zelda", Ct)).GetProperty("total").GetInt32());
+
+        // A later contact from the same address is someone new: nothing joins it to the anonymous profile.
+        await PostOkAsync(manager, "/api/interactions/batch", new object[] { new { externalId = "z-3", customerEmail = "zelda@example.com", channel = "email", startedAt = at.AddDays(3) } });
+        await using (var db = database.CreateDb())
+        {
+            Assert.NotEqual(zelda, await db.Interactions.Where(i => i.ExternalId == "z-3").Select(i => i.CustomerId).SingleAsync(Ct));
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync("/api/customers/999999/personal-data", Ct)).StatusCode);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task The360Page_OffersDownloadAndErasure_ToAdministratorsOnly(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(database, new Touchpoint.Customers.CustomerInput { ExternalId = "crm-zelda", Name = "Zelda Quintessa", Email = "zelda@example.com" });
+        await using var host = new ServerHost(database);
+        long id;
+        await using (var db = database.CreateDb())
+        {
+            id = await db.Customers.Select(c => c.Id).SingleAsync(Ct);
+        }
+        using var manager = await host.SignedInAsAsync(Touchpoint.Platform.Role.Manager);
+        var managerPage = await manager.GetStringAsync($"/customers/{id}", Ct);
+        Assert.DoesNotContain("id=\"personal-data\"", managerPage, StringComparison.Ordinal);
+        // Refused (to the "not allowed" page), and nothing erased.
+        await ServerHost.PostFormAsync(manager, $"/customers/{id}?handler=Erase", [], expect: HttpStatusCode.Redirect);
+
+        using var admin = await host.SignedInClientAsync();
+        var page = await admin.GetStringAsync($"/customers/{id}", Ct);
+        Assert.Contains("Zelda Quintessa", page, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/api/customers/{id}/personal-data\"", page, StringComparison.Ordinal);
+        await ServerHost.PostFormAsync(admin, $"/customers/{id}?handler=Erase", [], expect: HttpStatusCode.Redirect);
+        var after = await admin.GetStringAsync($"/customers/{id}", Ct);
+        Assert.Contains("id=\"erased\"", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("Zelda", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"personal-data\"", after, StringComparison.Ordinal);
+    }
+
+    private static async Task<long> CreateAsync(HttpClient api, object customer)
+    {
+        var response = await api.PostAsJsonAsync("/api/customers", customer, Ct);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
+    }
+
+    private static async Task PostOkAsync(HttpClient api, string url, object body)
+    {
+        var response = await api.PostAsJsonAsync(url, body, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode && !text.Contains("\"rejected\":[{", StringComparison.Ordinal), text);
+    }
+
+    /// <summary>Every "table.column: value" of a text column, in any table, that contains one of <paramref name="needles"/> (any case).</summary>
+    private static async Task<List<string>> TracesAsync(TestDatabase database, string[] needles)
+    {
+        await using var db = database.CreateDb();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync(Ct);
+        var columns = new List<(string Table, string Column)>();
+        await using (var list = connection.CreateCommand())
+        {
+            list.CommandText = database.Target.Provider == DatabaseProvider.Postgres
+                ? "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying')"
+                : "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND (p.type LIKE '%TEXT%' OR p.type = '')";
+            await using var reader = await list.ExecuteReaderAsync(Ct);
+            while (await reader.ReadAsync(Ct))
+            {
+                columns.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+        Assert.Contains(columns, c => c.Table == "messages");
+        var found = new List<string>();
+        foreach (var (table, column) in columns)
+        {
+            foreach (var needle in needles)
+            {
+                await using var query = connection.CreateCommand();
+                query.CommandText = $"SELECT \"{column}\" FROM \"{table}\" WHERE lower(\"{column}\") LIKE @needle";
+                var parameter = query.CreateParameter();
+                parameter.ParameterName = "needle";
+                parameter.Value = "%" + needle.ToLowerInvariant() + "%";
+                query.Parameters.Add(parameter);
+                await using var reader = await query.ExecuteReaderAsync(Ct);
+                while (await reader.ReadAsync(Ct))
+                {
+                    found.Add($"{table}.{column}: {reader.GetString(0)}");
+                }
+            }
+        }
+        return found;
+    }
+}
