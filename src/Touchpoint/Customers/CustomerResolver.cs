@@ -95,6 +95,22 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
     public bool KnowsAll(IReadOnlyList<CustomerRef> refs) => refs.All(r =>
         r.KeysIn(this) is var keys && keys.Exists(_known.ContainsKey) && keys.TrueForAll(k => k[0] == 'x' || _known.ContainsKey(k)));
 
+    /// <summary>
+    /// The stored profile <paramref name="r"/> would resolve to, or 0 when it names none (it would make a profile), after
+    /// <see cref="PrefetchAsync"/> looked its keys up: to refuse a record before its resolution creates or teaches anything.
+    /// </summary>
+    public long StoredOwnerOf(CustomerRef r)
+    {
+        foreach (var key in r.KeysIn(this))
+        {
+            if (_known.TryGetValue(key, out var id) && id != 0)
+            {
+                return id;
+            }
+        }
+        return 0;
+    }
+
     private async Task<long[]> ResolveOnceAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
     {
         var keysPerRef = refs.Select(r => r.KeysIn(this)).ToArray();

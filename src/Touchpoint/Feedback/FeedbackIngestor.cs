@@ -101,9 +101,6 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time, I
         {
             return;
         }
-        var customerIds = await resolver.ResolveAsync(
-            batch.Select(b => b.Input).Select(f => new CustomerRef(f.CustomerExternalId, f.CustomerEmail, f.CustomerPhone, f.CustomerSocialHandle, null, f.RespondedAt)).ToList(),
-            cancellationToken);
         var interactionExternalIds = batch.Where(b => b.Input.InteractionExternalId is not null).Select(b => b.Input.InteractionExternalId!).Distinct().ToList();
         var interactions = new Dictionary<string, (long Id, long CustomerId)>(StringComparer.Ordinal);
         await using (var db = StorageServices.CreateDb(target))
@@ -117,8 +114,35 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time, I
                 }
             }
         }
-        // A score about another customer's contact is a mistake in the source: refused at its line, not linked. A contact
-        // not stored (yet) leaves the score without a link.
+        var refs = batch.Select(b => b.Input)
+            .Select(f => new CustomerRef(f.CustomerExternalId, f.CustomerEmail, f.CustomerPhone, f.CustomerSocialHandle, null, f.RespondedAt)).ToList();
+        // A score about another customer's contact is refused before its customer is resolved, so the refused row
+        // neither makes a profile (for an email nobody has) nor teaches one a phone.
+        if (interactions.Count > 0)
+        {
+            await resolver.PrefetchAsync(refs.Where((_, n) => IsLinked(batch[n].Input)).ToList(), cancellationToken);
+            var kept = 0;
+            for (var n = 0; n < batch.Count; n++)
+            {
+                if (IsLinked(batch[n].Input) && interactions[batch[n].Input.InteractionExternalId!].CustomerId != resolver.StoredOwnerOf(refs[n]))
+                {
+                    summary.Rejections.Add(new Rejection(batch[n].Line, $"interaction_external_id '{batch[n].Input.InteractionExternalId}' is another customer's contact"));
+                    continue;
+                }
+                (batch[kept], refs[kept]) = (batch[n], refs[n]);
+                kept++;
+            }
+            batch.RemoveRange(kept, batch.Count - kept);
+            refs.RemoveRange(kept, refs.Count - kept);
+            if (batch.Count == 0)
+            {
+                return;
+            }
+        }
+        bool IsLinked(FeedbackInput f) => f.InteractionExternalId is { } ext && interactions.ContainsKey(ext);
+        var customerIds = await resolver.ResolveAsync(refs, cancellationToken);
+        // Checked again after resolution: a row whose first key names a profile this batch made resolves to that one.
+        // A contact not stored (yet) leaves the score without a link.
         var rows = new List<object?[]>(batch.Count);
         for (var n = 0; n < batch.Count; n++)
         {

@@ -186,6 +186,36 @@ public sealed class IdentityLearningTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_ScoreAboutAnotherCustomersContact_IsRefusedBeforeItMakesOrTeachesAProfile(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await CustomersAsync(database,
+            new CustomerInput { ExternalId = "ann", Name = "Ann", Email = "ann@x.com" },
+            new CustomerInput { ExternalId = "bob", Name = "Bob", Email = "bob@x.com" });
+        await InteractionsAsync(database, [Contact("call-ann", "ann", Channel.Phone, T0)]);
+        var feedback = new FeedbackIngestor(database.Target, Clock(), Options.Create(new CustomerOptions()));
+        FeedbackInput Score(string id, string email, string? phone = null) =>
+            new() { ExternalId = id, CustomerEmail = email, CustomerPhone = phone, InteractionExternalId = "call-ann", Kind = FeedbackKind.Csat, Score = 2, RespondedAt = T0.AddHours(1) };
+
+        var summary = await feedback.IngestAsync(
+        [
+            new ImportRow<FeedbackInput>(1, Score("f1", "carol@x.com")),
+            new ImportRow<FeedbackInput>(2, Score("f2", "bob@x.com", "+1 415 555 0101")),
+            new ImportRow<FeedbackInput>(3, Score("f3", "ann@x.com", "+1 415 555 0199")),
+        ], cancellationToken: Ct);
+
+        Assert.Equal((1L, 0L, 1L), (summary.Imported, summary.CustomersCreated, summary.IdentitiesAdded));
+        Assert.Equal([(1L, "interaction_external_id 'call-ann' is another customer's contact"), (2L, "interaction_external_id 'call-ann' is another customer's contact")],
+            summary.Rejections.Select(r => (r.Line, r.Reason)));
+        await using var db = database.CreateDb();
+        Assert.Equal(2, await db.Customers.CountAsync(Ct));
+        Assert.Equal([("ann", "+14155550199")], (await db.CustomerIdentities.Where(i => i.Kind == IdentityKind.Phone)
+            .Select(i => new { Customer = db.Customers.Where(c => c.Id == i.CustomerId).Select(c => c.ExternalId).Single(), i.Value }).ToListAsync(Ct))
+            .Select(i => (i.Customer, i.Value)));
+        Assert.Equal("call-ann", await db.Feedback.Select(f => db.Interactions.Where(i => i.Id == f.InteractionId).Select(i => i.ExternalId).Single()).SingleAsync(Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Resolve_ProfileMergedSinceTheRunFoundIt_LearnsForTheSurvivor(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
