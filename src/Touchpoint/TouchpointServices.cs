@@ -22,6 +22,7 @@ public static class TouchpointServices
         services.AddScoped<CustomerMerge>();
         services.AddScoped<PersonalData>();
         services.AddScoped<Touchpoint.Platform.Accounts>();
+        services.AddScoped<Touchpoint.Platform.AuditTrail>();
         services.AddScoped<FirstResponseReport>();
         services.AddScoped<Touchpoint.Customers.Segments.SegmentService>();
         services.AddScoped<Touchpoint.Feedback.FeedbackIngestor>();

@@ -45,11 +45,26 @@ public static class AdminApi
             Answer(await accounts.ReactivateUserAsync(id, Actor(user), ct)));
         group.MapPost("/users/{id:long}/password", async Task<Results<Ok<PasswordResetDto>, NotFound>> (Accounts accounts, long id, ClaimsPrincipal user, CancellationToken ct) =>
             await accounts.ResetPasswordAsync(id, Actor(user), ct) is { } password ? TypedResults.Ok(new PasswordResetDto(password)) : TypedResults.NotFound());
+        group.MapGet("/audit", ReadAudit);
         group.MapGet("/api-keys", async (TouchpointDb db, CancellationToken ct) =>
             TypedResults.Ok(await db.ApiKeys.AsNoTracking().OrderBy(k => k.Id).Select(k => ToDto(k)).ToListAsync(ct)));
         group.MapPost("/api-keys", IssueKey);
         group.MapDelete("/api-keys/{id:long}", async Task<Results<NoContent, NotFound>> (Accounts accounts, long id, ClaimsPrincipal user, CancellationToken ct) =>
             await accounts.RevokeApiKeyAsync(id, Actor(user), ct) ? TypedResults.NoContent() : TypedResults.NotFound());
+    }
+
+    /// <summary>
+    /// The audit log, newest first: who did what to which record. <paramref name="action"/> matches a prefix ("user." is
+    /// every change to users); <paramref name="before"/> is the previous page's <c>nextBefore</c>.
+    /// </summary>
+    public static async Task<Results<Ok<AuditPage>, ValidationProblem>> ReadAudit(AuditTrail audit, string? actor, string? action, string? target,
+        long? before, int? take, CancellationToken cancellationToken)
+    {
+        if (take is < 1 or > AuditTrail.MaxTake)
+        {
+            return ApiProblems.Invalid("take", $"must be between 1 and {AuditTrail.MaxTake}");
+        }
+        return TypedResults.Ok(await audit.PageAsync(new AuditQuery(actor, action, target, before, take ?? 50), cancellationToken));
     }
 
     /// <summary>Gives a user another role; their sessions end. The last administrator keeps the role.</summary>

@@ -199,6 +199,48 @@ public sealed partial class AccessPageTests
             await db.AuditLog.Where(a => a.Target == "kim@example.com").OrderBy(a => a.Id).Select(a => a.Action).ToListAsync(Ct));
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task AuditLog_ShowsAdministratorsWhoDidWhat_NewestFirst_Filtered_AndPagedWithoutRepeats(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var admin = await host.SignedInClientAsync();
+        foreach (var name in new[] { "ana", "ben", "cy" })
+        {
+            await ServerHost.PostFormAsync(admin, "/admin/access?handler=User", new() { ["email"] = $"{name}@example.com", ["name"] = name, ["role"] = "Agent" });
+        }
+        await ServerHost.PostFormAsync(admin, "/admin/access?handler=Key", new() { ["name"] = "crm sync", ["role"] = "Manager" });
+
+        var page = await admin.GetStringAsync("/admin/audit", Ct);
+        var actions = Regex.Matches(page, "<tr data-action=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["api_key.issued", "user.created", "user.created", "user.created"], actions.Take(4));
+        Assert.Contains(ServerHost.AdminEmail, page, StringComparison.Ordinal);
+        var users = await admin.GetStringAsync("/admin/audit?action=user.", Ct);
+        Assert.DoesNotContain("api_key.issued", users, StringComparison.Ordinal);
+        Assert.Contains("cy@example.com", (await admin.GetStringAsync("/admin/audit?target=cy%40example.com", Ct)), StringComparison.Ordinal);
+        Assert.DoesNotContain("ana@example.com", (await admin.GetStringAsync("/admin/audit?target=cy%40example.com", Ct)), StringComparison.Ordinal);
+
+        // Through the API, two at a time: every user.created entry once, newest first, then no further page.
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync("Admin"));
+        var seen = new List<string>();
+        string? next = null;
+        do
+        {
+            var chunk = await api.GetFromJsonAsync<JsonElement>($"/api/admin/audit?action=user.created&take=2{(next is null ? "" : "&before=" + next)}", Ct);
+            seen.AddRange(chunk.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("target").GetString()!));
+            next = chunk.GetProperty("nextBefore").ValueKind == JsonValueKind.Null ? null : chunk.GetProperty("nextBefore").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        while (next is not null);
+        Assert.Equal(["cy@example.com", "ben@example.com", "ana@example.com", ServerHost.AdminEmail], seen);
+        Assert.Equal(HttpStatusCode.BadRequest, (await api.GetAsync("/api/admin/audit?take=0", Ct)).StatusCode);
+
+        // Only administrators read it.
+        using var manager = host.WithApiKey(await host.IssueApiKeyAsync("Manager"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await manager.GetAsync("/api/admin/audit", Ct)).StatusCode);
+        using var agent = await host.SignedInAsAsync(Touchpoint.Platform.Role.Agent);
+        Assert.NotEqual(HttpStatusCode.OK, (await agent.GetAsync("/admin/audit", Ct)).StatusCode);
+    }
+
     private static string UserId(string page, string handler, string email) =>
         Regex.Match(page, $"<tr data-user=\"{Regex.Escape(email)}\"[^>]*>.*?action=\"/admin/access\\?id=(\\d+)&amp;handler={handler}\"", RegexOptions.Singleline).Groups[1].Value;
 
