@@ -21,6 +21,7 @@ public static class TouchpointServices
         services.AddScoped<CustomerContextQuery>();
         services.AddScoped<CustomerMerge>();
         services.AddScoped<PersonalData>();
+        services.AddScoped<CustomerPreferences>();
         services.AddScoped<Touchpoint.Platform.Accounts>();
         services.AddScoped<Touchpoint.Platform.AuditTrail>();
         services.AddScoped<FirstResponseReport>();

@@ -10,7 +10,7 @@ using Touchpoint.Server.Platform;
 namespace Touchpoint.Server.Customers;
 
 public sealed class Customer360Model(CustomerProfiles profiles, CustomerContextQuery context, CustomerTimeline timeline, TimeProvider time,
-    CustomerMerge merge, PersonalData personalData, IAuthorizationService authorization) : PageModel
+    CustomerMerge merge, PersonalData personalData, CustomerPreferences preferences, IAuthorizationService authorization) : PageModel
 {
     public DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -30,6 +30,9 @@ public sealed class Customer360Model(CustomerProfiles profiles, CustomerContextQ
 
     /// <summary>Managers may merge a duplicate profile into this one.</summary>
     public bool CanMerge { get; private set; }
+
+    /// <summary>A resource key: why the consent and preferences form was not saved.</summary>
+    public string? PreferencesError { get; private set; }
 
     /// <summary>Administrators may download or erase the person's personal data.</summary>
     public bool CanManagePersonalData { get; private set; }
@@ -99,6 +102,53 @@ public sealed class Customer360Model(CustomerProfiles profiles, CustomerContextQ
             return await LoadAsync(id, cancellationToken);
         }
         return Redirect($"/customers/{id}?merged={mergeId}&moved={result.InteractionsMoved}");
+    }
+
+    /// <summary>
+    /// Records consent per channel, the preferred channel and quiet hours as the customer states them during a contact.
+    /// A channel left at "not asked" keeps what is stored; every change is audited with who made it.
+    /// </summary>
+    public async Task<IActionResult> OnPostPreferencesAsync(long id, string? preferred, string? quietStart, string? quietEnd, CancellationToken cancellationToken)
+    {
+        var consents = new Dictionary<Channel, bool>();
+        foreach (var channel in Enum.GetValues<Channel>())
+        {
+            switch (Request.Form[$"consent-{channel.ToKey()}"].ToString())
+            {
+                case "yes": consents[channel] = true; break;
+                case "no": consents[channel] = false; break;
+            }
+        }
+        Channel? preferredChannel = null;
+        if (!string.IsNullOrEmpty(preferred))
+        {
+            if (!ValueNames.TryParse<Channel>(preferred, out var channel))
+            {
+                return await RefuseAsync(id, "Preferences.Invalid", cancellationToken);
+            }
+            preferredChannel = channel;
+        }
+        TimeOnly? start = null, end = null;
+        if (!string.IsNullOrEmpty(quietStart) || !string.IsNullOrEmpty(quietEnd))
+        {
+            if (!TimeOnly.TryParseExact(quietStart, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var s)
+                || !TimeOnly.TryParseExact(quietEnd, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var e))
+            {
+                return await RefuseAsync(id, "Preferences.QuietHoursBoth", cancellationToken);
+            }
+            (start, end) = (s, e);
+        }
+        var changed = await preferences.UpdateAsync(id, new PreferencesChange(consents, preferredChannel, start, end),
+            User.FindFirstValue(ClaimTypes.Name) ?? "unknown", cancellationToken);
+        return changed is null ? NotFound() : Redirect($"/customers/{id}?preferences=saved#preferences");
+    }
+
+    private async Task<IActionResult> RefuseAsync(long id, string error, CancellationToken cancellationToken)
+    {
+        PreferencesError = error;
+        var page = await LoadAsync(id, cancellationToken);
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        return page;
     }
 
     /// <summary>Erases the person's personal data (this profile and those merged into it); the anonymous facts stay.</summary>

@@ -29,6 +29,40 @@ public sealed partial class CustomerPagesTests
     private static partial Regex CustomerLink();
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Customer360_AnAgentRecordsWhatTheCustomerAsks_ConsentPreferredChannelAndQuietHours_Audited(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        using var agent = await host.SignedInAsAsync(Role.Agent);
+        var page = $"/customers/{seed.Bob}";
+
+        // "Stop texting me, email is fine, and never call after nine."
+        var fields = new Dictionary<string, string> { ["consent-sms"] = "no", ["consent-email"] = "yes", ["preferred"] = "email", ["quietStart"] = "21:00", ["quietEnd"] = "08:00" };
+        await ServerHost.PostFormAsync(agent, $"{page}?handler=Preferences", fields, expect: HttpStatusCode.Redirect);
+        var after = await GetPageAsync(agent, page);
+        Assert.Contains("class=\"consent-no\" data-channel=\"sms\"", after, StringComparison.Ordinal);
+        Assert.Contains("class=\"consent-yes\" data-channel=\"email\"", after, StringComparison.Ordinal);
+        // Sent again unchanged: nothing to record.
+        await ServerHost.PostFormAsync(agent, $"{page}?handler=Preferences", new(fields), expect: HttpStatusCode.Redirect);
+        // Half a quiet-hours range is refused, and nothing changes.
+        var half = await ServerHost.PostFormAsync(agent, $"{page}?handler=Preferences",
+            new() { ["consent-sms"] = "yes", ["quietStart"] = "22:00" }, expect: HttpStatusCode.BadRequest);
+        Assert.Contains("id=\"preferences-error\"", half, StringComparison.Ordinal);
+
+        await using var db = database.CreateDb();
+        var bob = await db.Customers.Include(c => c.Consents).SingleAsync(c => c.Id == seed.Bob, Ct);
+        Assert.Equal((Touchpoint.Interactions.Channel?)Touchpoint.Interactions.Channel.Email, bob.PreferredChannel);
+        Assert.Equal((new TimeOnly(21, 0), new TimeOnly(8, 0)), (bob.QuietHoursStart!.Value, bob.QuietHoursEnd!.Value));
+        Assert.False(bob.Consents.Single(c => c.Channel == Touchpoint.Interactions.Channel.Sms).Granted);
+        var audit = await db.AuditLog.Where(a => a.Action == "customer.preferences_changed").ToListAsync(Ct);
+        var entry = Assert.Single(audit);
+        Assert.StartsWith("agent-", entry.Actor, StringComparison.Ordinal);
+        Assert.Contains("Sms consent: not asked -> refused", entry.Detail, StringComparison.Ordinal);
+        Assert.Contains("quiet hours: none -> 21:00-08:00", entry.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Customer360_ManagerFindsADuplicateByEmail_ConfirmsTheMerge_AndBothHistoriesAreOnOnePage(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
