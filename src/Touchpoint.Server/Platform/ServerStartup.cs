@@ -103,7 +103,7 @@ public static partial class ServerStartup
         }
         var email = Accounts.NormalizeEmail(startup.AdminEmail);
         if (passwordFile is not null && !File.Exists(passwordFile) && Path.Combine(Path.GetDirectoryName(passwordFile)!, LegacyPasswordFile) is var legacy
-            && File.Exists(legacy) && await accounts.VerifyPasswordAsync(email, (await File.ReadAllTextAsync(legacy, cancellationToken)).Trim(), cancellationToken) is not null)
+            && File.Exists(legacy) && await accounts.IsPasswordAsync(email, (await File.ReadAllTextAsync(legacy, cancellationToken)).Trim(), cancellationToken))
         {
             // Written by a version that kept one file per folder: it is this database's, so it takes this database's name.
             File.Move(legacy, passwordFile);
@@ -112,7 +112,7 @@ public static partial class ServerStartup
         {
             var password = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).Trim();
             // Show it only while it still works: once the admin changes it, the file is stale.
-            if (await accounts.VerifyPasswordAsync(email, password, cancellationToken) is not null)
+            if (await accounts.IsPasswordAsync(email, password, cancellationToken))
             {
                 return new AdminSignIn(email, password, passwordFile);
             }

@@ -48,28 +48,70 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         return new CreatedUser(user, generated);
     }
 
-    /// <summary>The user whose email and password match, or null. Rehashes old-format hashes on the way.</summary>
-    public async Task<User?> VerifyPasswordAsync(string email, string password, CancellationToken cancellationToken = default)
+    /// <summary>Wrong passwords in a row that lock an account for <see cref="LockoutDuration"/>.</summary>
+    public const int LockoutThreshold = 10;
+
+    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// The user whose email and password match, or null; also null while the account is locked after
+    /// <see cref="LockoutThreshold"/> wrong passwords in a row (the login's per-address rate limit does not stop a guess
+    /// spread over many addresses). Rehashes old-format hashes on the way.
+    /// </summary>
+    public Task<User?> VerifyPasswordAsync(string email, string password, CancellationToken cancellationToken = default) =>
+        VerifyAsync(email, password, isSignIn: true, cancellationToken);
+
+    /// <summary>Whether <paramref name="password"/> is the user's, for the server's own checks (is the generated password still the admin's?): not a sign-in attempt, so it neither counts nor locks.</summary>
+    public async Task<bool> IsPasswordAsync(string email, string password, CancellationToken cancellationToken = default) =>
+        await VerifyAsync(email, password, isSignIn: false, cancellationToken) is not null;
+
+    private async Task<User?> VerifyAsync(string email, string password, bool isSignIn, CancellationToken cancellationToken)
     {
         var normalized = NormalizeEmail(email);
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Email == normalized && u.DeactivatedAt == null, cancellationToken);
-        if (user is null)
+        // Read as stored now: another node (or request) may have counted a wrong password or locked the account.
+        var found = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Email == normalized && u.DeactivatedAt == null, cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        if (found is null || (isSignIn && found.LockedUntil > now))
         {
-            // Spend the same work as a real check so response time does not reveal which emails exist.
+            // Spend the same work as a real check so response time does not reveal which emails exist (or are locked).
             Hasher.VerifyHashedPassword(DummyUser, DummyHash, password);
             return null;
         }
-        var result = Hasher.VerifyHashedPassword(user, user.PasswordHash, password);
+        var result = Hasher.VerifyHashedPassword(found, found.PasswordHash, password);
         if (result == PasswordVerificationResult.Failed)
         {
+            if (isSignIn)
+            {
+                await CountFailureAsync(found, now, cancellationToken);
+            }
             return null;
         }
+        if (isSignIn && (found.FailedSignIns != 0 || found.LockedUntil is not null))
+        {
+            await db.Users.Where(u => u.Id == found.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.FailedSignIns, 0).SetProperty(u => u.LockedUntil, (DateTime?)null), cancellationToken);
+        }
+        // Tracked, for callers that change the user next (a new password); only what they change is written.
+        var user = await db.Users.FirstAsync(u => u.Id == found.Id, cancellationToken);
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
         {
             user.PasswordHash = Hasher.HashPassword(user, password);
             await db.SaveChangesAsync(cancellationToken);
         }
         return user;
+    }
+
+    /// <summary>Counts a wrong password in the database, atomically (attempts on several nodes at once all count), and locks at the threshold.</summary>
+    private async Task CountFailureAsync(User user, DateTime now, CancellationToken cancellationToken)
+    {
+        await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.FailedSignIns, u => u.FailedSignIns + 1), cancellationToken);
+        var locked = await db.Users.Where(u => u.Id == user.Id && u.FailedSignIns >= LockoutThreshold)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.FailedSignIns, 0).SetProperty(u => u.LockedUntil, now + LockoutDuration), cancellationToken);
+        if (locked > 0)
+        {
+            Audit("system", "user.locked_out", user.Email, $"{LockoutThreshold} wrong passwords in a row: locked for {LockoutDuration.TotalMinutes} minutes");
+            await db.SaveChangesAsync(cancellationToken);
+        }
     }
 
     /// <summary>Whether a session made for <paramref name="userId"/> with <paramref name="stamp"/> and <paramref name="role"/> still stands.</summary>
@@ -196,6 +238,9 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         user.SecurityStamp = User.NewStamp();
         Audit(actor, "user.password_reset", user.Email, null);
         await db.SaveChangesAsync(cancellationToken);
+        // The administrator vouched for the person: a lock from guessing ends (written as stored, like the count).
+        await db.Users.Where(u => u.Id == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.FailedSignIns, 0).SetProperty(u => u.LockedUntil, (DateTime?)null), cancellationToken);
         return password;
     }
 

@@ -31,6 +31,12 @@ public sealed class User
     /// stays, so what they did keeps a name and they can be reactivated.
     /// </summary>
     public DateTime? DeactivatedAt { get; set; }
+
+    /// <summary>Wrong passwords in a row: at <see cref="Accounts.LockoutThreshold"/> the account locks for a while.</summary>
+    public int FailedSignIns { get; set; }
+
+    /// <summary>Until then no password signs in: guessing one account's password from many addresses gets a few tries an hour.</summary>
+    public DateTime? LockedUntil { get; set; }
 }
 
 /// <summary>A key an integration sends in the X-Api-Key header. Only a hash of the secret is stored.</summary>

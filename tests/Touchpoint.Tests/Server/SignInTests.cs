@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Touchpoint.Storage;
 using Touchpoint.Tests.Infrastructure;
 
@@ -34,6 +35,44 @@ public sealed class SignInTests
         Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
         Assert.Equal("/customers", home.Headers.Location?.OriginalString);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/customers", Ct)).StatusCode);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PasswordGuessing_LocksTheAccount_After10WrongInARow_For15Minutes_FromAnyAddress(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var clock = Ingest.Clock();
+        await using var db = database.CreateDb();
+        var accounts = new Touchpoint.Platform.Accounts(db, clock);
+        var sam = (await accounts.CreateUserAsync("sam@example.com", "Sam", Touchpoint.Platform.Role.Agent, "sam's own long passphrase", Ct)).User;
+        async Task<int> WrongAsync(int times)
+        {
+            var signedIn = 0;
+            for (var n = 0; n < times; n++)
+            {
+                signedIn += await accounts.VerifyPasswordAsync("sam@example.com", $"guess {n}", Ct) is null ? 0 : 1;
+            }
+            return signedIn;
+        }
+
+        // Nine wrong, then the right one: the count starts again.
+        Assert.Equal(0, await WrongAsync(9));
+        Assert.NotNull(await accounts.VerifyPasswordAsync("sam@example.com", "sam's own long passphrase", Ct));
+        Assert.Equal(0, await WrongAsync(9));
+        Assert.NotNull(await accounts.VerifyPasswordAsync("sam@example.com", "sam's own long passphrase", Ct));
+        // Ten in a row: even the right password is refused for 15 minutes; the server's own check is not a sign-in.
+        Assert.Equal(0, await WrongAsync(10));
+        Assert.Null(await accounts.VerifyPasswordAsync("sam@example.com", "sam's own long passphrase", Ct));
+        Assert.True(await accounts.IsPasswordAsync("sam@example.com", "sam's own long passphrase", Ct));
+        clock.Advance(TimeSpan.FromMinutes(14));
+        Assert.Null(await accounts.VerifyPasswordAsync("sam@example.com", "sam's own long passphrase", Ct));
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.NotNull(await accounts.VerifyPasswordAsync("sam@example.com", "sam's own long passphrase", Ct));
+        // Locked again, an administrator's new password lifts the lock.
+        Assert.Equal(0, await WrongAsync(10));
+        var fresh = await accounts.ResetPasswordAsync(sam.Id, "admin@test.local", Ct);
+        Assert.NotNull(await accounts.VerifyPasswordAsync("sam@example.com", fresh!, Ct));
+        Assert.Equal(2, await db.AuditLog.CountAsync(a => a.Action == "user.locked_out" && a.Target == "sam@example.com", Ct));
     }
 
     [Fact]
