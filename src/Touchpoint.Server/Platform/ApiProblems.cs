@@ -66,6 +66,16 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
                 details.Detail = $"{field}: {reason}";
                 details.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [reason] };
             }
+            else if (MissingRequired().Match(json.Message) is { Success: true } missing)
+            {
+                // "JSON deserialization for type 'Touchpoint.…' was missing required properties including: 'channel'.": each by
+                // its path ("[1].channel" in a batch), as a field a validation names.
+                var within = json.Path is { Length: > 1 } at ? at[1..].TrimStart('.') : "";
+                var errors = missing.Groups["name"].Captures.Select(c => within.Length == 0 ? c.Value : $"{within}.{c.Value}")
+                    .Distinct().ToDictionary(name => name, _ => new[] { "is required" });
+                details.Detail = string.Join("; ", errors.Keys.Select(name => $"{name}: is required"));
+                details.Extensions["errors"] = errors;
+            }
         }
         else if (UnboundParameter().Match(bad.Message) is { Success: true } unbound)
         {
@@ -114,6 +124,9 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
             _ => "an object",
         };
     }
+
+    [GeneratedRegex(@"was missing required properties including: (?:'(?<name>[^']+)'(?:, )?)+")]
+    private static partial Regex MissingRequired();
 
     [GeneratedRegex(@"^The JSON value could not be converted to (?<type>\S+)\.")]
     private static partial Regex NotConverted();

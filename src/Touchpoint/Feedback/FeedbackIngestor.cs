@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Touchpoint.Customers;
@@ -17,7 +18,10 @@ public sealed record FeedbackInput
     public string? CustomerPhone { get; init; }
     public string? CustomerSocialHandle { get; init; }
     public string? InteractionExternalId { get; init; }
+    // Required in a body: left out, they read as NPS and 0, and a score nobody gave was stored as a detractor.
+    [JsonRequired]
     public FeedbackKind Kind { get; init; }
+    [JsonRequired]
     public int Score { get; init; }
     public string? Comment { get; init; }
     public DateTime RespondedAt { get; init; }
