@@ -248,6 +248,14 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         }
     }
 
+    /// <summary>
+    /// PostgreSQL keeps times to the microsecond: a finer value (.1234567) was stored as .123456 and differed from the row on
+    /// every later import, which then counted as an update. Both databases keep what PostgreSQL can.
+    /// </summary>
+    private static DateTime WholeMicroseconds(DateTime t) => t.AddTicks(-(t.Ticks % TimeSpan.TicksPerMicrosecond));
+
+    private static TimeOnly WholeMicroseconds(TimeOnly t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerMicrosecond);
+
     /// <summary>Copies the attributes the row carries; attributes it leaves out keep their stored value.</summary>
     private static void Apply(Customer c, CustomerInput i, DateTime now)
     {
@@ -263,11 +271,11 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         if (i.Plan is { Length: > 0 } plan) { c.Plan = plan; }
         if (i.Products is { } products) { c.Products = string.Join(',', products.Select(p => p.Trim()).Where(p => p.Length > 0)); }
         if (i.Revenue is { } revenue) { c.Revenue = revenue; }
-        if (i.CustomerSince is { } since) { c.CustomerSince = DateTime.SpecifyKind(since.Kind == DateTimeKind.Local ? since.ToUniversalTime() : since, DateTimeKind.Utc); }
+        if (i.CustomerSince is { } since) { c.CustomerSince = WholeMicroseconds(DateTime.SpecifyKind(since.Kind == DateTimeKind.Local ? since.ToUniversalTime() : since, DateTimeKind.Utc)); }
         if (i.Language is { Length: > 0 } language) { c.Language = language; }
         if (i.PreferredChannel is { } preferred) { c.PreferredChannel = preferred; }
-        if (i.QuietHoursStart is { } quietStart) { c.QuietHoursStart = quietStart; }
-        if (i.QuietHoursEnd is { } quietEnd) { c.QuietHoursEnd = quietEnd; }
+        if (i.QuietHoursStart is { } quietStart) { c.QuietHoursStart = WholeMicroseconds(quietStart); }
+        if (i.QuietHoursEnd is { } quietEnd) { c.QuietHoursEnd = WholeMicroseconds(quietEnd); }
         if (i.TimeZone is { Length: > 0 } timeZone) { c.TimeZone = timeZone; }
         foreach (var (channel, granted) in i.Consents ?? new Dictionary<Channel, bool>())
         {

@@ -117,6 +117,11 @@ public sealed class InteractionRecord
         {
             return [];
         }
+        // Checked here, not on the messages it becomes: their "messages[0].text" is no column of a file that gives a transcript.
+        if (transcript.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new RecordFieldException("transcript", "contains a NUL character");
+        }
         var messages = new List<MessageInput>();
         foreach (var line in transcript.Split('\n'))
         {
