@@ -20,7 +20,10 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         var stopwatch = Stopwatch.StartNew();
         var summary = new ImportSummary();
         var batch = new List<(long Line, CustomerInput Input)>(batchSize);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // The batch's rows by external id. A row given again as it was is a duplicate; one with other values is written after
+        // the batch holding the earlier one, so it updates the profile as it would from a second file (it used to be counted
+        // as a duplicate and its changes dropped). Rows repeated across batches meet what is stored and count by what they change.
+        var inBatch = new Dictionary<string, CustomerInput>(StringComparer.Ordinal);
         // Rows of merged profiles (an export writes them with merged_into), and whether each counted as imported.
         var merges = new List<(long Line, CustomerInput Input)>();
         var counted = new Dictionary<CustomerInput, bool>(ReferenceEqualityComparer.Instance);
@@ -33,11 +36,19 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
             {
                 continue;
             }
-            if (!seen.Add(value.ExternalId.Trim()))
+            var externalId = value.ExternalId.Trim();
+            if (inBatch.TryGetValue(externalId, out var earlier))
             {
-                summary.Duplicates++;
-                continue;
+                if (SameValues(earlier, value))
+                {
+                    summary.Duplicates++;
+                    continue;
+                }
+                await WriteBatchAsync(batch, summary, counted, cancellationToken);
+                batch.Clear();
+                inBatch.Clear();
             }
+            inBatch[externalId] = value;
             batch.Add((row.Line, value));
             if (!string.IsNullOrWhiteSpace(value.MergedInto))
             {
@@ -47,6 +58,7 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
             {
                 await WriteBatchAsync(batch, summary, counted, cancellationToken);
                 batch.Clear();
+                inBatch.Clear();
                 progress?.Report(new ImportProgress(read, summary.Imported, summary.Duplicates, summary.Rejected, "importing"));
             }
         }
@@ -219,6 +231,10 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         }
         await db.SaveChangesAsync(cancellationToken);
     }
+
+    /// <summary>Whether two rows say the same, lists and consents included (the record's own equality compares those by reference).</summary>
+    private static bool SameValues(CustomerInput a, CustomerInput b) =>
+        System.Text.Json.JsonSerializer.Serialize(a, ImportJson.Options) == System.Text.Json.JsonSerializer.Serialize(b, ImportJson.Options);
 
     private static string FieldOf(IdentityKind kind) => kind switch
     {

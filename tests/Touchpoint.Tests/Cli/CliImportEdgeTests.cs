@@ -94,3 +94,41 @@ public sealed class CliImportEdgeTests
         Assert.DoesNotContain("not found", result.Error, StringComparison.Ordinal);
     }
 }
+
+/// <summary>A customer given twice in one file: a repeat is a duplicate, a changed row is an update, as in two files.</summary>
+public sealed class CliImportRepeatedCustomerTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task ImportCustomers_TheSameIdTwiceWithOtherValues_AppliesBothRows_AsTwoFilesWould(DatabaseProvider provider)
+    {
+        // The second row was counted as a duplicate and dropped without a word: the plan change and the new consent were lost,
+        // while the same two rows in two files (or two API calls) updated the profile.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        using var folder = new TempFolder();
+        var file = folder.Write("customers.csv",
+            "external_id,name,plan,consents\n" +
+            "c-1,Ann,basic,email=yes\n" +
+            "c-2,Bob,basic,\n" +
+            "c-1,Ann,premium,sms=no\n" +
+            "c-2,Bob,basic,\n");
+
+        var result = await CliRunner.RunAsync(database, "import", "customers", file, "--json");
+        var again = await CliRunner.RunAsync(database, "import", "customers", file, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var summary = JsonDocument.Parse(result.Output).RootElement;
+        Assert.Equal((3L, 1L, 0L, 2L), (summary.GetProperty("imported").GetInt64(), summary.GetProperty("duplicates").GetInt64(),
+            summary.GetProperty("rejected").GetInt64(), summary.GetProperty("customers_created").GetInt64()));
+        var second = JsonDocument.Parse(again.Output).RootElement;
+        // Run again: the first c-1 row sets the plan back to basic and the last one to premium; both change what is stored then.
+        Assert.Equal((0L, 0L), (second.GetProperty("rejected").GetInt64(), second.GetProperty("customers_created").GetInt64()));
+        await using var db = database.CreateDb();
+        var ann = await db.Customers.Include(c => c.Consents).SingleAsync(c => c.ExternalId == "c-1", Ct);
+        Assert.Equal("premium", ann.Plan);
+        Assert.Equal([(Touchpoint.Interactions.Channel.Email, true), (Touchpoint.Interactions.Channel.Sms, false)],
+            ann.Consents.OrderBy(c => c.Channel).Select(c => (c.Channel, c.Granted)));
+        Assert.Equal(2, await db.Customers.CountAsync(Ct));
+    }
+}
