@@ -27,10 +27,23 @@ internal static class ImportCommands
         DefaultValueFactory = _ => 20,
     };
 
-    private static readonly Option<int?> BatchSize = new("--batch-size")
+    private static readonly Option<int?> BatchSize = AtLeastOne(new("--batch-size")
     {
         Description = "Rows written per transaction.",
-    };
+    });
+
+    /// <summary>A batch of none or fewer rows never fills ("--batch-size -1" said "Non-negative number required. (Parameter 'capacity')").</summary>
+    private static Option<int?> AtLeastOne(Option<int?> option)
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && int.TryParse(r.Tokens[^1].Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) && n < 1)
+            {
+                r.AddError($"{option.Name} must be at least 1.");
+            }
+        });
+        return option;
+    }
 
     public static Command Build()
     {

@@ -132,3 +132,31 @@ public sealed class CliImportRepeatedCustomerTests
         Assert.Equal(2, await db.Customers.CountAsync(Ct));
     }
 }
+
+/// <summary>Numbers on the command line that are not numbers, or out of range: a message and exit 1, never a stack trace.</summary>
+public sealed class CliOptionValueTests
+{
+    [Theory]
+    [InlineData(new[] { "demo", "--customers", "abc" }, "--customers")]
+    [InlineData(new[] { "demo", "--customers", "-5" }, "--customers must be between 1 and 10,000,000")]
+    [InlineData(new[] { "import", "customers", "customers.csv", "--batch-size", "-1" }, "--batch-size must be at least 1")]
+    [InlineData(new[] { "import", "interactions", "calls.csv", "--batch-size", "0" }, "--batch-size must be at least 1")]
+    public async Task ABadNumber_IsAnErrorNamingTheOption_WithExit1(string[] args, string message)
+    {
+        // "demo --customers abc" crashed with an unhandled InvalidOperationException (exit 134); "--batch-size -1" said
+        // "Non-negative number required. (Parameter 'capacity')".
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        using var folder = new TempFolder();
+        folder.Write("customers.csv", "external_id\nc-1\n");
+        folder.Write("calls.csv", "external_id,customer_email,channel,started_at\ni-1,a@example.com,phone,2026-03-02\n");
+        args = [.. args.Select(a => a.EndsWith(".csv", StringComparison.Ordinal) ? folder.File(a) : a)];
+
+        var result = await CliRunner.RunAsync(database, args);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains(message, result.Output + result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Output + result.Error, StringComparison.Ordinal);
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.Customers.CountAsync(TestContext.Current.CancellationToken));
+    }
+}
