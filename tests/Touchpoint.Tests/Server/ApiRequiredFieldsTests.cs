@@ -111,3 +111,32 @@ public sealed class ApiTimeZoneTests
         Assert.Empty(input.Validate(new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc)));
     }
 }
+
+/// <summary>A body of the wrong shape: said in words, not with the .NET type it could not become.</summary>
+public sealed class ApiBodyShapeTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task ABodyOfTheWrongShape_OrAFieldOfTheWrongKind_IsSaidInWords(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        foreach (var (url, json, detail) in new[]
+        {
+            ("/api/interactions", "[]", "The body must be a JSON object (see /openapi/v1.json)."),
+            ("/api/customers", "\"text\"", "The body must be a JSON object (see /openapi/v1.json)."),
+            ("/api/customers/batch", """{"externalId":"c-1"}""", "The body must be a JSON array of items (see /openapi/v1.json)."),
+            // A record's constructor parameter: the serializer names the record, and this said "is not an object".
+            ("/api/customers/1/merge", """{"mergeCustomerId":true}""", "mergeCustomerId: is not a whole number"),
+        })
+        {
+            var response = await api.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+            var body = await response.Content.ReadAsStringAsync(Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url}: {(int)response.StatusCode} {body}");
+            Assert.Equal(detail, JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString());
+        }
+    }
+}
