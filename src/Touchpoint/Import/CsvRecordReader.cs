@@ -54,6 +54,12 @@ public static class CsvRecordReader
         if (!columns.Contains(required))
         {
             // A spreadsheet saved with semicolons (many European locales) or tabs reads as one column.
+            // UTF-16 read as UTF-8: a NUL beside every letter of the header.
+            if (header.Any(h => h.Contains('\0', StringComparison.Ordinal)))
+            {
+                yield return new ImportRow<TInput>(1, null, "the file seems to be UTF-16 without a byte order mark: save it as UTF-8", 1);
+                yield break;
+            }
             var separator = header.Length == 1 ? header[0].Contains(';', StringComparison.Ordinal) ? "semicolons" : header[0].Contains('\t', StringComparison.Ordinal) ? "tabs" : null : null;
             yield return new ImportRow<TInput>(1, null, separator is null
                 ? $"the header has no {required.Name} column (columns: {string.Join(", ", header)})"

@@ -75,7 +75,9 @@ public sealed class InteractionRecord
         }
         catch (JsonException e)
         {
-            throw new RecordFieldException("messages", $"is not a JSON array of {{\"author\", \"at\", \"text\"}} objects: {e.Message}");
+            // The parser's words without its location suffix (" Path: $ | LineNumber: 0 | ..."): the cell is the location.
+            var words = e.Message.Split(" Path: ", 2)[0].Split(" LineNumber: ", 2)[0];
+            throw new RecordFieldException("messages", $"is not a JSON array of {{\"author\", \"at\", \"text\"}} objects: {words}");
         }
     }
 
