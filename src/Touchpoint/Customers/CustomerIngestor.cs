@@ -129,7 +129,51 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         }
     }
 
+    /// <summary>How often a batch is read and written again when another writer stored one of its customers first.</summary>
+    private const int WriteAttempts = 5;
+
+    /// <summary>
+    /// Writes the batch; counts go to <paramref name="summary"/> once it is saved. Another writer (a second import of the same
+    /// file, the API) may store one of the batch's customers, identities or consents between this one's read and its save:
+    /// the save then breaks a unique index, and the batch is read again, so those rows meet what is stored now (it used to
+    /// stop the import with the database's error).
+    /// </summary>
     private async Task WriteBatchAsync(List<(long Line, CustomerInput Input)> batch, ImportSummary summary, Dictionary<CustomerInput, bool> counted,
+        CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var tried = new ImportSummary();
+            var triedCounted = new Dictionary<CustomerInput, bool>(ReferenceEqualityComparer.Instance);
+            try
+            {
+                await TryWriteBatchAsync(batch, tried, triedCounted, cancellationToken);
+            }
+            catch (DbUpdateException e) when (attempt < WriteAttempts && IsUniqueViolation(e))
+            {
+                continue;
+            }
+            summary.Imported += tried.Imported;
+            summary.Duplicates += tried.Duplicates;
+            summary.CustomersCreated += tried.CustomersCreated;
+            summary.Rejections.AddRange(tried.Rejections);
+            foreach (var (input, changed) in triedCounted)
+            {
+                counted[input] = changed;
+            }
+            return;
+        }
+    }
+
+    private static bool IsUniqueViolation(DbUpdateException e) => e.InnerException switch
+    {
+        Npgsql.PostgresException p => p.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
+        // SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY (a consent row: customer and channel).
+        Microsoft.Data.Sqlite.SqliteException q => q.SqliteExtendedErrorCode is 2067 or 1555,
+        _ => false,
+    };
+
+    private async Task TryWriteBatchAsync(List<(long Line, CustomerInput Input)> batch, ImportSummary summary, Dictionary<CustomerInput, bool> counted,
         CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
