@@ -31,4 +31,18 @@ public sealed class ImportReaderWordsTests
         Assert.DoesNotContain("LineNumber", row.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("Path: $", row.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Csv_TwoFilesJoinedIntoOne_TheSecondHeaderIsRejected_NotStoredAsACustomer()
+    {
+        // cat a.csv b.csv: the second header (with its byte order mark) became a customer "\uFEFFexternal_id" named "name" on plan "plan".
+        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("external_id,name,plan\nc-1,Ann,basic\n"))
+            .Concat(Encoding.UTF8.GetPreamble()).Concat(Encoding.UTF8.GetBytes("External ID,Name,Plan\nc-2,Bob,basic\n")).ToArray();
+        using var text = ImportFiles.OpenText(new MemoryStream(bytes));
+
+        var rows = ImportFiles.ReadCustomers(text, ImportFormat.Csv).ToList();
+
+        Assert.Equal(["c-1", null, "c-2"], rows.Select(r => r.Value?.ExternalId));
+        Assert.Equal((3L, 1, "the row repeats the header (two files joined into one?): not imported"), (rows[1].Line, rows[1].Column, rows[1].Error));
+    }
 }
