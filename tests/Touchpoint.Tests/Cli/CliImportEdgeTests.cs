@@ -160,3 +160,40 @@ public sealed class CliOptionValueTests
         Assert.Equal(0, await db.Customers.CountAsync(TestContext.Current.CancellationToken));
     }
 }
+
+/// <summary>A write the database refuses ends the command with its reason on one line, not a stack trace.</summary>
+public sealed class CliDatabaseRefusalTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task ImportCustomers_WhenTheDatabaseRefusesTheWrite_SaysWhyInOneLine_WithExit1(DatabaseProvider provider)
+    {
+        // EF Core wraps the database's error in a DbUpdateException, which the CLI did not catch: System.CommandLine printed
+        // "Unhandled exception: Microsoft.EntityFrameworkCore.DbUpdateException ..." and the whole stack.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using (var db = database.CreateDb())
+        {
+            if (provider == DatabaseProvider.Sqlite)
+            {
+                await db.Database.ExecuteSqlRawAsync(
+                    "CREATE TRIGGER refuse_customers BEFORE INSERT ON customers BEGIN SELECT RAISE(ABORT, 'customers are read-only here'); END;", Ct);
+            }
+            else
+            {
+                await db.Database.ExecuteSqlRawAsync(
+                    "CREATE FUNCTION refuse_customers() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'customers are read-only here'; END $$;", Ct);
+                await db.Database.ExecuteSqlRawAsync(
+                    "CREATE TRIGGER refuse_customers BEFORE INSERT ON customers FOR EACH ROW EXECUTE FUNCTION refuse_customers();", Ct);
+            }
+        }
+        using var folder = new TempFolder();
+        var file = folder.Write("customers.csv", "external_id,name\nc-1,Ann\n");
+
+        var result = await CliRunner.RunAsync(database, "import", "customers", file);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("customers are read-only here", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Output + result.Error, StringComparison.Ordinal);
+    }
+}
