@@ -108,7 +108,9 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time, I
         var customerIds = await resolver.ResolveAsync(
             batch.Select(b => b.Input).Select(f => new CustomerRef(f.CustomerExternalId, f.CustomerEmail, f.CustomerPhone, f.CustomerSocialHandle, null, f.RespondedAt)).ToList(),
             cancellationToken);
-        var interactionExternalIds = batch.Where(b => b.Input.InteractionExternalId is not null).Select(b => b.Input.InteractionExternalId!).Distinct().ToList();
+        // Trimmed, as interactions' external ids are when they are stored (" i-1 " found nothing and left the score unlinked).
+        var interactionExternalIds = batch.Where(b => !string.IsNullOrWhiteSpace(b.Input.InteractionExternalId))
+            .Select(b => b.Input.InteractionExternalId!.Trim()).Distinct(StringComparer.Ordinal).ToList();
         var interactions = new Dictionary<string, (long Id, long CustomerId)>(StringComparer.Ordinal);
         await using (var db = StorageServices.CreateDb(target))
         {
@@ -128,7 +130,7 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time, I
         {
             var (line, f) = batch[n];
             long? interactionId = null;
-            if (f.InteractionExternalId is { } ext && interactions.TryGetValue(ext, out var interaction))
+            if (f.InteractionExternalId?.Trim() is { Length: > 0 } ext && interactions.TryGetValue(ext, out var interaction))
             {
                 if (interaction.CustomerId != customerIds[n])
                 {

@@ -140,3 +140,30 @@ public sealed class ApiBodyShapeTests
         }
     }
 }
+
+/// <summary>Ids are compared as stored: trimmed, as every external id is on the way in.</summary>
+public sealed class FeedbackLinkTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Feedback_NamingItsContactWithSpacesAround_IsLinkedToIt(DatabaseProvider provider)
+    {
+        // The contact was stored as "i-1" (ids are trimmed), the score looked for " i-1 " and was stored without a link.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/api/interactions", new StringContent(
+            """{"externalId":" i-1 ","customerEmail":"ann@example.com","channel":"email","startedAt":"2026-05-20T10:00:00Z"}""", Encoding.UTF8, "application/json"), Ct)).StatusCode);
+
+        var response = await api.PostAsync("/api/feedback/batch", new StringContent(
+            """[{"externalId":"f-1","customerEmail":"ann@example.com","interactionExternalId":" i-1 ","kind":"csat","score":5,"respondedAt":"2026-05-20T11:00:00Z"}]""",
+            Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await using var db = database.CreateDb();
+        var contact = await db.Interactions.SingleAsync(Ct);
+        Assert.Equal("i-1", contact.ExternalId);
+        Assert.Equal(contact.Id, (await db.Feedback.SingleAsync(Ct)).InteractionId);
+    }
+}
