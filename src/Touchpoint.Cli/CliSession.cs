@@ -90,8 +90,9 @@ internal sealed class CliSession : IAsyncDisposable
             await parse.InvocationConfiguration.Error.WriteLineAsync("Cancelled.");
             return 130;
         }
+        // DbUpdateException: EF Core's wrapper of an error the database gave on a save (said by Describe from the inner error).
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or ArgumentException or CliException
-                                      or DbException or InvalidOperationException or IOException or UnauthorizedAccessException)
+                                      or DbException or DbUpdateException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {Describe(e)}");
             return 1;

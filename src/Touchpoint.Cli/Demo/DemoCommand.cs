@@ -15,7 +15,8 @@ internal static class DemoCommand
         var command = new Command("demo", "Generate the demo data set: customers, agents, two years of interactions with transcripts, cases and feedback.") { customers, seed };
         customers.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() is < 1 or > 10_000_000)
+            // Read from the token: GetValueOrDefault throws for "abc" (the parser reports that one itself), which crashed the CLI.
+            if (r.Tokens.Count > 0 && int.TryParse(r.Tokens[^1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is < 1 or > 10_000_000)
             {
                 r.AddError("--customers must be between 1 and 10,000,000.");
             }

@@ -27,10 +27,23 @@ internal static class ImportCommands
         DefaultValueFactory = _ => 20,
     };
 
-    private static readonly Option<int?> BatchSize = new("--batch-size")
+    private static readonly Option<int?> BatchSize = AtLeastOne(new("--batch-size")
     {
         Description = "Rows written per transaction.",
-    };
+    });
+
+    /// <summary>A batch of none or fewer rows never fills ("--batch-size -1" said "Non-negative number required. (Parameter 'capacity')").</summary>
+    private static Option<int?> AtLeastOne(Option<int?> option)
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && int.TryParse(r.Tokens[^1].Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) && n < 1)
+            {
+                r.AddError($"{option.Name} must be at least 1.");
+            }
+        });
+        return option;
+    }
 
     public static Command Build()
     {
@@ -64,6 +77,7 @@ internal static class ImportCommands
         command.SetAction((parse, ct) => CliSession.RunAsync(parse, ct, async (session, token) =>
         {
             var path = parse.GetRequiredValue(file).FullName;
+            ImportInput.CheckFile(path);
             var format = ImportFiles.FormatOf(path, parse.GetValue(Format));
             using var input = ImportInput.Open(path);
             await session.EnsureSchemaAsync(token);
@@ -114,7 +128,7 @@ internal static class ImportCommands
             using var input = ImportInput.Open(path);
             var ingestor = session.Get<InteractionIngestor>();
             var summary = await ImportView.RunAsync(session, json, input, (progress, counter) =>
-                ingestor.IngestAsync(counter.Count(threads.ToInteractions(TwcsImport.ReadTweets(input.Reader))), progress,
+                ingestor.IngestAsync(counter.Count(threads.ToInteractions(TwcsImport.ReadTweets(input.Reader), session.Get<TimeProvider>().GetUtcNow().UtcDateTime)), progress,
                     parse.GetValue(BatchSize) ?? InteractionIngestor.DefaultBatchSize, token));
             var report = await new FirstResponseReport(session.Target, session.Get<IOptions<InteractionOptions>>())
                 .ComputeAsync(new FirstResponseQuery(Channel.Social, TwcsThreads.Prefix), token);
@@ -152,11 +166,21 @@ internal sealed class ImportInput : IDisposable
 
     public static ImportInput Open(string path)
     {
+        CheckFile(path);
+        return new ImportInput(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
+    }
+
+    /// <summary>A folder given for the file is said to be one (it was "file not found", or "cannot tell the format").</summary>
+    public static void CheckFile(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new CliException($"{path} is a folder, not a file: name the file to import.");
+        }
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"File not found: {path}", path);
         }
-        return new ImportInput(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
     }
 
     public void Dispose() => Reader.Dispose();

@@ -59,12 +59,29 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
             var field = json.Path is { Length: > 2 } path ? path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path[1..] : null;
             // A channel, direction, outcome or author that is none of the spellings taken: the converter's words list them.
             var reason = json is ValueNameJsonException ? json.Message
-                : NotConverted().Match(json.Message) is { Success: true } wrong ? $"is not {ExpectedJson(wrong.Groups["type"].Value)}"
+                : NotConverted().Match(json.Message) is { Success: true } wrong ? $"is not {ExpectedJson(wrong.Groups["type"].Value, field)}"
                 : null;
-            if (field is not null && reason is not null)
+            if (field is null && reason is not null && json is not ValueNameJsonException)
+            {
+                // The body itself is of the wrong shape ("[]" for one item, an object for a batch).
+                details.Detail = json.Message.Contains("could not be converted to System.Collections.Generic.List`1", StringComparison.Ordinal)
+                    ? "The body must be a JSON array of items (see /openapi/v1.json)."
+                    : "The body must be a JSON object (see /openapi/v1.json).";
+            }
+            else if (field is not null && reason is not null)
             {
                 details.Detail = $"{field}: {reason}";
                 details.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [reason] };
+            }
+            else if (MissingRequired().Match(json.Message) is { Success: true } missing)
+            {
+                // "JSON deserialization for type 'Touchpoint.…' was missing required properties including: 'channel'.": each by
+                // its path ("[1].channel" in a batch), as a field a validation names.
+                var within = json.Path is { Length: > 1 } at ? at[1..].TrimStart('.') : "";
+                var errors = missing.Groups["name"].Captures.Select(c => within.Length == 0 ? c.Value : $"{within}.{c.Value}")
+                    .Distinct().ToDictionary(name => name, _ => new[] { "is required" });
+                details.Detail = string.Join("; ", errors.Keys.Select(name => $"{name}: is required"));
+                details.Extensions["errors"] = errors;
             }
         }
         else if (UnboundParameter().Match(bad.Message) is { Success: true } unbound)
@@ -93,12 +110,20 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
     };
 
     /// <summary>What a JSON value of .NET type <paramref name="type"/> ("System.Nullable`1[Touchpoint.Interactions.Channel]") must be.</summary>
-    private static string ExpectedJson(string type)
+    private static string ExpectedJson(string type, string? field = null)
     {
         var name = type.StartsWith("System.Nullable`1[", StringComparison.Ordinal) ? type["System.Nullable`1[".Length..^1] : type;
-        if (typeof(Channel).Assembly.GetType(name) is { IsEnum: true } named)
+        var known = typeof(Channel).Assembly.GetType(name) ?? typeof(ApiProblems).Assembly.GetType(name);
+        if (known is { IsEnum: true } named)
         {
             return $"one of {string.Join(", ", Enum.GetNames(named))}";
+        }
+        // A record's constructor parameter: the serializer names the record ("MergeRequest"), not the field's type.
+        if (known is { IsClass: true } && field?.Split('.')[^1].Split('[')[0] is { Length: > 0 } member
+            && known.GetProperty(member, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase) is { } property)
+        {
+            var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            return ExpectedJson(propertyType.FullName ?? propertyType.Name);
         }
         return name switch
         {
@@ -114,6 +139,9 @@ public sealed partial class BadRequestExceptionHandler(IProblemDetailsService pr
             _ => "an object",
         };
     }
+
+    [GeneratedRegex(@"was missing required properties including: (?:'(?<name>[^']+)'(?:, )?)+")]
+    private static partial Regex MissingRequired();
 
     [GeneratedRegex(@"^The JSON value could not be converted to (?<type>\S+)\.")]
     private static partial Regex NotConverted();

@@ -20,7 +20,10 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         var stopwatch = Stopwatch.StartNew();
         var summary = new ImportSummary();
         var batch = new List<(long Line, CustomerInput Input)>(batchSize);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // The batch's rows by external id. A row given again as it was is a duplicate; one with other values is written after
+        // the batch holding the earlier one, so it updates the profile as it would from a second file (it used to be counted
+        // as a duplicate and its changes dropped). Rows repeated across batches meet what is stored and count by what they change.
+        var inBatch = new Dictionary<string, CustomerInput>(StringComparer.Ordinal);
         // Rows of merged profiles (an export writes them with merged_into), and whether each counted as imported.
         var merges = new List<(long Line, CustomerInput Input)>();
         var counted = new Dictionary<CustomerInput, bool>(ReferenceEqualityComparer.Instance);
@@ -33,11 +36,19 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
             {
                 continue;
             }
-            if (!seen.Add(value.ExternalId.Trim()))
+            var externalId = value.ExternalId.Trim();
+            if (inBatch.TryGetValue(externalId, out var earlier))
             {
-                summary.Duplicates++;
-                continue;
+                if (SameValues(earlier, value))
+                {
+                    summary.Duplicates++;
+                    continue;
+                }
+                await WriteBatchAsync(batch, summary, counted, cancellationToken);
+                batch.Clear();
+                inBatch.Clear();
             }
+            inBatch[externalId] = value;
             batch.Add((row.Line, value));
             if (!string.IsNullOrWhiteSpace(value.MergedInto))
             {
@@ -47,6 +58,7 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
             {
                 await WriteBatchAsync(batch, summary, counted, cancellationToken);
                 batch.Clear();
+                inBatch.Clear();
                 progress?.Report(new ImportProgress(read, summary.Imported, summary.Duplicates, summary.Rejected, "importing"));
             }
         }
@@ -117,7 +129,51 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         }
     }
 
+    /// <summary>How often a batch is read and written again when another writer stored one of its customers first.</summary>
+    private const int WriteAttempts = 5;
+
+    /// <summary>
+    /// Writes the batch; counts go to <paramref name="summary"/> once it is saved. Another writer (a second import of the same
+    /// file, the API) may store one of the batch's customers, identities or consents between this one's read and its save:
+    /// the save then breaks a unique index, and the batch is read again, so those rows meet what is stored now (it used to
+    /// stop the import with the database's error).
+    /// </summary>
     private async Task WriteBatchAsync(List<(long Line, CustomerInput Input)> batch, ImportSummary summary, Dictionary<CustomerInput, bool> counted,
+        CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var tried = new ImportSummary();
+            var triedCounted = new Dictionary<CustomerInput, bool>(ReferenceEqualityComparer.Instance);
+            try
+            {
+                await TryWriteBatchAsync(batch, tried, triedCounted, cancellationToken);
+            }
+            catch (DbUpdateException e) when (attempt < WriteAttempts && IsUniqueViolation(e))
+            {
+                continue;
+            }
+            summary.Imported += tried.Imported;
+            summary.Duplicates += tried.Duplicates;
+            summary.CustomersCreated += tried.CustomersCreated;
+            summary.Rejections.AddRange(tried.Rejections);
+            foreach (var (input, changed) in triedCounted)
+            {
+                counted[input] = changed;
+            }
+            return;
+        }
+    }
+
+    private static bool IsUniqueViolation(DbUpdateException e) => e.InnerException switch
+    {
+        Npgsql.PostgresException p => p.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
+        // SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY (a consent row: customer and channel).
+        Microsoft.Data.Sqlite.SqliteException q => q.SqliteExtendedErrorCode is 2067 or 1555,
+        _ => false,
+    };
+
+    private async Task TryWriteBatchAsync(List<(long Line, CustomerInput Input)> batch, ImportSummary summary, Dictionary<CustomerInput, bool> counted,
         CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
@@ -220,6 +276,10 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>Whether two rows say the same, lists and consents included (the record's own equality compares those by reference).</summary>
+    private static bool SameValues(CustomerInput a, CustomerInput b) =>
+        System.Text.Json.JsonSerializer.Serialize(a, ImportJson.Options) == System.Text.Json.JsonSerializer.Serialize(b, ImportJson.Options);
+
     private static string FieldOf(IdentityKind kind) => kind switch
     {
         IdentityKind.Email => "email",
@@ -248,6 +308,14 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         }
     }
 
+    /// <summary>
+    /// PostgreSQL keeps times to the microsecond: a finer value (.1234567) was stored as .123456 and differed from the row on
+    /// every later import, which then counted as an update. Both databases keep what PostgreSQL can.
+    /// </summary>
+    private static DateTime WholeMicroseconds(DateTime t) => t.AddTicks(-(t.Ticks % TimeSpan.TicksPerMicrosecond));
+
+    private static TimeOnly WholeMicroseconds(TimeOnly t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerMicrosecond);
+
     /// <summary>Copies the attributes the row carries; attributes it leaves out keep their stored value.</summary>
     private static void Apply(Customer c, CustomerInput i, DateTime now)
     {
@@ -263,11 +331,11 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         if (i.Plan is { Length: > 0 } plan) { c.Plan = plan; }
         if (i.Products is { } products) { c.Products = string.Join(',', products.Select(p => p.Trim()).Where(p => p.Length > 0)); }
         if (i.Revenue is { } revenue) { c.Revenue = revenue; }
-        if (i.CustomerSince is { } since) { c.CustomerSince = DateTime.SpecifyKind(since.Kind == DateTimeKind.Local ? since.ToUniversalTime() : since, DateTimeKind.Utc); }
+        if (i.CustomerSince is { } since) { c.CustomerSince = WholeMicroseconds(DateTime.SpecifyKind(since.Kind == DateTimeKind.Local ? since.ToUniversalTime() : since, DateTimeKind.Utc)); }
         if (i.Language is { Length: > 0 } language) { c.Language = language; }
         if (i.PreferredChannel is { } preferred) { c.PreferredChannel = preferred; }
-        if (i.QuietHoursStart is { } quietStart) { c.QuietHoursStart = quietStart; }
-        if (i.QuietHoursEnd is { } quietEnd) { c.QuietHoursEnd = quietEnd; }
+        if (i.QuietHoursStart is { } quietStart) { c.QuietHoursStart = WholeMicroseconds(quietStart); }
+        if (i.QuietHoursEnd is { } quietEnd) { c.QuietHoursEnd = WholeMicroseconds(quietEnd); }
         if (i.TimeZone is { Length: > 0 } timeZone) { c.TimeZone = timeZone; }
         foreach (var (channel, granted) in i.Consents ?? new Dictionary<Channel, bool>())
         {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Touchpoint.Customers;
@@ -17,7 +18,10 @@ public sealed record FeedbackInput
     public string? CustomerPhone { get; init; }
     public string? CustomerSocialHandle { get; init; }
     public string? InteractionExternalId { get; init; }
+    // Required in a body: left out, they read as NPS and 0, and a score nobody gave was stored as a detractor.
+    [JsonRequired]
     public FeedbackKind Kind { get; init; }
+    [JsonRequired]
     public int Score { get; init; }
     public string? Comment { get; init; }
     public DateTime RespondedAt { get; init; }
@@ -101,7 +105,9 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time, I
         {
             return;
         }
-        var interactionExternalIds = batch.Where(b => b.Input.InteractionExternalId is not null).Select(b => b.Input.InteractionExternalId!).Distinct().ToList();
+        // Trimmed, as interactions' external ids are when they are stored (" i-1 " found nothing and left the score unlinked).
+        var interactionExternalIds = batch.Where(b => !string.IsNullOrWhiteSpace(b.Input.InteractionExternalId))
+            .Select(b => b.Input.InteractionExternalId!.Trim()).Distinct(StringComparer.Ordinal).ToList();
         var interactions = new Dictionary<string, (long Id, long CustomerId)>(StringComparer.Ordinal);
         await using (var db = StorageServices.CreateDb(target))
         {
@@ -124,9 +130,9 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time, I
             var kept = 0;
             for (var n = 0; n < batch.Count; n++)
             {
-                if (IsLinked(batch[n].Input) && interactions[batch[n].Input.InteractionExternalId!].CustomerId != resolver.StoredOwnerOf(refs[n]))
+                if (IsLinked(batch[n].Input) && interactions[batch[n].Input.InteractionExternalId!.Trim()].CustomerId != resolver.StoredOwnerOf(refs[n]))
                 {
-                    summary.Rejections.Add(new Rejection(batch[n].Line, $"interaction_external_id '{batch[n].Input.InteractionExternalId}' is another customer's contact"));
+                    summary.Rejections.Add(new Rejection(batch[n].Line, $"interaction_external_id '{batch[n].Input.InteractionExternalId!.Trim()}' is another customer's contact"));
                     continue;
                 }
                 (batch[kept], refs[kept]) = (batch[n], refs[n]);
@@ -139,7 +145,7 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time, I
                 return;
             }
         }
-        bool IsLinked(FeedbackInput f) => f.InteractionExternalId is { } ext && interactions.ContainsKey(ext);
+        bool IsLinked(FeedbackInput f) => f.InteractionExternalId?.Trim() is { Length: > 0 } ext && interactions.ContainsKey(ext);
         var customerIds = await resolver.ResolveAsync(refs, cancellationToken);
         // Checked again after resolution: a row whose first key names a profile this batch made resolves to that one.
         // A contact not stored (yet) leaves the score without a link.
@@ -148,7 +154,7 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time, I
         {
             var (line, f) = batch[n];
             long? interactionId = null;
-            if (f.InteractionExternalId is { } ext && interactions.TryGetValue(ext, out var interaction))
+            if (f.InteractionExternalId?.Trim() is { Length: > 0 } ext && interactions.TryGetValue(ext, out var interaction))
             {
                 if (interaction.CustomerId != customerIds[n])
                 {

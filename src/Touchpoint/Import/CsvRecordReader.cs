@@ -54,6 +54,12 @@ public static class CsvRecordReader
         if (!columns.Contains(required))
         {
             // A spreadsheet saved with semicolons (many European locales) or tabs reads as one column.
+            // UTF-16 read as UTF-8: a NUL beside every letter of the header.
+            if (header.Any(h => h.Contains('\0', StringComparison.Ordinal)))
+            {
+                yield return new ImportRow<TInput>(1, null, "the file seems to be UTF-16 without a byte order mark: save it as UTF-8", 1);
+                yield break;
+            }
             var separator = header.Length == 1 ? header[0].Contains(';', StringComparison.Ordinal) ? "semicolons" : header[0].Contains('\t', StringComparison.Ordinal) ? "tabs" : null : null;
             yield return new ImportRow<TInput>(1, null, separator is null
                 ? $"the header has no {required.Name} column (columns: {string.Join(", ", header)})"
@@ -81,6 +87,11 @@ public static class CsvRecordReader
             if (IsEmpty(csv.Parser))
             {
                 // A blank line, or a row of empty fields (",,,," as spreadsheets write below the data): nothing to import.
+                continue;
+            }
+            if (RepeatsHeader(csv.Parser, header, columns, byKey))
+            {
+                yield return new ImportRow<TInput>(line, null, "the row repeats the header (two files joined into one?): not imported", 1);
                 continue;
             }
             if (count > header.Length)
@@ -151,6 +162,28 @@ public static class CsvRecordReader
             }
         }
         return endLine - breaks;
+    }
+
+    /// <summary>
+    /// Whether the row is a header again, as `cat a.csv b.csv` leaves the second file's (byte order mark and all): each cell
+    /// names its column's field, in any of its spellings. It used to become a record ("\uFEFFexternal_id", named "name").
+    /// </summary>
+    private static bool RepeatsHeader<TRecord>(IParser parser, string[] header, RecordField<TRecord>?[] columns, Dictionary<string, RecordField<TRecord>> byKey)
+    {
+        // A quoted record is read field by field below: reading it here would report a bad quote before its column is known.
+        if (parser.Count != header.Length || parser.RawRecord.Contains('"', StringComparison.Ordinal))
+        {
+            return false;
+        }
+        for (var c = 0; c < header.Length; c++)
+        {
+            var key = RecordField<TRecord>.Key(parser[c].TrimStart('\uFEFF'));
+            if (key != RecordField<TRecord>.Key(header[c]) && (columns[c] is null || byKey.GetValueOrDefault(key) != columns[c]))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>

@@ -75,7 +75,9 @@ public sealed class InteractionRecord
         }
         catch (JsonException e)
         {
-            throw new RecordFieldException("messages", $"is not a JSON array of {{\"author\", \"at\", \"text\"}} objects: {e.Message}");
+            // The parser's words without its location suffix (" Path: $ | LineNumber: 0 | ..."): the cell is the location.
+            var words = e.Message.Split(" Path: ", 2)[0].Split(" LineNumber: ", 2)[0];
+            throw new RecordFieldException("messages", $"is not a JSON array of {{\"author\", \"at\", \"text\"}} objects: {words}");
         }
     }
 
@@ -116,6 +118,11 @@ public sealed class InteractionRecord
         if (string.IsNullOrWhiteSpace(transcript))
         {
             return [];
+        }
+        // Checked here, not on the messages it becomes: their "messages[0].text" is no column of a file that gives a transcript.
+        if (transcript.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new RecordFieldException("transcript", "contains a NUL character");
         }
         var messages = new List<MessageInput>();
         foreach (var line in transcript.Split('\n'))

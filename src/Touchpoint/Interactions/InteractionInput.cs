@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Touchpoint.Customers;
 using Touchpoint.Import;
 using Touchpoint.Storage;
@@ -17,6 +18,8 @@ public sealed record InteractionInput
     public string? CustomerSocialHandle { get; init; }
     public string? CustomerName { get; init; }
 
+    /// <summary>Required in a body: left out it read as the first channel, and a contact of unknown channel was stored as a phone call.</summary>
+    [JsonRequired]
     public Channel Channel { get; init; }
     public Direction Direction { get; init; }
     public DateTime StartedAt { get; init; }

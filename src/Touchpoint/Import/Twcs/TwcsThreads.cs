@@ -148,7 +148,12 @@ public sealed class TwcsThreads
     }
 
     /// <summary>Second pass: one interaction per tweet, in file order, with the file's line numbers.</summary>
-    public IEnumerable<ImportRow<InteractionInput>> ToInteractions(IEnumerable<ImportRow<TwcsTweet>> tweets)
+    /// <remarks>
+    /// A tweet stamped after <paramref name="nowUtc"/> (beyond <see cref="HappenedAt.Tolerance"/>) is rejected here, at its
+    /// created_at: the ingestor would name the started_at and messages[0].at the file does not have, without a column.
+    /// Other errors of the interaction are given the column of the tweet's field they come from.
+    /// </remarks>
+    public IEnumerable<ImportRow<InteractionInput>> ToInteractions(IEnumerable<ImportRow<TwcsTweet>> tweets, DateTime? nowUtc = null)
     {
         foreach (var row in tweets)
         {
@@ -161,6 +166,16 @@ public sealed class TwcsThreads
             {
                 yield return new ImportRow<InteractionInput>(row.Line, null, $"tweet_id: {t.Id} appears more than once in the file; the first row was used", 1);
                 continue;
+            }
+            if (nowUtc is { } now)
+            {
+                var late = new List<FieldError>();
+                HappenedAt.Check(late, "created_at", t.CreatedAt, now);
+                if (late.Count > 0)
+                {
+                    yield return new ImportRow<InteractionInput>(row.Line, null, $"created_at {late[0].Reason}", row.ColumnOf?.Invoke("created_at"));
+                    continue;
+                }
             }
             var root = RootOf(t.Id);
             var brand = t.Inbound ? QueueOf(t, node, root) : t.Author;
@@ -185,9 +200,19 @@ public sealed class TwcsThreads
                 // The brand having the last word closes the case; a customer tweet leaves it open.
                 Outcome = t.Inbound ? Outcome.Unresolved : Outcome.Resolved,
                 Messages = [new MessageInput(t.Inbound ? MessageAuthor.Customer : MessageAuthor.Agent, t.CreatedAt, t.Text)],
-            });
+            }, ColumnOf: row.ColumnOf is { } columnOf ? field => columnOf(TweetField(field)) : null);
         }
     }
+
+    /// <summary>The twcs column an interaction's field comes from.</summary>
+    private static string TweetField(string field) => field switch
+    {
+        "external_id" => "tweet_id",
+        "customer_social_handle" or "agent_external_id" or "agent_name" or "queue" => "author_id",
+        "started_at" or "messages[0].at" => "created_at",
+        "messages[0].text" => "text",
+        _ => field,
+    };
 
     /// <summary>The first response in seconds to a customer tweet, or null when no brand answered it.</summary>
     public int? FirstResponseSeconds(long tweetId) =>

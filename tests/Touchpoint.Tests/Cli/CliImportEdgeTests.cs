@@ -1,0 +1,199 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Touchpoint.Storage;
+using Touchpoint.Tests.Infrastructure;
+
+namespace Touchpoint.Tests.Cli;
+
+/// <summary>Files at the edges of what the importers take, from the QA round on both databases.</summary>
+public sealed class CliImportEdgeTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static JsonElement Summary(CliResult result)
+    {
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return JsonDocument.Parse(result.Output).RootElement.Clone();
+    }
+
+    private static (long Imported, long Duplicates, long Rejected) Counts(JsonElement summary) =>
+        (summary.GetProperty("imported").GetInt64(), summary.GetProperty("duplicates").GetInt64(), summary.GetProperty("rejected").GetInt64());
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task ImportCustomers_TimesFinerThanAMicrosecond_ImportedAgain_AreDuplicates(DatabaseProvider provider)
+    {
+        // PostgreSQL keeps microseconds: the stored 10:11:12.123456 differed from the file's .1234567 on every run, so the
+        // same file "updated" the customer each time (imported 1, duplicates 0) and moved its updated_at.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        using var folder = new TempFolder();
+        var file = folder.Write("customers.csv",
+            "external_id,name,customer_since,quiet_hours_start,quiet_hours_end\nc-1,Ann,2020-05-01T10:11:12.1234567Z,22:00:00.1234567,07:00:00.0000009\n");
+
+        var first = Summary(await CliRunner.RunAsync(database, "import", "customers", file, "--json"));
+        await using (var db = database.CreateDb())
+        {
+            var stored = await db.Customers.SingleAsync(Ct);
+            Assert.Equal((new DateTime(2020, 5, 1, 10, 11, 12, DateTimeKind.Utc).AddTicks(1_234_560), new TimeOnly(22, 0).Add(TimeSpan.FromTicks(1_234_560)), new TimeOnly(7, 0)),
+                (stored.CustomerSince, stored.QuietHoursStart, stored.QuietHoursEnd));
+        }
+        var again = Summary(await CliRunner.RunAsync(database, "import", "customers", file, "--json"));
+
+        Assert.Equal((1L, 0L, 0L), Counts(first));
+        Assert.Equal((0L, 1L, 0L), Counts(again));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task ImportTwcs_ATweetFromTheFuture_IsRejectedAtCreatedAt_NotAtAStartedAtTheFileDoesNotHave(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        using var folder = new TempFolder();
+        var file = folder.Write("twcs.csv",
+            "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n" +
+            "1,500,True,Wed Oct 31 22:10:47 +0000 2029,@BrandA hello from 2029,,\n" +
+            "2,501,True,Tue Oct 31 22:10:47 +0000 2017,@BrandA hello,,\n");
+
+        var summary = Summary(await CliRunner.RunAsync(database, "import", "twcs", file, "--json"));
+
+        Assert.Equal((1L, 0L, 1L), Counts(summary));
+        var rejection = Assert.Single(summary.GetProperty("rejections").EnumerateArray());
+        Assert.Equal((2L, 4), (rejection.GetProperty("line").GetInt64(), rejection.GetProperty("column").GetInt32()));
+        Assert.StartsWith("created_at is in the future", rejection.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task ImportInteractions_ABadTranscriptLine_IsRejectedAtTheTranscriptColumn(DatabaseProvider provider)
+    {
+        // The transcript becomes messages; its errors ("messages[0].text contains a NUL character") had no column.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        using var folder = new TempFolder();
+        var file = folder.Write("interactions.csv",
+            "external_id,customer_email,channel,started_at,subject,transcript\n" +
+            "i-1,a@example.com,phone,2026-03-02T09:00:00Z,ok,\"customer: hi\0there\"\n" +
+            "i-2,a@example.com,phone,2026-03-02T10:00:00Z,ok,fine\n");
+
+        var summary = Summary(await CliRunner.RunAsync(database, "import", "interactions", file, "--json"));
+
+        Assert.Equal((1L, 0L, 1L), Counts(summary));
+        var rejection = Assert.Single(summary.GetProperty("rejections").EnumerateArray());
+        Assert.Equal((2L, 6), (rejection.GetProperty("line").GetInt64(), rejection.GetProperty("column").GetInt32()));
+        await using var db = database.CreateDb();
+        Assert.Equal(1, await db.Interactions.CountAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Import_OfAFolder_SaysItIsAFolder_NotThatNoFileIsThere()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        using var folder = new TempFolder();
+        var directory = Directory.CreateDirectory(folder.File("calls.csv")).FullName;
+
+        var result = await CliRunner.RunAsync(database, "import", "interactions", directory);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("is a folder", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("not found", result.Error, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>A customer given twice in one file: a repeat is a duplicate, a changed row is an update, as in two files.</summary>
+public sealed class CliImportRepeatedCustomerTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task ImportCustomers_TheSameIdTwiceWithOtherValues_AppliesBothRows_AsTwoFilesWould(DatabaseProvider provider)
+    {
+        // The second row was counted as a duplicate and dropped without a word: the plan change and the new consent were lost,
+        // while the same two rows in two files (or two API calls) updated the profile.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        using var folder = new TempFolder();
+        var file = folder.Write("customers.csv",
+            "external_id,name,plan,consents\n" +
+            "c-1,Ann,basic,email=yes\n" +
+            "c-2,Bob,basic,\n" +
+            "c-1,Ann,premium,sms=no\n" +
+            "c-2,Bob,basic,\n");
+
+        var result = await CliRunner.RunAsync(database, "import", "customers", file, "--json");
+        var again = await CliRunner.RunAsync(database, "import", "customers", file, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var summary = JsonDocument.Parse(result.Output).RootElement;
+        Assert.Equal((3L, 1L, 0L, 2L), (summary.GetProperty("imported").GetInt64(), summary.GetProperty("duplicates").GetInt64(),
+            summary.GetProperty("rejected").GetInt64(), summary.GetProperty("customers_created").GetInt64()));
+        var second = JsonDocument.Parse(again.Output).RootElement;
+        // Run again: the first c-1 row sets the plan back to basic and the last one to premium; both change what is stored then.
+        Assert.Equal((0L, 0L), (second.GetProperty("rejected").GetInt64(), second.GetProperty("customers_created").GetInt64()));
+        await using var db = database.CreateDb();
+        var ann = await db.Customers.Include(c => c.Consents).SingleAsync(c => c.ExternalId == "c-1", Ct);
+        Assert.Equal("premium", ann.Plan);
+        Assert.Equal([(Touchpoint.Interactions.Channel.Email, true), (Touchpoint.Interactions.Channel.Sms, false)],
+            ann.Consents.OrderBy(c => c.Channel).Select(c => (c.Channel, c.Granted)));
+        Assert.Equal(2, await db.Customers.CountAsync(Ct));
+    }
+}
+
+/// <summary>Numbers on the command line that are not numbers, or out of range: a message and exit 1, never a stack trace.</summary>
+public sealed class CliOptionValueTests
+{
+    [Theory]
+    [InlineData(new[] { "demo", "--customers", "abc" }, "--customers")]
+    [InlineData(new[] { "demo", "--customers", "-5" }, "--customers must be between 1 and 10,000,000")]
+    [InlineData(new[] { "import", "customers", "customers.csv", "--batch-size", "-1" }, "--batch-size must be at least 1")]
+    [InlineData(new[] { "import", "interactions", "calls.csv", "--batch-size", "0" }, "--batch-size must be at least 1")]
+    public async Task ABadNumber_IsAnErrorNamingTheOption_WithExit1(string[] args, string message)
+    {
+        // "demo --customers abc" crashed with an unhandled InvalidOperationException (exit 134); "--batch-size -1" said
+        // "Non-negative number required. (Parameter 'capacity')".
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        using var folder = new TempFolder();
+        folder.Write("customers.csv", "external_id\nc-1\n");
+        folder.Write("calls.csv", "external_id,customer_email,channel,started_at\ni-1,a@example.com,phone,2026-03-02\n");
+        args = [.. args.Select(a => a.EndsWith(".csv", StringComparison.Ordinal) ? folder.File(a) : a)];
+
+        var result = await CliRunner.RunAsync(database, args);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains(message, result.Output + result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Output + result.Error, StringComparison.Ordinal);
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.Customers.CountAsync(TestContext.Current.CancellationToken));
+    }
+}
+
+/// <summary>A write the database refuses ends the command with its reason on one line, not a stack trace.</summary>
+public sealed class CliDatabaseRefusalTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task ImportCustomers_WhenTheDatabaseRefusesTheWrite_SaysWhyInOneLine_WithExit1(DatabaseProvider provider)
+    {
+        // EF Core wraps the database's error in a DbUpdateException, which the CLI did not catch: System.CommandLine printed
+        // "Unhandled exception: Microsoft.EntityFrameworkCore.DbUpdateException ..." and the whole stack.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using (var db = database.CreateDb())
+        {
+            if (provider == DatabaseProvider.Sqlite)
+            {
+                await db.Database.ExecuteSqlRawAsync(
+                    "CREATE TRIGGER refuse_customers BEFORE INSERT ON customers BEGIN SELECT RAISE(ABORT, 'customers are read-only here'); END;", Ct);
+            }
+            else
+            {
+                await db.Database.ExecuteSqlRawAsync(
+                    "CREATE FUNCTION refuse_customers() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'customers are read-only here'; END $$;", Ct);
+                await db.Database.ExecuteSqlRawAsync(
+                    "CREATE TRIGGER refuse_customers BEFORE INSERT ON customers FOR EACH ROW EXECUTE FUNCTION refuse_customers();", Ct);
+            }
+        }
+        using var folder = new TempFolder();
+        var file = folder.Write("customers.csv", "external_id,name\nc-1,Ann\n");
+
+        var result = await CliRunner.RunAsync(database, "import", "customers", file);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("customers are read-only here", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Output + result.Error, StringComparison.Ordinal);
+    }
+}
