@@ -11,8 +11,10 @@ namespace Touchpoint.Import;
 /// </summary>
 public static class CsvRecordReader
 {
+    /// <param name="formulaGuard">Take off the apostrophe our exports put before a formula character (<see cref="CsvCells"/>):
+    /// our own formats; not files other tools wrote, such as twcs, where a tweet may begin "'@".</param>
     public static IEnumerable<ImportRow<TInput>> Read<TRecord, TInput>(TextReader text, IReadOnlyList<RecordField<TRecord>> fields,
-        Func<TRecord, TInput> build)
+        Func<TRecord, TInput> build, bool formulaGuard = true)
         where TRecord : new()
         where TInput : class
     {
@@ -113,6 +115,10 @@ public static class CsvRecordReader
                 if (columns[c] is not { } field || string.IsNullOrWhiteSpace(value))
                 {
                     continue;
+                }
+                if (formulaGuard)
+                {
+                    value = CsvCells.WithoutFormulaGuard(value);
                 }
                 if (value.Contains(ImportFiles.NotUtf8, StringComparison.Ordinal))
                 {

@@ -155,7 +155,10 @@ public static class RecordExport
             await output.FlushAsync(cancellationToken);
             return count;
         }
-        await using var csv = new CsvWriter(output, CultureInfo.InvariantCulture, leaveOpen: true);
+        // A cell a spreadsheet would run as a formula (=, +, -, @, tab, return first: "=HYPERLINK(…)" in a name, a "+44…"
+        // phone) is written after an apostrophe, which spreadsheets show as text; the importer takes the apostrophe off.
+        var config = new CsvHelper.Configuration.CsvConfiguration(CultureInfo.InvariantCulture) { InjectionOptions = CsvHelper.Configuration.InjectionOptions.Escape };
+        await using var csv = new CsvWriter(output, config, leaveOpen: true);
         foreach (var field in fields)
         {
             csv.WriteField(field.Name);
@@ -165,7 +168,7 @@ public static class RecordExport
         {
             foreach (var field in fields)
             {
-                csv.WriteField(field.Format(record));
+                csv.WriteField(CsvCells.KeepLeadingApostrophe(field.Format(record)));
             }
             await csv.NextRecordAsync();
             count++;

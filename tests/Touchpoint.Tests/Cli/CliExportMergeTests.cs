@@ -53,6 +53,36 @@ public sealed class CliExportMergeTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task ExportCsv_GuardsCellsASpreadsheetWouldRunAsFormulas_AndImportsBackUnchanged(DatabaseProvider provider)
+    {
+        await using var source = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(source,
+            new Touchpoint.Customers.CustomerInput { ExternalId = "c1", Name = "=HYPERLINK(\"http://127.0.0.1/x\",\"click\")", Phone = "+1 415 555 2671", Plan = "-legacy" },
+            new Touchpoint.Customers.CustomerInput { ExternalId = "c2", Name = "'=already quoted", City = "@home" },
+            new Touchpoint.Customers.CustomerInput { ExternalId = "c3", Name = "O'Brien" });
+        using var folder = new TempFolder();
+        var file = folder.File("customers.csv");
+        Assert.Equal(0, (await CliRunner.RunAsync(source, "export", "customers", "--out", file)).ExitCode);
+
+        var csv = await File.ReadAllTextAsync(file, Ct);
+        Assert.DoesNotMatch("(^|,)\"?[=+@-]", csv.Split('\n').Skip(1).Aggregate("", (a, l) => a + "\n" + l).Replace("\n", ",", StringComparison.Ordinal));
+        Assert.Contains("'=HYPERLINK", csv, StringComparison.Ordinal);
+        Assert.Contains("'+1 415 555 2671", csv, StringComparison.Ordinal);
+        Assert.Contains("''=already quoted", csv, StringComparison.Ordinal);
+        Assert.Contains(",O'Brien,", csv, StringComparison.Ordinal);
+        Assert.Contains("'-legacy", csv, StringComparison.Ordinal);
+
+        await using var target = await TestDatabase.CreateAsync(provider);
+        Assert.Equal(0, (await CliRunner.RunAsync(target, "import", "customers", file)).ExitCode);
+        await using var before = source.CreateDb();
+        await using var after = target.CreateDb();
+        Assert.Equal(3, await before.Customers.CountAsync(Ct));
+        Assert.Equal(
+            await before.Customers.OrderBy(c => c.ExternalId).Select(c => new { c.ExternalId, c.Name, c.Phone, c.City, c.Plan }).ToListAsync(Ct),
+            await after.Customers.OrderBy(c => c.ExternalId).Select(c => new { c.ExternalId, c.Name, c.Phone, c.City, c.Plan }).ToListAsync(Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Import_AProfileMergedIntoACustomerNobodyHas_IsRejectedAtItsLine_AndStoredUnmerged(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);

@@ -6,7 +6,7 @@ namespace Touchpoint.Import.Twcs;
 public static class TwcsImport
 {
     public static IEnumerable<ImportRow<TwcsTweet>> ReadTweets(TextReader text) =>
-        CsvRecordReader.Read(text, TwcsRecord.Fields, r => r.ToTweet());
+        CsvRecordReader.Read(text, TwcsRecord.Fields, r => r.ToTweet(), formulaGuard: false);
 
     public static IEnumerable<ImportRow<TwcsTweet>> ReadTweets(string path) => ImportFiles.ReadFile(path, ReadTweets);
 
