@@ -125,6 +125,8 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
             e.HasIndex(i => i.CaseId);
             e.HasIndex(i => new { i.AgentId, i.StartedAt });
             e.HasIndex(i => i.StartedAt);
+            // The interaction list sorted by channel (ties in time order) and filtered by one, newest first, in one index walk.
+            e.HasIndex(i => new { i.Channel, i.StartedAt });
             e.Property(i => i.ExternalId).HasMaxLength(StoredLengths.ExternalId);
             e.Property(i => i.CaseExternalId).HasMaxLength(StoredLengths.ExternalId);
             e.Property(i => i.Reason).HasMaxLength(StoredLengths.Reason);

@@ -553,6 +553,8 @@ namespace Touchpoint.Storage.Migrations.Sqlite
 
                     b.HasIndex("AgentId", "StartedAt");
 
+                    b.HasIndex("Channel", "StartedAt");
+
                     b.HasIndex("CustomerId", "StartedAt");
 
                     b.ToTable("interactions", (string)null);
