@@ -46,6 +46,9 @@ public sealed class CustomerListModel(CustomerSearch search, SegmentService segm
 
     public string PageUrl(int page) => ListUrl(Sort, page);
 
+    /// <summary>Every customer, in the same order.</summary>
+    public string ClearUrl => Pages.Shared.Display.WithQuery("/customers", [new("sort", SortQuery)]);
+
     /// <summary>The list in another order, from its first page, with the same search and segment.</summary>
     public string SortUrl(ListSort<CustomerSortKey> sort) => ListUrl(sort, 1);
 
@@ -56,6 +59,9 @@ public sealed class CustomerListModel(CustomerSearch search, SegmentService segm
         new("sort", SortValue(sort)),
         new("p", page == 1 ? null : page.ToString(System.Globalization.CultureInfo.InvariantCulture)),
     ]);
+
+    /// <summary>The sort for the search form to carry, so a new search keeps it; null for the usual order.</summary>
+    public string? SortQuery => SortValue(Sort);
 
     /// <summary>The usual order is left out, so its links stay as they were.</summary>
     private static string? SortValue(ListSort<CustomerSortKey> sort) => sort == CustomerSearch.DefaultSort ? null : sort.ToString();

@@ -41,6 +41,12 @@ public sealed class InteractionListModel(InteractionSearch search) : PageModel
 
     public string PageUrl(int page) => ListUrl(Sort, page);
 
+    /// <summary>The sort for the filter form to carry, so new filters keep it; null for the usual order.</summary>
+    public string? SortQuery => Sort == InteractionSearch.DefaultSort ? null : Sort.ToString();
+
+    /// <summary>Every interaction, in the same order.</summary>
+    public string ClearUrl => Pages.Shared.Display.WithQuery("/interactions", [new("sort", SortQuery)]);
+
     /// <summary>The list in another order, from its first page, with the same filters.</summary>
     public string SortUrl(ListSort<InteractionSortKey> sort) => ListUrl(sort, 1);
 

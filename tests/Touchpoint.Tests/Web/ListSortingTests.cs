@@ -296,6 +296,10 @@ public sealed partial class ListSortingTests
         Assert.Equal(["Cleo Patra", "Ada Lovelace"], ListedNames(premium));
         Assert.Equal($"/customers?q=a&segment={seed.Premium}&sort=plan", Header(premium, "plan").Href);
         Assert.Contains($"href=\"/api/customers/export?q=a&segmentId={seed.Premium}&sort=-name\"", premium, StringComparison.Ordinal);
+        // A new search from the form keeps the order; clearing the search keeps it too.
+        Assert.Contains("<input type=\"hidden\" name=\"sort\" value=\"-name\" />", premium, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/customers?sort=-name\" class=\"button secondary\">", premium, StringComparison.Ordinal);
+        Assert.DoesNotContain("name=\"sort\"", usual, StringComparison.Ordinal);
         var export = await client.GetStringAsync($"/api/customers/export?q=a&segmentId={seed.Premium}&sort=-name", Ct);
         Assert.Equal(["c-cleo", "c-ada"], export.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')[0]));
 
@@ -328,6 +332,7 @@ public sealed partial class ListSortingTests
         Assert.Equal([seed.AdaPhoneContact], ListedInteractions(filtered));
         Assert.Equal("/interactions?channel=Phone&reason=billing%20question&sort=queue", Header(filtered, "queue").Href);
         Assert.Contains("1–1 of 1", filtered, StringComparison.Ordinal);
+        Assert.Contains("<input type=\"hidden\" name=\"sort\" value=\"-handleSeconds\" />", filtered, StringComparison.Ordinal);
 
         var unknown = await GetPageAsync(client, "/interactions?sort=outcome");
         Assert.Equal(ListedInteractions(usual), ListedInteractions(unknown));
