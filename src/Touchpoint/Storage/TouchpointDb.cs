@@ -125,8 +125,8 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
             e.HasIndex(i => i.CaseId);
             e.HasIndex(i => new { i.AgentId, i.StartedAt });
             e.HasIndex(i => i.StartedAt);
-            // The interaction list sorted by channel (ties in time order) and filtered by one, newest first, in one index walk.
-            e.HasIndex(i => new { i.Channel, i.StartedAt });
+            // No (channel, started_at) index for the list's channel sort: SQLite then took it for every channel filter and
+            // read a channel's rows at random (83k chats sorted by customer: 250 ms instead of 45 ms by scanning the table).
             e.Property(i => i.ExternalId).HasMaxLength(StoredLengths.ExternalId);
             e.Property(i => i.CaseExternalId).HasMaxLength(StoredLengths.ExternalId);
             e.Property(i => i.Reason).HasMaxLength(StoredLengths.Reason);

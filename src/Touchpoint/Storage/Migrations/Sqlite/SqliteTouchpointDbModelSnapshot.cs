@@ -553,8 +553,6 @@ namespace Touchpoint.Storage.Migrations.Sqlite
 
                     b.HasIndex("AgentId", "StartedAt");
 
-                    b.HasIndex("Channel", "StartedAt");
-
                     b.HasIndex("CustomerId", "StartedAt");
 
                     b.ToTable("interactions", (string)null);
