@@ -28,7 +28,7 @@ public static class CustomersApi
         group.MapGet("/{id:long}/timeline", Timeline);
         group.MapGet("/lookup", Lookup);
         group.MapGet("/export", Export).RequireAuthorization(Authentication.Policies.Manager)
-            .WithMetadata(new SortParameter(ListSort<CustomerSortKey>.Accepted, "id order"));
+            .WithMetadata(new SortParameter(ListSort<CustomerSortKey>.Accepted, CustomerSearch.DefaultSort.ToString()));
         group.MapGet("/{id:long}/context", Context);
         group.MapPost("/", Upsert).RequireAuthorization(Authentication.Policies.Manager);
         group.MapPost("/batch", Batch).RequireAuthorization(Authentication.Policies.Manager);
@@ -63,7 +63,7 @@ public static class CustomersApi
     /// import format: CSV (default) or JSON Lines with <paramref name="format"/>=jsonl. Streamed, so any size; the file
     /// imports again unchanged. Managers only: it holds every identity of every profile it lists.
     /// </summary>
-    /// <param name="sort">The list's order for the rows (as on GET /api/customers); without it, id order.</param>
+    /// <param name="sort">The rows' order, as on GET /api/customers (by name without it).</param>
     public static async Task<IResult> Export(CustomerSearch search, DatabaseTarget target, HttpContext http, string? q, long? segmentId, string? format,
         string? sort, CancellationToken cancellationToken)
     {
