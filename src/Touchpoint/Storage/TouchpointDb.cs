@@ -125,7 +125,8 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
             e.HasIndex(i => i.CaseId);
             e.HasIndex(i => new { i.AgentId, i.StartedAt });
             e.HasIndex(i => i.StartedAt);
-            // Also (talk + hold + wrap seconds, started_at), an index on an expression the model cannot hold: migration HandleTimeIndex.
+            // Also indexes on expressions the model cannot hold, for the list's sorts: (talk + hold + wrap seconds, started_at)
+            // in migration HandleTimeIndex, and the queue blanks-last pair in QueueSortIndexes.
             if (Provider == DatabaseProvider.Postgres)
             {
                 // The interaction list sorted by channel, in one index walk (the demo: 220–260 ms a page sorting every row).

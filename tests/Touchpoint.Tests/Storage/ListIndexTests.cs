@@ -30,6 +30,20 @@ public sealed class ListIndexTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task InteractionList_SortedByQueue_WalksOneExpressionIndexEachWay(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var db = database.CreateDb();
+        foreach (var (descending, index) in new[] { (false, "IX_interactions_queue_blanks_last"), (true, "IX_interactions_queue_blanks_last_desc") })
+        {
+            var query = InteractionSearch.Sorted(db.Interactions.AsNoTracking(), new ListSort<InteractionSortKey>(InteractionSortKey.Queue, descending))
+                .Take(51).ToSummaries();
+            var plan = await PlanAsync(db, query.ToQueryString());
+            Assert.True(System.Text.RegularExpressions.Regex.IsMatch(plan, $"\\b{index}\\b"), $"descending={descending}:\n{plan}");
+        }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task InteractionList_SortedByTime_WalksTheStartedAtIndex(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
