@@ -14,7 +14,10 @@ switch (mode)
     case "context":
         await ContextBench.RunAsync(args.Skip(1).ToArray());
         break;
+    case "lists":
+        await ListBench.RunAsync(args.Skip(1).ToArray());
+        break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/Touchpoint.Bench -- demo|import|context [options]");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/Touchpoint.Bench -- demo|import|context|lists [options]");
         break;
 }

@@ -23,11 +23,12 @@ public static class CustomersApi
     public static RouteGroupBuilder MapCustomersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/customers").WithTags("Customers").RequireAuthorization();
-        group.MapGet("/", List);
+        group.MapGet("/", List).WithMetadata(new SortParameter(ListSort<CustomerSortKey>.Accepted, CustomerSearch.DefaultSort.ToString()));
         group.MapGet("/{id:long}", Get);
         group.MapGet("/{id:long}/timeline", Timeline);
         group.MapGet("/lookup", Lookup);
-        group.MapGet("/export", Export).RequireAuthorization(Authentication.Policies.Manager);
+        group.MapGet("/export", Export).RequireAuthorization(Authentication.Policies.Manager)
+            .WithMetadata(new SortParameter(ListSort<CustomerSortKey>.Accepted, CustomerSearch.DefaultSort.ToString()));
         group.MapGet("/{id:long}/context", Context);
         group.MapPost("/", Upsert).RequireAuthorization(Authentication.Policies.Manager);
         group.MapPost("/batch", Batch).RequireAuthorization(Authentication.Policies.Manager);
@@ -41,16 +42,21 @@ public static class CustomersApi
 
     /// <summary>
     /// Customers matching <paramref name="q"/> (name, email, phone, social handle, external or CRM id) and/or in saved segment
-    /// <paramref name="segmentId"/>, by name.
+    /// <paramref name="segmentId"/>, by name unless <paramref name="sort"/> says otherwise.
     /// </summary>
+    /// <param name="sort">A column (name, plan, customerSince, lastContactAt), with a leading "-" for descending; ties follow the id.</param>
     public static async Task<Results<Ok<CustomerPage>, ValidationProblem>> List(CustomerSearch search, string? q, long? segmentId, int? page, int? pageSize,
-        CancellationToken cancellationToken)
+        string? sort, CancellationToken cancellationToken)
     {
         if (pageSize is < 1 or > CustomerSearch.MaxPageSize)
         {
             return ApiProblems.Invalid("pageSize", $"must be between 1 and {CustomerSearch.MaxPageSize}");
         }
-        var result = await search.SearchAsync(new CustomerQuery(q, segmentId, Math.Max(1, page ?? 1), pageSize ?? 50), cancellationToken);
+        if (!ApiProblems.TryReadSort(sort, out ListSort<CustomerSortKey>? order, out var invalid))
+        {
+            return invalid;
+        }
+        var result = await search.SearchAsync(new CustomerQuery(q, segmentId, Math.Max(1, page ?? 1), pageSize ?? 50, order), cancellationToken);
         return result.SegmentMissing ? ApiProblems.Invalid("segmentId", "no saved segment has this id") : TypedResults.Ok(result);
     }
 
@@ -59,14 +65,19 @@ public static class CustomersApi
     /// import format: CSV (default) or JSON Lines with <paramref name="format"/>=jsonl. Streamed, so any size; the file
     /// imports again unchanged. Managers only: it holds every identity of every profile it lists.
     /// </summary>
+    /// <param name="sort">The rows' order, as on GET /api/customers (by name without it).</param>
     public static async Task<IResult> Export(CustomerSearch search, DatabaseTarget target, HttpContext http, string? q, long? segmentId, string? format,
-        CancellationToken cancellationToken)
+        string? sort, CancellationToken cancellationToken)
     {
         if (format is not (null or "csv" or "jsonl"))
         {
             return ApiProblems.Invalid("format", "must be csv or jsonl");
         }
-        if (await search.IdsAsync(new CustomerQuery(q, segmentId), cancellationToken) is not { } ids)
+        if (!ApiProblems.TryReadSort(sort, out ListSort<CustomerSortKey>? order, out var invalid))
+        {
+            return invalid;
+        }
+        if (await search.IdsAsync(new CustomerQuery(q, segmentId, Sort: order), cancellationToken) is not { } ids)
         {
             return ApiProblems.Invalid("segmentId", "no saved segment has this id");
         }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Touchpoint.Interactions;
+using Touchpoint.Storage;
 
 namespace Touchpoint.Server.Interactions;
 
@@ -16,6 +17,10 @@ public sealed class InteractionListModel(InteractionSearch search) : PageModel
     [BindProperty(SupportsGet = true, Name = "reason"), Display(Name = "Column.Reason")] public string? Reason { get; set; }
     // "p", not "page": Razor Pages keeps the page name in the route value "page".
     [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
+    // A value that names no column (an old or edited link) shows the list in its usual order.
+    [BindProperty(SupportsGet = true, Name = "sort")] public string? SortText { get; set; }
+
+    public ListSort<InteractionSortKey> Sort { get; private set; } = InteractionSearch.DefaultSort;
 
     public InteractionPage Result { get; private set; } = new([], 1, 50, false);
     public IReadOnlyList<AgentOption> Agents { get; private set; } = [];
@@ -24,16 +29,28 @@ public sealed class InteractionListModel(InteractionSearch search) : PageModel
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
+        Sort = ListSort<InteractionSortKey>.TryParse(SortText, out var sort) ? sort : InteractionSearch.DefaultSort;
         Agents = await search.AgentsAsync(cancellationToken);
         if (!ModelState.IsValid)
         {
             // A date or channel that does not parse filters nothing rather than everything; the form shows what was wrong.
             return;
         }
-        Result = await search.SearchAsync(new InteractionQuery(Channel, From, To, AgentId, Queue, Reason, PageNumber), cancellationToken);
+        Result = await search.SearchAsync(new InteractionQuery(Channel, From, To, AgentId, Queue, Reason, PageNumber, Sort: Sort), cancellationToken);
     }
 
-    public string PageUrl(int page) => Pages.Shared.Display.WithQuery("/interactions",
+    public string PageUrl(int page) => ListUrl(Sort, page);
+
+    /// <summary>The sort for the filter form to carry, so new filters keep it; null for the usual order.</summary>
+    public string? SortQuery => Sort == InteractionSearch.DefaultSort ? null : Sort.ToString();
+
+    /// <summary>Every interaction, in the same order.</summary>
+    public string ClearUrl => Pages.Shared.Display.WithQuery("/interactions", [new("sort", SortQuery)]);
+
+    /// <summary>The list in another order, from its first page, with the same filters.</summary>
+    public string SortUrl(ListSort<InteractionSortKey> sort) => ListUrl(sort, 1);
+
+    private string ListUrl(ListSort<InteractionSortKey> sort, int page) => Pages.Shared.Display.WithQuery("/interactions",
     [
         new("channel", Channel?.ToString()),
         new("from", From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
@@ -41,6 +58,8 @@ public sealed class InteractionListModel(InteractionSearch search) : PageModel
         new("agent", AgentId?.ToString(CultureInfo.InvariantCulture)),
         new("queue", Queue),
         new("reason", Reason),
+        // The usual order is left out, so its links stay as they were.
+        new("sort", sort == InteractionSearch.DefaultSort ? null : sort.ToString()),
         new("p", page == 1 ? null : page.ToString(CultureInfo.InvariantCulture)),
     ]);
 }

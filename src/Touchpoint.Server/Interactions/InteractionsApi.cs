@@ -37,7 +37,7 @@ public static class InteractionsApi
     public static void MapInteractionsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/interactions").WithTags("Interactions").RequireAuthorization();
-        group.MapGet("/", List);
+        group.MapGet("/", List).WithMetadata(new SortParameter(ListSort<InteractionSortKey>.Accepted, InteractionSearch.DefaultSort.ToString()));
         group.MapGet("/{id:long}", Get);
         // Catch-all: source ids may hold '/' (e.g. "zendesk/4711"), sent as is or escaped.
         group.MapGet("/by-external-id/{**externalId}", GetByExternalId);
@@ -47,16 +47,27 @@ public static class InteractionsApi
         app.MapGet("/api/cases/{id:long}", GetCase).WithTags("Interactions").RequireAuthorization();
     }
 
-    /// <summary>Interactions newest first, filtered by channel, UTC date range (inclusive), agent, queue and reason.</summary>
+    /// <summary>
+    /// Interactions newest first unless <paramref name="sort"/> says otherwise, filtered by channel, UTC date range (inclusive),
+    /// agent, queue and reason; <c>total</c> counts the matches up to 10,000 (<c>totalIsCapped</c> past that).
+    /// </summary>
+    /// <param name="sort">
+    /// A column (startedAt, channel, handleSeconds, customerName, agentName, queue), with a leading "-" for descending; ties
+    /// follow the time and then the id in the same direction.
+    /// </param>
     public static async Task<Results<Ok<InteractionPage>, ValidationProblem>> List(InteractionSearch search, ChannelName? channel, DateOnly? from, DateOnly? to,
-        long? agentId, string? queue, string? reason, int? page, int? pageSize, CancellationToken cancellationToken)
+        long? agentId, string? queue, string? reason, int? page, int? pageSize, string? sort, CancellationToken cancellationToken)
     {
         if (pageSize is < 1 or > InteractionSearch.MaxPageSize)
         {
             return ApiProblems.Invalid("pageSize", $"must be between 1 and {InteractionSearch.MaxPageSize}");
         }
+        if (!ApiProblems.TryReadSort(sort, out ListSort<InteractionSortKey>? order, out var invalid))
+        {
+            return invalid;
+        }
         return TypedResults.Ok(await search.SearchAsync(
-            new InteractionQuery(channel?.Value, from, to, agentId, queue, reason, Math.Max(1, page ?? 1), pageSize ?? 50), cancellationToken));
+            new InteractionQuery(channel?.Value, from, to, agentId, queue, reason, Math.Max(1, page ?? 1), pageSize ?? 50, order), cancellationToken));
     }
 
     public static async Task<Results<Ok<InteractionDto>, NotFound>> Get(InteractionDetails details, long id, CancellationToken cancellationToken) =>

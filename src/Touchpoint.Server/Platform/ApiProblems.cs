@@ -1,9 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Touchpoint.Import;
 using Touchpoint.Interactions;
+using Touchpoint.Storage;
 
 namespace Touchpoint.Server.Platform;
 
@@ -17,6 +19,27 @@ public static class ApiProblems
             detail: detail ?? "The request has invalid fields.");
 
     public static ValidationProblem Invalid(string field, string reason) => Invalid([new FieldError(field, reason)]);
+
+    /// <summary>
+    /// Reads a list's <c>sort</c> parameter: absent means the list's default order (null); a value that names no column is a
+    /// 400 naming the field and listing what it takes.
+    /// </summary>
+    public static bool TryReadSort<TKey>(string? sort, out ListSort<TKey>? order, [NotNullWhen(false)] out ValidationProblem? problem)
+        where TKey : struct, Enum
+    {
+        (order, problem) = (null, null);
+        if (sort is null)
+        {
+            return true;
+        }
+        if (ListSort<TKey>.TryParse(sort, out var parsed))
+        {
+            order = parsed;
+            return true;
+        }
+        problem = Invalid("sort", $"'{sort}' is not one of {string.Join(", ", ListSort<TKey>.Accepted)}");
+        return false;
+    }
 
     /// <summary>"customer_external_id" → "customerExternalId"; "messages[0].text" is kept as it is.</summary>
     public static string JsonField(string field)

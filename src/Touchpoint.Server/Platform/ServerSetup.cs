@@ -48,7 +48,11 @@ public static class ServerSetup
             o.SerializerOptions.AllowDuplicateProperties = false;
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOpenApi(o => o.AddValueNameSchemas());
+        services.AddOpenApi(o =>
+        {
+            o.AddValueNameSchemas();
+            SortParameter.Describe(o);
+        });
         services.AddUiLanguages();
         services.AddRazorPages(o =>
         {

@@ -8,11 +8,20 @@ using Touchpoint.Storage;
 namespace Touchpoint.Customers;
 
 /// <summary>What to look for: free text (name, email, phone, social handle, external or CRM id) and a saved segment or persona.</summary>
-public sealed record CustomerQuery(string? Text = null, long? SegmentId = null, int Page = 1, int PageSize = 50);
+public sealed record CustomerQuery(string? Text = null, long? SegmentId = null, int Page = 1, int PageSize = 50, ListSort<CustomerSortKey>? Sort = null);
+
+/// <summary>The columns the customer list sorts by; their camelCase names are what <c>sort=</c> takes.</summary>
+public enum CustomerSortKey
+{
+    Name,
+    Plan,
+    CustomerSince,
+    LastContactAt,
+}
 
 /// <summary>One row of the customer list.</summary>
 public sealed record CustomerListItem(long Id, string Name, string? Email, string? Plan, string AccountType, string? City,
-    DateTime? LastContactAt, int OpenCases);
+    DateTime CustomerSince, DateTime? LastContactAt, int OpenCases);
 
 /// <summary>A page of customers; <see cref="SegmentMissing"/> is set when the segment asked for no longer exists or no longer parses.</summary>
 public sealed record CustomerPage(IReadOnlyList<CustomerListItem> Items, int Total, int Page, int PageSize, bool SegmentMissing = false)
@@ -32,6 +41,9 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<
 
     public const int MaxPageSize = 200;
 
+    /// <summary>By name, A to Z: the order the list had before it could be sorted.</summary>
+    public static readonly ListSort<CustomerSortKey> DefaultSort = new(CustomerSortKey.Name, false);
+
     public async Task<CustomerPage> SearchAsync(CustomerQuery query, CancellationToken cancellationToken = default)
     {
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
@@ -42,10 +54,9 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<
         }
         var total = await customers.CountAsync(cancellationToken);
         var openSince = _options.CasesOpenSince(time.GetUtcNow().UtcDateTime);
-        var items = await customers
-            .OrderBy(c => c.Name).ThenBy(c => c.Id)
+        var items = await Sorted(customers, query.Sort ?? DefaultSort)
             .Skip(Paging.Offset(page, pageSize)).Take(pageSize)
-            .Select(c => new CustomerListItem(c.Id, c.Name, c.Email, c.Plan, c.AccountType, c.City,
+            .Select(c => new CustomerListItem(c.Id, c.Name, c.Email, c.Plan, c.AccountType, c.City, c.CustomerSince,
                 // Both read one customer's rows through the (customer_id, ...) indexes.
                 db.Interactions.Where(i => i.CustomerId == c.Id).Max(i => (DateTime?)i.StartedAt),
                 db.Cases.Count(k => k.CustomerId == c.Id && k.Status == CaseStatus.Open && k.LastContactAt >= openSince)))
@@ -53,11 +64,37 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<
         return new CustomerPage(items, total, page, pageSize);
     }
 
-    /// <summary>The ids of every customer the query finds, in id order (an export's rows); null when its segment is gone.</summary>
+    /// <summary>
+    /// The ids of every customer the query finds (an export's rows), in the list's order (the query's sort, by name
+    /// without one); null when its segment is gone.
+    /// </summary>
     public async Task<List<long>?> IdsAsync(CustomerQuery query, CancellationToken cancellationToken = default) =>
         await FilterAsync(query, cancellationToken) is { } customers
-            ? await customers.OrderBy(c => c.Id).Select(c => c.Id).ToListAsync(cancellationToken)
+            ? await Sorted(customers, query.Sort ?? DefaultSort).Select(c => c.Id).ToListAsync(cancellationToken)
             : null;
+
+    /// <summary>
+    /// The customers in <paramref name="sort"/>'s order, ties broken by id in the same direction, so that every page
+    /// follows from the one before (no row shown twice or skipped) and the descending list is the ascending one reversed.
+    /// Customers without a plan or without a contact come last either way (the databases disagree where NULL sorts).
+    /// </summary>
+    private IOrderedQueryable<Customer> Sorted(IQueryable<Customer> customers, ListSort<CustomerSortKey> sort)
+    {
+        var descending = sort.Descending;
+        var interactions = db.Interactions;
+        return sort.Key switch
+        {
+            CustomerSortKey.Name => customers.SortBy(c => c.Name, descending).ThenSortBy(c => c.Id, descending),
+            CustomerSortKey.Plan => customers.OrderBy(c => c.Plan == null).ThenSortBy(c => c.Plan, descending)
+                .ThenSortBy(c => c.Name, descending).ThenSortBy(c => c.Id, descending),
+            CustomerSortKey.CustomerSince => customers.SortBy(c => c.CustomerSince, descending).ThenSortBy(c => c.Id, descending),
+            // One (customer_id, started_at) index seek per customer, as the list's own column reads it.
+            CustomerSortKey.LastContactAt => customers
+                .OrderBy(c => !interactions.Any(i => i.CustomerId == c.Id))
+                .ThenSortBy(c => interactions.Where(i => i.CustomerId == c.Id).Max(i => (DateTime?)i.StartedAt), descending)
+                .ThenSortBy(c => c.Id, descending),
+        };
+    }
 
     /// <summary>The live profiles the query's text and segment find; null when the segment no longer exists or parses.</summary>
     private async Task<IQueryable<Customer>?> FilterAsync(CustomerQuery query, CancellationToken cancellationToken)

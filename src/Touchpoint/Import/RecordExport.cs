@@ -70,7 +70,7 @@ public static class RecordExport
         }
     }
 
-    /// <summary>Every customer, or only those of <paramref name="ids"/> (in id order, as <c>CustomerSearch.IdsAsync</c> gives them).</summary>
+    /// <summary>Every customer in id order, or only those of <paramref name="ids"/> in their order (the list's, as <c>CustomerSearch.IdsAsync</c> gives them).</summary>
     public static async IAsyncEnumerable<CustomerRecord> CustomersAsync(DatabaseTarget target, IReadOnlyList<long>? ids = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -80,13 +80,14 @@ public static class RecordExport
         {
             await using var db = StorageServices.CreateDb(target);
             var customers = db.Customers.AsNoTracking().Include(c => c.Identities).Include(c => c.Consents).AsSplitQuery();
+            List<long>? some = null;
             if (ids is null)
             {
                 customers = customers.Where(c => c.Id > last);
             }
             else
             {
-                var some = ids.Skip(offset).Take(PageSize).ToList();
+                some = ids.Skip(offset).Take(PageSize).ToList();
                 offset += some.Count;
                 customers = customers.Where(c => some.Contains(c.Id));
             }
@@ -96,6 +97,12 @@ public static class RecordExport
                 yield break;
             }
             last = page.Count > 0 ? page[^1].Id : last;
+            if (some is not null)
+            {
+                // Back in the caller's order (a sorted list's), which the IN query does not keep.
+                var position = some.Select((id, index) => (id, index)).ToDictionary(p => p.id, p => p.index);
+                page = [.. page.OrderBy(c => position[c.Id])];
+            }
             // A merged profile names the one it was merged into (merges keep pointers one hop deep: a live profile).
             var survivorIds = page.Where(c => c.MergedIntoId is not null).Select(c => c.MergedIntoId!.Value).Distinct().ToList();
             var survivors = survivorIds.Count == 0

@@ -12,10 +12,30 @@ public sealed record InteractionQuery(
     string? Queue = null,
     string? Reason = null,
     int Page = 1,
-    int PageSize = 50);
+    int PageSize = 50,
+    ListSort<InteractionSortKey>? Sort = null);
 
-/// <summary>A page of interactions, newest first; <see cref="HasMore"/> instead of a total, so paging never counts all history.</summary>
-public sealed record InteractionPage(IReadOnlyList<InteractionSummary> Items, int Page, int PageSize, bool HasMore);
+/// <summary>The columns the interaction list sorts by; their camelCase names are what <c>sort=</c> takes.</summary>
+public enum InteractionSortKey
+{
+    StartedAt,
+    Channel,
+    HandleSeconds,
+    CustomerName,
+    AgentName,
+    Queue,
+}
+
+/// <summary>
+/// A page of interactions and how many the filters match: <see cref="Total"/> exactly up to
+/// <see cref="InteractionSearch.CountLimit"/>; past it <see cref="TotalIsCapped"/> is set and <see cref="Total"/> is the
+/// limit ("more than 10,000"), so no page counts all history.
+/// </summary>
+public sealed record InteractionPage(IReadOnlyList<InteractionSummary> Items, int Page, int PageSize, bool HasMore, int Total = 0, bool TotalIsCapped = false)
+{
+    /// <summary>The number of pages when the total is exact; null when it is capped.</summary>
+    public int? PageCount => TotalIsCapped ? null : Total == 0 ? 1 : (Total + PageSize - 1) / PageSize;
+}
 
 public sealed record AgentOption(long Id, string Name);
 
@@ -26,6 +46,12 @@ public sealed record AgentOption(long Id, string Name);
 public sealed class InteractionSearch(TouchpointDb db)
 {
     public const int MaxPageSize = 200;
+
+    /// <summary>Counting stops here: past it a count reads a large part of history for a number nobody pages through.</summary>
+    public const int CountLimit = 10_000;
+
+    /// <summary>Newest first: the order the list had before it could be sorted.</summary>
+    public static readonly ListSort<InteractionSortKey> DefaultSort = new(InteractionSortKey.StartedAt, true);
 
     public async Task<InteractionPage> SearchAsync(InteractionQuery query, CancellationToken cancellationToken = default)
     {
@@ -54,13 +80,40 @@ public sealed class InteractionSearch(TouchpointDb db)
             var reason = query.Reason.Trim();
             interactions = reason.Contains('\0', StringComparison.Ordinal) ? interactions.Where(_ => false) : interactions.Where(i => i.Reason!.ToLower() == reason.ToLower());
         }
-        var rows = await interactions
-            .OrderByDescending(i => i.StartedAt).ThenByDescending(i => i.Id)
+        var rows = await Sorted(interactions, query.Sort ?? DefaultSort)
             .Skip(Paging.Offset(page, pageSize)).Take(pageSize + 1)
             .ToSummaries()
             .ToListAsync(cancellationToken);
         var hasMore = rows.Count > pageSize;
-        return new InteractionPage(hasMore ? rows[..pageSize] : rows, page, pageSize, hasMore);
+        // One more than the limit tells "exactly 10,000" from "more".
+        var counted = await interactions.Select(i => i.Id).Take(CountLimit + 1).CountAsync(cancellationToken);
+        return new InteractionPage(hasMore ? rows[..pageSize] : rows, page, pageSize, hasMore, Math.Min(counted, CountLimit), counted > CountLimit);
+    }
+
+    /// <summary>
+    /// The interactions in <paramref name="sort"/>'s order. Ties are broken by time and then id in the same direction, so
+    /// every page follows from the one before (no row shown twice or skipped) and a descending list is the ascending one
+    /// reversed; the customer's and the agent's id keep two people of one name apart. Contacts without an agent or a
+    /// queue come last either way (the databases disagree where NULL sorts).
+    /// </summary>
+    internal static IOrderedQueryable<Interaction> Sorted(IQueryable<Interaction> interactions, ListSort<InteractionSortKey> sort)
+    {
+        var d = sort.Descending;
+        var ordered = sort.Key switch
+        {
+            InteractionSortKey.StartedAt => interactions.SortBy(i => i.StartedAt, d),
+            InteractionSortKey.Channel => interactions.SortBy(i => i.Channel, d).ThenSortBy(i => i.StartedAt, d),
+            // As the list shows it, added as bigint (see ToSummaries); migration HandleTimeIndex indexes this very expression.
+            InteractionSortKey.HandleSeconds => interactions.SortBy(i => (long)i.TalkSeconds + i.HoldSeconds + i.WrapSeconds, d).ThenSortBy(i => i.StartedAt, d),
+            InteractionSortKey.CustomerName => interactions.SortBy(i => i.Customer!.Name, d).ThenSortBy(i => i.CustomerId, d).ThenSortBy(i => i.StartedAt, d),
+            InteractionSortKey.AgentName => interactions.OrderBy(i => i.AgentId == null).ThenSortBy(i => i.Agent!.Name, d).ThenSortBy(i => i.AgentId, d)
+                .ThenSortBy(i => i.StartedAt, d),
+            // Blanks last both ways, written so that each direction is one walk of an index on these expressions (migration
+            // QueueSortIndexes): ascending "queue IS NULL" first, descending "queue IS NOT NULL" descending.
+            InteractionSortKey.Queue => (d ? interactions.OrderByDescending(i => i.Queue != null) : interactions.OrderBy(i => i.Queue == null))
+                .ThenSortBy(i => i.Queue, d).ThenSortBy(i => i.StartedAt, d),
+        };
+        return ordered.ThenSortBy(i => i.Id, d);
     }
 
     /// <summary>The agents to choose from, by name.</summary>

@@ -270,6 +270,52 @@ public sealed class BrowserTests
         Assert.Empty(failed);
     }
 
+    [Fact]
+    public async Task Agent_ClicksAColumnHeader_TheListSortsByIt_AndAgainTheOtherWay()
+    {
+        await using var site = await Site.OpenAsync(database => WebSeed.CreateAsync(database), WebSeed.Now);
+        var (page, failed) = (site.Page, site.Failed);
+
+        await page.GotoAsync("/login");
+        await SignInAsync(page);
+        await page.GotoAsync("/interactions");
+        var channels = page.Locator("#interactions tbody tr td:nth-child(3) .channel");
+        var channelHeader = page.Locator("#interactions th[data-sort=channel]");
+        // Newest first to begin with, which the time column says.
+        await Assertions.Expect(channels).ToHaveCountAsync(4);
+        var rows = page.Locator("#interactions tbody tr td:first-child a");
+        var newestFirst = await rows.EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
+        Assert.Equal(["chat", "email", "phone", "phone"], await channels.EvaluateAllAsync<string[]>("cells => cells.map(c => c.dataset.channel)"));
+        await Assertions.Expect(page.Locator("#interactions th[data-sort=startedAt]")).ToHaveAttributeAsync("aria-sort", "descending");
+        await Assertions.Expect(channelHeader).Not.ToHaveAttributeAsync("aria-sort", new Regex("."));
+
+        await channelHeader.GetByRole(AriaRole.Link).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/interactions\\?sort=channel$"));
+        await Assertions.Expect(channelHeader).ToHaveAttributeAsync("aria-sort", "ascending");
+        await Assertions.Expect(channelHeader).ToContainTextAsync("▲");
+        await Assertions.Expect(page.Locator("#interactions th[data-sort=startedAt]")).Not.ToHaveAttributeAsync("aria-sort", new Regex("."));
+        Assert.Equal(["chat", "email", "phone", "phone"], await channels.EvaluateAllAsync<string[]>("cells => cells.map(c => c.dataset.channel)"));
+        // Within a channel in time order: the two phone calls swapped places.
+        var ascendingRows = await rows.EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
+        Assert.Equal([newestFirst[0], newestFirst[1], newestFirst[3], newestFirst[2]], ascendingRows);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "touchpoint-interactions-sorted.png"), FullPage = true });
+
+        await channelHeader.GetByRole(AriaRole.Link).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/interactions\\?sort=-channel$"));
+        await Assertions.Expect(channelHeader).ToHaveAttributeAsync("aria-sort", "descending");
+        Assert.Equal(["phone", "phone", "email", "chat"], await channels.EvaluateAllAsync<string[]>("cells => cells.map(c => c.dataset.channel)"));
+        Assert.Equal(ascendingRows.Reverse(), await rows.EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))"));
+        await Assertions.Expect(page.Locator("#interaction-count")).ToHaveTextAsync("1–4 of 4");
+
+        // A filter applied from the form keeps the sort.
+        await page.Locator("#interaction-filters select[name=channel]").SelectOptionAsync("Phone");
+        await page.Locator("#interaction-filters button[type=submit]").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("channel=Phone.*&sort=-channel"));
+        await Assertions.Expect(channelHeader).ToHaveAttributeAsync("aria-sort", "descending");
+        await Assertions.Expect(page.Locator("#interaction-count")).ToHaveTextAsync("1–2 of 2");
+        Assert.Empty(failed);
+    }
+
     /// <summary>A page on the server over Kestrel that records every failed response and script error in <c>Failed</c>.</summary>
     /// <summary>
     /// What every test here starts from: headless Chromium on a page of the server on Kestrel, over a fresh SQLite

@@ -157,7 +157,8 @@ public sealed partial class LocalizationTests
         Assert.Contains("<h1>Клиенты</h1>", list, StringComparison.Ordinal);
         Assert.Contains(">3 клиента</span>", list, StringComparison.Ordinal);
         Assert.Contains(">Взаимодействия</a>", list, StringComparison.Ordinal);
-        Assert.Contains("<th>Последний контакт (UTC)</th>", list, StringComparison.Ordinal);
+        // A sortable header: its label and what a click does, in Russian.
+        Assert.Contains("<a href=\"/customers?sort=-lastContactAt\" title=\"Сортировать по убыванию\">Последний контакт (UTC)</a></th>", list, StringComparison.Ordinal);
 
         var ada = await GetPageAsync(client, $"/customers/{seed.Ada}", "ru");
         Assert.Contains("<h2 id=\"profile-h\">Профиль</h2>", ada, StringComparison.Ordinal);

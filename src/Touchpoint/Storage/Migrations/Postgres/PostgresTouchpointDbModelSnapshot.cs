@@ -578,6 +578,8 @@ namespace Touchpoint.Storage.Migrations.Postgres
 
                     b.HasIndex("AgentId", "StartedAt");
 
+                    b.HasIndex("Channel", "StartedAt");
+
                     b.HasIndex("CustomerId", "StartedAt");
 
                     b.ToTable("interactions", (string)null);
