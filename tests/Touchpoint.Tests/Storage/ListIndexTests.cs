@@ -7,41 +7,13 @@ using Touchpoint.Tests.Infrastructure;
 namespace Touchpoint.Tests.Storage;
 
 /// <summary>
-/// The indexes the list sorts rely on are the ones the database picks for the SQL EF Core writes. The handle-time index is
-/// on an expression, which matches only if EF Core keeps writing the same expression: a change there would silently sort
-/// every row again.
+/// The index the default list order relies on is the one the database picks for the SQL EF Core writes. The other sorts
+/// (channel, handle time, queue, customer, agent) have no index of their own on purpose: each index on interactions
+/// slows every import, and three for the handle-time and queue sorts made the 1,000,000-row import 1.35 times as slow.
 /// </summary>
 public sealed class ListIndexTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    [Theory, ClassData(typeof(Providers))]
-    public async Task InteractionList_SortedByHandleTime_WalksTheExpressionIndex_BothWays(DatabaseProvider provider)
-    {
-        await using var database = await TestDatabase.CreateAsync(provider);
-        await using var db = database.CreateDb();
-        foreach (var descending in new[] { false, true })
-        {
-            var query = InteractionSearch.Sorted(db.Interactions.AsNoTracking(), new ListSort<InteractionSortKey>(InteractionSortKey.HandleSeconds, descending))
-                .Take(51).ToSummaries();
-            var plan = await PlanAsync(db, query.ToQueryString());
-            Assert.True(plan.Contains("IX_interactions_handle_seconds_started_at", StringComparison.Ordinal), $"descending={descending}:\n{plan}");
-        }
-    }
-
-    [Theory, ClassData(typeof(Providers))]
-    public async Task InteractionList_SortedByQueue_WalksOneExpressionIndexEachWay(DatabaseProvider provider)
-    {
-        await using var database = await TestDatabase.CreateAsync(provider);
-        await using var db = database.CreateDb();
-        foreach (var (descending, index) in new[] { (false, "IX_interactions_queue_blanks_last"), (true, "IX_interactions_queue_blanks_last_desc") })
-        {
-            var query = InteractionSearch.Sorted(db.Interactions.AsNoTracking(), new ListSort<InteractionSortKey>(InteractionSortKey.Queue, descending))
-                .Take(51).ToSummaries();
-            var plan = await PlanAsync(db, query.ToQueryString());
-            Assert.True(System.Text.RegularExpressions.Regex.IsMatch(plan, $"\\b{index}\\b"), $"descending={descending}:\n{plan}");
-        }
-    }
 
     [Theory, ClassData(typeof(Providers))]
     public async Task InteractionList_SortedByTime_WalksTheStartedAtIndex(DatabaseProvider provider)

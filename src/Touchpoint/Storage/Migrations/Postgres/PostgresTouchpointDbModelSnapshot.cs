@@ -578,8 +578,6 @@ namespace Touchpoint.Storage.Migrations.Postgres
 
                     b.HasIndex("AgentId", "StartedAt");
 
-                    b.HasIndex("Channel", "StartedAt");
-
                     b.HasIndex("CustomerId", "StartedAt");
 
                     b.ToTable("interactions", (string)null);
