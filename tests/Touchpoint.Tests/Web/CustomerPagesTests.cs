@@ -40,8 +40,11 @@ public sealed partial class CustomerPagesTests
         // "Stop texting me, email is fine, and never call after nine."
         var fields = new Dictionary<string, string> { ["consent-sms"] = "no", ["consent-email"] = "yes", ["preferred"] = "email", ["quietStart"] = "21:00", ["quietEnd"] = "08:00" };
         await ServerHost.PostFormAsync(agent, $"{page}?handler=Preferences", fields, expect: HttpStatusCode.Redirect);
-        var after = await GetPageAsync(agent, page);
+        var after = await GetPageAsync(agent, $"{page}?preferences=saved");
         Assert.Contains("class=\"consent-no\" data-channel=\"sms\"", after, StringComparison.Ordinal);
+        // The form the agent used stays open, saying it was saved.
+        Assert.Contains("<details id=\"preferences\" open", after, StringComparison.Ordinal);
+        Assert.Contains("id=\"preferences-saved\"", after, StringComparison.Ordinal);
         Assert.Contains("class=\"consent-yes\" data-channel=\"email\"", after, StringComparison.Ordinal);
         // Sent again unchanged: nothing to record.
         await ServerHost.PostFormAsync(agent, $"{page}?handler=Preferences", new(fields), expect: HttpStatusCode.Redirect);
