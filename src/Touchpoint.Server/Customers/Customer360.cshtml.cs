@@ -96,6 +96,7 @@ public sealed class Customer360Model(CustomerProfiles profiles, CustomerContextQ
             {
                 Touchpoint.Customers.MergeError.SameCustomer => "Merge.Same",
                 Touchpoint.Customers.MergeError.AlreadyMerged => "Merge.AlreadyMerged",
+                Touchpoint.Customers.MergeError.Erased => "Merge.Erased",
                 _ => "Merge.NotFound",
             };
             Response.StatusCode = StatusCodes.Status409Conflict;

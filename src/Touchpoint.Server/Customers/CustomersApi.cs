@@ -189,6 +189,8 @@ public static class CustomersApi
             null => TypedResults.Ok(result),
             MergeError.NotFound => TypedResults.NotFound(),
             MergeError.SameCustomer => ApiProblems.Invalid("mergeCustomerId", "is the same customer"),
+            MergeError.Erased => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Erased",
+                detail: "One of the two profiles is an erased person's anonymous profile: merging would tie personal data to it again."),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already merged",
                 detail: "One of the two profiles was already merged into another."),
         };

@@ -111,6 +111,7 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
                     null => null,
                     MergeError.AlreadyMerged => "the profile was already merged into another one",
                     MergeError.SameCustomer => "the profile is the one it would be merged into",
+                    MergeError.Erased => "one of the two profiles is an erased person's",
                     _ => $"could not merge ({result.Error})",
                 };
                 if (problem is null && !counted[input])

@@ -13,6 +13,9 @@ public enum MergeError
     NotFound,
     SameCustomer,
     AlreadyMerged,
+
+    /// <summary>One of the two is an erased person's anonymous profile: merging would tie personal data to it again.</summary>
+    Erased,
 }
 
 public sealed record MergeResult(long SurvivorId, long MergedId, int InteractionsMoved, int IdentitiesMoved, MergeError? Error = null);
@@ -48,6 +51,10 @@ public sealed class CustomerMerge(TouchpointDb db, DatabaseTarget target, IOptio
             if (survivor.MergedIntoId is not null || merged.MergedIntoId is not null)
             {
                 return new MergeResult(survivorId, mergedId, 0, 0, MergeError.AlreadyMerged);
+            }
+            if (survivor.ErasedAt is not null || merged.ErasedAt is not null)
+            {
+                return new MergeResult(survivorId, mergedId, 0, 0, MergeError.Erased);
             }
             var now = time.GetUtcNow().UtcDateTime;
 

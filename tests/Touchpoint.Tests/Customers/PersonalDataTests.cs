@@ -97,6 +97,10 @@ public sealed class PersonalDataTests
             Assert.NotEqual(zelda, await db.Interactions.Where(i => i.ExternalId == "z-3").Select(i => i.CustomerId).SingleAsync(Ct));
         }
         Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync("/api/customers/999999/personal-data", Ct)).StatusCode);
+        // Nor can a merge tie a profile, and its identities, to the anonymous one.
+        var merge = await manager.PostAsJsonAsync($"/api/customers/{zelda}/merge", new { mergeCustomerId = other }, Ct);
+        Assert.Equal(HttpStatusCode.Conflict, merge.StatusCode);
+        Assert.Contains("erased", await merge.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
     [Theory, ClassData(typeof(Providers))]
