@@ -125,7 +125,7 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
             if (problem is not null)
             {
                 if (counted[input]) { summary.Imported--; } else { summary.Duplicates--; }
-                summary.Rejections.Add(new Rejection(line, $"merged_into {problem}"));
+                summary.Rejections.Add(Rejection.For(line, [new FieldError("merged_into", problem)]));
             }
         }
     }
@@ -218,7 +218,7 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
             // on the profile it was merged into.
             if (customer is not null && identities.FirstOrDefault(i => HeldByAnother(i, customer)) is ({ } takenKind, { } takenValue))
             {
-                summary.Rejections.Add(new Rejection(line, $"{FieldOf(takenKind)} {takenValue} belongs to another customer (merge the two profiles to join them)"));
+                summary.Rejections.Add(Rejection.For(line, [new FieldError(FieldOf(takenKind), $"{takenValue} belongs to another customer (merge the two profiles to join them)")]));
                 continue;
             }
             var created = customer is null;

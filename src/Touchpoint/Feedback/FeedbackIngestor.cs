@@ -132,7 +132,7 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time, I
             {
                 if (IsLinked(batch[n].Input) && interactions[batch[n].Input.InteractionExternalId!.Trim()].CustomerId != resolver.StoredOwnerOf(refs[n]))
                 {
-                    summary.Rejections.Add(new Rejection(batch[n].Line, $"interaction_external_id '{batch[n].Input.InteractionExternalId!.Trim()}' is another customer's contact"));
+                    summary.Rejections.Add(AnotherCustomersContact(batch[n].Line, batch[n].Input.InteractionExternalId!.Trim()));
                     continue;
                 }
                 (batch[kept], refs[kept]) = (batch[n], refs[n]);
@@ -158,7 +158,7 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time, I
             {
                 if (interaction.CustomerId != customerIds[n])
                 {
-                    summary.Rejections.Add(new Rejection(line, $"interaction_external_id '{ext}' is another customer's contact"));
+                    summary.Rejections.Add(AnotherCustomersContact(line, ext));
                     continue;
                 }
                 interactionId = interaction.Id;
@@ -175,4 +175,7 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time, I
         summary.Imported += ids.Count(i => i is not null);
         summary.Duplicates += ids.Count(i => i is null);
     }
+
+    private static Rejection AnotherCustomersContact(long line, string interactionExternalId) =>
+        Rejection.For(line, [new FieldError("interaction_external_id", $"'{interactionExternalId}' is another customer's contact")]);
 }

@@ -33,7 +33,16 @@ public static class HappenedAt
 public sealed record ImportRow<T>(long Line, T? Value, string? Error = null, int? Column = null, Func<string, int?>? ColumnOf = null)
     where T : class;
 
-public sealed record Rejection(long Line, string Reason, int? Column = null);
+/// <summary>
+/// A row not stored: its line (or batch index), why, the column when one is to blame, and the field errors behind the
+/// reason when it is about fields (so an API can name them as its JSON does).
+/// </summary>
+public sealed record Rejection(long Line, string Reason, int? Column = null, IReadOnlyList<FieldError>? Errors = null)
+{
+    /// <summary>A rejection for field errors; the reason names each field as the files do ("talk_seconds must not be negative").</summary>
+    public static Rejection For(long line, IReadOnlyList<FieldError> errors, int? column = null) =>
+        new(line, string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}")), column, errors);
+}
 
 /// <summary>What an import or batch did: each input row is counted exactly once.</summary>
 public sealed class ImportSummary
@@ -68,7 +77,7 @@ public sealed class ImportSummary
         if (errors.Count > 0)
         {
             // The first error's field gives the column ("talk_seconds must not be negative" → its column); rules of the whole row have none.
-            Rejections.Add(new Rejection(row.Line, string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}")), row.ColumnOf?.Invoke(errors[0].Field)));
+            Rejections.Add(Rejection.For(row.Line, errors, row.ColumnOf?.Invoke(errors[0].Field)));
             return null;
         }
         return row.Value;

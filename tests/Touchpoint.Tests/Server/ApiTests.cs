@@ -199,14 +199,20 @@ public sealed class ApiTests
             new { externalId = "b-2", channel = "Chat", startedAt = at },
             Interaction("b-3", "two@example.com", "Chat", at.AddHours(1)),
             Interaction("b-1", "one@example.com", "Email", at),
+            new { externalId = "b-4", customerEmail = "one@example.com", channel = "Phone", startedAt = at, talkSeconds = -5 },
         };
         var response = await api.PostAsJsonAsync("/api/interactions/batch", items, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var result = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.Equal(4, result.GetProperty("received").GetInt64());
+        Assert.Equal(5, result.GetProperty("received").GetInt64());
         Assert.Equal(2, result.GetProperty("imported").GetInt64());
         Assert.Equal(1, result.GetProperty("duplicates").GetInt64());
         Assert.Equal(1, result.GetProperty("rejections")[0].GetProperty("index").GetInt64());
+        // A field named as the JSON names it (talkSeconds, not the files' talk_seconds), in the reason and in errors.
+        var negative = result.GetProperty("rejections")[1];
+        Assert.Equal(4, negative.GetProperty("index").GetInt64());
+        Assert.StartsWith("talkSeconds ", negative.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Array, negative.GetProperty("errors").GetProperty("talkSeconds").ValueKind);
 
         var repeat = await (await api.PostAsJsonAsync("/api/interactions/batch", items, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal(0, repeat.GetProperty("imported").GetInt64());
