@@ -53,7 +53,7 @@ public sealed class AccessPageModel(TouchpointDb db, Accounts accounts) : PageMo
         {
             Error = "Access.UserInvalid";
         }
-        else if (await db.Users.Where(u => u.Email == Accounts.NormalizeEmail(email)).Select(u => new { u.DeactivatedAt }).FirstOrDefaultAsync(cancellationToken) is { } taken)
+        else if (await accounts.EmailHolderAsync(email, cancellationToken) is { } taken)
         {
             Error = taken.DeactivatedAt is null ? "Access.UserExists" : "Access.UserDeactivatedExists";
         }

@@ -81,7 +81,7 @@ public static class AdminApi
         _ => ApiProblems.Invalid("user", "is the last administrator: give another user the Admin role first"),
     };
 
-    public static async Task<Results<Created<NewUserDto>, ValidationProblem>> CreateUser(Accounts accounts, TouchpointDb db, NewUserRequest request,
+    public static async Task<Results<Created<NewUserDto>, ValidationProblem>> CreateUser(Accounts accounts, NewUserRequest request,
         ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var errors = new List<Touchpoint.Import.FieldError>();
@@ -104,7 +104,7 @@ public static class AdminApi
             errors.Add(new("password", $"must have at least {MinPasswordLength} characters"));
         }
         if (errors.Count == 0
-            && await db.Users.Where(u => u.Email == Accounts.NormalizeEmail(request.Email!)).Select(u => new { u.Id, u.DeactivatedAt }).FirstOrDefaultAsync(cancellationToken) is { } taken)
+            && await accounts.EmailHolderAsync(request.Email!, cancellationToken) is { } taken)
         {
             errors.Add(new("email", taken.DeactivatedAt is null
                 ? "is already taken"

@@ -14,9 +14,11 @@ public static class ApiProblems
 {
     /// <summary>A 400 listing each field error; field names follow the JSON body (camelCase).</summary>
     public static ValidationProblem Invalid(IEnumerable<FieldError> errors, string? detail = null) =>
-        TypedResults.ValidationProblem(
-            errors.GroupBy(e => JsonField(e.Field)).ToDictionary(g => g.Key, g => g.Select(e => e.Reason).ToArray()),
-            detail: detail ?? "The request has invalid fields.");
+        TypedResults.ValidationProblem(ByJsonField(errors), detail: detail ?? "The request has invalid fields.");
+
+    /// <summary>Field errors keyed by the JSON body's field names, as problem details' <c>errors</c> holds them.</summary>
+    public static Dictionary<string, string[]> ByJsonField(IEnumerable<FieldError> errors) =>
+        errors.GroupBy(e => JsonField(e.Field)).ToDictionary(g => g.Key, g => g.Select(e => e.Reason).ToArray());
 
     public static ValidationProblem Invalid(string field, string reason) => Invalid([new FieldError(field, reason)]);
 

@@ -14,7 +14,7 @@ public sealed record BatchRejection(long Index, string Reason, IReadOnlyDictiona
 {
     public static BatchRejection From(Rejection r) => r.Errors is { Count: > 0 } errors
         ? new(r.Line, string.Join("; ", errors.Select(e => $"{ApiProblems.JsonField(e.Field)} {e.Reason}")),
-            errors.GroupBy(e => ApiProblems.JsonField(e.Field)).ToDictionary(g => g.Key, g => g.Select(e => e.Reason).ToArray()))
+            ApiProblems.ByJsonField(errors))
         : new(r.Line, r.Reason);
 }
 

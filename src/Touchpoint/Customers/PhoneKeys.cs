@@ -96,8 +96,22 @@ public static class PhoneKeys
     /// (server and CLI), so a change of Customers:PhoneRegion, or an upgrade from a version that kept bare digits, needs
     /// no command; a key with a country code reads the same in every region.
     /// </summary>
-    public static Task<Rekeyed> RekeyWithoutCountryCodeAsync(DatabaseTarget target, string region, CancellationToken cancellationToken) =>
-        RekeyAsync(target, region, withoutCountryCodeOnly: true, cancellationToken);
+    public static async Task<Rekeyed> RekeyWithoutCountryCodeAsync(DatabaseTarget target, string region, CancellationToken cancellationToken)
+    {
+        // Almost always none: the two ranges of the unique (kind, value) index around "+" (it sorts before "," and the
+        // digits) say so at once, so a start does not read every phone identity to learn it. Two queries, not one with
+        // OR, which SQLite plans as a walk of every phone key.
+        await using (var db = StorageServices.CreateDb(target))
+        {
+            var phones = db.CustomerIdentities.Where(i => i.Kind == IdentityKind.Phone);
+            if (!await phones.AnyAsync(i => string.Compare(i.Value, "+") < 0, cancellationToken)
+                && !await phones.AnyAsync(i => string.Compare(i.Value, ",") >= 0, cancellationToken))
+            {
+                return new Rekeyed(0, 0, 0);
+            }
+        }
+        return await RekeyAsync(target, region, withoutCountryCodeOnly: true, cancellationToken);
+    }
 
     private static async Task<Rekeyed> RekeyAsync(DatabaseTarget target, string region, bool withoutCountryCodeOnly, CancellationToken cancellationToken)
     {

@@ -33,7 +33,7 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         string actor = "system")
     {
         var normalized = NormalizeEmail(email);
-        if (await db.Users.Where(u => u.Email == normalized).Select(u => new { u.DeactivatedAt }).FirstOrDefaultAsync(cancellationToken) is { } existing)
+        if (await EmailHolderAsync(normalized, cancellationToken) is { } existing)
         {
             throw new InvalidOperationException(existing.DeactivatedAt is null
                 ? $"A user with the email {normalized} already exists."
@@ -46,6 +46,14 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         Audit(actor, "user.created", user.Email, role.ToString());
         await db.SaveChangesAsync(cancellationToken);
         return new CreatedUser(user, generated);
+    }
+
+    /// <summary>The user who has <paramref name="email"/> (active or deactivated), for refusing a second account with it; null when none does.</summary>
+    public async Task<(long Id, DateTime? DeactivatedAt)?> EmailHolderAsync(string email, CancellationToken cancellationToken = default)
+    {
+        var normalized = NormalizeEmail(email);
+        var holder = await db.Users.Where(u => u.Email == normalized).Select(u => new { u.Id, u.DeactivatedAt }).FirstOrDefaultAsync(cancellationToken);
+        return holder is null ? null : (holder.Id, holder.DeactivatedAt);
     }
 
     /// <summary>Wrong passwords in a row that lock an account for <see cref="LockoutDuration"/>.</summary>
@@ -88,8 +96,7 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         }
         if (isSignIn && (found.FailedSignIns != 0 || found.LockedUntil is not null))
         {
-            await db.Users.Where(u => u.Id == found.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(u => u.FailedSignIns, 0).SetProperty(u => u.LockedUntil, (DateTime?)null), cancellationToken);
+            await ClearLockAsync(found.Id, cancellationToken);
         }
         // Tracked, for callers that change the user next (a new password); only what they change is written.
         var user = await db.Users.FirstAsync(u => u.Id == found.Id, cancellationToken);
@@ -100,6 +107,11 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         }
         return user;
     }
+
+    /// <summary>Starts the wrong-password count again and lifts a lock; written as stored, like the count, not through a tracked entity.</summary>
+    private Task ClearLockAsync(long userId, CancellationToken cancellationToken) =>
+        db.Users.Where(u => u.Id == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.FailedSignIns, 0).SetProperty(u => u.LockedUntil, (DateTime?)null), cancellationToken);
 
     /// <summary>Counts a wrong password in the database, atomically (attempts on several nodes at once all count), and locks at the threshold.</summary>
     private async Task CountFailureAsync(User user, DateTime now, CancellationToken cancellationToken)
@@ -238,9 +250,8 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         user.SecurityStamp = User.NewStamp();
         Audit(actor, "user.password_reset", user.Email, null);
         await db.SaveChangesAsync(cancellationToken);
-        // The administrator vouched for the person: a lock from guessing ends (written as stored, like the count).
-        await db.Users.Where(u => u.Id == userId)
-            .ExecuteUpdateAsync(s => s.SetProperty(u => u.FailedSignIns, 0).SetProperty(u => u.LockedUntil, (DateTime?)null), cancellationToken);
+        // The administrator vouched for the person: a lock from guessing ends.
+        await ClearLockAsync(userId, cancellationToken);
         return password;
     }
 
