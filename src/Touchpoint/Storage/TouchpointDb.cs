@@ -73,6 +73,20 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
         configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
     }
 
+    /// <summary>
+    /// Searches read these columns as ranges (prefix &lt;= value &lt; the prefix with its last character raised), which
+    /// holds only when strings compare by code point. SQLite's default (BINARY) does; a PostgreSQL database mostly runs a
+    /// language's collation (en_US, ICU), where "lizzy" sorts after "liz{" and the range would miss it, so these columns
+    /// and their indexes use "C" there whatever the database's default.
+    /// </summary>
+    private void CompareByCodePoint(Microsoft.EntityFrameworkCore.Metadata.Builders.PropertyBuilder<string> property)
+    {
+        if (Provider == DatabaseProvider.Postgres)
+        {
+            property.UseCollation("C");
+        }
+    }
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<Customer>(e =>
@@ -84,6 +98,7 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
             e.HasIndex(c => c.Plan);
             e.HasIndex(c => c.MergedIntoId);
             e.Property(c => c.ExternalId).HasMaxLength(StoredLengths.ExternalId);
+            CompareByCodePoint(e.Property(c => c.ExternalId));
             e.Property(c => c.Name).HasMaxLength(StoredLengths.CustomerName);
             e.Property(c => c.Products).HasMaxLength(StoredLengths.Products);
             e.Property(c => c.PreferredChannel).HasConversion<string>().HasMaxLength(16);
@@ -98,6 +113,7 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
             e.HasIndex(i => new { i.Kind, i.Value }).IsUnique();
             e.HasIndex(i => i.CustomerId);
             e.Property(i => i.Value).HasMaxLength(StoredLengths.IdentityValue);
+            CompareByCodePoint(e.Property(i => i.Value));
         });
         b.Entity<ChannelConsent>(e =>
         {

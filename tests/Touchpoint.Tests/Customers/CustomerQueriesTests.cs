@@ -94,6 +94,29 @@ public sealed class CustomerQueriesTests
     [InlineData("Ана Иванова", "ана иванова")]
     public void Names_FoldToLowerCaseWithoutAccents(string name, string folded) => Assert.Equal(folded, CustomerNames.Fold(name));
 
+    /// <summary>
+    /// Identity searches are ranges (prefix &lt;= value &lt; the prefix with its last character raised). PostgreSQL
+    /// databases mostly run a language's collation (the tests' is ICU en-US), under which "z" sorts after "{" and "9"
+    /// after ":", so a prefix ending in either fell outside its own range until the keys were compared by code point.
+    /// </summary>
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Search_ByPrefixesEndingInZOr9_FindsTheirKeys_WhateverTheDatabasesCollation(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(database,
+            new CustomerInput { ExternalId = "acct-19", Name = "Liz Taylor", Email = "lizzy@example.com", SocialHandle = "@buzz_9" },
+            new CustomerInput { ExternalId = "acct-29", Name = "Carl Nine", Email = "c9@example.com", Phone = "+1 201 555 0199", CrmId = "SF-0099" });
+        await using var db = database.CreateDb();
+        var search = new CustomerSearch(db, TimeProvider.System, Options.Create(new InteractionOptions()), Options.Create(new CustomerOptions()));
+        async Task<List<string>> Found(string text) => (await search.SearchAsync(new CustomerQuery(text), Ct)).Items.Select(c => c.Name).ToList();
+
+        foreach (var (text, name) in new[] { ("lizz", "Liz Taylor"), ("@buzz", "Liz Taylor"), ("@buzz_9", "Liz Taylor"), ("acct-19", "Liz Taylor"),
+            ("c9", "Carl Nine"), ("c9@", "Carl Nine"), ("+1 201 555 019", "Carl Nine"), ("SF-009", "Carl Nine"), ("acct-29", "Carl Nine") })
+        {
+            Assert.True(await Found(text) is [var found] && found == name, $"{text}: {string.Join(", ", await Found(text))}");
+        }
+    }
+
     [Theory, ClassData(typeof(Providers))]
     public async Task Search_UnknownSegment_SaysSoInsteadOfListingEveryone(DatabaseProvider provider)
     {

@@ -144,7 +144,9 @@ public sealed class TestDatabase : IAsyncDisposable
         {
             if (!_postgresTemplateReady)
             {
-                await ExecuteAsync(server, "CREATE DATABASE tp_template");
+                // A language's collation, as most production databases have (en_US, ICU), not the server's C.UTF-8:
+                // code that assumes strings compare by code point fails here as it would there.
+                await ExecuteAsync(server, "CREATE DATABASE tp_template TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'");
                 await using (var db = StorageServices.CreateDb(new DatabaseTarget(DatabaseProvider.Postgres, server.ConnectionString("tp_template") + ";Pooling=false")))
                 {
                     await db.Database.MigrateAsync();

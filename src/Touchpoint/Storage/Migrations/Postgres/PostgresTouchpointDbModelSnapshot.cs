@@ -119,7 +119,8 @@ namespace Touchpoint.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
-                        .HasColumnName("external_id");
+                        .HasColumnName("external_id")
+                        .UseCollation("C");
 
                     b.Property<string>("Gender")
                         .HasColumnType("text")
@@ -226,7 +227,8 @@ namespace Touchpoint.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
-                        .HasColumnName("value");
+                        .HasColumnName("value")
+                        .UseCollation("C");
 
                     b.HasKey("Id");
 
