@@ -130,11 +130,22 @@ public static class CustomersApi
     }
 
     /// <summary>Everything an agent or bot needs about the customer in one call; <paramref name="recent"/> contacts (1–200, default 20).</summary>
-    public static async Task<Results<Ok<CustomerContext>, NotFound>> Context(CustomerContextQuery context, long id, int? recent,
-        CancellationToken cancellationToken) =>
-        await context.GetAsync(id, recent ?? CustomerContextQuery.DefaultRecent, cancellationToken) is { } found
+    public static async Task<Results<Ok<CustomerContext>, NotFound, ValidationProblem>> Context(CustomerContextQuery context, long id, int? recent,
+        CancellationToken cancellationToken)
+    {
+        if (RecentOutOfRange(recent) is { } invalid)
+        {
+            return invalid;
+        }
+        return await context.GetAsync(id, recent ?? CustomerContextQuery.DefaultRecent, cancellationToken) is { } found
             ? TypedResults.Ok(found)
             : TypedResults.NotFound();
+    }
+
+    /// <summary>A count outside 1–200 is refused, as pageSize is, rather than quietly answered with another count.</summary>
+    private static ValidationProblem? RecentOutOfRange(int? recent) => recent is < 1 or > CustomerContextQuery.MaxRecent
+        ? ApiProblems.Invalid("recent", $"must be between 1 and {CustomerContextQuery.MaxRecent}")
+        : null;
 
     public static async Task<Results<Ok<CustomerContext>, NotFound, ValidationProblem>> ContextByIdentity(CustomerContextQuery context,
         string? externalId, string? email, string? phone, string? handle, int? recent, CancellationToken cancellationToken)
@@ -142,6 +153,10 @@ public static class CustomersApi
         if (new[] { externalId, email, phone, handle }.All(string.IsNullOrWhiteSpace))
         {
             return ApiProblems.Invalid("query", "give one of externalId, email, phone or handle");
+        }
+        if (RecentOutOfRange(recent) is { } invalid)
+        {
+            return invalid;
         }
         return await context.FindAsync(externalId, email, phone, handle, cancellationToken) is { } id
                && await context.GetAsync(id, recent ?? CustomerContextQuery.DefaultRecent, cancellationToken) is { } found
@@ -159,7 +174,6 @@ public static class CustomersApi
             return ApiProblems.Invalid(errors);
         }
         var externalId = input.ExternalId.Trim();
-        var existed = await context.FindAsync(externalId, input.Email, input.Phone, input.SocialHandle, cancellationToken) is not null;
         var summary = await ingestor.IngestAsync([new ImportRow<CustomerInput>(0, input)], cancellationToken: cancellationToken);
         if (summary.Rejections.Count > 0)
         {
@@ -168,7 +182,9 @@ public static class CustomersApi
         // The row may have landed on a profile known under another key (it then carries this one as a CRM id).
         var id = (await context.FindAsync(externalId, null, null, null, cancellationToken))!.Value;
         var dto = (await LoadAsync(profiles, id, cancellationToken))!;
-        return existed ? TypedResults.Ok(dto) : TypedResults.Created($"/api/customers/{id}", dto);
+        // Whether this request made the profile, as its committed write counted it: of two requests for the same new
+        // customer at once, one is 201 and the other 200 (asking "does it exist?" first made both 201).
+        return summary.CustomersCreated == 0 ? TypedResults.Ok(dto) : TypedResults.Created($"/api/customers/{id}", dto);
     }
 
     public static Task<Results<Ok<BatchResult>, ValidationProblem>> Batch(CustomerIngestor ingestor, List<CustomerInput?> inputs,

@@ -36,10 +36,11 @@ public static class ServerSetup
         // Channels, directions, outcomes and message authors are read in every spelling the import files take ("voice",
         // "self-service"), so a source sends the API what it writes in its files; they are written as names as before.
         // A property named twice is refused (the last value silently won), as a column twice is in an import file.
-        // Times are UTC instants however they are written.
+        // Times are UTC instants however they are written; text fields take a number as its digits (an id 12345).
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new UtcDateTimeJsonConverter());
+            o.SerializerOptions.Converters.Add(new Touchpoint.Import.TextJsonConverter());
             o.SerializerOptions.Converters.Add(new ValueNameJsonConverter<Channel>());
             o.SerializerOptions.Converters.Add(new ValueNameJsonConverter<Direction>());
             o.SerializerOptions.Converters.Add(new ValueNameJsonConverter<Outcome>());

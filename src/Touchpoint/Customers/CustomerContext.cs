@@ -39,6 +39,7 @@ public sealed record CustomerContext(ContextProfile Customer, IReadOnlyList<Cont
 public sealed class CustomerContextQuery(TouchpointDb db, CustomerProfiles profiles, IOptions<InteractionOptions> options, IOptions<CustomerOptions> customerOptions, TimeProvider time)
 {
     public const int DefaultRecent = 20;
+    public const int MaxRecent = 200;
     private const int SaidLength = 280;
 
     /// <summary>The survivor's id for a customer id, an external id or any identity (email, phone, social handle, CRM id).</summary>
@@ -84,7 +85,7 @@ public sealed class CustomerContextQuery(TouchpointDb db, CustomerProfiles profi
         var customer = profile.Customer;
         var id = customer.Id;
         var interactions = await db.Interactions.AsNoTracking().Where(i => i.CustomerId == id).OrderByDescending(i => i.StartedAt).ThenByDescending(i => i.Id)
-            .Take(Math.Clamp(recent, 1, 200))
+            .Take(Math.Clamp(recent, 1, MaxRecent))
             .ToSummaries()
             .ToListAsync(cancellationToken);
         var ids = interactions.Select(i => i.Id).ToList();

@@ -27,6 +27,7 @@ public static class ImportJson
         options.Converters.Add(new CellJsonConverter<DateTime>(Cells.Instant, (w, v) => w.WriteStringValue(v)));
         options.Converters.Add(new CellJsonConverter<int>(Cells.Int, (w, v) => w.WriteNumberValue(v)));
         options.Converters.Add(new CellJsonConverter<double>(Cells.Double, (w, v) => w.WriteNumberValue(v)));
+        options.Converters.Add(new TextJsonConverter());
         options.Converters.Add(new ChannelJsonConverter());
         options.Converters.Add(new NamedEnumJsonConverter<Direction>());
         options.Converters.Add(new NamedEnumJsonConverter<Outcome>());

@@ -603,4 +603,70 @@ public sealed class ApiInputEdgeTests
         await using var db = database.CreateDb();
         Assert.Equal(0, await db.Interactions.CountAsync(Ct) + await db.Customers.CountAsync(Ct));
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Context_WithARecentCountOutsideOneTo200_Answers400_NotAnotherCount(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        foreach (var url in new[] { $"/api/customers/{seed.Ada}/context?recent=0", $"/api/customers/{seed.Ada}/context?recent=201",
+            "/api/context?email=ada@example.com&recent=-3", "/api/context?email=ada@example.com&recent=1000" })
+        {
+            var response = await api.GetAsync(url, Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url} answered {(int)response.StatusCode}");
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.Equal("must be between 1 and 200", problem.GetProperty("errors").GetProperty("recent")[0].GetString());
+        }
+        var one = await api.GetFromJsonAsync<JsonElement>($"/api/customers/{seed.Ada}/context?recent=200", Ct);
+        Assert.True(one.GetProperty("recentInteractions").GetArrayLength() > 1);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Ids_GivenAsJsonNumbers_AreTheirDigits_InTheApiAsInTheFiles(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var customer = await api.PostAsync("/api/customers",
+            new StringContent("""{"externalId":12345,"name":"Numbered","crmId":987654321012345678}""", Encoding.UTF8, "application/json"), Ct);
+        Assert.True(customer.StatusCode == HttpStatusCode.Created, await customer.Content.ReadAsStringAsync(Ct));
+        var created = await customer.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("12345", created.GetProperty("externalId").GetString());
+        var contact = await api.PostAsync("/api/interactions",
+            new StringContent("""{"externalId":777,"customerExternalId":12345,"channel":"chat","startedAt":"2026-03-20T10:00:00Z"}""", Encoding.UTF8, "application/json"), Ct);
+        Assert.True(contact.StatusCode == HttpStatusCode.Created, await contact.Content.ReadAsStringAsync(Ct));
+        // A boolean is still not an id.
+        var wrong = await api.PostAsync("/api/customers", new StringContent("""{"externalId":true}""", Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+
+        await using var db = database.CreateDb();
+        var stored = await db.Customers.Include(c => c.Identities).SingleAsync(Ct);
+        Assert.Equal("12345", stored.ExternalId);
+        Assert.Contains(stored.Identities, i => i.Value == "987654321012345678");
+        var interaction = await db.Interactions.SingleAsync(Ct);
+        Assert.Equal(("777", stored.Id), (interaction.ExternalId, interaction.CustomerId));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostCustomer_TheSameNewProfileSentAtOnce_IsCreatedOnce_AndAnswered201Once(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        for (var round = 0; round < 3; round++)
+        {
+            var body = $$"""{"externalId":"race-{{round}}","name":"Racer","email":"racer{{round}}@example.com"}""";
+            var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
+                api.PostAsync("/api/customers", new StringContent(body, Encoding.UTF8, "application/json"), Ct)));
+            Assert.Equal([HttpStatusCode.Created, .. Enumerable.Repeat(HttpStatusCode.OK, 5)],
+                answers.Select(a => a.StatusCode).OrderBy(c => c == HttpStatusCode.OK));
+        }
+        await using var db = database.CreateDb();
+        Assert.Equal(3, await db.Customers.CountAsync(Ct));
+    }
 }
