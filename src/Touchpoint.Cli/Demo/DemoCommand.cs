@@ -10,17 +10,11 @@ internal static class DemoCommand
 {
     public static Command Build()
     {
-        var customers = new Option<int>("--customers") { Description = "How many customers to generate.", DefaultValueFactory = _ => DemoSize.Default.Customers };
-        var seed = new Option<int>("--seed") { Description = "Random seed (the same seed gives the same data).", DefaultValueFactory = _ => DemoSize.Default.Seed };
+        var customers = new Option<int>("--customers") { Description = "How many customers to generate.", DefaultValueFactory = _ => DemoSize.Default.Customers }
+            .WholeNumber(1, 10_000_000);
+        var seed = new Option<int>("--seed") { Description = "Random seed (the same seed gives the same data).", DefaultValueFactory = _ => DemoSize.Default.Seed }
+            .WholeNumber(int.MinValue, int.MaxValue);
         var command = new Command("demo", "Generate the demo data set: customers, agents, two years of interactions with transcripts, cases and feedback.") { customers, seed };
-        customers.Validators.Add(r =>
-        {
-            // Read from the token: GetValueOrDefault throws for "abc" (the parser reports that one itself), which crashed the CLI.
-            if (r.Tokens.Count > 0 && int.TryParse(r.Tokens[^1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is < 1 or > 10_000_000)
-            {
-                r.AddError("--customers must be between 1 and 10,000,000.");
-            }
-        });
         command.SetAction((parse, ct) => CliSession.RunAsync(parse, ct, async (session, token) =>
         {
             await session.EnsureSchemaAsync(token);

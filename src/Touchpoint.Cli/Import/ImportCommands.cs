@@ -21,29 +21,17 @@ internal static class ImportCommands
         Description = "Print the summary as JSON (with every rejection) instead of tables; no progress bar.",
     };
 
-    private static readonly Option<int> ShowRejections = new("--show-rejections")
+    private static readonly Option<int> ShowRejections = new Option<int>("--show-rejections")
     {
         Description = "How many rejected rows the summary table lists.",
         DefaultValueFactory = _ => 20,
-    };
+    }.WholeNumber(0, int.MaxValue);
 
-    private static readonly Option<int?> BatchSize = AtLeastOne(new("--batch-size")
+    /// <summary>At least one: a batch of none never fills ("--batch-size -1" said "Non-negative number required. (Parameter 'capacity')").</summary>
+    private static readonly Option<int?> BatchSize = new Option<int?>("--batch-size")
     {
         Description = "Rows written per transaction.",
-    });
-
-    /// <summary>A batch of none or fewer rows never fills ("--batch-size -1" said "Non-negative number required. (Parameter 'capacity')").</summary>
-    private static Option<int?> AtLeastOne(Option<int?> option)
-    {
-        option.Validators.Add(r =>
-        {
-            if (r.Tokens.Count > 0 && int.TryParse(r.Tokens[^1].Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) && n < 1)
-            {
-                r.AddError($"{option.Name} must be at least 1.");
-            }
-        });
-        return option;
-    }
+    }.WholeNumber(1, int.MaxValue);
 
     public static Command Build()
     {

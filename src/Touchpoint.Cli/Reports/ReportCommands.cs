@@ -19,8 +19,8 @@ internal static class ReportCommands
     {
         var channel = new Option<string?>("--channel") { Description = "Only this channel (phone, email, chat, sms, social, ...)." };
         var casePrefix = new Option<string?>("--case-prefix") { Description = "Only interactions whose case external id starts with this (e.g. twcs:)." };
-        var from = new Option<DateOnly?>("--from") { Description = "Only contacts started on or after this UTC day (yyyy-mm-dd)." };
-        var to = new Option<DateOnly?>("--to") { Description = "Only contacts started on or before this UTC day (yyyy-mm-dd)." };
+        var from = new Option<DateOnly?>("--from") { Description = "Only contacts started on or after this UTC day (yyyy-mm-dd)." }.Day();
+        var to = new Option<DateOnly?>("--to") { Description = "Only contacts started on or before this UTC day (yyyy-mm-dd)." }.Day();
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var command = new Command("first-response", "First response per queue (brand) and channel: answered, median, p90, share within SLA, with sample sizes.")
         {

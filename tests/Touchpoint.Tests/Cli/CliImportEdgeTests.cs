@@ -133,11 +133,14 @@ public sealed class CliImportRepeatedCustomerTests
     }
 }
 
-/// <summary>Numbers on the command line that are not numbers, or out of range: a message and exit 1, never a stack trace.</summary>
+/// <summary>Numbers and days on the command line that are not, or out of range: a message in words and exit 1, never a stack trace.</summary>
 public sealed class CliOptionValueTests
 {
     [Theory]
-    [InlineData(new[] { "demo", "--customers", "abc" }, "--customers")]
+    [InlineData(new[] { "demo", "--customers", "abc" }, "--customers: 'abc' is not a whole number")]
+    [InlineData(new[] { "import", "customers", "customers.csv", "--batch-size", "1.5" }, "--batch-size: '1.5' is not a whole number")]
+    [InlineData(new[] { "import", "customers", "customers.csv", "--show-rejections", "-2" }, "--show-rejections must be at least 0")]
+    [InlineData(new[] { "report", "first-response", "--from", "yesterday" }, "--from: 'yesterday' is not a day (use yyyy-mm-dd, e.g. 2026-03-02)")]
     [InlineData(new[] { "demo", "--customers", "-5" }, "--customers must be between 1 and 10,000,000")]
     [InlineData(new[] { "import", "customers", "customers.csv", "--batch-size", "-1" }, "--batch-size must be at least 1")]
     [InlineData(new[] { "import", "interactions", "calls.csv", "--batch-size", "0" }, "--batch-size must be at least 1")]
@@ -156,6 +159,8 @@ public sealed class CliOptionValueTests
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.Contains(message, result.Output + result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Output + result.Error, StringComparison.Ordinal);
+        // Not the parser's own words: "as expected type 'System.Nullable`1[System.Int32]'".
+        Assert.DoesNotContain("System.", result.Output + result.Error, StringComparison.Ordinal);
         await using var db = database.CreateDb();
         Assert.Equal(0, await db.Customers.CountAsync(TestContext.Current.CancellationToken));
     }
