@@ -82,6 +82,10 @@ public sealed class ImportSummary
         }
         return row.Value;
     }
+
+    /// <summary>Records a read, valid row that the run cannot take, at the column of the first error's field.</summary>
+    public void Reject<T>(ImportRow<T> row, IReadOnlyList<FieldError> errors) where T : class =>
+        Rejections.Add(Rejection.For(row.Line, errors, row.ColumnOf?.Invoke(errors[0].Field)));
 }
 
 /// <summary>Reported while an import runs, for progress bars.</summary>

@@ -48,7 +48,8 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         var customers = new CustomerResolver(target, time, customerOptions.Value.PhoneRegion);
         var agents = new AgentResolver(target);
         var run = new RunState();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Each external id the run has taken: the line it came from and a hash of what that row said.
+        var seen = new Dictionary<string, (long Line, int Content)>(StringComparer.Ordinal);
         var batch = new List<InteractionInput>(Math.Min(batchSize, 100_000));
         long read = 0;
         long duplicatesInRun = 0;
@@ -201,9 +202,19 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                 {
                     continue;
                 }
-                if (!seen.Add(value.ExternalId.Trim()))
+                var content = value.ContentHash();
+                if (!seen.TryAdd(value.ExternalId.Trim(), (row.Line, content)))
                 {
-                    duplicatesInRun++;
+                    var first = seen[value.ExternalId.Trim()];
+                    if (first.Content == content)
+                    {
+                        duplicatesInRun++;
+                    }
+                    else
+                    {
+                        // The same contact told two ways: storing the first without a word would hide that one is wrong.
+                        summary.Reject(row, [new FieldError("external_id", $"was given on line {first.Line} with other values; that row is kept")]);
+                    }
                     continue;
                 }
                 batch.Add(value);

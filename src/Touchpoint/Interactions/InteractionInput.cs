@@ -43,6 +43,43 @@ public sealed record InteractionInput
     public IReadOnlyList<MessageInput> Messages { get; init; } = [];
 
     /// <summary>
+    /// A hash of everything the row says, transcript included, to tell a row given twice (a file joined to itself:
+    /// a duplicate) from two rows with one external id and different contents (one of them is wrong). The record's own
+    /// hash would count the transcript list by reference.
+    /// </summary>
+    public int ContentHash()
+    {
+        var hash = new HashCode();
+        hash.Add(ExternalId);
+        hash.Add(CustomerExternalId);
+        hash.Add(CustomerEmail);
+        hash.Add(CustomerPhone);
+        hash.Add(CustomerSocialHandle);
+        hash.Add(CustomerName);
+        hash.Add(Channel);
+        hash.Add(Direction);
+        hash.Add(StartedAt);
+        hash.Add(EndedAt);
+        hash.Add(AgentExternalId);
+        hash.Add(AgentName);
+        hash.Add(Queue);
+        hash.Add(FirstResponseSeconds);
+        hash.Add(TalkSeconds);
+        hash.Add(HoldSeconds);
+        hash.Add(WrapSeconds);
+        hash.Add(Transfers);
+        hash.Add(Reason);
+        hash.Add(Outcome);
+        hash.Add(Subject);
+        hash.Add(CaseExternalId);
+        foreach (var message in Messages)
+        {
+            hash.Add(message);
+        }
+        return hash.ToHashCode();
+    }
+
+    /// <summary>
     /// Problems that make the row unusable, each naming its field; empty when the row is valid. <paramref name="nowUtc"/>
     /// bounds the times: a contact that starts or ends after it (beyond <see cref="HappenedAt.Tolerance"/>) is refused.
     /// </summary>

@@ -43,6 +43,31 @@ public sealed class CliImportEdgeTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task ImportInteractions_OneIdOnTwoLinesWithOtherValues_RejectsTheSecondNamingTheFirst_ButARepeatedRowIsADuplicate(DatabaseProvider provider)
+    {
+        // The second of two different rows with one id was counted as a duplicate: a contact told two ways, silently.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        using var folder = new TempFolder();
+        var file = folder.Write("calls.csv",
+            "channel,external_id,customer_email,started_at,talk_seconds\n" +
+            "phone,i-1,ann@example.com,2026-03-02T09:00:00Z,60\n" +
+            "phone,i-2,ann@example.com,2026-03-03T09:00:00Z,30\n" +
+            "phone,i-1,ann@example.com,2026-03-02T09:00:00Z,60\n" +
+            "phone,i-2,ann@example.com,2026-03-03T09:00:00Z,45\n");
+
+        var summary = Summary(await CliRunner.RunAsync(database, "import", "interactions", file, "--json"));
+
+        Assert.Equal((2L, 1L, 1L), Counts(summary));
+        var rejection = Assert.Single(summary.GetProperty("rejections").EnumerateArray());
+        Assert.Equal((5L, 2, "external_id was given on line 3 with other values; that row is kept"),
+            (rejection.GetProperty("line").GetInt64(), rejection.GetProperty("column").GetInt32(), rejection.GetProperty("reason").GetString()));
+        await using var db = database.CreateDb();
+        Assert.Equal(30, await db.Interactions.Where(i => i.ExternalId == "i-2").Select(i => i.TalkSeconds).SingleAsync(Ct));
+        // Run again: nothing is added, and the file's contradiction is reported again.
+        Assert.Equal((0L, 3L, 1L), Counts(Summary(await CliRunner.RunAsync(database, "import", "interactions", file, "--json"))));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task ImportTwcs_ATweetFromTheFuture_IsRejectedAtCreatedAt_NotAtAStartedAtTheFileDoesNotHave(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
