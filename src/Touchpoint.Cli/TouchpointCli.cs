@@ -43,6 +43,7 @@ internal static class TouchpointCli
             DemoCommand.Build(),
             ReportCommands.Build(),
             RecomputeCommand.Build(),
+            Customers.PersonalDataCommands.Build(),
         };
         return root;
     }
