@@ -28,7 +28,7 @@ internal static class ExportCommand
             try
             {
                 count = parse.GetRequiredValue(what) == "customers"
-                    ? await RecordExport.WriteAsync(RecordExport.CustomersAsync(session.Target, cancellationToken: token), writer, chosen, CustomerRecord.Fields, token)
+                    ? await RecordExport.WriteAsync(RecordExport.CustomersAsync(session.Target, session.Get<Microsoft.Extensions.Options.IOptions<Touchpoint.Customers.CustomerOptions>>().Value.PhoneRegion, cancellationToken: token), writer, chosen, CustomerRecord.Fields, token)
                     : await RecordExport.WriteAsync(RecordExport.InteractionsAsync(session.Target, token), writer, chosen, InteractionRecord.Fields, token);
             }
             finally

@@ -66,8 +66,8 @@ public static class CustomersApi
     /// imports again unchanged. Managers only: it holds every identity of every profile it lists.
     /// </summary>
     /// <param name="sort">The rows' order, as on GET /api/customers (by name without it).</param>
-    public static async Task<IResult> Export(CustomerSearch search, DatabaseTarget target, HttpContext http, string? q, long? segmentId, string? format,
-        string? sort, CancellationToken cancellationToken)
+    public static async Task<IResult> Export(CustomerSearch search, DatabaseTarget target, Microsoft.Extensions.Options.IOptions<CustomerOptions> customerOptions,
+        HttpContext http, string? q, long? segmentId, string? format, string? sort, CancellationToken cancellationToken)
     {
         if (format is not (null or "csv" or "jsonl"))
         {
@@ -85,7 +85,7 @@ public static class CustomersApi
         http.Response.ContentType = jsonl ? "application/jsonl; charset=utf-8" : "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"customers.{(jsonl ? "jsonl" : "csv")}\"";
         await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        await RecordExport.WriteAsync(RecordExport.CustomersAsync(target, ids, cancellationToken), writer,
+        await RecordExport.WriteAsync(RecordExport.CustomersAsync(target, customerOptions.Value.PhoneRegion, ids, cancellationToken), writer,
             jsonl ? ImportFormat.JsonLines : ImportFormat.Csv, CustomerRecord.Fields, cancellationToken);
         return TypedResults.Empty;
     }

@@ -218,7 +218,7 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
             // on the profile it was merged into.
             if (customer is not null && identities.FirstOrDefault(i => HeldByAnother(i, customer)) is ({ } takenKind, { } takenValue))
             {
-                summary.Rejections.Add(Rejection.For(line, [new FieldError(FieldOf(takenKind), $"{takenValue} belongs to another customer (merge the two profiles to join them)")]));
+                summary.Rejections.Add(Rejection.For(line, [new FieldError(FieldOf(input, takenKind, takenValue), $"{takenValue} belongs to another customer (merge the two profiles to join them)")]));
                 continue;
             }
             var created = customer is null;
@@ -281,13 +281,20 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
     private static bool SameValues(CustomerInput a, CustomerInput b) =>
         System.Text.Json.JsonSerializer.Serialize(a, ImportJson.Options) == System.Text.Json.JsonSerializer.Serialize(b, ImportJson.Options);
 
-    private static string FieldOf(IdentityKind kind) => kind switch
+    /// <summary>The field of <paramref name="input"/> that gave the identity: its email, phone, handle or CRM id, or one of its other identities.</summary>
+    private string FieldOf(CustomerInput input, IdentityKind kind, string value)
     {
-        IdentityKind.Email => "email",
-        IdentityKind.Phone => "phone",
-        IdentityKind.Social => "social_handle",
-        _ => "crm_id",
-    };
+        var (field, given) = kind switch
+        {
+            IdentityKind.Email => ("email", input.Email),
+            IdentityKind.Phone => ("phone", input.Phone),
+            IdentityKind.Social => ("social_handle", input.SocialHandle),
+            _ => ("crm_id", input.CrmId),
+        };
+        return !string.IsNullOrWhiteSpace(given) && CustomerIdentity.Normalize(kind, given, customerOptions.Value.PhoneRegion) == value
+            ? field
+            : CustomerInput.OtherIdentitiesField;
+    }
 
     private IEnumerable<(IdentityKind Kind, string Value)> Identities(CustomerInput input)
     {
@@ -306,6 +313,13 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         if (!string.IsNullOrWhiteSpace(input.CrmId))
         {
             yield return (IdentityKind.Crm, CustomerIdentity.Normalize(IdentityKind.Crm, input.CrmId, customerOptions.Value.PhoneRegion));
+        }
+        foreach (var entry in input.OtherIdentities ?? [])
+        {
+            if (CustomerInput.ReadOtherIdentity(entry) is var (kind, value))
+            {
+                yield return (kind, CustomerIdentity.Normalize(kind, value, customerOptions.Value.PhoneRegion));
+            }
         }
     }
 

@@ -17,6 +17,13 @@ public sealed record CustomerInput
     public string? SocialHandle { get; init; }
     public string? CrmId { get; init; }
 
+    /// <summary>
+    /// More ways the customer is known, each <c>kind:value</c> (<c>email:ada@home.example</c>, <c>phone:+44 7700 900123</c>,
+    /// <c>social:@ada</c>, <c>crm:SF-0042</c>): what an export writes beyond the one email, phone, handle and CRM id, so a
+    /// profile that learned a second address keeps it through an export and import.
+    /// </summary>
+    public IReadOnlyList<string>? OtherIdentities { get; init; }
+
     public int? BirthYear { get; init; }
     public string? Gender { get; init; }
     public string? City { get; init; }
@@ -96,6 +103,61 @@ public sealed record CustomerInput
         {
             errors.Add(new("time_zone", $"'{tz}' is not a known time zone"));
         }
+        foreach (var entry in OtherIdentities ?? [])
+        {
+            CheckOtherIdentity(errors, entry);
+        }
         return errors;
+    }
+
+    public const string OtherIdentitiesField = "other_identities";
+
+    /// <summary>The kind and value of a <c>kind:value</c> entry of <see cref="OtherIdentities"/>; null when it is not one.</summary>
+    public static (IdentityKind Kind, string Value)? ReadOtherIdentity(string? entry)
+    {
+        var colon = entry?.IndexOf(':', StringComparison.Ordinal) ?? -1;
+        if (colon <= 0)
+        {
+            return null;
+        }
+        IdentityKind? kind = entry![..colon].Trim().ToLowerInvariant() switch
+        {
+            "email" => IdentityKind.Email,
+            "phone" => IdentityKind.Phone,
+            "social" or "handle" => IdentityKind.Social,
+            "crm" => IdentityKind.Crm,
+            _ => null,
+        };
+        var value = entry[(colon + 1)..].Trim();
+        return kind is { } k && value.Length > 0 ? (k, value) : null;
+    }
+
+    private static void CheckOtherIdentity(List<FieldError> errors, string? entry)
+    {
+        const string field = OtherIdentitiesField;
+        if (ReadOtherIdentity(entry) is not var (kind, value))
+        {
+            errors.Add(new(field, $"'{entry}' is not kind:value (email, phone, social or crm)"));
+            return;
+        }
+        // The files join the entries with ';'.
+        if (value.Contains(';', StringComparison.Ordinal))
+        {
+            errors.Add(new(field, $"'{entry}' contains ';'"));
+        }
+        StoredText.CheckNoNul(errors, [(field, value)]);
+        StoredLengths.Check(errors, field, value, StoredLengths.IdentityValue);
+        switch (kind)
+        {
+            case IdentityKind.Email when !value.Contains('@', StringComparison.Ordinal):
+                errors.Add(new(field, $"'{value}' is not an email address"));
+                break;
+            case IdentityKind.Phone:
+                StoredText.CheckPhone(errors, field, value);
+                break;
+            case IdentityKind.Social:
+                StoredText.CheckHandle(errors, field, value);
+                break;
+        }
     }
 }

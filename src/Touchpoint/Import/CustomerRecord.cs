@@ -12,6 +12,7 @@ public sealed class CustomerRecord
     public string? Phone { get; set; }
     public string? SocialHandle { get; set; }
     public string? CrmId { get; set; }
+    public List<string>? OtherIdentities { get; set; }
     public int? BirthYear { get; set; }
     public string? Gender { get; set; }
     public string? City { get; set; }
@@ -38,6 +39,9 @@ public sealed class CustomerRecord
         new("phone", (r, v) => r.Phone = v, r => r.Phone, "phone_number"),
         new("social_handle", (r, v) => r.SocialHandle = v, r => r.SocialHandle, "handle", "twitter"),
         new("crm_id", (r, v) => r.CrmId = v, r => r.CrmId),
+        // "email:ada@home.example;phone:+447700900123": identities beyond the columns above (an email learned from a contact).
+        new(CustomerInput.OtherIdentitiesField, (r, v) => r.OtherIdentities = v.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList(),
+            r => r.OtherIdentities is null ? null : string.Join(';', r.OtherIdentities)),
         new("birth_year", (r, v) => r.BirthYear = Cells.Int("birth_year", v), r => Cells.Format(r.BirthYear)),
         new("gender", (r, v) => r.Gender = v, r => r.Gender),
         new("city", (r, v) => r.City = v, r => r.City),
@@ -82,6 +86,7 @@ public sealed class CustomerRecord
         Phone = Phone,
         SocialHandle = SocialHandle,
         CrmId = CrmId,
+        OtherIdentities = OtherIdentities,
         BirthYear = BirthYear,
         Gender = Gender,
         City = City,

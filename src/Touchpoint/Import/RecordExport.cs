@@ -71,7 +71,12 @@ public static class RecordExport
     }
 
     /// <summary>Every customer in id order, or only those of <paramref name="ids"/> in their order (the list's, as <c>CustomerSearch.IdsAsync</c> gives them).</summary>
-    public static async IAsyncEnumerable<CustomerRecord> CustomersAsync(DatabaseTarget target, IReadOnlyList<long>? ids = null,
+    /// <remarks>
+    /// Identities beyond the email, phone, handle and CRM id columns go to other_identities, except, in a whole export,
+    /// those its merged profiles' rows carry in their own columns: importing such a row creates the merged profile and
+    /// merges it, which brings them back, and a survivor listing them first would take that row for itself.
+    /// </remarks>
+    public static async IAsyncEnumerable<CustomerRecord> CustomersAsync(DatabaseTarget target, string phoneRegion, IReadOnlyList<long>? ids = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         long last = 0;
@@ -108,25 +113,62 @@ public static class RecordExport
             var survivors = survivorIds.Count == 0
                 ? []
                 : await db.Customers.AsNoTracking().Where(c => survivorIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.ExternalId, cancellationToken);
+            var carriedByAliases = new HashSet<(long, IdentityKind, string)>();
+            if (ids is null)
+            {
+                var live = page.Where(c => c.MergedIntoId is null).Select(c => c.Id).ToList();
+                foreach (var alias in await db.Customers.AsNoTracking().Where(a => a.MergedIntoId != null && live.Contains(a.MergedIntoId.Value))
+                             .Select(a => new { Survivor = a.MergedIntoId!.Value, a.ExternalId, a.Email, a.Phone }).ToListAsync(cancellationToken))
+                {
+                    carriedByAliases.Add((alias.Survivor, IdentityKind.Crm, alias.ExternalId));
+                    foreach (var (kind, value) in new[] { (IdentityKind.Email, alias.Email), (IdentityKind.Phone, alias.Phone) })
+                    {
+                        if (!string.IsNullOrWhiteSpace(value))
+                        {
+                            carriedByAliases.Add((alias.Survivor, kind, CustomerIdentity.Normalize(kind, value, phoneRegion)));
+                        }
+                    }
+                }
+            }
             foreach (var c in page)
             {
-                yield return ToRecord(c, c.MergedIntoId is { } into ? survivors.GetValueOrDefault(into) : null);
+                yield return ToRecord(c, c.MergedIntoId is { } into ? survivors.GetValueOrDefault(into) : null, phoneRegion, carriedByAliases);
             }
         }
     }
 
-    private static CustomerRecord ToRecord(Customer c, string? mergedInto)
+    private static CustomerRecord ToRecord(Customer c, string? mergedInto, string phoneRegion, HashSet<(long, IdentityKind, string)> carriedByAliases)
     {
         string? Identity(IdentityKind kind) => c.Identities.Where(i => i.Kind == kind && (kind != IdentityKind.Crm || i.Value != c.ExternalId))
             .OrderBy(i => i.Id).Select(i => i.Value).FirstOrDefault();
+        var (email, phone, handle, crmId) = (c.Email ?? Identity(IdentityKind.Email), c.Phone ?? Identity(IdentityKind.Phone),
+            Identity(IdentityKind.Social), Identity(IdentityKind.Crm));
+        var inColumns = new HashSet<(IdentityKind, string)> { (IdentityKind.Crm, c.ExternalId) };
+        foreach (var (kind, value) in new[] { (IdentityKind.Email, email), (IdentityKind.Phone, phone), (IdentityKind.Social, handle), (IdentityKind.Crm, crmId) })
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                inColumns.Add((kind, CustomerIdentity.Normalize(kind, value, phoneRegion)));
+            }
+        }
+        var others = c.Identities.Where(i => !inColumns.Contains((i.Kind, i.Value)) && !carriedByAliases.Contains((c.Id, i.Kind, i.Value)))
+            .OrderBy(i => i.Id).Select(i => i.Kind switch
+            {
+                IdentityKind.Email => "email:" + i.Value,
+                IdentityKind.Phone => "phone:" + i.Value,
+                IdentityKind.Social => "social:@" + i.Value,
+                _ => "crm:" + i.Value,
+            })
+            .ToList();
         return new CustomerRecord
         {
             ExternalId = c.ExternalId,
             Name = c.Name,
-            Email = c.Email ?? Identity(IdentityKind.Email),
-            Phone = c.Phone ?? Identity(IdentityKind.Phone),
-            SocialHandle = Identity(IdentityKind.Social),
-            CrmId = Identity(IdentityKind.Crm),
+            Email = email,
+            Phone = phone,
+            SocialHandle = handle,
+            CrmId = crmId,
+            OtherIdentities = others.Count == 0 ? null : others,
             BirthYear = c.BirthYear,
             Gender = c.Gender,
             City = c.City,

@@ -52,6 +52,43 @@ public sealed class CliExportMergeTests
         Assert.Equal(2, await after.Customers.CountAsync(c => c.MergedIntoId == null, Ct));
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite, "csv")]
+    [InlineData(DatabaseProvider.Postgres, "jsonl")]
+    public async Task ExportThenImport_KeepsEveryIdentity_NotOnlyOneOfEachKind(DatabaseProvider provider, string format)
+    {
+        // The export wrote one email, one phone, one handle and one CRM id: an address a profile learned from a contact
+        // was gone after an export and import, and the next contact from it made a second profile.
+        await using var source = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(source, new Touchpoint.Customers.CustomerInput
+        {
+            ExternalId = "c-ada", Name = "Ada", Email = "ada@example.com", Phone = "+1 201 555 0100", SocialHandle = "@ada", CrmId = "SF-1",
+            OtherIdentities = ["email:ada@home.example", "phone:+44 7700 900123", "social:@ada_l", "crm:ZD-9"],
+        });
+        await Ingest.InteractionsAsync(source, [new Touchpoint.Interactions.InteractionInput
+        {
+            ExternalId = "i-1", CustomerExternalId = "c-ada", CustomerEmail = "ada@work.example", Channel = Touchpoint.Interactions.Channel.Email, StartedAt = Ingest.T0,
+        }]);
+        using var folder = new TempFolder();
+        var file = folder.File("customers." + format);
+        Assert.Equal(0, (await CliRunner.RunAsync(source, "export", "customers", "--out", file)).ExitCode);
+
+        await using var target = await TestDatabase.CreateAsync(provider);
+        var imported = await CliRunner.RunAsync(target, "import", "customers", file, "--json");
+        Assert.True(imported.ExitCode == 0 && imported.Output.Contains("\"rejected\": 0", StringComparison.Ordinal), imported.ToString());
+
+        async Task<List<string>> IdentitiesAsync(TestDatabase database)
+        {
+            await using var db = database.CreateDb();
+            return (await db.CustomerIdentities.Select(i => new { i.Kind, i.Value }).ToListAsync(Ct)).Select(i => $"{i.Kind}:{i.Value}").Order().ToList();
+        }
+        var identities = await IdentitiesAsync(source);
+        Assert.Equal(9, identities.Count);
+        Assert.Equal(identities, await IdentitiesAsync(target));
+        // The same file again changes nothing.
+        Assert.Contains("\"duplicates\": 1", (await CliRunner.RunAsync(target, "import", "customers", file, "--json")).Output, StringComparison.Ordinal);
+    }
+
     [Theory, ClassData(typeof(Providers))]
     public async Task ExportCsv_GuardsCellsASpreadsheetWouldRunAsFormulas_AndImportsBackUnchanged(DatabaseProvider provider)
     {

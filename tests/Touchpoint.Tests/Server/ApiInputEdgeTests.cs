@@ -669,4 +669,24 @@ public sealed class ApiInputEdgeTests
         await using var db = database.CreateDb();
         Assert.Equal(3, await db.Customers.CountAsync(Ct));
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PostCustomer_OtherIdentities_AreKindColonValue_AndABadOneIsA400NamingTheField(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var bad = await api.PostAsJsonAsync("/api/customers", new { externalId = "c-1", otherIdentities = new[] { "fax:0123", "email:nope", "phone:12" } }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var problem = await bad.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(["'fax:0123' is not kind:value (email, phone, social or crm)", "'nope' is not an email address", "has too few digits for a phone number"],
+            problem.GetProperty("errors").GetProperty("otherIdentities").EnumerateArray().Select(e => e.GetString()));
+
+        var good = await api.PostAsJsonAsync("/api/customers", new { externalId = "c-1", otherIdentities = new[] { "Email: Ada@Home.example", "handle:@ada" } }, Ct);
+        Assert.Equal(HttpStatusCode.Created, good.StatusCode);
+        var found = await api.GetFromJsonAsync<JsonElement>("/api/customers/lookup?email=ada@home.example", Ct);
+        Assert.Equal("c-1", found.GetProperty("externalId").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/customers/lookup?handle=ada", Ct)).StatusCode);
+    }
 }
