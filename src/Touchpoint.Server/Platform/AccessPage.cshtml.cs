@@ -10,10 +10,11 @@ namespace Touchpoint.Server.Platform;
 
 /// <summary>Users and API keys for administrators: add a user, issue a key (its secret shown once), revoke a key.</summary>
 [Authorize(Policy = Authentication.Policies.Admin)]
-public sealed class AccessPageModel(TouchpointDb db, Accounts accounts) : PageModel
+public sealed class AccessPageModel(TouchpointDb db, Accounts accounts, TimeProvider time) : PageModel
 {
     public IReadOnlyList<User> Users { get; private set; } = [];
     public IReadOnlyList<ApiKey> Keys { get; private set; } = [];
+    public DateTime Now { get; private set; }
 
     /// <summary>Shown once after a key is issued or a user is added with a generated password; never stored in clear.</summary>
     public string? Secret { get; private set; }
@@ -78,6 +79,9 @@ public sealed class AccessPageModel(TouchpointDb db, Accounts accounts) : PageMo
     public async Task<IActionResult> OnPostReactivateAsync(long id, CancellationToken cancellationToken) =>
         await AfterChangeAsync(await accounts.ReactivateUserAsync(id, Actor, cancellationToken), cancellationToken);
 
+    public async Task<IActionResult> OnPostUnlockAsync(long id, CancellationToken cancellationToken) =>
+        await AfterChangeAsync(await accounts.UnlockUserAsync(id, Actor, cancellationToken), cancellationToken);
+
     public async Task<IActionResult> OnPostResetAsync(long id, CancellationToken cancellationToken)
     {
         NoStore();
@@ -108,6 +112,7 @@ public sealed class AccessPageModel(TouchpointDb db, Accounts accounts) : PageMo
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
+        Now = time.GetUtcNow().UtcDateTime;
         // Active users first: the deactivated ones are there to be reactivated, not in the way.
         Users = await db.Users.AsNoTracking().OrderBy(u => u.DeactivatedAt != null).ThenBy(u => u.Email).ToListAsync(cancellationToken);
         Keys = await db.ApiKeys.AsNoTracking().OrderByDescending(k => k.Id).ToListAsync(cancellationToken);

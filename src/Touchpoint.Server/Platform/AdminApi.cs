@@ -6,8 +6,11 @@ using Touchpoint.Storage;
 
 namespace Touchpoint.Server.Platform;
 
-/// <summary>A user; <see cref="DeactivatedAt"/> is set while their access is taken away.</summary>
-public sealed record UserDto(long Id, string Email, string Name, Role Role, DateTime CreatedAt, DateTime? DeactivatedAt);
+/// <summary>
+/// A user; <see cref="DeactivatedAt"/> is set while their access is taken away, <see cref="LockedUntil"/> while wrong
+/// passwords keep them out.
+/// </summary>
+public sealed record UserDto(long Id, string Email, string Name, Role Role, DateTime CreatedAt, DateTime? DeactivatedAt, DateTime? LockedUntil = null);
 
 public sealed record NewUserRequest(string? Email, string? Name, Role? Role, string? Password);
 
@@ -34,8 +37,12 @@ public static class AdminApi
     public static void MapAdminApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/admin").WithTags("Administration").RequireAuthorization(Authentication.Policies.Admin);
-        group.MapGet("/users", async (TouchpointDb db, CancellationToken ct) =>
-            TypedResults.Ok(await db.Users.AsNoTracking().OrderBy(u => u.Email).Select(u => new UserDto(u.Id, u.Email, u.Name, u.Role, u.CreatedAt, u.DeactivatedAt)).ToListAsync(ct)));
+        group.MapGet("/users", async (TouchpointDb db, TimeProvider time, CancellationToken ct) =>
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            return TypedResults.Ok((await db.Users.AsNoTracking().OrderBy(u => u.Email).ToListAsync(ct))
+                .Select(u => new UserDto(u.Id, u.Email, u.Name, u.Role, u.CreatedAt, u.DeactivatedAt, Accounts.LockedUntil(u, now))).ToList());
+        });
         group.MapPost("/users", CreateUser);
         group.MapPut("/users/{id:long}/role", ChangeRole);
         // Deactivates: the user stays, so what they did keeps a name, and POST …/reactivate gives the access back.
@@ -43,6 +50,8 @@ public static class AdminApi
             Answer(await accounts.DeactivateUserAsync(id, Actor(user), ct)));
         group.MapPost("/users/{id:long}/reactivate", async Task<Results<NoContent, NotFound, ValidationProblem>> (Accounts accounts, long id, ClaimsPrincipal user, CancellationToken ct) =>
             Answer(await accounts.ReactivateUserAsync(id, Actor(user), ct)));
+        group.MapPost("/users/{id:long}/unlock", async Task<Results<NoContent, NotFound, ValidationProblem>> (Accounts accounts, long id, ClaimsPrincipal user, CancellationToken ct) =>
+            Answer(await accounts.UnlockUserAsync(id, Actor(user), ct)));
         group.MapPost("/users/{id:long}/password", async Task<Results<Ok<PasswordResetDto>, NotFound>> (Accounts accounts, long id, ClaimsPrincipal user, CancellationToken ct) =>
             await accounts.ResetPasswordAsync(id, Actor(user), ct) is { } password ? TypedResults.Ok(new PasswordResetDto(password)) : TypedResults.NotFound());
         group.MapGet("/audit", ReadAudit);

@@ -237,6 +237,29 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         return UserChange.Done;
     }
 
+    /// <summary>
+    /// Lifts a lock that wrong passwords put on the account before its 15 minutes are up (someone may be guessing to
+    /// keep a colleague out); the password stays as it was. Audited; nothing to do when the account is not locked.
+    /// </summary>
+    public async Task<UserChange> UnlockUserAsync(long userId, string actor, CancellationToken cancellationToken = default)
+    {
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null)
+        {
+            return UserChange.NotFound;
+        }
+        if (user.LockedUntil > time.GetUtcNow().UtcDateTime)
+        {
+            await ClearLockAsync(user.Id, cancellationToken);
+            Audit(actor, "user.unlocked", user.Email, null);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return UserChange.Done;
+    }
+
+    /// <summary>Until when the account is locked by wrong passwords; null when it is not (any more).</summary>
+    public static DateTime? LockedUntil(User user, DateTime nowUtc) => user.LockedUntil > nowUtc ? user.LockedUntil : null;
+
     /// <summary>Gives a user a new generated password (returned once, for the administrator to pass on); their sessions end.</summary>
     public async Task<string?> ResetPasswordAsync(long userId, string actor, CancellationToken cancellationToken = default)
     {
