@@ -166,9 +166,9 @@ public static class CustomersApi
 
     /// <summary>Creates or updates one customer by external id: 201 when new, 200 when it existed.</summary>
     public static async Task<Results<Created<CustomerDto>, Ok<CustomerDto>, ValidationProblem>> Upsert(CustomerIngestor ingestor,
-        CustomerContextQuery context, CustomerProfiles profiles, CustomerInput input, CancellationToken cancellationToken)
+        CustomerContextQuery context, CustomerProfiles profiles, TimeProvider time, CustomerInput input, CancellationToken cancellationToken)
     {
-        var errors = input.Validate();
+        var errors = input.Validate(time.GetUtcNow().UtcDateTime);
         if (errors.Count > 0)
         {
             return ApiProblems.Invalid(errors);

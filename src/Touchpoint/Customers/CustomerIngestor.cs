@@ -28,11 +28,12 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         var merges = new List<(long Line, CustomerInput Input)>();
         var counted = new Dictionary<CustomerInput, bool>(ReferenceEqualityComparer.Instance);
         long read = 0;
+        var now = time.GetUtcNow().UtcDateTime;
         foreach (var row in rows)
         {
             cancellationToken.ThrowIfCancellationRequested();
             read++;
-            if (summary.Accept(row, r => r.Validate()) is not { } value)
+            if (summary.Accept(row, r => r.Validate(now)) is not { } value)
             {
                 continue;
             }
@@ -352,17 +353,20 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         if (i.QuietHoursStart is { } quietStart) { c.QuietHoursStart = WholeMicroseconds(quietStart); }
         if (i.QuietHoursEnd is { } quietEnd) { c.QuietHoursEnd = WholeMicroseconds(quietEnd); }
         if (i.TimeZone is { Length: > 0 } timeZone) { c.TimeZone = timeZone; }
+        // To the microsecond, as PostgreSQL keeps it: an export carries the date, and its import must find it equal.
+        var decidedAt = WholeMicroseconds(i.ConsentsAt is { } at ? DateTime.SpecifyKind(at.Kind == DateTimeKind.Local ? at.ToUniversalTime() : at, DateTimeKind.Utc) : now);
         foreach (var (channel, granted) in i.Consents ?? new Dictionary<Channel, bool>())
         {
             var consent = c.Consents.FirstOrDefault(x => x.Channel == channel);
             if (consent is null)
             {
-                c.Consents.Add(new ChannelConsent { Channel = channel, Granted = granted, UpdatedAt = now });
+                c.Consents.Add(new ChannelConsent { Channel = channel, Granted = granted, UpdatedAt = decidedAt });
             }
-            else if (consent.Granted != granted)
+            else if (consent.Granted != granted && decidedAt >= consent.UpdatedAt)
             {
+                // The latest decision wins; one the source dates before the stored one is older news.
                 consent.Granted = granted;
-                consent.UpdatedAt = now;
+                consent.UpdatedAt = decidedAt;
             }
         }
     }

@@ -44,14 +44,23 @@ public sealed record CustomerInput
     public IReadOnlyDictionary<Channel, bool>? Consents { get; init; }
 
     /// <summary>
+    /// When the customer gave the <see cref="Consents"/> (the source's own date). A stored decision made later, by an
+    /// agent on the 360 page or another source, is kept: a nightly sync of an older opt-in must not undo today's opt-out.
+    /// Without it the consents are as of the import.
+    /// </summary>
+    public DateTime? ConsentsAt { get; init; }
+
+    /// <summary>
     /// The external id of the profile this one was merged into (what an export writes for a merged profile): once
     /// the rows are stored, this profile is merged into that one, as <c>POST /api/customers/{id}/merge</c> would.
     /// </summary>
     public string? MergedInto { get; init; }
 
-    public IReadOnlyList<FieldError> Validate()
+    public IReadOnlyList<FieldError> Validate(DateTime nowUtc)
     {
         var errors = new List<FieldError>();
+        // A date after now would outrank every decision until then, an agent's opt-out included.
+        HappenedAt.Check(errors, "consents_at", ConsentsAt, nowUtc);
         if (string.IsNullOrWhiteSpace(ExternalId))
         {
             errors.Add(new("external_id", "is required"));

@@ -29,6 +29,7 @@ public sealed class CustomerRecord
     public TimeOnly? QuietHoursEnd { get; set; }
     public string? TimeZone { get; set; }
     public Dictionary<Channel, bool>? Consents { get; set; }
+    public DateTime? ConsentsAt { get; set; }
     public string? MergedInto { get; set; }
 
     public static readonly IReadOnlyList<RecordField<CustomerRecord>> Fields =
@@ -59,6 +60,7 @@ public sealed class CustomerRecord
         new("quiet_hours_end", (r, v) => r.QuietHoursEnd = Cells.Time("quiet_hours_end", v), r => Cells.Format(r.QuietHoursEnd)),
         new("time_zone", (r, v) => r.TimeZone = v, r => r.TimeZone, "timezone"),
         new("consents", (r, v) => r.Consents = ParseConsents(v), r => r.Consents is null ? null : string.Join(';', r.Consents.Select(c => $"{c.Key}={(c.Value ? "yes" : "no")}"))),
+        new("consents_at", (r, v) => r.ConsentsAt = Cells.Instant("consents_at", v), r => Cells.Format(r.ConsentsAt)),
         new("merged_into", (r, v) => r.MergedInto = v, r => r.MergedInto),
     ];
 
@@ -103,6 +105,7 @@ public sealed class CustomerRecord
         QuietHoursEnd = QuietHoursEnd,
         TimeZone = TimeZone,
         Consents = Consents,
+        ConsentsAt = ConsentsAt,
         MergedInto = MergedInto,
     };
 }

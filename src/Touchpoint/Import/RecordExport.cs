@@ -185,6 +185,8 @@ public static class RecordExport
             QuietHoursEnd = c.QuietHoursEnd,
             TimeZone = c.TimeZone,
             Consents = c.Consents.Count == 0 ? null : c.Consents.OrderBy(x => x.Channel).ToDictionary(x => x.Channel, x => x.Granted),
+            // The latest decision's date: imported elsewhere, the consents stand as of then, not of the import.
+            ConsentsAt = c.Consents.Count == 0 ? null : c.Consents.Max(x => x.UpdatedAt),
             MergedInto = mergedInto,
         };
     }

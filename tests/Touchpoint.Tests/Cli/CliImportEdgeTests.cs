@@ -68,6 +68,43 @@ public sealed class CliImportEdgeTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task ImportCustomers_ConsentsAt_KeepsALaterDecision_SoAnOlderSyncDoesNotUndoAnOptOut(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        using var folder = new TempFolder();
+        async Task<(long, long, long)> ImportAsync(string rows)
+        {
+            var file = folder.Write($"{Guid.NewGuid():N}.csv", "external_id,consents,consents_at\n" + rows);
+            return Counts(Summary(await CliRunner.RunAsync(database, "import", "customers", file, "--json")));
+        }
+        async Task<(bool, DateTime)> SmsAsync()
+        {
+            await using var db = database.CreateDb();
+            var consent = await db.ChannelConsents.SingleAsync(c => c.Channel == Touchpoint.Interactions.Channel.Sms, Ct);
+            return (consent.Granted, consent.UpdatedAt);
+        }
+        var optedOut = new DateTime(2026, 3, 10, 12, 0, 0, DateTimeKind.Utc);
+
+        Assert.Equal((1L, 0L, 0L), await ImportAsync("c-1,sms=no,2026-03-10T12:00:00Z\n"));
+        Assert.Equal((false, optedOut), await SmsAsync());
+        // Yesterday's export of the source still says yes: older than the opt-out, so it changes nothing.
+        Assert.Equal((0L, 1L, 0L), await ImportAsync("c-1,sms=yes,2026-03-09T08:00:00Z\n"));
+        Assert.Equal((false, optedOut), await SmsAsync());
+        // A later yes (the customer opted in again) does.
+        Assert.Equal((1L, 0L, 0L), await ImportAsync("c-1,sms=yes,2026-03-12T08:00:00+02:00\n"));
+        Assert.Equal((true, new DateTime(2026, 3, 12, 6, 0, 0, DateTimeKind.Utc)), await SmsAsync());
+        // Without a date the file's consents are as of the import; with one after now the row is refused at its column.
+        Assert.Equal((1L, 0L, 0L), await ImportAsync("c-1,sms=no,\n"));
+        Assert.False((await SmsAsync()).Item1);
+        var future = Summary(await CliRunner.RunAsync(database, "import", "customers",
+            folder.Write("future.csv", "external_id,consents,consents_at\nc-1,sms=yes,2999-01-01T00:00:00Z\n"), "--json"));
+        var rejection = Assert.Single(future.GetProperty("rejections").EnumerateArray());
+        Assert.Equal((2L, 3), (rejection.GetProperty("line").GetInt64(), rejection.GetProperty("column").GetInt32()));
+        Assert.StartsWith("consents_at is in the future", rejection.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.False((await SmsAsync()).Item1);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task ImportTwcs_ATweetFromTheFuture_IsRejectedAtCreatedAt_NotAtAStartedAtTheFileDoesNotHave(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);

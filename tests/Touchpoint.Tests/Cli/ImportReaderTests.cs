@@ -273,7 +273,7 @@ public sealed class ImportReaderTests
 
         foreach (var row in ImportFiles.ReadCustomers(new StringReader(string.Join('\n', lines)), ImportFormat.JsonLines))
         {
-            summary.Accept(row, r => r.Validate());
+            summary.Accept(row, r => r.Validate(DateTime.UtcNow));
         }
 
         Assert.Equal(
