@@ -148,7 +148,7 @@ public sealed partial record CustomerInput
     public static List<string> SplitOtherIdentities(string cell) =>
         EntrySeparator().Split(cell).Select(e => e.Trim()).Where(e => e.Length > 0).ToList();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@";(?=\s*(?:;|[A-Za-z]+\s*:|$))")]
+    [System.Text.RegularExpressions.GeneratedRegex(@";(?=\s*(?:;|[A-Za-z][A-Za-z0-9_-]*\s*:|$))")]
     private static partial System.Text.RegularExpressions.Regex EntrySeparator();
 
     private static void CheckOtherIdentity(List<FieldError> errors, string? entry)

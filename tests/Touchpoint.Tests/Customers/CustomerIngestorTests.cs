@@ -140,4 +140,12 @@ public sealed class CustomerIngestorTests
         var sms = await db.ChannelConsents.SingleAsync(Ct);
         Assert.Equal((true, now.AddHours(1)), (sms.Granted, sms.UpdatedAt));
     }
+
+    [Theory]
+    [InlineData("crm:SF;2;email:b@example.com", new[] { "crm:SF;2", "email:b@example.com" })]
+    [InlineData(" email:a@example.com ; ;crm:Y;", new[] { "email:a@example.com", "crm:Y" })]
+    [InlineData("email:a@example.com;fax2:0123", new[] { "email:a@example.com", "fax2:0123" })]
+    [InlineData("email:b;c@example.com;Phone : +44 7700 900123", new[] { "email:b;c@example.com", "Phone : +44 7700 900123" })]
+    public void OtherIdentitiesCell_SplitsAtASemicolonBeforeTheNextName_Only(string cell, string[] entries) =>
+        Assert.Equal(entries, CustomerInput.SplitOtherIdentities(cell));
 }
