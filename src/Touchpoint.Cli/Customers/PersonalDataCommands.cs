@@ -32,7 +32,7 @@ internal static class PersonalDataCommands
 
     private static Argument<string> CustomerArgument() => new("customer")
     {
-        Description = "The customer: external id, CRM id, email, phone, @handle, or the profile number (as in /customers/125).",
+        Description = "The customer: external id, CRM id, email, phone, @handle, or the profile number (as in /customers/125; #125 means only that).",
     };
 
     private static Command Export()
@@ -47,13 +47,19 @@ internal static class PersonalDataCommands
         {
             await session.EnsureSchemaAsync(token);
             var id = await FindAsync(session, parse.GetRequiredValue(customer), token);
+            var file = parse.GetValue(output);
+            // Opened before the export is read and audited: a path that cannot be written must not log data as given out.
+            await using var stream = file is null ? null : new FileStream(file.FullName, FileMode.Create, FileAccess.Write);
             var export = (await session.Get<PersonalData>().ExportAsync(id, Actor, token))!;
             var json = JsonSerializer.Serialize(export, Json);
-            if (parse.GetValue(output) is { } file)
+            if (stream is not null)
             {
-                await File.WriteAllTextAsync(file.FullName, json + "\n", token);
+                await using (var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true))
+                {
+                    await writer.WriteAsync((json + "\n").AsMemory(), token);
+                }
                 await session.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"Exported the personal data of customer #{export.Profile.Id} ({export.Interactions.Count:N0} interactions, {export.Feedback.Count:N0} feedback responses) to {file.FullName}"));
+                    $"Exported the personal data of customer #{export.Profile.Id} ({export.Interactions.Count:N0} interactions, {export.Feedback.Count:N0} feedback responses) to {file!.FullName}"));
             }
             else
             {
@@ -104,23 +110,49 @@ internal static class PersonalDataCommands
 
     private static string Actor => "cli:" + Environment.UserName;
 
-    /// <summary>The live profile a key names; a number nobody uses as a key is the profile number.</summary>
+    /// <summary>
+    /// The live profile a key names: an external id, CRM id, email, phone, handle or profile number ("#125" is only the
+    /// profile number). A key that names two people (the external id "1" and profile #1, one's id and another's handle)
+    /// is refused naming both: erasing whichever came first in the lookup could erase the wrong person.
+    /// </summary>
     private static async Task<long> FindAsync(CliSession session, string text, CancellationToken token)
     {
         var key = text.Trim();
-        var context = session.Get<CustomerContextQuery>();
-        if (await context.FindAsync(key, key, key, key, token) is { } found)
+        var numberOnly = key.StartsWith('#');
+        var digits = numberOnly ? key[1..] : key;
+        var readings = new List<(long Id, string As)>();
+        if (!numberOnly)
         {
-            return found;
-        }
-        if (long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
-        {
-            await using var db = StorageServices.CreateDb(session.Target);
-            if (await db.Customers.Where(c => c.Id == number).Select(c => (long?)(c.MergedIntoId ?? c.Id)).FirstOrDefaultAsync(token) is { } id)
+            var context = session.Get<CustomerContextQuery>();
+            foreach (var (found, reading) in new[]
+                     {
+                         (await context.FindAsync(key, null, null, null, token), "external id or CRM id"),
+                         (await context.FindAsync(null, key, null, null, token), "email"),
+                         (await context.FindAsync(null, null, key, null, token), "phone"),
+                         (await context.FindAsync(null, null, null, key, token), "handle"),
+                     })
             {
-                return id;
+                if (found is { } id && readings.All(r => r.Id != id))
+                {
+                    readings.Add((id, reading));
+                }
             }
         }
-        throw new CliException($"no customer is known as '{key}' (external id, CRM id, email, phone, @handle or profile number)");
+        if (long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            await using var db = StorageServices.CreateDb(session.Target);
+            if (await db.Customers.Where(c => c.Id == number).Select(c => (long?)(c.MergedIntoId ?? c.Id)).FirstOrDefaultAsync(token) is { } id
+                && readings.All(r => r.Id != id))
+            {
+                readings.Add((id, "profile number"));
+            }
+        }
+        return readings switch
+        {
+            [var one] => one.Id,
+            [] => throw new CliException($"no customer is known as '{key}' (external id, CRM id, email, phone, @handle or profile number)"),
+            _ => throw new CliException($"'{key}' names more than one customer: {string.Join(", ", readings.Select(r => $"#{r.Id} ({r.As})"))}; " +
+                $"give #NUMBER for a profile number, or another of the person's keys"),
+        };
     }
 }

@@ -106,7 +106,7 @@ public static class InteractionsApi
     /// <summary>Up to 10,000 interactions in one request; valid items are stored, invalid ones are listed by index.</summary>
     public static Task<Results<Ok<BatchResult>, ValidationProblem>> Batch(InteractionIngestor ingestor, List<InteractionInput?> inputs,
         CancellationToken cancellationToken) =>
-        Batches.RunAsync(inputs, rows => ingestor.IngestAsync(rows, cancellationToken: cancellationToken));
+        Batches.RunAsync(inputs, rows => ingestor.IngestAsync(rows, cancellationToken: cancellationToken, rowName: index => $"at index {index}"));
 
     /// <summary>
     /// A whole file in the body (CSV with a header row, or JSON Lines), in the formats of docs/import-formats.md; any size.

@@ -8,7 +8,7 @@ namespace Touchpoint.Customers;
 /// A customer as a source system sends it. Identities (email, phone, social handle, CRM id) that already
 /// belong to a profile resolve the row to that profile; attributes left null keep their stored value.
 /// </summary>
-public sealed record CustomerInput
+public sealed partial record CustomerInput
 {
     public required string ExternalId { get; init; }
     public string? Name { get; init; }
@@ -141,6 +141,16 @@ public sealed record CustomerInput
         return kind is { } k && value.Length > 0 ? (k, value) : null;
     }
 
+    /// <summary>
+    /// The entries of a file's other_identities cell: split at each ';' that starts another <c>name:</c> entry (or ends the
+    /// cell), not at every ';', as the email and crm_id columns take one ("crm:SF;2" is one entry).
+    /// </summary>
+    public static List<string> SplitOtherIdentities(string cell) =>
+        EntrySeparator().Split(cell).Select(e => e.Trim()).Where(e => e.Length > 0).ToList();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@";(?=\s*(?:;|[A-Za-z][A-Za-z0-9_-]*\s*:|$))")]
+    private static partial System.Text.RegularExpressions.Regex EntrySeparator();
+
     private static void CheckOtherIdentity(List<FieldError> errors, string? entry)
     {
         const string field = OtherIdentitiesField;
@@ -149,10 +159,10 @@ public sealed record CustomerInput
             errors.Add(new(field, $"'{entry}' is not kind:value (email, phone, social or crm)"));
             return;
         }
-        // The files join the entries with ';'.
-        if (value.Contains(';', StringComparison.Ordinal))
+        // The files join the entries with ';': one a file would read back as another entry, or cut short, cannot go there.
+        if (SplitOtherIdentities(entry!) is not [var whole] || whole != entry!.Trim())
         {
-            errors.Add(new(field, $"'{entry}' contains ';'"));
+            errors.Add(new(field, $"'{entry}' holds a ';' that a file would read as the start of another entry"));
         }
         StoredText.CheckNoNul(errors, [(field, value)]);
         StoredLengths.Check(errors, field, value, StoredLengths.IdentityValue);

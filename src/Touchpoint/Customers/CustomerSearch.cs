@@ -166,9 +166,20 @@ public sealed class CustomerSearch(TouchpointDb db, TimeProvider time, IOptions<
     /// </summary>
     internal static string UpperBound(string prefix)
     {
-        // A last U+FFFF cannot be incremented (it would wrap to NUL, which PostgreSQL refuses): carry to the one before.
-        var end = prefix.TrimEnd('\uffff');
-        return end.Length == 0 ? prefix + "\uffff" : string.Concat(end.AsSpan(0, end.Length - 1), ((char)(end[^1] + 1)).ToString());
+        // Both databases compare UTF-8 bytes, which is code point order: raise the last code point, not the last UTF-16
+        // unit (that split a pair such as U+203FF, or made half of one from U+D7FF, which PostgreSQL's driver cannot
+        // send), stepping over the surrogates' range; the highest, U+10FFFF, carries to the one before.
+        var runes = prefix.EnumerateRunes().ToList();
+        while (runes.Count > 0)
+        {
+            var last = runes[^1].Value;
+            runes.RemoveAt(runes.Count - 1);
+            if (last < 0x10FFFF)
+            {
+                return string.Concat(runes.Select(r => r.ToString())) + new System.Text.Rune(last + 1 == 0xD800 ? 0xE000 : last + 1);
+            }
+        }
+        return prefix + "\U0010FFFF";
     }
 
     /// <summary>The search text read as each kind of identity it could be.</summary>

@@ -41,7 +41,7 @@ public sealed class CustomerRecord
         new("social_handle", (r, v) => r.SocialHandle = v, r => r.SocialHandle, "handle", "twitter"),
         new("crm_id", (r, v) => r.CrmId = v, r => r.CrmId),
         // "email:ada@home.example;phone:+447700900123": identities beyond the columns above (an email learned from a contact).
-        new(CustomerInput.OtherIdentitiesField, (r, v) => r.OtherIdentities = v.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList(),
+        new(CustomerInput.OtherIdentitiesField, (r, v) => r.OtherIdentities = CustomerInput.SplitOtherIdentities(v),
             r => r.OtherIdentities is null ? null : string.Join(';', r.OtherIdentities)),
         new("birth_year", (r, v) => r.BirthYear = Cells.Int("birth_year", v), r => Cells.Format(r.BirthYear)),
         new("gender", (r, v) => r.Gender = v, r => r.Gender),

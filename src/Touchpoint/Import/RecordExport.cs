@@ -139,9 +139,15 @@ public static class RecordExport
 
     private static CustomerRecord ToRecord(Customer c, string? mergedInto, string phoneRegion, HashSet<(long, IdentityKind, string)> carriedByAliases)
     {
-        string? Identity(IdentityKind kind) => c.Identities.Where(i => i.Kind == kind && (kind != IdentityKind.Crm || i.Value != c.ExternalId))
+        // Not one a merged profile's row carries: the survivor's row, imported first, would take it, and the merged row,
+        // found by it, would land on the survivor instead of being created and merged.
+        string? Identity(IdentityKind kind) => c.Identities.Where(i => i.Kind == kind && (kind != IdentityKind.Crm || i.Value != c.ExternalId)
+                && !carriedByAliases.Contains((c.Id, i.Kind, i.Value)))
             .OrderBy(i => i.Id).Select(i => i.Value).FirstOrDefault();
-        var (email, phone, handle, crmId) = (c.Email ?? Identity(IdentityKind.Email), c.Phone ?? Identity(IdentityKind.Phone),
+        // The profile's own email and phone, unless a merge filled them from a merged profile whose row carries them.
+        string? Own(IdentityKind kind, string? column) =>
+            string.IsNullOrWhiteSpace(column) || carriedByAliases.Contains((c.Id, kind, CustomerIdentity.Normalize(kind, column, phoneRegion))) ? Identity(kind) : column;
+        var (email, phone, handle, crmId) = (Own(IdentityKind.Email, c.Email), Own(IdentityKind.Phone, c.Phone),
             Identity(IdentityKind.Social), Identity(IdentityKind.Crm));
         var inColumns = new HashSet<(IdentityKind, string)> { (IdentityKind.Crm, c.ExternalId) };
         foreach (var (kind, value) in new[] { (IdentityKind.Email, email), (IdentityKind.Phone, phone), (IdentityKind.Social, handle), (IdentityKind.Crm, crmId) })

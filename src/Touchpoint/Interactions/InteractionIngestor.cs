@@ -39,9 +39,12 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
     /// Ingests rows in batches of <paramref name="batchSize"/>, each written in its own transaction, so an
     /// interrupted run keeps whole batches and a second run adds exactly the rest.
     /// </summary>
+    /// <param name="rowName">How a rejection names another row by its <see cref="ImportRow{T}.Line"/>: "line 3" in a file (the
+    /// default), "index 2" in an API batch, whose rows are numbered by their place in the array.</param>
     public async Task<ImportSummary> IngestAsync(IEnumerable<ImportRow<InteractionInput>> rows, IProgress<ImportProgress>? progress = null,
-        int batchSize = DefaultBatchSize, CancellationToken cancellationToken = default)
+        int batchSize = DefaultBatchSize, CancellationToken cancellationToken = default, Func<long, string>? rowName = null)
     {
+        rowName ??= line => $"on line {line}";
         var stopwatch = Stopwatch.StartNew();
         PhaseTimer.Start();
         var summary = new ImportSummary();
@@ -213,7 +216,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                     else
                     {
                         // The same contact told two ways: storing the first without a word would hide that one is wrong.
-                        summary.Reject(row, [new FieldError("external_id", $"was given on line {first.Line} with other values; that row is kept")]);
+                        summary.Reject(row, [new FieldError("external_id", $"was given {rowName(first.Line)} with other values; that row is kept")]);
                     }
                     continue;
                 }

@@ -49,11 +49,13 @@ public sealed record InteractionInput
     /// </summary>
     public int ContentHash()
     {
+        // Keys as they are stored, trimmed: " x-1 " and "x-1" are one contact, not two tellings of it.
+        static string? Key(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
         var hash = new HashCode();
-        hash.Add(ExternalId);
-        hash.Add(CustomerExternalId);
-        hash.Add(CustomerEmail);
-        hash.Add(CustomerPhone);
+        hash.Add(Key(ExternalId));
+        hash.Add(Key(CustomerExternalId));
+        hash.Add(Key(CustomerEmail));
+        hash.Add(Key(CustomerPhone));
         hash.Add(CustomerSocialHandle);
         hash.Add(CustomerName);
         hash.Add(Channel);
@@ -71,7 +73,7 @@ public sealed record InteractionInput
         hash.Add(Reason);
         hash.Add(Outcome);
         hash.Add(Subject);
-        hash.Add(CaseExternalId);
+        hash.Add(Key(CaseExternalId));
         foreach (var message in Messages)
         {
             hash.Add(message);

@@ -89,6 +89,67 @@ public sealed class CliExportMergeTests
         Assert.Contains("\"duplicates\": 1", (await CliRunner.RunAsync(target, "import", "customers", file, "--json")).Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite, "csv")]
+    [InlineData(DatabaseProvider.Sqlite, "jsonl")]
+    [InlineData(DatabaseProvider.Postgres, "csv")]
+    [InlineData(DatabaseProvider.Postgres, "jsonl")]
+    public async Task ExportThenImport_AnIdentityHoldingASemicolon_ComesBack_NotARejectedRow(DatabaseProvider provider, string format)
+    {
+        // The email and crm_id columns take ';', so a profile's second CRM id or email may hold one; other_identities
+        // wrote it as it was, and the import split "crm:SF;2" in two (CSV) or refused it (JSON Lines): the whole row was lost.
+        await using var source = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(source, new Touchpoint.Customers.CustomerInput { ExternalId = "c-1", Email = "a@example.com", CrmId = "SF-1" });
+        await Ingest.CustomersAsync(source, new Touchpoint.Customers.CustomerInput { ExternalId = "c-1", Email = "b;c@example.com", CrmId = "SF;2" });
+        using var folder = new TempFolder();
+        var file = folder.File("customers." + format);
+        Assert.Equal(0, (await CliRunner.RunAsync(source, "export", "customers", "--out", file)).ExitCode);
+
+        await using var target = await TestDatabase.CreateAsync(provider);
+        var imported = await CliRunner.RunAsync(target, "import", "customers", file, "--json");
+        Assert.True(imported.ExitCode == 0 && imported.Output.Contains("\"rejected\": 0", StringComparison.Ordinal), imported.ToString());
+        async Task<List<string>> IdentitiesAsync(TestDatabase database)
+        {
+            await using var db = database.CreateDb();
+            return (await db.CustomerIdentities.Select(i => new { i.Kind, i.Value }).ToListAsync(Ct)).Select(i => $"{i.Kind}:{i.Value}").Order().ToList();
+        }
+        Assert.Equal(["Crm:SF-1", "Crm:SF;2", "Email:a@example.com", "Email:b;c@example.com"], await IdentitiesAsync(source));
+        Assert.Equal(await IdentitiesAsync(source), await IdentitiesAsync(target));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite, "csv")]
+    [InlineData(DatabaseProvider.Postgres, "jsonl")]
+    public async Task ExportThenImport_ASurvivorWithoutAPhone_LeavesTheMergedProfilesPhoneToItsRow_AndTheMergeComesBack(DatabaseProvider provider, string format)
+    {
+        // The survivor's phone column fell back to the phone it got from the merged profile, whose own row carries it: on
+        // import the survivor took it first, and the merged row, found by it, was refused ("stored on another profile").
+        await using var source = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(source,
+            new Touchpoint.Customers.CustomerInput { ExternalId = "c-sur", Name = "Sur", Email = "sur@example.com", OtherIdentities = ["email:sur2@example.com"] },
+            new Touchpoint.Customers.CustomerInput { ExternalId = "c-ali", Name = "Ali", Email = "ali@example.com", Phone = "+44 7700 900555", SocialHandle = "@ali", OtherIdentities = ["crm:ZD-A"] },
+            new Touchpoint.Customers.CustomerInput { ExternalId = "c-ali", MergedInto = "c-sur" });
+        using var folder = new TempFolder();
+        var file = folder.File("customers." + format);
+        Assert.Equal(0, (await CliRunner.RunAsync(source, "export", "customers", "--out", file)).ExitCode);
+
+        await using var target = await TestDatabase.CreateAsync(provider);
+        var imported = await CliRunner.RunAsync(target, "import", "customers", file, "--json");
+        Assert.True(imported.ExitCode == 0 && imported.Output.Contains("\"rejected\": 0", StringComparison.Ordinal), imported.ToString());
+        async Task<List<string>> ProfilesAsync(TestDatabase database)
+        {
+            await using var db = database.CreateDb();
+            var keys = await db.Customers.ToDictionaryAsync(c => c.Id, c => c.ExternalId, Ct);
+            var merged = (await db.Customers.Where(c => c.MergedIntoId != null).Select(c => new { c.ExternalId, c.MergedIntoId }).ToListAsync(Ct))
+                .Select(c => $"{c.ExternalId} -> {keys[c.MergedIntoId!.Value]}");
+            var identities = (await db.CustomerIdentities.Select(i => new { i.CustomerId, i.Kind, i.Value }).ToListAsync(Ct))
+                .Select(i => $"{keys[i.CustomerId]}/{i.Kind}:{i.Value}");
+            return [.. merged.Concat(identities).Order()];
+        }
+        Assert.Contains("c-ali -> c-sur", await ProfilesAsync(source));
+        Assert.Equal(await ProfilesAsync(source), await ProfilesAsync(target));
+    }
+
     [Theory, ClassData(typeof(Providers))]
     public async Task ExportCsv_GuardsCellsASpreadsheetWouldRunAsFormulas_AndImportsBackUnchanged(DatabaseProvider provider)
     {

@@ -70,4 +70,60 @@ public sealed class CliPersonalDataTests
         // The erased person is no longer found by what they were known as.
         Assert.Equal(1, (await CliRunner.RunAsync(database, "personal-data", "export", "zelda@example.com")).ExitCode);
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PersonalData_AKeyNamingTwoPeople_IsRefused_AndHashNumberIsTheProfileNumber(DatabaseProvider provider)
+    {
+        // "erase 1 --yes" erased the customer whose external id is "1", not profile #1 (/customers/1) the help points to.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(database,
+            new CustomerInput { ExternalId = "c-a", Name = "Ann Profile-One", Email = "ann@example.com" },
+            new CustomerInput { ExternalId = "1", Name = "Numbered", Email = "num@example.com" },
+            new CustomerInput { ExternalId = "c-b", Name = "Bob", SocialHandle = "@c-a" });
+        long ann, numbered, bob;
+        await using (var db = database.CreateDb())
+        {
+            var ids = await db.Customers.ToDictionaryAsync(c => c.ExternalId, c => c.Id, Ct);
+            (ann, numbered, bob) = (ids["c-a"], ids["1"], ids["c-b"]);
+        }
+        Assert.Equal(1, ann);
+
+        var twoNumbers = await CliRunner.RunAsync(database, "personal-data", "erase", "1", "--yes");
+        Assert.True(twoNumbers.ExitCode == 1, twoNumbers.ToString());
+        Assert.Contains($"'1' names more than one customer: #{numbered} (external id or CRM id), #1 (profile number)", twoNumbers.Error, StringComparison.Ordinal);
+        // "c-a" is Ann's external id and Bob's handle.
+        var keyAndHandle = await CliRunner.RunAsync(database, "personal-data", "export", "c-a");
+        Assert.True(keyAndHandle.ExitCode == 1, keyAndHandle.ToString());
+        Assert.Contains($"#{ann} (external id or CRM id), #{bob} (handle)", keyAndHandle.Error, StringComparison.Ordinal);
+        await using (var db = database.CreateDb())
+        {
+            Assert.Equal(3, await db.Customers.CountAsync(c => c.Name != PersonalData.ErasedName, Ct));
+            Assert.Equal(0, await db.AuditLog.CountAsync(Ct));
+        }
+
+        var byNumber = await CliRunner.RunAsync(database, "personal-data", "export", "#1");
+        Assert.True(byNumber.ExitCode == 0, byNumber.ToString());
+        Assert.Equal("Ann Profile-One", JsonDocument.Parse(byNumber.Output).RootElement.GetProperty("profile").GetProperty("name").GetString());
+        var byOtherNumber = await CliRunner.RunAsync(database, "personal-data", "export", $"#{numbered}");
+        Assert.Equal("Numbered", JsonDocument.Parse(byOtherNumber.Output).RootElement.GetProperty("profile").GetProperty("name").GetString());
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PersonalDataExport_ToAPathThatCannotBeWritten_SaysSo_AndAuditsNoExport(DatabaseProvider provider)
+    {
+        // The export was read and audited as given, then the write failed: the log said the person's data went out.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(database, new CustomerInput { ExternalId = "c-a", Name = "Ann", Email = "ann@example.com" });
+        using var folder = new TempFolder();
+
+        foreach (var path in new[] { folder.File("missing/ann.json"), folder.Path })
+        {
+            var result = await CliRunner.RunAsync(database, "personal-data", "export", "c-a", "--out", path);
+            Assert.True(result.ExitCode == 1, result.ToString());
+            Assert.StartsWith("error: ", result.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+        }
+        await using var db = database.CreateDb();
+        Assert.Equal(0, await db.AuditLog.CountAsync(Ct));
+    }
 }

@@ -117,4 +117,35 @@ public sealed class CustomerIngestorTests
         Assert.Contains("email", summary.Rejections[0].Reason, StringComparison.Ordinal);
         Assert.Contains("Mars/Olympus", summary.Rejections[1].Reason, StringComparison.Ordinal);
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Import_ConsentsDatedAFewHoursAhead_AreAsOfNow_SoALaterRealDecisionStillWins(DatabaseProvider provider)
+    {
+        // A source whose clock runs ahead (within the day the future check forgives) stored its date as given: an opt-out
+        // "at 20:00" made at 09:00 outranked the customer's opt-in at 10:00 until the evening.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var clock = Clock();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var ingestor = new CustomerIngestor(database.Target, clock, Microsoft.Extensions.Options.Options.Create(new InteractionOptions()),
+            Microsoft.Extensions.Options.Options.Create(new CustomerOptions()));
+        Task<Touchpoint.Import.ImportSummary> ImportAsync(bool sms, DateTime at) => ingestor.IngestAsync(
+            [new Touchpoint.Import.ImportRow<CustomerInput>(1, new() { ExternalId = "c1", Consents = new Dictionary<Channel, bool> { [Channel.Sms] = sms }, ConsentsAt = at })],
+            cancellationToken: Ct);
+
+        Assert.Empty((await ImportAsync(false, now.AddHours(11))).Rejections);
+        clock.Advance(TimeSpan.FromHours(1));
+        Assert.Empty((await ImportAsync(true, now.AddHours(1))).Rejections);
+
+        await using var db = database.CreateDb();
+        var sms = await db.ChannelConsents.SingleAsync(Ct);
+        Assert.Equal((true, now.AddHours(1)), (sms.Granted, sms.UpdatedAt));
+    }
+
+    [Theory]
+    [InlineData("crm:SF;2;email:b@example.com", new[] { "crm:SF;2", "email:b@example.com" })]
+    [InlineData(" email:a@example.com ; ;crm:Y;", new[] { "email:a@example.com", "crm:Y" })]
+    [InlineData("email:a@example.com;fax2:0123", new[] { "email:a@example.com", "fax2:0123" })]
+    [InlineData("email:b;c@example.com;Phone : +44 7700 900123", new[] { "email:b;c@example.com", "Phone : +44 7700 900123" })]
+    public void OtherIdentitiesCell_SplitsAtASemicolonBeforeTheNextName_Only(string cell, string[] entries) =>
+        Assert.Equal(entries, CustomerInput.SplitOtherIdentities(cell));
 }

@@ -117,6 +117,33 @@ public sealed class CustomerQueriesTests
         }
     }
 
+    /// <summary>
+    /// The range's upper end raised the last UTF-16 unit: after the second half of a pair (𠏿, U+203FF, ends in U+DFFF) or
+    /// before the surrogates (U+D7FF) that made half a pair, which PostgreSQL's driver cannot send: the search failed.
+    /// </summary>
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Search_ByAPrefixEndingInACharacterOutsideTheBasicPlane_FindsItsKeys(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(database,
+            new CustomerInput { ExternalId = "k-\U000203FF\U000203FF", Name = "Pair Ending" },
+            new CustomerInput { ExternalId = "k-\U000203FFb", Name = "Pair Then Letter" },
+            new CustomerInput { ExternalId = "k-\U00020400", Name = "Next Pair" },
+            new CustomerInput { ExternalId = "k-\uD7FFx", Name = "Before Surrogates" },
+            new CustomerInput { ExternalId = "k-\uE000", Name = "After Surrogates" });
+        await using var db = database.CreateDb();
+        var search = new CustomerSearch(db, TimeProvider.System, Options.Create(new InteractionOptions()), Options.Create(new CustomerOptions()));
+        async Task<List<string>> Found(string text) => [.. (await search.SearchAsync(new CustomerQuery(text), Ct)).Items.Select(c => c.Name).Order()];
+
+        Assert.Equal(["Pair Ending", "Pair Then Letter"], await Found("k-\U000203FF"));
+        Assert.Equal(["Before Surrogates"], await Found("k-\uD7FF"));
+        Assert.Equal(["Next Pair"], await Found("k-\U00020400"));
+        Assert.Equal("k-\U000203FF\U000203FF", CustomerSearch.UpperBound("k-\U000203FF\U000203FE"));
+        Assert.Equal("k-\U00020400", CustomerSearch.UpperBound("k-\U000203FF"));
+        Assert.Equal("k-\uE000", CustomerSearch.UpperBound("k-\uD7FF"));
+        Assert.Equal("l", CustomerSearch.UpperBound("k\U0010FFFF"));
+    }
+
     [Theory, ClassData(typeof(Providers))]
     public async Task Search_UnknownSegment_SaysSoInsteadOfListingEveryone(DatabaseProvider provider)
     {
@@ -154,8 +181,8 @@ public sealed class CustomerQueriesTests
         Assert.Equal("adb", upper);
         Assert.True(string.CompareOrdinal("ada\uffff", upper) < 0);
         Assert.True(string.CompareOrdinal("adb", upper) >= 0);
-        // A last U+FFFF carries instead of wrapping to NUL.
-        Assert.Equal("b", CustomerSearch.UpperBound("a\uffff"));
+        // A last U+FFFF is raised to U+10000 (code points, as the databases compare), never wrapped to NUL.
+        Assert.Equal("a\U00010000", CustomerSearch.UpperBound("a\uffff"));
         Assert.DoesNotContain('\0', CustomerSearch.UpperBound("\uffff"));
     }
 

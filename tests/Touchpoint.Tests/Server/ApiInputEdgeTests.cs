@@ -689,4 +689,28 @@ public sealed class ApiInputEdgeTests
         Assert.Equal("c-1", found.GetProperty("externalId").GetString());
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/customers/lookup?handle=ada", Ct)).StatusCode);
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task InteractionBatch_OneIdTwice_NamesTheFirstByItsIndex_AndSpacesAroundIdsAreNotOtherValues(DatabaseProvider provider)
+    {
+        // The rejection said "was given on line 0" in a batch whose items have indexes; and " x-1 " against "x-1", stored
+        // alike, counted as a contact told two ways.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+
+        var response = await api.PostAsync("/api/interactions/batch", new StringContent("""
+            [{"externalId":"x-1","customerExternalId":"c-1","channel":"chat","startedAt":"2026-03-20T10:00:00Z","caseExternalId":"k-1"},
+             {"externalId":" x-1 ","customerExternalId":" c-1","channel":"chat","startedAt":"2026-03-20T10:00:00Z","caseExternalId":"k-1 "},
+             {"externalId":"x-2","customerExternalId":"c-1","channel":"chat","startedAt":"2026-03-20T10:00:00Z","messages":[{"author":"customer","at":"2026-03-20T10:00:00Z","text":"a"}]},
+             {"externalId":"x-2","customerExternalId":"c-1","channel":"chat","startedAt":"2026-03-20T10:00:00Z","messages":[{"author":"customer","at":"2026-03-20T10:00:00Z","text":"b"}]}]
+            """, Encoding.UTF8, "application/json"), Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        var result = JsonDocument.Parse(body).RootElement;
+        Assert.Equal((2, 1, 1), (result.GetProperty("imported").GetInt32(), result.GetProperty("duplicates").GetInt32(), result.GetProperty("rejected").GetInt32()));
+        var rejection = Assert.Single(result.GetProperty("rejections").EnumerateArray());
+        Assert.Equal((3, "externalId was given at index 2 with other values; that row is kept"),
+            (rejection.GetProperty("index").GetInt32(), rejection.GetProperty("reason").GetString()));
+    }
 }
