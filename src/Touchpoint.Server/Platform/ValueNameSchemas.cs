@@ -34,6 +34,23 @@ public static class ValueNameSchemas
     private static async Task TransformSchemaAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
         var type = context.JsonTypeInfo.Type;
+        // Text and times are read by converters of their own too (a number as an id's digits, any offset as UTC), which
+        // left their schemas empty ({}) or without a type: they are strings, null where the property may be.
+        if (type == typeof(string) || Nullable.GetUnderlyingType(type) == typeof(DateTime) || type == typeof(DateTime))
+        {
+            var nullable = Nullable.GetUnderlyingType(type) is not null || context.JsonPropertyInfo is { IsSetNullable: true };
+            schema.Type = JsonSchemaType.String | (nullable ? JsonSchemaType.Null : 0);
+            if (type != typeof(string))
+            {
+                schema.Format = "date-time";
+            }
+            return;
+        }
+        if (context.JsonTypeInfo.Kind == JsonTypeInfoKind.Enumerable && context.JsonTypeInfo.ElementType == typeof(string) && schema.Items is null)
+        {
+            schema.Items = new OpenApiSchema { Type = JsonSchemaType.String };
+            return;
+        }
         if (Describe(Nullable.GetUnderlyingType(type) ?? type) is { } description)
         {
             schema.Type = JsonSchemaType.String;
