@@ -366,9 +366,10 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
             {
                 c.Consents.Add(new ChannelConsent { Channel = channel, Granted = granted, UpdatedAt = decidedAt });
             }
-            else if (consent.Granted != granted && decidedAt >= consent.UpdatedAt)
+            else if (consent.Granted != granted && (decidedAt > consent.UpdatedAt || (decidedAt == consent.UpdatedAt && !granted)))
             {
-                // The latest decision wins; one the source dates before the stored one is older news.
+                // The latest decision wins; one the source dates before the stored one is older news. Of two made at the
+                // same moment the refusal stands, as a merge of two profiles decides.
                 consent.Granted = granted;
                 consent.UpdatedAt = decidedAt;
             }

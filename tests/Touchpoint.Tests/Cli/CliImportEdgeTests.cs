@@ -90,6 +90,8 @@ public sealed class CliImportEdgeTests
         // Yesterday's export of the source still says yes: older than the opt-out, so it changes nothing.
         Assert.Equal((0L, 1L, 0L), await ImportAsync("c-1,sms=yes,2026-03-09T08:00:00Z\n"));
         Assert.Equal((false, optedOut), await SmsAsync());
+        // A yes dated the very moment of the no does not undo it either (the refusal stands, as when two profiles merge).
+        Assert.Equal((0L, 1L, 0L), await ImportAsync("c-1,sms=yes,2026-03-10T12:00:00Z\n"));
         // A later yes (the customer opted in again) does.
         Assert.Equal((1L, 0L, 0L), await ImportAsync("c-1,sms=yes,2026-03-12T08:00:00+02:00\n"));
         Assert.Equal((true, new DateTime(2026, 3, 12, 6, 0, 0, DateTimeKind.Utc)), await SmsAsync());
