@@ -355,12 +355,13 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         if (i.TimeZone is { Length: > 0 } timeZone) { c.TimeZone = timeZone; }
         // To the microsecond, as PostgreSQL keeps it: an export carries the date, and its import must find it equal. Never
         // after now: a source clock running ahead (within the day the future check forgives) would outrank real decisions.
-        var decidedAt = WholeMicroseconds(i.ConsentsAt is { } at
-            && DateTime.SpecifyKind(at.Kind == DateTimeKind.Local ? at.ToUniversalTime() : at, DateTimeKind.Utc) is var given && given < now
+        DateTime DecidedAt(DateTime? at) => WholeMicroseconds(at is { } t
+            && DateTime.SpecifyKind(t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : t, DateTimeKind.Utc) is var given && given < now
             ? given
             : now);
         foreach (var (channel, granted) in i.Consents ?? new Dictionary<Channel, bool>())
         {
+            var decidedAt = DecidedAt(i.ConsentDates?.GetValueOrDefault(channel) is { } own && own != default ? own : i.ConsentsAt);
             var consent = c.Consents.FirstOrDefault(x => x.Channel == channel);
             if (consent is null)
             {

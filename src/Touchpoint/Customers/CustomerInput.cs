@@ -51,6 +51,12 @@ public sealed partial record CustomerInput
     public DateTime? ConsentsAt { get; init; }
 
     /// <summary>
+    /// When each channel's consent was given, where the source knows it per channel (an export writes these): a channel
+    /// named here takes its own date rather than <see cref="ConsentsAt"/>.
+    /// </summary>
+    public IReadOnlyDictionary<Channel, DateTime>? ConsentDates { get; init; }
+
+    /// <summary>
     /// The external id of the profile this one was merged into (what an export writes for a merged profile): once
     /// the rows are stored, this profile is merged into that one, as <c>POST /api/customers/{id}/merge</c> would.
     /// </summary>
@@ -61,6 +67,14 @@ public sealed partial record CustomerInput
         var errors = new List<FieldError>();
         // A date after now would outrank every decision until then, an agent's opt-out included.
         HappenedAt.Check(errors, "consents_at", ConsentsAt, nowUtc);
+        foreach (var (channel, at) in ConsentDates ?? new Dictionary<Channel, DateTime>())
+        {
+            HappenedAt.Check(errors, "consent_dates", at, nowUtc);
+            if (Consents?.ContainsKey(channel) != true)
+            {
+                errors.Add(new("consent_dates", $"dates {channel}, which consents does not name"));
+            }
+        }
         if (string.IsNullOrWhiteSpace(ExternalId))
         {
             errors.Add(new("external_id", "is required"));

@@ -30,6 +30,7 @@ public sealed class CustomerRecord
     public string? TimeZone { get; set; }
     public Dictionary<Channel, bool>? Consents { get; set; }
     public DateTime? ConsentsAt { get; set; }
+    public Dictionary<Channel, DateTime>? ConsentDates { get; set; }
     public string? MergedInto { get; set; }
 
     public static readonly IReadOnlyList<RecordField<CustomerRecord>> Fields =
@@ -61,6 +62,8 @@ public sealed class CustomerRecord
         new("time_zone", (r, v) => r.TimeZone = v, r => r.TimeZone, "timezone"),
         new("consents", (r, v) => r.Consents = ParseConsents(v), r => r.Consents is null ? null : string.Join(';', r.Consents.Select(c => $"{c.Key}={(c.Value ? "yes" : "no")}"))),
         new("consents_at", (r, v) => r.ConsentsAt = Cells.Instant("consents_at", v), r => Cells.Format(r.ConsentsAt)),
+        new("consent_dates", (r, v) => r.ConsentDates = ParseConsentDates(v),
+            r => r.ConsentDates is null ? null : string.Join(';', r.ConsentDates.Select(d => $"{d.Key}={Cells.Format(d.Value)}"))),
         new("merged_into", (r, v) => r.MergedInto = v, r => r.MergedInto),
     ];
 
@@ -78,6 +81,23 @@ public sealed class CustomerRecord
             consents[Cells.Channel("consents", part[..eq])] = Cells.Bool("consents", part[(eq + 1)..]);
         }
         return consents;
+    }
+
+    /// <summary>"email=2026-03-01T09:00:00Z;sms=2026-03-10T12:00:00Z": when each channel's consent was given.</summary>
+    private static Dictionary<Channel, DateTime> ParseConsentDates(string text)
+    {
+        var dates = new Dictionary<Channel, DateTime>();
+        foreach (var part in text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            // At the first '=': the time holds ':'.
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new RecordFieldException("consent_dates", $"'{part}' is not channel=time");
+            }
+            dates[Cells.Channel("consent_dates", part[..eq])] = Cells.Instant("consent_dates", part[(eq + 1)..]);
+        }
+        return dates;
     }
 
     public CustomerInput ToInput() => new()
@@ -106,6 +126,7 @@ public sealed class CustomerRecord
         TimeZone = TimeZone,
         Consents = Consents,
         ConsentsAt = ConsentsAt,
+        ConsentDates = ConsentDates,
         MergedInto = MergedInto,
     };
 }

@@ -191,8 +191,9 @@ public static class RecordExport
             QuietHoursEnd = c.QuietHoursEnd,
             TimeZone = c.TimeZone,
             Consents = c.Consents.Count == 0 ? null : c.Consents.OrderBy(x => x.Channel).ToDictionary(x => x.Channel, x => x.Granted),
-            // The latest decision's date: imported elsewhere, the consents stand as of then, not of the import.
-            ConsentsAt = c.Consents.Count == 0 ? null : c.Consents.Max(x => x.UpdatedAt),
+            // Each decision's date: imported elsewhere, each consent stands as of when it was given, not of the import
+            // (one date for all gave an old decision the newest one's date, and it could undo a later one stored there).
+            ConsentDates = c.Consents.Count == 0 ? null : c.Consents.OrderBy(x => x.Channel).ToDictionary(x => x.Channel, x => x.UpdatedAt),
             MergedInto = mergedInto,
         };
     }

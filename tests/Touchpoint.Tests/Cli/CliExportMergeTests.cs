@@ -150,6 +150,41 @@ public sealed class CliExportMergeTests
         Assert.Equal(await ProfilesAsync(source), await ProfilesAsync(target));
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite, "csv")]
+    [InlineData(DatabaseProvider.Postgres, "jsonl")]
+    public async Task ExportThenImport_DatesEachConsentOnItsOwn_SoAnOldDecisionDoesNotUndoALaterOneStoredThere(DatabaseProvider provider, string format)
+    {
+        // The export dated every consent with the latest decision's date: imported into a database holding a decision made
+        // between the two, the older one (email, 1 March) came in dated 10 March and undid it.
+        var march = (int day) => new DateTime(2026, 3, day, 9, 0, 0, DateTimeKind.Utc);
+        await using var source = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(source, new Touchpoint.Customers.CustomerInput
+        {
+            ExternalId = "c-ada", Consents = new Dictionary<Touchpoint.Interactions.Channel, bool> { [Touchpoint.Interactions.Channel.Email] = true }, ConsentsAt = march(1),
+        });
+        await Ingest.CustomersAsync(source, new Touchpoint.Customers.CustomerInput
+        {
+            ExternalId = "c-ada", Consents = new Dictionary<Touchpoint.Interactions.Channel, bool> { [Touchpoint.Interactions.Channel.Sms] = false }, ConsentsAt = march(10),
+        });
+        await using var target = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(target, new Touchpoint.Customers.CustomerInput
+        {
+            ExternalId = "c-ada", Consents = new Dictionary<Touchpoint.Interactions.Channel, bool> { [Touchpoint.Interactions.Channel.Email] = false }, ConsentsAt = march(5),
+        });
+        using var folder = new TempFolder();
+        var file = folder.File("customers." + format);
+        Assert.Equal(0, (await CliRunner.RunAsync(source, "export", "customers", "--out", file)).ExitCode);
+
+        var imported = await CliRunner.RunAsync(target, "import", "customers", file, "--json");
+        Assert.True(imported.ExitCode == 0 && imported.Output.Contains("\"rejected\": 0", StringComparison.Ordinal), imported.ToString());
+
+        await using var db = target.CreateDb();
+        var consents = await db.ChannelConsents.OrderBy(c => c.Channel).ToListAsync(Ct);
+        Assert.Equal([(Touchpoint.Interactions.Channel.Email, false, march(5)), (Touchpoint.Interactions.Channel.Sms, false, march(10))],
+            consents.Select(c => (c.Channel, c.Granted, c.UpdatedAt)));
+    }
+
     [Theory, ClassData(typeof(Providers))]
     public async Task ExportCsv_GuardsCellsASpreadsheetWouldRunAsFormulas_AndImportsBackUnchanged(DatabaseProvider provider)
     {
