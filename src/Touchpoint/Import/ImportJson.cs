@@ -21,6 +21,8 @@ public static class ImportJson
             ReadCommentHandling = JsonCommentHandling.Skip,
             // As a CSV header with a column twice: which of the two values a line meant is unknowable.
             AllowDuplicateProperties = false,
+            // Files, not HTML: "+44 7700 900123" and "Müller" as written, not "\u002B44" and "M\u00FCller".
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         // Numbers and times are read as CSV cells are: the same formats (a time as "2026-03-02 09:00" too), the same
         // messages naming the value ("'ten' is not a whole number"), and NaN or a time without a date refused the same way.

@@ -72,6 +72,8 @@ public sealed class CliExportMergeTests
         using var folder = new TempFolder();
         var file = folder.File("customers." + format);
         Assert.Equal(0, (await CliRunner.RunAsync(source, "export", "customers", "--out", file)).ExitCode);
+        // JSON Lines write text as it is, not escaped for HTML ("\u002B1 201").
+        Assert.Contains(format == "jsonl" ? "\"phone\":\"+1 201 555 0100\"" : "'+1 201 555 0100", await File.ReadAllTextAsync(file, Ct), StringComparison.Ordinal);
 
         await using var target = await TestDatabase.CreateAsync(provider);
         var imported = await CliRunner.RunAsync(target, "import", "customers", file, "--json");

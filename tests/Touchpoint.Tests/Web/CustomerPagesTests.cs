@@ -42,6 +42,9 @@ public sealed partial class CustomerPagesTests
         await ServerHost.PostFormAsync(agent, $"{page}?handler=Preferences", fields, expect: HttpStatusCode.Redirect);
         var after = await GetPageAsync(agent, $"{page}?preferences=saved");
         Assert.Contains("class=\"consent-no\" data-channel=\"sms\"", after, StringComparison.Ordinal);
+        // Each decision shows when it was made (today, by the server's clock).
+        var today = host.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Matches($"data-channel=\"sms\">[^<]*<strong>[^<]*</strong> <span class=\"muted consent-date\" title=\"When this decision was made \\(UTC\\)\">{today}</span>", after);
         // The form the agent used stays open, saying it was saved.
         Assert.Contains("<details id=\"preferences\" open", after, StringComparison.Ordinal);
         Assert.Contains("id=\"preferences-saved\"", after, StringComparison.Ordinal);
@@ -224,8 +227,8 @@ public sealed partial class CustomerPagesTests
         Assert.Contains("<dt>Yearly revenue</dt>", page, StringComparison.Ordinal);
         // No language asked for: English, times on the 24-hour clock the UI uses.
         Assert.Contains("<dd id=\"quiet-hours\">21:00–08:00 local</dd>", page, StringComparison.Ordinal);
-        Assert.Contains("<li class=\"consent-yes\" data-channel=\"email\">Email: <strong>granted</strong></li>", page, StringComparison.Ordinal);
-        Assert.Contains("<li class=\"consent-no\" data-channel=\"sms\">SMS: <strong>refused</strong></li>", page, StringComparison.Ordinal);
+        Assert.Contains("<li class=\"consent-yes\" data-channel=\"email\">Email: <strong>granted</strong> <span class=\"muted consent-date\"", page, StringComparison.Ordinal);
+        Assert.Contains("<li class=\"consent-no\" data-channel=\"sms\">SMS: <strong>refused</strong> <span class=\"muted consent-date\"", page, StringComparison.Ordinal);
         Assert.Contains($"<a class=\"pill\" href=\"/customers?segment={seed.Premium}\">Premium</a>", page, StringComparison.Ordinal);
 
         // One timeline across channels, newest first, each row linking to its interaction.
