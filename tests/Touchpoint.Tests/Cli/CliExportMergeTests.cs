@@ -12,6 +12,19 @@ public sealed class CliExportMergeTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    private static async Task ExportCustomersAsync(TestDatabase source, string file)
+    {
+        var exported = await CliRunner.RunAsync(source, "export", "customers", "--out", file);
+        Assert.True(exported.ExitCode == 0, exported.ToString());
+    }
+
+    /// <summary>Imports an export: every row of it must be taken.</summary>
+    private static async Task ImportCustomersWithoutRejectionsAsync(TestDatabase target, string file)
+    {
+        var imported = await CliRunner.RunAsync(target, "import", "customers", file, "--json");
+        Assert.True(imported.ExitCode == 0 && imported.Output.Contains("\"rejected\": 0", StringComparison.Ordinal), imported.ToString());
+    }
+
     [Theory, ClassData(typeof(Providers))]
     public async Task ExportThenImport_AfterAMerge_KeepsOneProfile_AndTheMergedEmailFindsTheSurvivor(DatabaseProvider provider)
     {
@@ -71,13 +84,12 @@ public sealed class CliExportMergeTests
         }]);
         using var folder = new TempFolder();
         var file = folder.File("customers." + format);
-        Assert.Equal(0, (await CliRunner.RunAsync(source, "export", "customers", "--out", file)).ExitCode);
+        await ExportCustomersAsync(source, file);
         // JSON Lines write text as it is, not escaped for HTML ("\u002B1 201").
         Assert.Contains(format == "jsonl" ? "\"phone\":\"+1 201 555 0100\"" : "'+1 201 555 0100", await File.ReadAllTextAsync(file, Ct), StringComparison.Ordinal);
 
         await using var target = await TestDatabase.CreateAsync(provider);
-        var imported = await CliRunner.RunAsync(target, "import", "customers", file, "--json");
-        Assert.True(imported.ExitCode == 0 && imported.Output.Contains("\"rejected\": 0", StringComparison.Ordinal), imported.ToString());
+        await ImportCustomersWithoutRejectionsAsync(target, file);
 
         async Task<List<string>> IdentitiesAsync(TestDatabase database)
         {
@@ -105,11 +117,10 @@ public sealed class CliExportMergeTests
         await Ingest.CustomersAsync(source, new Touchpoint.Customers.CustomerInput { ExternalId = "c-1", Email = "b;c@example.com", CrmId = "SF;2" });
         using var folder = new TempFolder();
         var file = folder.File("customers." + format);
-        Assert.Equal(0, (await CliRunner.RunAsync(source, "export", "customers", "--out", file)).ExitCode);
+        await ExportCustomersAsync(source, file);
 
         await using var target = await TestDatabase.CreateAsync(provider);
-        var imported = await CliRunner.RunAsync(target, "import", "customers", file, "--json");
-        Assert.True(imported.ExitCode == 0 && imported.Output.Contains("\"rejected\": 0", StringComparison.Ordinal), imported.ToString());
+        await ImportCustomersWithoutRejectionsAsync(target, file);
         async Task<List<string>> IdentitiesAsync(TestDatabase database)
         {
             await using var db = database.CreateDb();
@@ -133,11 +144,10 @@ public sealed class CliExportMergeTests
             new Touchpoint.Customers.CustomerInput { ExternalId = "c-ali", MergedInto = "c-sur" });
         using var folder = new TempFolder();
         var file = folder.File("customers." + format);
-        Assert.Equal(0, (await CliRunner.RunAsync(source, "export", "customers", "--out", file)).ExitCode);
+        await ExportCustomersAsync(source, file);
 
         await using var target = await TestDatabase.CreateAsync(provider);
-        var imported = await CliRunner.RunAsync(target, "import", "customers", file, "--json");
-        Assert.True(imported.ExitCode == 0 && imported.Output.Contains("\"rejected\": 0", StringComparison.Ordinal), imported.ToString());
+        await ImportCustomersWithoutRejectionsAsync(target, file);
         async Task<List<string>> ProfilesAsync(TestDatabase database)
         {
             await using var db = database.CreateDb();
@@ -176,10 +186,9 @@ public sealed class CliExportMergeTests
         });
         using var folder = new TempFolder();
         var file = folder.File("customers." + format);
-        Assert.Equal(0, (await CliRunner.RunAsync(source, "export", "customers", "--out", file)).ExitCode);
+        await ExportCustomersAsync(source, file);
 
-        var imported = await CliRunner.RunAsync(target, "import", "customers", file, "--json");
-        Assert.True(imported.ExitCode == 0 && imported.Output.Contains("\"rejected\": 0", StringComparison.Ordinal), imported.ToString());
+        await ImportCustomersWithoutRejectionsAsync(target, file);
 
         await using var db = target.CreateDb();
         var consents = await db.ChannelConsents.OrderBy(c => c.Channel).ToListAsync(Ct);
@@ -197,7 +206,7 @@ public sealed class CliExportMergeTests
             new Touchpoint.Customers.CustomerInput { ExternalId = "c3", Name = "O'Brien" });
         using var folder = new TempFolder();
         var file = folder.File("customers.csv");
-        Assert.Equal(0, (await CliRunner.RunAsync(source, "export", "customers", "--out", file)).ExitCode);
+        await ExportCustomersAsync(source, file);
 
         var csv = await File.ReadAllTextAsync(file, Ct);
         Assert.DoesNotMatch("(^|,)\"?[=+@-]", csv.Split('\n').Skip(1).Aggregate("", (a, l) => a + "\n" + l).Replace("\n", ",", StringComparison.Ordinal));
