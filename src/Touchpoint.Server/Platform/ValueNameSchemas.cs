@@ -10,7 +10,8 @@ namespace Touchpoint.Server.Platform;
 /// <summary>
 /// The OpenAPI schemas of the values <see cref="ValueNameJsonConverter{T}"/> reads: a converter of its own hides the
 /// names from the document generator (the schema came out empty), so they are written here, as the names answers
-/// carry, with the other spellings a request may use in the description.
+/// carry, with the other spellings a request may use in the description. Text and times, read by converters of their
+/// own as well, get their string types back here.
 /// </summary>
 public static class ValueNameSchemas
 {

@@ -67,37 +67,28 @@ public sealed class CustomerRecord
         new("merged_into", (r, v) => r.MergedInto = v, r => r.MergedInto),
     ];
 
-    /// <summary>"email=yes;sms=no": consent per channel.</summary>
-    private static Dictionary<Channel, bool> ParseConsents(string text)
-    {
-        var consents = new Dictionary<Channel, bool>();
-        foreach (var part in text.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var eq = part.IndexOfAny(['=', ':']);
-            if (eq <= 0)
-            {
-                throw new RecordFieldException("consents", $"'{part}' is not channel=yes|no");
-            }
-            consents[Cells.Channel("consents", part[..eq])] = Cells.Bool("consents", part[(eq + 1)..]);
-        }
-        return consents;
-    }
+    /// <summary>"email=yes;sms=no": consent per channel (',' and ':' are taken too).</summary>
+    private static Dictionary<Channel, bool> ParseConsents(string text) =>
+        PerChannel(text, "consents", [';', ','], ['=', ':'], "channel=yes|no", v => Cells.Bool("consents", v));
 
-    /// <summary>"email=2026-03-01T09:00:00Z;sms=2026-03-10T12:00:00Z": when each channel's consent was given.</summary>
-    private static Dictionary<Channel, DateTime> ParseConsentDates(string text)
+    /// <summary>"email=2026-03-01T09:00:00Z;sms=2026-03-10T12:00:00Z": when each channel's consent was given (the time holds ':' and may not separate).</summary>
+    private static Dictionary<Channel, DateTime> ParseConsentDates(string text) =>
+        PerChannel(text, "consent_dates", [';'], ['='], "channel=time", v => Cells.Instant("consent_dates", v));
+
+    /// <summary>A cell of channel=value parts: each part split at its first <paramref name="equals"/>, the channel read as names are.</summary>
+    private static Dictionary<Channel, T> PerChannel<T>(string text, string field, char[] separators, char[] equals, string shape, Func<string, T> value)
     {
-        var dates = new Dictionary<Channel, DateTime>();
-        foreach (var part in text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var values = new Dictionary<Channel, T>();
+        foreach (var part in text.Split(separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            // At the first '=': the time holds ':'.
-            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            var eq = part.IndexOfAny(equals);
             if (eq <= 0)
             {
-                throw new RecordFieldException("consent_dates", $"'{part}' is not channel=time");
+                throw new RecordFieldException(field, $"'{part}' is not {shape}");
             }
-            dates[Cells.Channel("consent_dates", part[..eq])] = Cells.Instant("consent_dates", part[(eq + 1)..]);
+            values[Cells.Channel(field, part[..eq])] = value(part[(eq + 1)..]);
         }
-        return dates;
+        return values;
     }
 
     public CustomerInput ToInput() => new()

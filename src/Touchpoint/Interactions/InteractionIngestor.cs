@@ -206,9 +206,10 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
                     continue;
                 }
                 var content = value.ContentHash();
-                if (!seen.TryAdd(value.ExternalId.Trim(), (row.Line, content)))
+                var key = value.ExternalId.Trim();
+                if (!seen.TryAdd(key, (row.Line, content)))
                 {
-                    var first = seen[value.ExternalId.Trim()];
+                    var first = seen[key];
                     if (first.Content == content)
                     {
                         duplicatesInRun++;
