@@ -67,6 +67,8 @@ public sealed partial record CustomerInput
         var errors = new List<FieldError>();
         // A date after now would outrank every decision until then, an agent's opt-out included.
         HappenedAt.Check(errors, "consents_at", ConsentsAt, nowUtc);
+        // Tenure counts from it: a typed-wrong year would make a long-standing customer new for years to come.
+        HappenedAt.Check(errors, "customer_since", CustomerSince, nowUtc);
         foreach (var (channel, at) in ConsentDates ?? new Dictionary<Channel, DateTime>())
         {
             HappenedAt.Check(errors, "consent_dates", at, nowUtc);

@@ -107,6 +107,29 @@ public sealed class CliImportEdgeTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task ImportCustomers_ACustomerSinceAfterNow_IsRejectedAtItsColumn_AndTheStoredDateStays(DatabaseProvider provider)
+    {
+        // A year typed wrong (2062 for 2026) was stored: tenure stayed 0 for decades, so "tenure_days < 90" segments held them.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        using var folder = new TempFolder();
+        Assert.Equal((1L, 0L, 0L), Counts(Summary(await CliRunner.RunAsync(database, "import", "customers",
+            folder.Write("first.csv", "external_id,name,customer_since\nc-1,Ann,2020-05-01T00:00:00Z\n"), "--json"))));
+
+        var summary = Summary(await CliRunner.RunAsync(database, "import", "customers",
+            folder.Write("typo.csv", "external_id,name,customer_since\nc-1,Ann,2062-05-01T00:00:00Z\nc-2,Bo,2999-01-01\n"), "--json"));
+
+        Assert.Equal((0L, 0L, 2L), Counts(summary));
+        Assert.All(summary.GetProperty("rejections").EnumerateArray(), r =>
+        {
+            Assert.Equal(3, r.GetProperty("column").GetInt32());
+            Assert.StartsWith("customer_since is in the future", r.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        });
+        await using var db = database.CreateDb();
+        var stored = Assert.Single(await db.Customers.ToListAsync(Ct));
+        Assert.Equal(new DateTime(2020, 5, 1, 0, 0, 0, DateTimeKind.Utc), stored.CustomerSince);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task ImportTwcs_ATweetFromTheFuture_IsRejectedAtCreatedAt_NotAtAStartedAtTheFileDoesNotHave(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
