@@ -25,6 +25,13 @@ public sealed record BarChart(string Id, string Title, string CategoryHeader, IR
 
     public int Height { get; init; } = 280;
 
+    /// <summary>
+    /// When set, the value axis is logarithmic with a tick at each of these values, labelled as given: for values
+    /// spanning orders of magnitude (a phone answer in seconds beside an email answer in hours), where a linear axis
+    /// draws the small ones as nothing.
+    /// </summary>
+    public IReadOnlyList<(double Value, string Label)>? LogTicks { get; init; }
+
     /// <summary>The figure for Plotly.newPlot(element, data, layout, config), serialized by System.Text.Json.</summary>
     public string ToPlotlyJson()
     {
@@ -49,7 +56,11 @@ public sealed record BarChart(string Id, string Title, string CategoryHeader, IR
             plot_bgcolor = "rgba(0,0,0,0)",
             font = new { family = "system-ui, sans-serif", size = 11 },
             xaxis = new { type = "category", automargin = true, fixedrange = true },
-            yaxis = new { title = new { text = ValueAxisTitle ?? "" }, rangemode = "tozero", fixedrange = true, separatethousands = true },
+            yaxis = LogTicks is { } ticks
+                ? new { title = new { text = ValueAxisTitle ?? "" }, type = "log", rangemode = (string?)null, fixedrange = true, separatethousands = true,
+                    tickvals = (double[]?)ticks.Select(t => t.Value).ToArray(), ticktext = (string[]?)ticks.Select(t => t.Label).ToArray() }
+                : new { title = new { text = ValueAxisTitle ?? "" }, type = "linear", rangemode = (string?)"tozero", fixedrange = true, separatethousands = true,
+                    tickvals = (double[]?)null, ticktext = (string[]?)null },
             // Above the plot: under it, at a fixed distance, the rotated category labels ran into it on narrow screens and
             // with long labels (queue · channel).
             legend = new { orientation = "h", x = 0, xanchor = "left", y = 1, yanchor = "bottom", traceorder = "normal" },

@@ -35,22 +35,34 @@ public sealed class FirstResponsePageModel(FirstResponseReport report) : PageMod
 
     public static bool IsSmall(FirstResponseRow row) => row.IsSmallSample;
 
-    /// <summary>Median and p90 of the busiest queues (rows are ordered by volume), in minutes, each bar labelled with its sample size.</summary>
-    public BarChart Chart(string title, string categoryHeader, string median, string p90, string minutes, string summary)
+    /// <summary>
+    /// Median and p90 of the busiest queues, each bar labelled with its sample size: in minutes, or, when the bars span
+    /// more than <see cref="LogScaleSpan"/> times (phone answered in seconds, email in hours), in seconds on a
+    /// logarithmic axis ticked in whole units, where minutes drew the phone queues as empty.
+    /// </summary>
+    public BarChart Chart(string title, string categoryHeader, string median, string p90, string minutes, string logScale, string summary)
     {
         var shown = Rows.Where(r => r.Answered > 0).Take(ChartQueues).ToList();
         var oneChannel = shown.Select(r => r.Channel).Distinct().Count() <= 1;
         var categories = shown.Select(r => (oneChannel ? r.Queue : $"{r.Queue} · {r.Channel.Label()}")
             + $" (n={r.Answered.ToString("N0", CultureInfo.CurrentCulture)})").ToList();
+        var positive = shown.SelectMany(r => new[] { r.MedianSeconds, r.P90Seconds }).OfType<double>().Where(s => s > 0).ToList();
+        var log = positive.Count > 0 && positive.Max() / Math.Max(positive.Min(), 1) > LogScaleSpan;
         BarSeries Series(string name, Func<FirstResponseRow, double?> seconds, string color) => new(name,
-            shown.Select(r => seconds(r) is { } s ? Math.Round(s / 60, 2) : (double?)null).ToList(),
+            // On a log axis a bar of 0 has no height; under a second is drawn as one.
+            shown.Select(r => seconds(r) is { } s ? log ? Math.Max(s, 1) : Math.Round(s / 60, 2) : (double?)null).ToList(),
             shown.Select(r => Display.Duration(seconds(r))).ToList(), color);
         return new BarChart("first-response-chart", title, categoryHeader, categories,
             [Series(median, r => r.MedianSeconds, "#2456d6"), Series(p90, r => r.P90Seconds, "#c2680c")])
         {
-            ValueAxisTitle = minutes,
+            ValueAxisTitle = log ? logScale : minutes,
             Summary = summary,
             Height = 340,
+            LogTicks = log ? LogTickSeconds.Where(t => t <= positive.Max() * 10).Select(t => ((double)t, Display.WholeDuration(t))).ToList() : null,
         };
     }
+
+    public const double LogScaleSpan = 100;
+
+    private static readonly long[] LogTickSeconds = [1, 10, 60, 600, 3600, 86_400, 864_000];
 }

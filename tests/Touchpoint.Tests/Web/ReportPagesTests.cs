@@ -80,6 +80,32 @@ public sealed partial class ReportPagesTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task FirstResponse_Chart_OfSecondsBesideHours_IsDrawnOnALogAxisTickedInWholeUnits(DatabaseProvider provider)
+    {
+        // In minutes on a linear axis, phone queues answered in 18 s stood beside email answered in 4 h as empty bars.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await SeedAsync(database);
+        await InteractionsAsync(database, [.. Enumerable.Range(1, 3).Select(n =>
+            Contact($"mail-{n}", $"c-{n}", Channel.Email, T0.AddDays(2).AddHours(n), "billing", firstResponse: 4 * 3600) with { Queue = "billing" })]);
+        await using var host = new ServerHost(database);
+        using var client = await host.SignedInClientAsync();
+
+        var page = await GetPageAsync(client, "/reports/first-response");
+
+        var json = Regex.Match(page, "id=\"first-response-chart\">.*?data-chart=\"([^\"]+)\"", RegexOptions.Singleline);
+        var figure = JsonDocument.Parse(WebUtility.HtmlDecode(json.Groups[1].Value)).RootElement;
+        var axis = figure.GetProperty("layout").GetProperty("yaxis");
+        Assert.Equal("log", axis.GetProperty("type").GetString());
+        Assert.Equal("first response (log scale)", axis.GetProperty("title").GetProperty("text").GetString());
+        // Ticks up to ten times the longest bar (p90 4 h), each in its largest unit.
+        Assert.Equal(["1s", "10s", "1m", "10m", "1h", "1d"], axis.GetProperty("ticktext").EnumerateArray().Select(t => t.GetString()));
+        var median = figure.GetProperty("data")[0];
+        Assert.Equal(["billing · Phone (n=35)", "tech · Chat (n=5)", "billing · Email (n=3)"], median.GetProperty("x").EnumerateArray().Select(x => x.GetString()));
+        Assert.Equal([18.0, 180.0, 14_400.0], median.GetProperty("y").EnumerateArray().Select(y => y.GetDouble()));
+        Assert.Equal(["18s", "3m 00s", "4h 00m"], median.GetProperty("text").EnumerateArray().Select(y => y.GetString()));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task FirstResponse_FiltersByChannelAndDateRange(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);

@@ -51,6 +51,15 @@ public static class Display
         };
     }
 
+    /// <summary>A whole number of seconds, minutes, hours or days in its largest unit ("10s", "1m", "10h", "1d"), for axis ticks.</summary>
+    public static string WholeDuration(long seconds) => seconds switch
+    {
+        < 60 => Text("Duration.Seconds", seconds),
+        < 3600 => Text("Duration.WholeMinutes", seconds / 60),
+        < 86_400 => Text("Duration.WholeHours", seconds / 3600),
+        _ => Text("Duration.WholeDays", seconds / 86_400),
+    };
+
     /// <summary>An enum value in the UI language (Channel.Phone, Outcome.FollowUp, ...).</summary>
     public static string Label<TEnum>(this TEnum value) where TEnum : struct, Enum => Text(typeof(TEnum).Name + "." + value);
 
