@@ -8,10 +8,11 @@ namespace Touchpoint.Tests.Web;
 /// <summary>One walk through the web UI in a real browser against the server on Kestrel: sign in, find, open, drill down.</summary>
 public sealed class BrowserTests
 {
-    [Fact]
-    public async Task Agent_SignsIn_FindsCustomerByEmail_OpensTimeline_AndReadsTranscript()
+    // The walks an agent and a manager take every day run on both databases; the rest of this class on SQLite.
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Agent_SignsIn_FindsCustomerByEmail_OpensTimeline_AndReadsTranscript(DatabaseProvider provider)
     {
-        await using var site = await Site.OpenAsync(database => WebSeed.CreateAsync(database));
+        await using var site = await Site.OpenAsync(database => WebSeed.CreateAsync(database), provider: provider);
         var (page, failed) = (site.Page, site.Failed);
 
         // Not signed in: the customer list sends us to the login form, which brings us back.
@@ -52,11 +53,11 @@ public sealed class BrowserTests
         Assert.Empty(failed);
     }
 
-    [Fact]
-    public async Task Manager_WritesASegmentRule_FixesItsError_FiltersCustomersByIt_AndMergesADuplicate()
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Manager_WritesASegmentRule_FixesItsError_FiltersCustomersByIt_AndMergesADuplicate(DatabaseProvider provider)
     {
         WebSeed seed = null!;
-        await using var site = await Site.OpenAsync(async database => seed = await WebSeed.CreateAsync(database), WebSeed.Now);
+        await using var site = await Site.OpenAsync(async database => seed = await WebSeed.CreateAsync(database), WebSeed.Now, provider);
         var (page, failed) = (site.Page, site.Failed);
 
         await page.GotoAsync("/login");
@@ -328,10 +329,10 @@ public sealed class BrowserTests
         public IPage Page { get; } = page;
         public List<string> Failed { get; } = [];
 
-        public static async Task<Site> OpenAsync(Func<TestDatabase, Task> seed, DateTimeOffset? now = null)
+        public static async Task<Site> OpenAsync(Func<TestDatabase, Task> seed, DateTimeOffset? now = null, DatabaseProvider provider = DatabaseProvider.Sqlite)
         {
             var (playwright, browser) = await Chromium.LaunchAsync();
-            var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+            var database = await TestDatabase.CreateAsync(provider);
             await seed(database);
             var host = new ServerHost(database, now);
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.StartKestrel().ToString() });
