@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Touchpoint.Interactions;
+using Touchpoint.Server.Pages.Shared;
 using Touchpoint.Storage;
 
 namespace Touchpoint.Server.Interactions;
@@ -36,7 +37,10 @@ public sealed class InteractionListModel(InteractionSearch search) : PageModel
             // A date or channel that does not parse filters nothing rather than everything; the form shows what was wrong.
             return;
         }
-        Result = await search.SearchAsync(new InteractionQuery(Channel, From, To, AgentId, Queue, Reason, PageNumber, Sort: Sort), cancellationToken);
+        // Channels sort as their labels read in the page's language ("Чат" before "Электронная почта"), not by stored name.
+        var channelOrder = Enum.GetValues<Channel>().OrderBy(c => c.Label(), StringComparer.Create(CultureInfo.CurrentUICulture, ignoreCase: true)).ToList();
+        Result = await search.SearchAsync(new InteractionQuery(Channel, From, To, AgentId, Queue, Reason, PageNumber, Sort: Sort, ChannelOrder: channelOrder),
+            cancellationToken);
     }
 
     public string PageUrl(int page) => ListUrl(Sort, page);

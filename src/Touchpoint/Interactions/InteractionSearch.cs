@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Touchpoint.Storage;
 
@@ -13,7 +14,8 @@ public sealed record InteractionQuery(
     string? Reason = null,
     int Page = 1,
     int PageSize = 50,
-    ListSort<InteractionSortKey>? Sort = null);
+    ListSort<InteractionSortKey>? Sort = null,
+    IReadOnlyList<Channel>? ChannelOrder = null);
 
 /// <summary>The columns the interaction list sorts by; their camelCase names are what <c>sort=</c> takes.</summary>
 public enum InteractionSortKey
@@ -80,7 +82,7 @@ public sealed class InteractionSearch(TouchpointDb db)
             var reason = query.Reason.Trim();
             interactions = reason.Contains('\0', StringComparison.Ordinal) ? interactions.Where(_ => false) : interactions.Where(i => i.Reason!.ToLower() == reason.ToLower());
         }
-        var rows = await Sorted(interactions, query.Sort ?? DefaultSort)
+        var rows = await Sorted(interactions, query.Sort ?? DefaultSort, query.ChannelOrder)
             .Skip(Paging.Offset(page, pageSize)).Take(pageSize + 1)
             .ToSummaries()
             .ToListAsync(cancellationToken);
@@ -94,15 +96,18 @@ public sealed class InteractionSearch(TouchpointDb db)
     /// The interactions in <paramref name="sort"/>'s order. Ties are broken by time and then id in the same direction, so
     /// every page follows from the one before (no row shown twice or skipped) and a descending list is the ascending one
     /// reversed; the customer's and the agent's id keep two people of one name apart. Contacts without an agent or a
-    /// queue come last either way (the databases disagree where NULL sorts).
+    /// queue come last either way (the databases disagree where NULL sorts). Channels sort in
+    /// <paramref name="channelOrder"/> (the order of their labels in the reader's language), else by stored name.
     /// </summary>
-    internal static IOrderedQueryable<Interaction> Sorted(IQueryable<Interaction> interactions, ListSort<InteractionSortKey> sort)
+    internal static IOrderedQueryable<Interaction> Sorted(IQueryable<Interaction> interactions, ListSort<InteractionSortKey> sort,
+        IReadOnlyList<Channel>? channelOrder = null)
     {
         var d = sort.Descending;
         var ordered = sort.Key switch
         {
             InteractionSortKey.StartedAt => interactions.SortBy(i => i.StartedAt, d),
-            InteractionSortKey.Channel => interactions.SortBy(i => i.Channel, d).ThenSortBy(i => i.StartedAt, d),
+            InteractionSortKey.Channel => (channelOrder is null ? interactions.SortBy(i => i.Channel, d) : interactions.SortBy(ChannelRank(channelOrder), d))
+                .ThenSortBy(i => i.StartedAt, d),
             // As the list shows it, added as bigint (see ToSummaries). No index: every index on interactions slows imports.
             InteractionSortKey.HandleSeconds => interactions.SortBy(i => (long)i.TalkSeconds + i.HoldSeconds + i.WrapSeconds, d).ThenSortBy(i => i.StartedAt, d),
             InteractionSortKey.CustomerName => interactions.SortBy(i => i.Customer!.Name, d).ThenSortBy(i => i.CustomerId, d).ThenSortBy(i => i.StartedAt, d),
@@ -113,6 +118,22 @@ public sealed class InteractionSearch(TouchpointDb db)
                 .ThenSortBy(i => i.Queue, d).ThenSortBy(i => i.StartedAt, d),
         };
         return ordered.ThenSortBy(i => i.Id, d);
+    }
+
+    /// <summary>
+    /// A channel's place in <paramref name="order"/> as the database computes it (CASE channel WHEN 'Sms' THEN 0 ...):
+    /// channels are stored by name, which sorts "Sms" before "Social" in every language.
+    /// </summary>
+    private static Expression<Func<Interaction, int>> ChannelRank(IReadOnlyList<Channel> order)
+    {
+        var row = Expression.Parameter(typeof(Interaction), "i");
+        var channel = Expression.Property(row, nameof(Interaction.Channel));
+        Expression rank = Expression.Constant(order.Count);
+        for (var n = order.Count - 1; n >= 0; n--)
+        {
+            rank = Expression.Condition(Expression.Equal(channel, Expression.Constant(order[n])), Expression.Constant(n), rank);
+        }
+        return Expression.Lambda<Func<Interaction, int>>(rank, row);
     }
 
     /// <summary>The agents to choose from, by name.</summary>

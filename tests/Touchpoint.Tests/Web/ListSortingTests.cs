@@ -236,9 +236,14 @@ public sealed partial class ListSortingTests
         Assert.Contains("-lastContactAt", customerSort.GetProperty("schema").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
     }
 
-    private static async Task<string> GetPageAsync(HttpClient client, string url)
+    private static async Task<string> GetPageAsync(HttpClient client, string url, string? acceptLanguage = null)
     {
-        using var response = await client.GetAsync(url, Ct);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (acceptLanguage is not null)
+        {
+            request.Headers.AcceptLanguage.ParseAdd(acceptLanguage);
+        }
+        using var response = await client.SendAsync(request, Ct);
         var body = await response.Content.ReadAsStringAsync(Ct);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url}: expected 200, got {(int)response.StatusCode}: {body}");
         return WebUtility.HtmlDecode(body);
@@ -327,6 +332,9 @@ public sealed partial class ListSortingTests
         Assert.Equal([seed.AdaChatContact, seed.AdaEmailContact, seed.AdaPhoneContact], ListedInteractions(byChannel).Take(3));
         Assert.Equal(("ascending", "/interactions?sort=-channel"), Header(byChannel, "channel"));
         Assert.Equal(ListedInteractions(byChannel).AsEnumerable().Reverse(), ListedInteractions(await GetPageAsync(client, "/interactions?sort=-channel")));
+        // In Russian the column reads Телефон, Чат, Эл. почта, and sorts so (by stored name it read Чат, Эл. почта, Телефон).
+        var russian = await GetPageAsync(client, "/interactions?sort=channel", "ru");
+        Assert.Equal([seed.AdaPhoneContact, seed.AdaChatContact, seed.AdaEmailContact], ListedInteractions(russian).Where(new[] { seed.AdaPhoneContact, seed.AdaChatContact, seed.AdaEmailContact }.Contains));
 
         var filtered = await GetPageAsync(client, "/interactions?channel=Phone&reason=billing+question&sort=-handleSeconds");
         Assert.Equal([seed.AdaPhoneContact], ListedInteractions(filtered));
