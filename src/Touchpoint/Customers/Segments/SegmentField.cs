@@ -110,9 +110,14 @@ public sealed class SegmentField
                 since => c => c.CustomerSince > since, exists: null),
             DaysSince("last_contact_days", "Whole days since the latest interaction; customers without any never match.",
                 since => c => c.Interactions.Any(i => i.StartedAt > since), exists: c => c.Interactions.Any()),
-            Count("contacts_7d", "Interactions in the last 7 days.", at => { var since = at.NowUtc.AddDays(-7); return c => c.Interactions.Count(i => i.StartedAt >= since); }),
-            Count("contacts_30d", "Interactions in the last 30 days.", at => { var since = at.NowUtc.AddDays(-30); return c => c.Interactions.Count(i => i.StartedAt >= since); }),
-            Count("contacts_90d", "Interactions in the last 90 days.", at => { var since = at.NowUtc.AddDays(-90); return c => c.Interactions.Count(i => i.StartedAt >= since); }),
+            // The customer's contacts, as the context call and the 360 page count them: our replies and calls out are not the
+            // customer getting in touch (a replied tweet would count twice).
+            Count("contacts_7d", "Contacts the customer made (inbound) in the last 7 days.",
+                at => { var since = at.NowUtc.AddDays(-7); return c => c.Interactions.Count(i => i.Direction == Direction.Inbound && i.StartedAt >= since); }),
+            Count("contacts_30d", "Contacts the customer made (inbound) in the last 30 days.",
+                at => { var since = at.NowUtc.AddDays(-30); return c => c.Interactions.Count(i => i.Direction == Direction.Inbound && i.StartedAt >= since); }),
+            Count("contacts_90d", "Contacts the customer made (inbound) in the last 90 days.",
+                at => { var since = at.NowUtc.AddDays(-90); return c => c.Interactions.Count(i => i.Direction == Direction.Inbound && i.StartedAt >= since); }),
             Count("repeat_contacts_30d", "Repeat contacts in the last 30 days.",
                 at => { var since = at.NowUtc.AddDays(-30); return c => c.Interactions.Count(i => i.IsRepeat && i.StartedAt >= since); }),
             Count("channel_switches_30d", "Contacts in the last 30 days that switched channel within their case.",
