@@ -125,4 +125,67 @@ public sealed class SegmentEdgeTests
         // The profile still opens, without the broken segment.
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/customers/1", Ct)).StatusCode);
     }
+
+    /// <summary>Rules as long as a saved rule may be, in the shapes that grow the SQL most: long lists, long chains, deep nesting.</summary>
+    public static TheoryData<DatabaseProvider, string> LongRules()
+    {
+        string Fill(string head, string item, string separator, string tail)
+        {
+            var text = new System.Text.StringBuilder(head).Append(item);
+            while (text.Length + separator.Length + item.Length + tail.Length <= SegmentService.MaxRuleLength)
+            {
+                text.Append(separator).Append(item);
+            }
+            return text.Append(tail).ToString();
+        }
+        string Counting(string head)
+        {
+            var text = new System.Text.StringBuilder(head).Append('0');
+            for (var n = 1; text.Length + n.ToString(System.Globalization.CultureInfo.InvariantCulture).Length + 2 <= SegmentService.MaxRuleLength; n++)
+            {
+                text.Append(',').Append(n);
+            }
+            return text.Append(')').ToString();
+        }
+        var nested = string.Concat(Enumerable.Repeat("not (", 32)) + "plan = \"premium\"" + new string(')', 32);
+        string[] rules =
+        [
+            Fill("contacts_30d in (", "0", ",", ")"),
+            Counting("contacts_90d in ("),
+            Counting("birth_year not in ("),
+            Fill("contacts_30d not in (", "9", ",", ")"),
+            Fill("age in (", "1", ",", ")"),
+            Fill("plan in (", "\"x\"", ",", ")"),
+            Fill("", "contacts_7d = 1", " or ", ""),
+            Fill("", "not last_contact_days != 1", " and ", ""),
+            Fill("", "tenure_days >= 0", " and ", ""),
+            nested,
+            new string('(', 64) + "plan = \"premium\"" + new string(')', 64),
+        ];
+        var data = new TheoryData<DatabaseProvider, string>();
+        foreach (var provider in new Providers())
+        {
+            foreach (var rule in rules)
+            {
+                data.Add(provider, rule);
+            }
+        }
+        return data;
+    }
+
+    [Theory, MemberData(nameof(LongRules))]
+    public async Task LongestRules_RunOnTheEngine(DatabaseProvider provider, string rule)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var db = database.CreateDb();
+        var customer = await AddCustomerAsync(db);
+        var service = Service(db);
+
+        var saved = await service.CreateAsync(new SegmentDraft("Long", SegmentKind.Segment, rule), Ct);
+        Assert.True(saved.Succeeded, string.Join("; ", saved.Errors.Select(e => e.Message)));
+        var count = await service.CountMembersAsync(SegmentRule.ParseValid(rule), Ct);
+        var profile = await service.ForCustomerAsync(customer.Id, Ct);
+
+        Assert.Equal(count, profile.Segments.Count);
+    }
 }
