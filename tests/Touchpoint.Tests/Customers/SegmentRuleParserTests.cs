@@ -152,6 +152,18 @@ public sealed class SegmentRuleParserTests
         Assert.Equal(error, SingleError(rule)); // errors compare by value, their arguments included
     }
 
+    [Theory]
+    [InlineData("plan = \"a\" and\n  age > 3 and\n  bogus = 1", 3, 3, "Line 3: Unknown field 'bogus' at column 3; see the list of fields rules can use")]
+    [InlineData("plan = \"a\"\r\nand city = 'x'", 2, 12, "Line 2: Text values go in double quotes (\"...\"), not single quotes, at column 12")]
+    [InlineData("age > 3 and\n\tplan < \"b\"", 2, 7, "Line 2: '<' does not apply to plan (text) at column 7; use =, !=, in, not in, contains")]
+    [InlineData("age > 3 and\ncity = \"two\nlines\" and x = 1", 3, 12, "Line 3: Unknown field 'x' at column 12; see the list of fields rules can use")]
+    [InlineData("age > 3 and\n", 2, 1, "Line 2: Expected a condition after 'and' at column 1, but the rule ends there")]
+    public void Parse_RuleOnSeveralLines_PointsAtLineAndColumnWithinIt(string rule, int line, int column, string message)
+    {
+        var error = SingleError(rule);
+        Assert.Equal((line, column, message), (error.Line, error.Column, error.Message));
+    }
+
     [Fact]
     public void Parse_DeepNesting_IsRefusedNotAStackOverflow()
     {
