@@ -121,6 +121,18 @@ internal static class SegmentLexer
                 }
                 if (i < text.Length && (char.IsAsciiLetter(text[i]) || text[i] == '_'))
                 {
+                    var end = i;
+                    while (end < text.Length && (char.IsAsciiLetterOrDigit(text[end]) || text[end] is '_' or '.' or '+' or '-'))
+                    {
+                        end++;
+                    }
+                    var word = text[i..end];
+                    // "3and" is a number and a keyword run together; "1e3", "0x10" and "1_000" are numbers written another way.
+                    if (!Keywords.ContainsKey(word) || word.Equals("true", StringComparison.OrdinalIgnoreCase) || word.Equals("false", StringComparison.OrdinalIgnoreCase))
+                    {
+                        var written = text[start..end];
+                        return (tokens, Error(start, column => $"'{written}' is not a number at column {column}", SegmentRuleErrorKind.NotANumber, written));
+                    }
                     return (tokens, Error(i, column => $"Expected a space after the number '{literal}' at column {column}", SegmentRuleErrorKind.NumberNeedsSpace, literal));
                 }
                 tokens.Add(Make(TokenKind.Number, literal, start, number));

@@ -48,6 +48,13 @@ internal sealed class SegmentParser
             if (parser.Current.Kind != TokenKind.End)
             {
                 var token = parser.Current;
+                if (token.Kind == TokenKind.Comma && parser.Previous is { Kind: TokenKind.Number } whole && parser.Peek(1) is { Kind: TokenKind.Number } fraction
+                    && whole.Line == token.Line && fraction.Line == token.Line && whole.Column + whole.Text.Length == token.Column && token.Column + 1 == fraction.Column)
+                {
+                    // "revenue > 1,5": a decimal comma, not a list (lists are in parentheses after in).
+                    var written = whole.Text + "," + fraction.Text;
+                    throw Fail(whole, $"'{written}' is not a number at column {whole.Column}", SegmentRuleErrorKind.NotANumber, written);
+                }
                 throw token.Kind is TokenKind.CloseParen
                     ? Fail(token, $"Unexpected ')' at column {token.Column}; there is no '(' for it to close", SegmentRuleErrorKind.UnmatchedCloseParen)
                     : Fail(token, $"Expected 'and' or 'or' before {token.Display} at column {token.Column}", SegmentRuleErrorKind.ExpectedAndOr, token.Display);
