@@ -188,4 +188,26 @@ public sealed class SegmentEdgeTests
 
         Assert.Equal(count, profile.Segments.Count);
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task CustomerSinceHoursAhead_HasTenureZero_AsTheProfileSays(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var db = database.CreateDb();
+        // Midnight of today in Auckland is still yesterday in UTC: imported as a date there, it lies hours ahead here.
+        var customer = new Customer { ExternalId = "nz", Name = "Kiri", CustomerSince = Now.AddHours(10), CreatedAt = Now, UpdatedAt = Now };
+        db.Customers.Add(customer);
+        await db.SaveChangesAsync(Ct);
+        var service = Service(db);
+
+        async Task<int> Count(string rule) => await service.CountMembersAsync(SegmentRule.ParseValid(rule), Ct);
+
+        Assert.Equal(0, customer.TenureDays(Now));
+        var counts = new List<int>();
+        foreach (var rule in new[] { "tenure_days = 0", "tenure_days >= 0", "tenure_days < 1", "tenure_days < 0", "tenure_days > 0", "tenure_days != 1" })
+        {
+            counts.Add(await Count(rule));
+        }
+        Assert.Equal([1, 1, 1, 0, 0, 1], counts);
+    }
 }

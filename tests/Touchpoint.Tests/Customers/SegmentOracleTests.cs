@@ -130,8 +130,11 @@ public sealed class SegmentOracleTests
 
     private static Literal[] Nums(params int[] values) => [.. values.Select(v => Num(v.ToString(CultureInfo.InvariantCulture)))];
 
-    /// <summary>Whole days from <paramref name="then"/> to now, rounded down (negative for the future).</summary>
-    private static long DaysSince(DateTime then) => (long)Math.Floor((Now - then).Ticks / (double)TimeSpan.TicksPerDay);
+    /// <summary>
+    /// Whole days from <paramref name="then"/> to now, rounded down; 0 for an instant still ahead (a customer_since a few hours
+    /// ahead through a time zone is a new customer, as the 360 page's tenure says, not one of -1 days).
+    /// </summary>
+    private static long DaysSince(DateTime then) => Math.Max(0, (long)Math.Floor((Now - then).Ticks / (double)TimeSpan.TicksPerDay));
 
     private static int CountSince(Customer c, int days, Func<Interaction, bool> which) =>
         c.Interactions.Count(i => which(i) && i.StartedAt >= Now.AddDays(-days));

@@ -180,17 +180,20 @@ public sealed class SegmentField
     }
 
     /// <summary>
-    /// Whole days since an instant T, d = floor((now - T) / 1 day), expressed through "T is later than x" alone,
+    /// Whole days since an instant T, d = max(0, floor((now - T) / 1 day)), expressed through "T is later than x" alone,
     /// so the database compares the stored instant with a precomputed boundary instead of doing date arithmetic per row:
-    /// d &lt; N exactly when T &gt; now - N days.
+    /// for N &gt; 0, d &lt; N exactly when T &gt; now - N days; for N &lt;= 0, never. An instant still ahead counts 0 days,
+    /// as the 360 page's tenure does: a customer_since a few hours ahead through a time zone is a new customer, not one
+    /// of -1 days that tenure_days = 0 and tenure_days &gt;= 0 missed.
     /// </summary>
     private static SegmentField DaysSince(string name, string description,
         Func<DateTime, Expression<Func<Customer, bool>>> laterThan, Expression<Func<Customer, bool>>? exists) =>
         new(name, SegmentValueType.WholeNumber, description, (op, value, at) =>
         {
             var n = (int)value.Number;
-            var withinN = laterThan(DaysBefore(at.NowUtc, n));
-            var withinNPlusOne = laterThan(DaysBefore(at.NowUtc, n + 1L));
+            Expression<Func<Customer, bool>> Within(long days) => days <= 0 ? Never : laterThan(DaysBefore(at.NowUtc, days));
+            var withinN = Within(n);
+            var withinNPlusOne = Within(n + 1L);
             var result = op switch
             {
                 ComparisonOperator.Less => withinN,
@@ -203,6 +206,16 @@ public sealed class SegmentField
             };
             return result;
         });
+
+    /// <summary>False for every customer; a parameter, so the statement stays one the engine can plan and cache.</summary>
+    private static Expression<Func<Customer, bool>> Never
+    {
+        get
+        {
+            var parameter = Expression.Parameter(typeof(Customer), "c");
+            return Expression.Lambda<Func<Customer, bool>>(Value(false), parameter);
+        }
+    }
 
     private static Expression<Func<Customer, bool>> Exists(Expression<Func<Customer, bool>>? exists, Expression<Func<Customer, bool>> predicate) =>
         exists is null ? predicate : And(exists, predicate);
