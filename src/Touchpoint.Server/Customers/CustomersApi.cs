@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Touchpoint.Customers;
+using Touchpoint.Customers.Segments;
 using Touchpoint.Import;
 using Touchpoint.Interactions;
 using Touchpoint.Server.Platform;
@@ -45,8 +46,8 @@ public static class CustomersApi
     /// <paramref name="segmentId"/>, by name unless <paramref name="sort"/> says otherwise.
     /// </summary>
     /// <param name="sort">A column (name, plan, customerSince, lastContactAt), with a leading "-" for descending; ties follow the id.</param>
-    public static async Task<Results<Ok<CustomerPage>, ValidationProblem>> List(CustomerSearch search, string? q, long? segmentId, int? page, int? pageSize,
-        string? sort, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<CustomerPage>, ValidationProblem>> List(CustomerSearch search, SegmentService segments, string? q, long? segmentId,
+        int? page, int? pageSize, string? sort, CancellationToken cancellationToken)
     {
         if (pageSize is < 1 or > CustomerSearch.MaxPageSize)
         {
@@ -57,7 +58,7 @@ public static class CustomersApi
             return invalid;
         }
         var result = await search.SearchAsync(new CustomerQuery(q, segmentId, Math.Max(1, page ?? 1), pageSize ?? 50, order), cancellationToken);
-        return result.SegmentMissing ? ApiProblems.Invalid("segmentId", "no saved segment has this id") : TypedResults.Ok(result);
+        return result.SegmentMissing ? await SegmentProblemAsync(segments, segmentId, cancellationToken) : TypedResults.Ok(result);
     }
 
     /// <summary>
@@ -66,7 +67,7 @@ public static class CustomersApi
     /// imports again unchanged. Managers only: it holds every identity of every profile it lists.
     /// </summary>
     /// <param name="sort">The rows' order, as on GET /api/customers (by name without it).</param>
-    public static async Task<IResult> Export(CustomerSearch search, DatabaseTarget target, Microsoft.Extensions.Options.IOptions<CustomerOptions> customerOptions,
+    public static async Task<IResult> Export(CustomerSearch search, SegmentService segments, DatabaseTarget target, Microsoft.Extensions.Options.IOptions<CustomerOptions> customerOptions,
         HttpContext http, string? q, long? segmentId, string? format, string? sort, CancellationToken cancellationToken)
     {
         if (format is not (null or "csv" or "jsonl"))
@@ -79,7 +80,7 @@ public static class CustomersApi
         }
         if (await search.IdsAsync(new CustomerQuery(q, segmentId, Sort: order), cancellationToken) is not { } ids)
         {
-            return ApiProblems.Invalid("segmentId", "no saved segment has this id");
+            return await SegmentProblemAsync(segments, segmentId, cancellationToken);
         }
         var jsonl = format == "jsonl";
         http.Response.ContentType = jsonl ? "application/jsonl; charset=utf-8" : "text/csv; charset=utf-8";
@@ -89,6 +90,15 @@ public static class CustomersApi
             jsonl ? ImportFormat.JsonLines : ImportFormat.Csv, CustomerRecord.Fields, cancellationToken);
         return TypedResults.Empty;
     }
+
+    /// <summary>
+    /// Why a segment filter found nothing to filter with: no such segment, or a saved rule that no longer parses (a field
+    /// it names left the language), said with the parser's words so whoever fixes the rule knows what to change.
+    /// </summary>
+    private static async Task<ValidationProblem> SegmentProblemAsync(SegmentService segments, long? segmentId, CancellationToken cancellationToken) =>
+        segmentId is { } id && await segments.FindAsync(id, cancellationToken) is { } segment && SegmentRule.Parse(segment.Rule).Errors is [var error, ..]
+            ? ApiProblems.Invalid("segmentId", "The saved rule no longer parses: " + error.Message)
+            : ApiProblems.Invalid("segmentId", "no saved segment has this id");
 
     /// <summary>A profile; a merged profile's id answers with the profile it was merged into.</summary>
     public static async Task<Results<Ok<CustomerDto>, NotFound>> Get(CustomerProfiles profiles, long id, CancellationToken cancellationToken) =>

@@ -17,7 +17,8 @@ public sealed record RuleCheckRequest(string? Rule);
 /// <summary>A rule that parses, and how many customers it selects right now.</summary>
 public sealed record RuleCheckDto(string Rule, int Members);
 
-public sealed record RuleErrorDto(int Column, string Message);
+/// <summary>Where a rule is wrong: <see cref="Column"/> within <see cref="Line"/> (1 unless the rule spans several lines).</summary>
+public sealed record RuleErrorDto(int Column, string Message, int Line = 1);
 
 public sealed record SegmentMemberDto(long Id, string ExternalId, string Name, string? Plan, string AccountType, string? City, string? Country);
 
@@ -104,7 +105,7 @@ public static class SegmentsApi
         var parsed = SegmentRule.Parse(request.Rule);
         if (parsed.Rule is not { } rule)
         {
-            return Problem(parsed.Errors.Select(e => new SegmentDraftError("rule", e.Message, e.Column)).ToList());
+            return Problem(parsed.Errors.Select(SegmentDraftError.Rule).ToList());
         }
         return TypedResults.Ok(new RuleCheckDto(rule.Text, await segments.CountMembersAsync(rule, cancellationToken)));
     }
@@ -125,7 +126,7 @@ public static class SegmentsApi
         var parsed = SegmentRule.Parse(segment.Rule);
         if (parsed.Rule is not { } rule)
         {
-            return Problem(parsed.Errors.Select(e => new SegmentDraftError("rule", "The saved rule no longer parses: " + e.Message, e.Column)).ToList());
+            return Problem(parsed.Errors.Select(e => SegmentDraftError.Rule(e) with { Message = "The saved rule no longer parses: " + e.Message }).ToList());
         }
         var number = Math.Max(1, page ?? 1);
         var size = Math.Clamp(pageSize ?? 50, 1, MaxPageSize);
@@ -155,10 +156,11 @@ public static class SegmentsApi
     private static ValidationProblem Problem(IReadOnlyList<SegmentDraftError> errors)
     {
         var byField = errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
-        var ruleErrors = errors.Where(e => e.Column is not null).Select(e => new RuleErrorDto(e.Column!.Value, e.Message)).ToList();
+        var ruleErrors = errors.Where(e => e.Column is not null).Select(e => new RuleErrorDto(e.Column!.Value, e.Message, e.RuleError?.Line ?? 1)).ToList();
         var extensions = new Dictionary<string, object?>();
         if (ruleErrors.Count > 0)
         {
+            extensions["line"] = ruleErrors[0].Line;
             extensions["column"] = ruleErrors[0].Column;
             extensions["ruleErrors"] = ruleErrors;
         }

@@ -111,12 +111,31 @@ public sealed class SegmentsPageModel(SegmentService segments, IAuthorizationSer
     /// An error as the page shows it, in the UI language: a rule that does not parse by its kind (with the tokens it
     /// quotes and the column), other problems by theirs; anything else as the service words it.
     /// </summary>
-    public static string Message(SegmentDraftError error) => error switch
+    public static string Message(SegmentDraftError error, string? ruleText = null) => error switch
     {
+        { RuleError: { } rule } when ruleText?.Contains('\n', StringComparison.Ordinal) == true =>
+            SharedResource.Text("Segments.OnLine", rule.Line, Message(error)),
         { RuleError: { } rule } => SharedResource.Text(typeof(SegmentRuleErrorKind).Name + "." + rule.Kind, [rule.Column, .. rule.Arguments]),
         { Problem: { } problem } => SharedResource.Text(typeof(SegmentDraftProblem).Name + "." + problem, error.Argument),
         _ => error.Message,
     };
+
+    /// <summary>
+    /// The rule with a line holding a caret under the error's column, right after the line the error is on: a rule written
+    /// on several lines has its caret under the right one, and tabs before the column are kept so the caret lines up.
+    /// Null when the position is not in the text.
+    /// </summary>
+    public static string? Caret(string text, int line, int column)
+    {
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        if (line < 1 || line > lines.Length || column < 1 || column > lines[line - 1].Length + 1)
+        {
+            return null;
+        }
+        var before = lines[line - 1][..(column - 1)];
+        var pad = string.Concat(before.Where(c => !char.IsLowSurrogate(c)).Select(c => c == '\t' ? '\t' : ' '));
+        return string.Join('\n', [.. lines[..line], pad + "^", .. lines[line..]]);
+    }
 
     /// <summary>The first error for a field, for the message under it.</summary>
     public SegmentDraftError? ErrorFor(string field) => Errors.FirstOrDefault(e => string.Equals(e.Field, field, StringComparison.OrdinalIgnoreCase));

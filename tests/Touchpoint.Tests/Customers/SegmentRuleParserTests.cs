@@ -130,6 +130,14 @@ public sealed class SegmentRuleParserTests
     [InlineData("plan in (\"a\" \"b\")", 14, "Expected ',' or ')' in the list after 'in' at column 14, found \"b\"")]
     [InlineData("plan = \"a\" & age > 3", 12, "Unexpected character '&' at column 12")]
     [InlineData("and plan = \"a\"", 1, "Expected a field name at column 1, found 'and'")]
+    [InlineData("revenue > 1e3", 11, "'1e3' is not a number at column 11")]
+    [InlineData("revenue > 2.5E-3 and age > 1", 11, "'2.5E-3' is not a number at column 11")]
+    [InlineData("last_contact_days >= 0x10", 22, "'0x10' is not a number at column 22")]
+    [InlineData("revenue > 1_000", 11, "'1_000' is not a number at column 11")]
+    [InlineData("tenure_days < 90days", 15, "'90days' is not a number at column 15")]
+    [InlineData("age > 3and plan = \"a\"", 8, "Expected a space after the number '3' at column 8")]
+    [InlineData("revenue > 1,5", 11, "'1,5' is not a number at column 11")]
+    [InlineData("revenue > 1, 5", 12, "Expected 'and' or 'or' before ',' at column 12")]
     public void Parse_SyntaxErrors_MessageAndColumn(string rule, int column, string message)
     {
         Assert.Equal((column, message), Shown(SingleError(rule)));
@@ -150,6 +158,18 @@ public sealed class SegmentRuleParserTests
         Assert.Equal(kind, error.Kind);
         Assert.Equal(arguments, string.Join("|", error.Arguments));
         Assert.Equal(error, SingleError(rule)); // errors compare by value, their arguments included
+    }
+
+    [Theory]
+    [InlineData("plan = \"a\" and\n  age > 3 and\n  bogus = 1", 3, 3, "Line 3: Unknown field 'bogus' at column 3; see the list of fields rules can use")]
+    [InlineData("plan = \"a\"\r\nand city = 'x'", 2, 12, "Line 2: Text values go in double quotes (\"...\"), not single quotes, at column 12")]
+    [InlineData("age > 3 and\n\tplan < \"b\"", 2, 7, "Line 2: '<' does not apply to plan (text) at column 7; use =, !=, in, not in, contains")]
+    [InlineData("age > 3 and\ncity = \"two\nlines\" and x = 1", 3, 12, "Line 3: Unknown field 'x' at column 12; see the list of fields rules can use")]
+    [InlineData("age > 3 and\n", 2, 1, "Line 2: Expected a condition after 'and' at column 1, but the rule ends there")]
+    public void Parse_RuleOnSeveralLines_PointsAtLineAndColumnWithinIt(string rule, int line, int column, string message)
+    {
+        var error = SingleError(rule);
+        Assert.Equal((line, column, message), (error.Line, error.Column, error.Message));
     }
 
     [Fact]

@@ -110,6 +110,13 @@ public sealed class SegmentsApiTests
         Assert.Equal(35, problem.GetProperty("column").GetInt32());
         Assert.Equal("Expected a value after '>=' at column 35", problem.GetProperty("errors").GetProperty("rule")[0].GetString());
         Assert.Equal(35, problem.GetProperty("ruleErrors")[0].GetProperty("column").GetInt32());
+
+        // A rule on several lines: the column is within the line the error is on, and the line is named.
+        var lines = await ReadAsync<JsonElement>(
+            await host.Client.PostAsJsonAsync("/api/segments/validate", new RuleCheckRequest("plan = \"basic\" and\n  tenure_days >= "), Ct), HttpStatusCode.BadRequest);
+        Assert.Equal((2, 18), (lines.GetProperty("line").GetInt32(), lines.GetProperty("column").GetInt32()));
+        Assert.Equal("Line 2: Expected a value after '>=' at column 18", lines.GetProperty("errors").GetProperty("rule")[0].GetString());
+        Assert.Equal(2, lines.GetProperty("ruleErrors")[0].GetProperty("line").GetInt32());
     }
 
     [Theory, ClassData(typeof(Providers))]

@@ -102,6 +102,32 @@ public sealed partial class SegmentsPageTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task RuleOnSeveralLines_ErrorNamesTheLine_AndTheCaretSitsUnderIt(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        using var english = await host.SignedInClientAsync();
+        using var russian = await host.SignedInClientAsync();
+        russian.DefaultRequestHeaders.AcceptLanguage.ParseAdd("ru");
+        // As a browser sends a text area: lines end in CR LF; the second line is indented with a tab.
+        const string rule = "plan = \"premium\" and\r\n\tcontacts_30d >= \"3\"\r\n  or age > 3";
+
+        foreach (var (client, message) in new[]
+        {
+            (english, "Line 2: contacts_30d compares with a number, not \"3\", at column 18."),
+            (russian, "Строка 2: contacts_30d сравнивается с числом, а не с \"3\" (столбец 18)."),
+        })
+        {
+            var page = WebUtility.HtmlDecode(await ServerHost.PostFormAsync(client, "/segments?handler=Check", new() { ["Rule"] = rule }));
+            Assert.Contains("data-column=\"18\" data-line=\"2\"", page, StringComparison.Ordinal);
+            Assert.Contains("<pre class=\"caret\">plan = \"premium\" and\n\tcontacts_30d >= \"3\"\n\t" + new string(' ', 16) + "^\n  or age > 3</pre>", page,
+                StringComparison.Ordinal);
+            Assert.Contains($"<p>{message}</p>", page, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Agent_SeesTheRules_ButCannotChangeThem(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);

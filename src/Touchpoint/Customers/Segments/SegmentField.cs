@@ -110,9 +110,14 @@ public sealed class SegmentField
                 since => c => c.CustomerSince > since, exists: null),
             DaysSince("last_contact_days", "Whole days since the latest interaction; customers without any never match.",
                 since => c => c.Interactions.Any(i => i.StartedAt > since), exists: c => c.Interactions.Any()),
-            Count("contacts_7d", "Interactions in the last 7 days.", at => { var since = at.NowUtc.AddDays(-7); return c => c.Interactions.Count(i => i.StartedAt >= since); }),
-            Count("contacts_30d", "Interactions in the last 30 days.", at => { var since = at.NowUtc.AddDays(-30); return c => c.Interactions.Count(i => i.StartedAt >= since); }),
-            Count("contacts_90d", "Interactions in the last 90 days.", at => { var since = at.NowUtc.AddDays(-90); return c => c.Interactions.Count(i => i.StartedAt >= since); }),
+            // The customer's contacts, as the context call and the 360 page count them: our replies and calls out are not the
+            // customer getting in touch (a replied tweet would count twice).
+            Count("contacts_7d", "Contacts the customer made (inbound) in the last 7 days.",
+                at => { var since = at.NowUtc.AddDays(-7); return c => c.Interactions.Count(i => i.Direction == Direction.Inbound && i.StartedAt >= since); }),
+            Count("contacts_30d", "Contacts the customer made (inbound) in the last 30 days.",
+                at => { var since = at.NowUtc.AddDays(-30); return c => c.Interactions.Count(i => i.Direction == Direction.Inbound && i.StartedAt >= since); }),
+            Count("contacts_90d", "Contacts the customer made (inbound) in the last 90 days.",
+                at => { var since = at.NowUtc.AddDays(-90); return c => c.Interactions.Count(i => i.Direction == Direction.Inbound && i.StartedAt >= since); }),
             Count("repeat_contacts_30d", "Repeat contacts in the last 30 days.",
                 at => { var since = at.NowUtc.AddDays(-30); return c => c.Interactions.Count(i => i.IsRepeat && i.StartedAt >= since); }),
             Count("channel_switches_30d", "Contacts in the last 30 days that switched channel within their case.",
@@ -175,17 +180,20 @@ public sealed class SegmentField
     }
 
     /// <summary>
-    /// Whole days since an instant T, d = floor((now - T) / 1 day), expressed through "T is later than x" alone,
+    /// Whole days since an instant T, d = max(0, floor((now - T) / 1 day)), expressed through "T is later than x" alone,
     /// so the database compares the stored instant with a precomputed boundary instead of doing date arithmetic per row:
-    /// d &lt; N exactly when T &gt; now - N days.
+    /// for N &gt; 0, d &lt; N exactly when T &gt; now - N days; for N &lt;= 0, never. An instant still ahead counts 0 days,
+    /// as the 360 page's tenure does: a customer_since a few hours ahead through a time zone is a new customer, not one
+    /// of -1 days that tenure_days = 0 and tenure_days &gt;= 0 missed.
     /// </summary>
     private static SegmentField DaysSince(string name, string description,
         Func<DateTime, Expression<Func<Customer, bool>>> laterThan, Expression<Func<Customer, bool>>? exists) =>
         new(name, SegmentValueType.WholeNumber, description, (op, value, at) =>
         {
             var n = (int)value.Number;
-            var withinN = laterThan(DaysBefore(at.NowUtc, n));
-            var withinNPlusOne = laterThan(DaysBefore(at.NowUtc, n + 1L));
+            Expression<Func<Customer, bool>> Within(long days) => days <= 0 ? Never : laterThan(DaysBefore(at.NowUtc, days));
+            var withinN = Within(n);
+            var withinNPlusOne = Within(n + 1L);
             var result = op switch
             {
                 ComparisonOperator.Less => withinN,
@@ -198,6 +206,16 @@ public sealed class SegmentField
             };
             return result;
         });
+
+    /// <summary>False for every customer; a parameter, so the statement stays one the engine can plan and cache.</summary>
+    private static Expression<Func<Customer, bool>> Never
+    {
+        get
+        {
+            var parameter = Expression.Parameter(typeof(Customer), "c");
+            return Expression.Lambda<Func<Customer, bool>>(Value(false), parameter);
+        }
+    }
 
     private static Expression<Func<Customer, bool>> Exists(Expression<Func<Customer, bool>>? exists, Expression<Func<Customer, bool>> predicate) =>
         exists is null ? predicate : And(exists, predicate);

@@ -28,8 +28,8 @@ internal enum TokenKind
     End,
 }
 
-/// <summary>One token of a rule; <see cref="Column"/> is 1-based so errors can point at it.</summary>
-internal sealed record Token(TokenKind Kind, string Text, int Column, decimal Number = 0)
+/// <summary>One token of a rule; <see cref="Line"/> and <see cref="Column"/> (within the line) are 1-based so errors can point at it.</summary>
+internal sealed record Token(TokenKind Kind, string Text, int Line, int Column, decimal Number = 0)
 {
     /// <summary>How the token reads in an error message.</summary>
     public string Display => Kind switch
@@ -58,33 +58,57 @@ internal static class SegmentLexer
     public static (List<Token> Tokens, SegmentRuleError? Error) Tokenize(string text)
     {
         var tokens = new List<Token>();
+        // Where each line starts: a rule written on several lines (the editor is a text area) is pointed into by line and column.
+        var lineStarts = new List<int> { 0 };
+        for (var n = 0; n < text.Length; n++)
+        {
+            if (text[n] == '\n')
+            {
+                lineStarts.Add(n + 1);
+            }
+        }
+        (int Line, int Column) Locate(int index)
+        {
+            var found = lineStarts.BinarySearch(index);
+            var line = found >= 0 ? found : ~found - 1;
+            return (line + 1, index - lineStarts[line] + 1);
+        }
+        SegmentRuleError Error(int index, Func<int, string> message, SegmentRuleErrorKind kind, params string[] arguments)
+        {
+            var (line, column) = Locate(index);
+            return new SegmentRuleError(column, message(column), kind, arguments) { Line = line };
+        }
+        Token Make(TokenKind kind, string tokenText, int index, decimal number = 0)
+        {
+            var (line, column) = Locate(index);
+            return new Token(kind, tokenText, line, column, number);
+        }
+
         // Not even inside quotes: PostgreSQL fails a query (or a saved rule) that holds one.
         if (text.IndexOf('\0', StringComparison.Ordinal) is var nul and >= 0)
         {
-            return (tokens, new SegmentRuleError(nul + 1, $"Unexpected character U+0000 at column {nul + 1}", SegmentRuleErrorKind.UnexpectedCharacter, "U+0000"));
+            return (tokens, Error(nul, column => $"Unexpected character U+0000 at column {column}", SegmentRuleErrorKind.UnexpectedCharacter, "U+0000"));
         }
         var i = 0;
         while (i < text.Length)
         {
             var c = text[i];
-            var column = i + 1;
+            var start = i;
             if (char.IsWhiteSpace(c))
             {
                 i++;
             }
             else if (char.IsAsciiLetter(c) || c == '_')
             {
-                var start = i;
                 while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] == '_'))
                 {
                     i++;
                 }
                 var word = text[start..i];
-                tokens.Add(new Token(Keywords.TryGetValue(word, out var keyword) ? keyword : TokenKind.Identifier, word, column));
+                tokens.Add(Make(Keywords.TryGetValue(word, out var keyword) ? keyword : TokenKind.Identifier, word, start));
             }
             else if (char.IsAsciiDigit(c) || (c is '-' or '.' && i + 1 < text.Length && char.IsAsciiDigit(text[i + 1])))
             {
-                var start = i;
                 i++;
                 while (i < text.Length && (char.IsAsciiDigit(text[i]) || text[i] == '.'))
                 {
@@ -93,13 +117,25 @@ internal static class SegmentLexer
                 var literal = text[start..i];
                 if (!decimal.TryParse(literal, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
                 {
-                    return (tokens, new SegmentRuleError(column, $"'{literal}' is not a number at column {column}", SegmentRuleErrorKind.NotANumber, literal));
+                    return (tokens, Error(start, column => $"'{literal}' is not a number at column {column}", SegmentRuleErrorKind.NotANumber, literal));
                 }
                 if (i < text.Length && (char.IsAsciiLetter(text[i]) || text[i] == '_'))
                 {
-                    return (tokens, new SegmentRuleError(i + 1, $"Expected a space after the number '{literal}' at column {i + 1}", SegmentRuleErrorKind.NumberNeedsSpace, literal));
+                    var end = i;
+                    while (end < text.Length && (char.IsAsciiLetterOrDigit(text[end]) || text[end] is '_' or '.' or '+' or '-'))
+                    {
+                        end++;
+                    }
+                    var word = text[i..end];
+                    // "3and" is a number and a keyword run together; "1e3", "0x10" and "1_000" are numbers written another way.
+                    if (!Keywords.ContainsKey(word) || word.Equals("true", StringComparison.OrdinalIgnoreCase) || word.Equals("false", StringComparison.OrdinalIgnoreCase))
+                    {
+                        var written = text[start..end];
+                        return (tokens, Error(start, column => $"'{written}' is not a number at column {column}", SegmentRuleErrorKind.NotANumber, written));
+                    }
+                    return (tokens, Error(i, column => $"Expected a space after the number '{literal}' at column {column}", SegmentRuleErrorKind.NumberNeedsSpace, literal));
                 }
-                tokens.Add(new Token(TokenKind.Number, literal, column, number));
+                tokens.Add(Make(TokenKind.Number, literal, start, number));
             }
             else if (c == '"')
             {
@@ -127,9 +163,9 @@ internal static class SegmentLexer
                 }
                 if (!closed)
                 {
-                    return (tokens, new SegmentRuleError(column, $"The text starting at column {column} has no closing '\"'", SegmentRuleErrorKind.UnclosedText));
+                    return (tokens, Error(start, column => $"The text starting at column {column} has no closing '\"'", SegmentRuleErrorKind.UnclosedText));
                 }
-                tokens.Add(new Token(TokenKind.String, value.ToString(), column));
+                tokens.Add(Make(TokenKind.String, value.ToString(), start));
             }
             else
             {
@@ -151,17 +187,17 @@ internal static class SegmentLexer
                 };
                 if (length == -1)
                 {
-                    return (tokens, new SegmentRuleError(column, $"Text values go in double quotes (\"...\"), not single quotes, at column {column}", SegmentRuleErrorKind.SingleQuotes));
+                    return (tokens, Error(start, column => $"Text values go in double quotes (\"...\"), not single quotes, at column {column}", SegmentRuleErrorKind.SingleQuotes));
                 }
                 if (length == 0)
                 {
-                    return (tokens, new SegmentRuleError(column, $"Unexpected character '{c}' at column {column}", SegmentRuleErrorKind.UnexpectedCharacter, c.ToString()));
+                    return (tokens, Error(start, column => $"Unexpected character '{c}' at column {column}", SegmentRuleErrorKind.UnexpectedCharacter, c.ToString()));
                 }
-                tokens.Add(new Token(kind, text.Substring(i, length), column));
+                tokens.Add(Make(kind, text.Substring(i, length), start));
                 i += length;
             }
         }
-        tokens.Add(new Token(TokenKind.End, "", text.Length + 1));
+        tokens.Add(Make(TokenKind.End, "", text.Length));
         return (tokens, null);
     }
 

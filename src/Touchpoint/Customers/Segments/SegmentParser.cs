@@ -38,7 +38,7 @@ internal sealed class SegmentParser
         var (tokens, lexError) = SegmentLexer.Tokenize(text);
         if (lexError is not null)
         {
-            return (null, [lexError]);
+            return (null, OnLines(text, [lexError]));
         }
         var parser = new SegmentParser(tokens);
         SegmentNode? root = null;
@@ -48,6 +48,13 @@ internal sealed class SegmentParser
             if (parser.Current.Kind != TokenKind.End)
             {
                 var token = parser.Current;
+                if (token.Kind == TokenKind.Comma && parser.Previous is { Kind: TokenKind.Number } whole && parser.Peek(1) is { Kind: TokenKind.Number } fraction
+                    && whole.Line == token.Line && fraction.Line == token.Line && whole.Column + whole.Text.Length == token.Column && token.Column + 1 == fraction.Column)
+                {
+                    // "revenue > 1,5": a decimal comma, not a list (lists are in parentheses after in).
+                    var written = whole.Text + "," + fraction.Text;
+                    throw Fail(whole, $"'{written}' is not a number at column {whole.Column}", SegmentRuleErrorKind.NotANumber, written);
+                }
                 throw token.Kind is TokenKind.CloseParen
                     ? Fail(token, $"Unexpected ')' at column {token.Column}; there is no '(' for it to close", SegmentRuleErrorKind.UnmatchedCloseParen)
                     : Fail(token, $"Expected 'and' or 'or' before {token.Display} at column {token.Column}", SegmentRuleErrorKind.ExpectedAndOr, token.Display);
@@ -58,9 +65,15 @@ internal sealed class SegmentParser
             parser._errors.Add(error.Error);
             root = null;
         }
-        var errors = parser._errors.OrderBy(e => e.Column).ToList();
+        var errors = OnLines(text, parser._errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
         return (errors.Count == 0 ? root : null, errors);
     }
+
+    /// <summary>Errors in a rule on several lines name the line first: "column 3" alone would send the reader to the first one.</summary>
+    private static List<SegmentRuleError> OnLines(string text, List<SegmentRuleError> errors) =>
+        text.Contains('\n', StringComparison.Ordinal)
+            ? errors.Select(e => e with { Message = string.Create(CultureInfo.InvariantCulture, $"Line {e.Line}: {e.Message}") }).ToList()
+            : errors;
 
     private Token Current => _tokens[_position];
 
@@ -154,9 +167,9 @@ internal sealed class SegmentParser
             var suggestion = SegmentField.Suggest(name.Text);
             _errors.Add(suggestion is null
                 ? new SegmentRuleError(name.Column, $"Unknown field '{name.Text}' at column {name.Column}; see the list of fields rules can use",
-                    SegmentRuleErrorKind.UnknownField, name.Text)
+                    SegmentRuleErrorKind.UnknownField, name.Text) { Line = name.Line }
                 : new SegmentRuleError(name.Column, $"Unknown field '{name.Text}' at column {name.Column}; did you mean '{suggestion}'?",
-                    SegmentRuleErrorKind.UnknownFieldDidYouMean, name.Text, suggestion));
+                    SegmentRuleErrorKind.UnknownFieldDidYouMean, name.Text, suggestion) { Line = name.Line });
         }
 
         var opToken = Current;
@@ -195,7 +208,7 @@ internal sealed class SegmentParser
                 if (field?.Type == SegmentValueType.Boolean)
                 {
                     // A bare true/false field reads as a condition of its own: "consent_email and plan = ...".
-                    return new ComparisonNode(field, ComparisonOperator.Equal, [new SegmentLiteral(LiteralKind.Boolean, "true", 0, true, name.Column)], name.Column);
+                    return new ComparisonNode(field, ComparisonOperator.Equal, [new SegmentLiteral(LiteralKind.Boolean, "true", 0, true, name.Column, name.Line)], name.Column);
                 }
                 throw opToken.Kind == TokenKind.End
                     ? Fail(opToken, $"Expected a comparison (=, !=, <, <=, >, >=, in, not in, has, contains) after '{name.Text}' at column {opToken.Column}, found end of rule",
@@ -246,13 +259,13 @@ internal sealed class SegmentParser
         {
             case TokenKind.String:
                 Advance();
-                return new SegmentLiteral(LiteralKind.String, token.Text, 0, false, token.Column);
+                return new SegmentLiteral(LiteralKind.String, token.Text, 0, false, token.Column, token.Line);
             case TokenKind.Number:
                 Advance();
-                return new SegmentLiteral(LiteralKind.Number, token.Text, token.Number, false, token.Column);
+                return new SegmentLiteral(LiteralKind.Number, token.Text, token.Number, false, token.Column, token.Line);
             case TokenKind.True or TokenKind.False:
                 Advance();
-                return new SegmentLiteral(LiteralKind.Boolean, token.Text.ToLowerInvariant(), 0, token.Kind == TokenKind.True, token.Column);
+                return new SegmentLiteral(LiteralKind.Boolean, token.Text.ToLowerInvariant(), 0, token.Kind == TokenKind.True, token.Column, token.Line);
             case TokenKind.Identifier:
                 throw Fail(token, $"Expected a value after {after.Display} at column {token.Column}; text goes in double quotes, e.g. \"{token.Text}\"",
                     SegmentRuleErrorKind.ExpectedQuotedValue, after.Display, token.Text);
@@ -276,7 +289,7 @@ internal sealed class SegmentParser
             };
             _errors.Add(new SegmentRuleError(opToken.Column,
                 $"'{OperatorText(op)}' does not apply to {field.Name} ({kind}) at column {opToken.Column}; use {allowed}",
-                SegmentRuleErrorKind.OperatorNotApplicable, OperatorText(op), field.Name, allowed));
+                SegmentRuleErrorKind.OperatorNotApplicable, OperatorText(op), field.Name, allowed) { Line = opToken.Line });
             return;
         }
         foreach (var value in values)
@@ -289,7 +302,7 @@ internal sealed class SegmentParser
                     SegmentRuleErrorKind.ProductCodeInvalid => [value.ToString()],
                     _ => new[] { field.Name, value.ToString() },
                 };
-                _errors.Add(new SegmentRuleError(value.Column, $"{message} at column {value.Column}", kind, arguments));
+                _errors.Add(new SegmentRuleError(value.Column, $"{message} at column {value.Column}", kind, arguments) { Line = value.Line });
             }
         }
     }
@@ -345,7 +358,7 @@ internal sealed class SegmentParser
     }
 
     private static SyntaxError Fail(Token token, string message, SegmentRuleErrorKind kind, params string[] arguments) =>
-        new(new SegmentRuleError(token.Column, message, kind, arguments));
+        new(new SegmentRuleError(token.Column, message, kind, arguments) { Line = token.Line });
 
     private sealed class SyntaxError(SegmentRuleError error) : Exception(error.Message)
     {

@@ -55,14 +55,27 @@ public sealed class SegmentRule
 
     private static Expression<Func<Customer, bool>> BuildComparison(ComparisonNode node, SegmentTime at) => node.Operator switch
     {
-        ComparisonOperator.In => node.Values
-            .Select(v => node.Field.Build(ComparisonOperator.Equal, v, at))
-            .Aggregate(SegmentField.Or),
-        ComparisonOperator.NotIn => node.Values
-            .Select(v => node.Field.Build(ComparisonOperator.NotEqual, v, at))
-            .Aggregate(SegmentField.And),
+        ComparisonOperator.In => Balanced(Distinct(node.Values).Select(v => node.Field.Build(ComparisonOperator.Equal, v, at)).ToList(), SegmentField.Or),
+        ComparisonOperator.NotIn => Balanced(Distinct(node.Values).Select(v => node.Field.Build(ComparisonOperator.NotEqual, v, at)).ToList(), SegmentField.And),
         _ => node.Field.Build(node.Operator, node.Values[0], at),
     };
+
+    /// <summary>A list's values once each (1 and 1.0 are one number), so a long list repeats no work.</summary>
+    private static IEnumerable<SegmentLiteral> Distinct(IReadOnlyList<SegmentLiteral> values) =>
+        values.DistinctBy(v => (v.Kind, v.Kind == LiteralKind.Number ? v.Number.ToString(System.Globalization.CultureInfo.InvariantCulture) : v.Text));
+
+    /// <summary>
+    /// The terms of a list joined as a balanced tree, not a chain: a chain of a thousand (contacts_30d in (0,1,2,…)) nests
+    /// the SQL a thousand deep, past SQLite's limit on expression depth (1000), and the statement failed.
+    /// </summary>
+    private static Expression<Func<Customer, bool>> Balanced(IReadOnlyList<Expression<Func<Customer, bool>>> terms,
+        Func<Expression<Func<Customer, bool>>, Expression<Func<Customer, bool>>, Expression<Func<Customer, bool>>> combine)
+    {
+        return Join(0, terms.Count);
+
+        Expression<Func<Customer, bool>> Join(int start, int count) =>
+            count == 1 ? terms[start] : combine(Join(start, count / 2), Join(start + count / 2, count - count / 2));
+    }
 
     /// <summary>How an operator is written in a rule.</summary>
     public static string OperatorText(ComparisonOperator op) => SegmentParser.OperatorText(op);

@@ -35,6 +35,8 @@ public enum SegmentDraftProblem
     RuleTooLong,
     /// <summary>No argument.</summary>
     NameHasNul,
+    /// <summary>No argument.</summary>
+    DescriptionHasNul,
 }
 
 /// <summary>The saved segment, or why the draft was refused.</summary>
@@ -55,6 +57,9 @@ public sealed class SegmentService(TouchpointDb db, TimeProvider time, IOptions<
     public const int MaxNameLength = 100;
     public const int MaxRuleLength = 2000;
 
+    /// <summary>How many saved rules one statement of <see cref="ForCustomerAsync"/> tests.</summary>
+    private const int RulesPerStatement = 100;
+
     private readonly InteractionOptions _options = options.Value;
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
@@ -62,12 +67,21 @@ public sealed class SegmentService(TouchpointDb db, TimeProvider time, IOptions<
     /// <summary>Rules are evaluated now, with this installation's settings.</summary>
     private SegmentTime At => new(Now, _options);
 
-    public Task<List<Segment>> ListAsync(SegmentKind? kind = null, CancellationToken cancellationToken = default) =>
-        db.Segments.AsNoTracking()
+    /// <summary>
+    /// Names in the order people read them (alpha, Élan, Zeta), the same on every engine: sorted here, because SQLite
+    /// orders by code point (Zeta, alpha, Élan) and PostgreSQL by the database's collation. The first matching persona
+    /// is chosen in this order, so an engine's order would give one customer two different personas.
+    /// </summary>
+    public static readonly IComparer<string> NameOrder = Comparer<string>.Create((a, b) =>
+        StringComparer.InvariantCultureIgnoreCase.Compare(a, b) is var order and not 0 ? order : StringComparer.Ordinal.Compare(a, b));
+
+    public async Task<List<Segment>> ListAsync(SegmentKind? kind = null, CancellationToken cancellationToken = default) =>
+        (await db.Segments.AsNoTracking()
             .Where(s => kind == null || s.Kind == kind)
-            // Kind is stored by name, so ordering by it would put personas first; segments lead on purpose.
-            .OrderBy(s => s.Kind == SegmentKind.Persona).ThenBy(s => s.Name)
-            .ToListAsync(cancellationToken);
+            .ToListAsync(cancellationToken))
+            // Segments lead, personas follow.
+            .OrderBy(s => s.Kind == SegmentKind.Persona).ThenBy(s => s.Name, NameOrder)
+            .ToList();
 
     public Task<Segment?> FindAsync(long id, CancellationToken cancellationToken = default) =>
         db.Segments.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
@@ -129,18 +143,23 @@ public sealed class SegmentService(TouchpointDb db, TimeProvider time, IOptions<
     public async Task<CustomerSegments> ForCustomerAsync(long customerId, CancellationToken cancellationToken = default)
     {
         var at = At;
-        var saved = await db.Segments.AsNoTracking().OrderBy(s => s.Name).ToListAsync(cancellationToken);
+        var saved = (await db.Segments.AsNoTracking().ToListAsync(cancellationToken)).OrderBy(s => s.Name, NameOrder).ToList();
         // A stored rule that no longer parses (the language changed) matches nobody rather than breaking the profile page.
         var rules = saved.Select((segment, n) => (n, SegmentRule.Parse(segment.Rule).Rule)).Where(r => r.Rule is not null).ToList();
-        // Every rule in one statement (UNION ALL), one round trip instead of one per segment.
-        IQueryable<int>? tests = null;
-        foreach (var (n, rule) in rules)
+        // Several rules per statement (UNION ALL): a round trip per batch instead of one per segment, and batches stay
+        // under SQLite's limit on the terms of one compound SELECT (500).
+        var matched = new HashSet<int>();
+        foreach (var batch in rules.Chunk(RulesPerStatement))
         {
-            var index = n;
-            var test = db.Customers.Where(c => c.Id == customerId).InSegment(rule!, at).Select(_ => index);
-            tests = tests is null ? test : tests.Concat(test);
+            IQueryable<int>? tests = null;
+            foreach (var (n, rule) in batch)
+            {
+                var index = n;
+                var test = db.Customers.Where(c => c.Id == customerId).InSegment(rule!, at).Select(_ => index);
+                tests = tests is null ? test : tests.Concat(test);
+            }
+            matched.UnionWith(await tests!.ToListAsync(cancellationToken));
         }
-        var matched = tests is null ? [] : (await tests.ToListAsync(cancellationToken)).ToHashSet();
         var segments = new List<SegmentMembership>();
         SegmentMembership? persona = null;
         for (var n = 0; n < saved.Count; n++)
@@ -202,6 +221,11 @@ public sealed class SegmentService(TouchpointDb db, TimeProvider time, IOptions<
         if (!Enum.IsDefined(draft.Kind))
         {
             errors.Add(new("kind", "must be Segment or Persona", Problem: SegmentDraftProblem.KindInvalid));
+        }
+        if (draft.Description?.Contains('\0', StringComparison.Ordinal) == true)
+        {
+            // PostgreSQL refuses to store one (a server error), SQLite would keep it.
+            errors.Add(new("description", "contains a NUL character", Problem: SegmentDraftProblem.DescriptionHasNul));
         }
         if ((draft.Rule?.Length ?? 0) > MaxRuleLength)
         {

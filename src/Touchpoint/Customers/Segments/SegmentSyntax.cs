@@ -1,8 +1,8 @@
 namespace Touchpoint.Customers.Segments;
 
 /// <summary>
-/// What is wrong with a rule and where: <see cref="Column"/> is 1-based; <see cref="Message"/> is a full English sentence that
-/// names the column (what the API answers). <see cref="Kind"/> and <see cref="Arguments"/> (the tokens, fields and values the
+/// What is wrong with a rule and where: <see cref="Line"/> and <see cref="Column"/> (within the line) are 1-based; <see cref="Message"/>
+/// is a full English sentence that names the column, and the line first when the rule has several (what the API answers). <see cref="Kind"/> and <see cref="Arguments"/> (the tokens, fields and values the
 /// message quotes, as the rule writes them) let the web UI say the same in its own language.
 /// </summary>
 public sealed record SegmentRuleError(int Column, string Message, SegmentRuleErrorKind Kind, IReadOnlyList<string> Arguments)
@@ -12,11 +12,15 @@ public sealed record SegmentRuleError(int Column, string Message, SegmentRuleErr
     {
     }
 
+    /// <summary>The line of a rule written on several lines; 1 otherwise.</summary>
+    public int Line { get; init; } = 1;
+
     /// <summary>Equal when everything is, the arguments item by item (a record would compare the list's reference).</summary>
     public bool Equals(SegmentRuleError? other) =>
-        other is not null && Column == other.Column && Message == other.Message && Kind == other.Kind && Arguments.SequenceEqual(other.Arguments);
+        other is not null && Line == other.Line && Column == other.Column && Message == other.Message && Kind == other.Kind
+        && Arguments.SequenceEqual(other.Arguments);
 
-    public override int GetHashCode() => HashCode.Combine(Column, Message, Kind);
+    public override int GetHashCode() => HashCode.Combine(Line, Column, Message, Kind);
 }
 
 /// <summary>
@@ -125,7 +129,7 @@ public enum LiteralKind
     Boolean,
 }
 
-public sealed record SegmentLiteral(LiteralKind Kind, string Text, decimal Number, bool Boolean, int Column)
+public sealed record SegmentLiteral(LiteralKind Kind, string Text, decimal Number, bool Boolean, int Column, int Line = 1)
 {
     public override string ToString() => Kind == LiteralKind.String ? "\"" + Text + "\"" : Text;
 }
