@@ -9,7 +9,7 @@ namespace Touchpoint.Server.Customers;
 
 public sealed record SegmentDto(long Id, string Name, string Kind, string Rule, string? Description, DateTime CreatedAt);
 
-/// <summary>Body of POST and PUT; <see cref="Kind"/> is "segment" or "persona" (default "segment").</summary>
+/// <summary>Body of POST and PUT; <see cref="Kind"/> is "segment" or "persona" (POST: default "segment"; PUT: left out, it stays).</summary>
 public sealed record SegmentRequest(string? Name, string? Kind, string? Rule, string? Description);
 
 public sealed record RuleCheckRequest(string? Rule);
@@ -79,9 +79,19 @@ public static class SegmentsApi
     public static async Task<Results<Ok<SegmentDto>, NotFound, ValidationProblem>> Update(SegmentService segments, long id, SegmentRequest request,
         CancellationToken cancellationToken)
     {
-        if (!TryParseKind(request.Kind ?? "segment", out var kind))
+        SegmentKind kind;
+        if (request.Kind is null)
         {
-            return KindProblem(request.Kind!);
+            // Left out, the kind stays: a client changing a persona's rule did not mean to make it a segment.
+            if (await segments.FindAsync(id, cancellationToken) is not { } stored)
+            {
+                return TypedResults.NotFound();
+            }
+            kind = stored.Kind;
+        }
+        else if (!TryParseKind(request.Kind, out kind))
+        {
+            return KindProblem(request.Kind);
         }
         var result = await segments.UpdateAsync(id, new SegmentDraft(request.Name ?? "", kind, request.Rule ?? "", request.Description), cancellationToken);
         return result switch

@@ -151,7 +151,7 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
             {
                 await TryWriteBatchAsync(batch, tried, triedCounted, cancellationToken);
             }
-            catch (DbUpdateException e) when (attempt < WriteAttempts && IsUniqueViolation(e))
+            catch (DbUpdateException e) when (attempt < WriteAttempts && e.IsUniqueViolation())
             {
                 continue;
             }
@@ -166,14 +166,6 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
             return;
         }
     }
-
-    private static bool IsUniqueViolation(DbUpdateException e) => e.InnerException switch
-    {
-        Npgsql.PostgresException p => p.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
-        // SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY (a consent row: customer and channel).
-        Microsoft.Data.Sqlite.SqliteException q => q.SqliteExtendedErrorCode is 2067 or 1555,
-        _ => false,
-    };
 
     private async Task TryWriteBatchAsync(List<(long Line, CustomerInput Input)> batch, ImportSummary summary, Dictionary<CustomerInput, bool> counted,
         CancellationToken cancellationToken)

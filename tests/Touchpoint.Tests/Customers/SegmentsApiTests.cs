@@ -95,6 +95,34 @@ public sealed class SegmentsApiTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Put_WithoutKind_KeepsTheKind_AndOneNameSavedAtOnceByMany_IsOne201AndTheRestNameTaken(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = await SegmentsHost.StartAsync(database);
+        var client = host.Client;
+        var persona = await ReadAsync<SegmentDto>(await client.PostAsJsonAsync("/api/segments",
+            new SegmentRequest("Callers", "persona", "preferred_channel = \"phone\"", null), Ct), HttpStatusCode.Created);
+
+        // A PUT that leaves kind out made the persona a segment.
+        var updated = await client.PutAsJsonAsync($"/api/segments/{persona.Id}", new { name = "Callers", rule = "preferred_channel = \"phone\" or age >= 70" }, Ct);
+        Assert.Equal("persona", (await ReadAsync<SegmentDto>(updated, HttpStatusCode.OK)).Kind);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PutAsJsonAsync("/api/segments/999999", new { name = "X", rule = "age > 1" }, Ct)).StatusCode);
+
+        // Saved at once, a name could pass every request's check and the unique index failed the rest with a 500.
+        for (var round = 0; round < 3; round++)
+        {
+            var posts = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
+                client.PostAsJsonAsync("/api/segments", new SegmentRequest($"Same {round}", "segment", "age > 1", null), Ct)));
+            Assert.Equal(1, posts.Count(p => p.StatusCode == HttpStatusCode.Created));
+            foreach (var refused in posts.Where(p => p.StatusCode != HttpStatusCode.Created))
+            {
+                var problem = await ReadAsync<JsonElement>(refused, HttpStatusCode.BadRequest);
+                Assert.StartsWith($"'Same {round}' is already used", problem.GetProperty("errors").GetProperty("name")[0].GetString(), StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Validate_GoodRule_CountsMembers_BadRule_IsProblemWithColumn(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);

@@ -102,8 +102,7 @@ public sealed class SegmentService(TouchpointDb db, TimeProvider time, IOptions<
             CreatedAt = Now,
         };
         db.Segments.Add(segment);
-        await db.SaveChangesAsync(cancellationToken);
-        return new(segment, []);
+        return await SaveAsync(segment, cancellationToken);
     }
 
     /// <summary>Changes a saved segment; null when there is no segment with that id.</summary>
@@ -123,9 +122,26 @@ public sealed class SegmentService(TouchpointDb db, TimeProvider time, IOptions<
         segment.Kind = draft.Kind;
         segment.Rule = draft.Rule.Trim();
         segment.Description = NullIfBlank(draft.Description);
-        await db.SaveChangesAsync(cancellationToken);
-        return new(segment, []);
+        return await SaveAsync(segment, cancellationToken);
     }
+
+    /// <summary>Saves, answering a name another request took since the check as the check does.</summary>
+    private async Task<SegmentSaveResult> SaveAsync(Segment segment, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return new(segment, []);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            db.ChangeTracker.Clear();
+            return new(null, [NameTaken(segment.Name)]);
+        }
+    }
+
+    private static SegmentDraftError NameTaken(string name) =>
+        new("name", $"'{name}' is already used by another segment or persona", Problem: SegmentDraftProblem.NameTaken, Argument: name);
 
     public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken = default) =>
         await db.Segments.Where(s => s.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
@@ -216,7 +232,7 @@ public sealed class SegmentService(TouchpointDb db, TimeProvider time, IOptions<
         }
         else if (await db.Segments.AnyAsync(s => s.Name == name && s.Id != id, cancellationToken))
         {
-            errors.Add(new("name", $"'{name}' is already used by another segment or persona", Problem: SegmentDraftProblem.NameTaken, Argument: name));
+            errors.Add(NameTaken(name));
         }
         if (!Enum.IsDefined(draft.Kind))
         {
