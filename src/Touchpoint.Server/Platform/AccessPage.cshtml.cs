@@ -60,8 +60,15 @@ public sealed class AccessPageModel(TouchpointDb db, Accounts accounts, TimeProv
         }
         else
         {
-            var created = await accounts.CreateUserAsync(email, name.Trim(), role.Value, cancellationToken: cancellationToken, actor: Actor);
-            (Secret, SecretFor) = (created.GeneratedPassword, created.User.Email);
+            try
+            {
+                var created = await accounts.CreateUserAsync(email, name.Trim(), role.Value, cancellationToken: cancellationToken, actor: Actor);
+                (Secret, SecretFor) = (created.GeneratedPassword, created.User.Email);
+            }
+            catch (EmailTakenException)
+            {
+                Error = "Access.UserExists"; // added by another request since the check above
+            }
         }
         await LoadAsync(cancellationToken);
         return Page();

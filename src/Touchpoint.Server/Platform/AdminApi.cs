@@ -123,7 +123,16 @@ public static class AdminApi
         {
             return ApiProblems.Invalid(errors);
         }
-        var created = await accounts.CreateUserAsync(request.Email!, request.Name!.Trim(), request.Role!.Value, request.Password, cancellationToken, Actor(user));
+        CreatedUser created;
+        try
+        {
+            created = await accounts.CreateUserAsync(request.Email!, request.Name!.Trim(), request.Role!.Value, request.Password, cancellationToken, Actor(user));
+        }
+        catch (EmailTakenException)
+        {
+            // Another request added the address since the check above.
+            return ApiProblems.Invalid("email", "is already taken");
+        }
         var u = created.User;
         return TypedResults.Created("/api/admin/users", new NewUserDto(new UserDto(u.Id, u.Email, u.Name, u.Role, u.CreatedAt, u.DeactivatedAt), created.GeneratedPassword));
     }

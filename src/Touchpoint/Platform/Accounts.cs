@@ -22,6 +22,9 @@ public enum UserChange
 /// <summary>A newly issued API key. <see cref="Secret"/> is shown once; only its hash is stored.</summary>
 public sealed record IssuedApiKey(ApiKey Key, string Secret);
 
+/// <summary>A user with the email exists already (perhaps added by another request a moment ago).</summary>
+public sealed class EmailTakenException(string message, Exception? inner = null) : InvalidOperationException(message, inner);
+
 /// <summary>People who sign in and keys integrations send: password hashing (ASP.NET Core Identity's PBKDF2 hasher) and key checks.</summary>
 public sealed class Accounts(TouchpointDb db, TimeProvider time)
 {
@@ -35,7 +38,7 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         var normalized = NormalizeEmail(email);
         if (await EmailHolderAsync(normalized, cancellationToken) is { } existing)
         {
-            throw new InvalidOperationException(existing.DeactivatedAt is null
+            throw new EmailTakenException(existing.DeactivatedAt is null
                 ? $"A user with the email {normalized} already exists."
                 : $"A user with the email {normalized} exists and is deactivated: reactivate them.");
         }
@@ -44,7 +47,16 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         user.PasswordHash = Hasher.HashPassword(user, password ?? generated!);
         db.Users.Add(user);
         Audit(actor, "user.created", user.Email, role.ToString());
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            // Another request added the same email since the check above: answered as the check would have.
+            db.ChangeTracker.Clear();
+            throw new EmailTakenException($"A user with the email {normalized} already exists.", e);
+        }
         return new CreatedUser(user, generated);
     }
 

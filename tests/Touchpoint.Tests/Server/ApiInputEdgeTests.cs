@@ -350,6 +350,28 @@ public sealed class ApiInputEdgeTests
         Assert.Equal(HttpStatusCode.BadRequest, key.StatusCode);
     }
     [Theory, ClassData(typeof(Providers))]
+    public async Task AdminApi_OneEmailAddedByManyAtOnce_IsOne201AndTheRestTaken_NotA500(DatabaseProvider provider)
+    {
+        // Each request's check passed before any insert, and the unique index failed the others with a 500.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var admin = await host.SignedInClientAsync();
+
+        for (var round = 0; round < 3; round++)
+        {
+            var posts = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
+                admin.PostAsJsonAsync("/api/admin/users", new { email = $"sam{round}@example.com", name = "Sam", role = "Agent" }, Ct)));
+            Assert.Equal(1, posts.Count(p => p.StatusCode == HttpStatusCode.Created));
+            foreach (var refused in posts.Where(p => p.StatusCode != HttpStatusCode.Created))
+            {
+                var body = await refused.Content.ReadAsStringAsync(Ct);
+                Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, body);
+                Assert.Equal("is already taken", JsonDocument.Parse(body).RootElement.GetProperty("errors").GetProperty("email")[0].GetString());
+            }
+        }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task CustomerEmail_ThatIsNotAnAddress_IsRefusedByInteractionsAndFeedback_AsByCustomers(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
