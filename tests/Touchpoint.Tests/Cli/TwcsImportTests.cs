@@ -92,6 +92,11 @@ public sealed class TwcsImportTests
         Assert.Equal(5, await db.Customers.CountAsync(Ct));
         Assert.Equal("@BrandA done,\nthanks", await db.Messages.Where(m => m.InteractionId == rows["twcs:12"].Id).Select(m => m.Text).SingleAsync(Ct));
         Assert.Equal([true, true, true, null, null, true], rows.Values.Where(i => i.Direction == Direction.Inbound).OrderBy(i => i.ExternalId, StringComparer.Ordinal).Select(i => i.SlaMet));
+        // A brand's reply is not the customer contacting again; a conversation the customer opened once and the brand
+        // answered is resolved on first contact, one where the customer had to write again (12) is not.
+        Assert.Equal(["twcs:12"], rows.Values.Where(i => i.IsRepeat).Select(i => i.ExternalId));
+        Assert.Equal(["twcs:20", "twcs:50"], rows.Values.Where(i => i.FirstContactResolved).Select(i => i.ExternalId).Order(StringComparer.Ordinal));
+        Assert.Equal((false, true, true), (rows["twcs:10"].Case!.FirstContactResolved, rows["twcs:21"].Case!.FirstContactResolved, rows["twcs:51"].Case!.FirstContactResolved));
     }
 
     [Fact]

@@ -71,6 +71,54 @@ public sealed class DerivationEdgeTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task OutboundReply_IsNotARepeatContact_AndTheCaseIsResolvedOnFirstContact(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await InteractionsAsync(database,
+        [
+            Contact("ask", "c1", Channel.Social, T0, "billing", Outcome.Unresolved, firstResponse: 600, caseId: "thread-1"),
+            Contact("reply", "c1", Channel.Social, T0.AddMinutes(10), "billing", caseId: "thread-1") with { Direction = Direction.Outbound, FirstResponseSeconds = null },
+        ]);
+
+        var rows = await RowsAsync(database);
+        Assert.False(rows["reply"].IsRepeat);
+        Assert.True(rows["ask"].FirstContactResolved);
+        await using var db = database.CreateDb();
+        Assert.True((await db.Cases.SingleAsync(Ct)).FirstContactResolved);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task RepliesAndCallbacks_InOneRowBatches_DeriveAsOneBatchAndAsARecompute(DatabaseProvider provider)
+    {
+        // Inbound and outbound contacts of a few customers, some cases opened by an outbound contact, some gaining a
+        // second inbound contact in a later batch: first-contact resolution moves between rows that earlier batches wrote.
+        var random = new Random(5);
+        var rows = new List<InteractionInput>();
+        for (var n = 0; n < 160; n++)
+        {
+            var at = T0.AddDays(-150).AddHours(n * 20 - (random.Next(8) == 0 ? random.Next(24 * 6) : 0));
+            rows.Add(Contact($"i{n}", $"c{random.Next(5)}", (Channel)random.Next(4), at, $"r{random.Next(6)}",
+                random.Next(3) == 0 ? Outcome.Unresolved : Outcome.Resolved, 30, random.Next(6) == 0 ? $"k{random.Next(3)}" : null)
+                with { Direction = random.Next(3) == 0 ? Direction.Outbound : Direction.Inbound });
+        }
+        await using var batched = await TestDatabase.CreateAsync(provider);
+        await using var whole = await TestDatabase.CreateAsync(provider);
+
+        await InteractionsAsync(batched, rows, batchSize: 1);
+        await InteractionsAsync(whole, rows);
+
+        var expected = await InteractionIngestorTests.DerivedStateAsync(whole);
+        AssertSame(expected, await InteractionIngestorTests.DerivedStateAsync(batched));
+        await new InteractionDerivations(whole.Target, new InteractionOptions()).RecomputeAsync(await InteractionIngestorTests.CustomerIdsAsync(whole), Ct);
+        AssertSame(expected, await InteractionIngestorTests.DerivedStateAsync(whole));
+        await using var db = whole.CreateDb();
+        Assert.False(await db.Interactions.AnyAsync(i => i.Direction == Direction.Outbound && (i.IsRepeat || i.FirstContactResolved), Ct));
+        var fcr = await db.Cases.Where(c => c.FirstContactResolved).Select(c => c.ContactCount).ToListAsync(Ct);
+        Assert.True(fcr.Count > 3 && fcr.Any(n => n > 1), $"{fcr.Count} cases resolved on first contact, {fcr.Count(n => n > 1)} with a reply or callback");
+        Assert.Equal(fcr.Count, await db.Interactions.CountAsync(i => i.FirstContactResolved, Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task TimesFinerThanAMicrosecond_DeriveTheSameOnImportAndRecompute(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
