@@ -119,6 +119,37 @@ public sealed class DerivationEdgeTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Merge_DerivesTheCombinedHistory_AsIfOneCustomerHadMadeEveryContact(DatabaseProvider provider)
+    {
+        InteractionInput[] rows =
+        [
+            Contact("a", "c1", Channel.Phone, T0, "billing", Outcome.Unresolved, firstResponse: 20),
+            Contact("b", "c2", Channel.Email, T0.AddDays(1), "billing", firstResponse: 100),
+            Contact("r", "c2", Channel.Chat, T0.AddDays(2), caseId: "T-1") with { Direction = Direction.Outbound },
+            Contact("q", "c1", Channel.Chat, T0.AddDays(3), "password", caseId: "T-1"),
+        ];
+        await using var merged = await TestDatabase.CreateAsync(provider);
+        await using var alone = await TestDatabase.CreateAsync(provider);
+        await InteractionsAsync(merged, rows);
+        await InteractionsAsync(alone, rows.Select(r => r with { CustomerExternalId = "c1" }));
+
+        await using (var db = merged.CreateDb())
+        {
+            var ids = await db.Customers.ToDictionaryAsync(c => c.ExternalId!, c => c.Id, Ct);
+            var result = await new CustomerMerge(db, merged.Target, Options.Create(new InteractionOptions()), Clock()).MergeAsync(ids["c1"], ids["c2"], "test", Ct);
+            Assert.Null(result.Error);
+        }
+
+        var expected = await InteractionIngestorTests.DerivedStateAsync(alone);
+        var actual = await InteractionIngestorTests.DerivedStateAsync(merged);
+        // Customer ids differ (c1 is #1 in both); cases and flags must not.
+        AssertSame(expected, actual);
+        var rowsAfter = await RowsAsync(merged);
+        Assert.Equal((true, true), (rowsAfter["b"].IsRepeat, rowsAfter["b"].ChannelSwitch));
+        Assert.Equal(rowsAfter["r"].CaseId, rowsAfter["q"].CaseId);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task TimesFinerThanAMicrosecond_DeriveTheSameOnImportAndRecompute(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
