@@ -16,11 +16,10 @@ internal readonly record struct DerivedFacts(string CaseKey, bool IsRepeat, bool
 internal sealed class DerivationState
 {
     public Dictionary<string, (DateTime At, string CaseKey)> LastByReason { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, (DateTime At, Channel Channel)> LastByCase { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>The customer's own (inbound) contacts, by reason and by case: what makes a later inbound contact a repeat.</summary>
+    /// <summary>The customer's own (inbound) contacts, by reason and by case: what makes a later inbound contact a repeat or a channel switch.</summary>
     public Dictionary<string, DateTime> LastInboundByReason { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, DateTime> LastInboundByCase { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, (DateTime At, Channel Channel)> LastInboundByCase { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, List<int>> Members { get; } = new(StringComparer.Ordinal);
     public List<DerivedFacts> Facts { get; } = [];
     public int Count => Facts.Count;
@@ -55,9 +54,9 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
     /// and the index of its first inbound contact (the one first-contact resolution is told on; -1 for none).
     /// </summary>
     /// <remarks>
-    /// Repeat contact and first-contact resolution are about the customer contacting us: an outbound contact (an
-    /// agent's reply or callback, a brand's tweet) is never a repeat, and a case the customer contacted once and that
-    /// ended resolved is resolved on first contact whatever we sent them. Counting the replies made every answered twcs
+    /// Repeat contact, channel switch and first-contact resolution are about the customer contacting us: an outbound
+    /// contact (an agent's reply or callback, a brand's tweet) is never a repeat or a switch, and a case the customer
+    /// contacted once and that ended resolved is resolved on first contact whatever we sent them. Counting the replies made every answered twcs
     /// conversation a "repeat" and none of them first-contact resolved.
     /// </remarks>
     internal static List<(string Key, object?[] Values, int FirstInbound)> Extend(long customerId, DerivationState state, IReadOnlyList<Contact> timeline, InteractionOptions options)
@@ -73,27 +72,27 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
                 ? prev.CaseKey
                 : null;
             var caseKey = i.CaseExternalId ?? sameReason ?? AutoPrefix + i.ExternalId;
-            var inCase = state.LastByCase.TryGetValue(caseKey, out var previousInCase);
             var inbound = i.Direction == Direction.Inbound;
+            var previousInCase = inbound && state.LastInboundByCase.TryGetValue(caseKey, out var p) ? p : ((DateTime At, Channel Channel)?)null;
             var isRepeat = inbound
                 && ((reason is not null && state.LastInboundByReason.TryGetValue(reason, out var reasonAt) && i.StartedAt - reasonAt <= options.RepeatWindow)
-                    || (state.LastInboundByCase.TryGetValue(caseKey, out var caseAt) && i.StartedAt - caseAt <= options.RepeatWindow));
+                    || (previousInCase is { } before && i.StartedAt - before.At <= options.RepeatWindow));
             bool? slaMet = i.Direction == Direction.Inbound && i.FirstResponseSeconds is { } frs && options.SlaFor(i.Channel) is { } sla
                 ? frs <= sla
                 : null;
-            facts.Add(new DerivedFacts(caseKey, isRepeat, inCase && previousInCase.Channel != i.Channel, slaMet, false));
+            // The customer came back on another channel than their previous contact of the case (our reply by email to a call is not them switching).
+            facts.Add(new DerivedFacts(caseKey, isRepeat, previousInCase is { } last && last.Channel != i.Channel, slaMet, false));
             if (reason is not null)
             {
                 state.LastByReason[reason] = (i.StartedAt, caseKey);
             }
-            state.LastByCase[caseKey] = (i.StartedAt, i.Channel);
             if (inbound)
             {
                 if (reason is not null)
                 {
                     state.LastInboundByReason[reason] = i.StartedAt;
                 }
-                state.LastInboundByCase[caseKey] = i.StartedAt;
+                state.LastInboundByCase[caseKey] = (i.StartedAt, i.Channel);
             }
             if (!state.Members.TryGetValue(caseKey, out var list))
             {

@@ -88,6 +88,24 @@ public sealed class DerivationEdgeTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task ChannelSwitch_IsTheCustomerComingBackOnAnotherChannel_NotOurReplyOnAnother(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await InteractionsAsync(database,
+        [
+            Contact("call", "c1", Channel.Phone, T0, "billing", Outcome.Unresolved),
+            Contact("mail-back", "c1", Channel.Email, T0.AddHours(1), "billing", Outcome.Unresolved) with { Direction = Direction.Outbound },
+            Contact("mail-in", "c1", Channel.Email, T0.AddHours(5), "billing"),
+        ]);
+
+        var rows = await RowsAsync(database);
+        Assert.Equal((false, false, true), (rows["call"].ChannelSwitch, rows["mail-back"].ChannelSwitch, rows["mail-in"].ChannelSwitch));
+        await using var db = database.CreateDb();
+        var billing = await db.Cases.SingleAsync(Ct);
+        Assert.Equal((3, 2, 1), (billing.ContactCount, billing.ChannelCount, billing.ChannelSwitches));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task RepliesAndCallbacks_InOneRowBatches_DeriveAsOneBatchAndAsARecompute(DatabaseProvider provider)
     {
         // Inbound and outbound contacts of a few customers, some cases opened by an outbound contact, some gaining a
