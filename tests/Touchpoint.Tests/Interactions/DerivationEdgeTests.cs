@@ -165,6 +165,39 @@ public sealed class DerivationEdgeTests
         var rowsAfter = await RowsAsync(merged);
         Assert.Equal((true, true), (rowsAfter["b"].IsRepeat, rowsAfter["b"].ChannelSwitch));
         Assert.Equal(rowsAfter["r"].CaseId, rowsAfter["q"].CaseId);
+        // Derived by the merge itself: nothing left marked for later.
+        Assert.Equal(0, (await new InteractionDerivations(merged.Target, new InteractionOptions()).RecomputePendingAsync(null, Ct)).Customers);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Merge_WhoseDerivationFailsAfterItsCommit_LeavesTheSurvivorMarked_SoItIsDerivedLater(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await InteractionsAsync(database,
+        [
+            Contact("a", "c1", Channel.Phone, T0, "billing", Outcome.Unresolved),
+            Contact("b", "c2", Channel.Email, T0.AddDays(1), "billing"),
+        ]);
+        await using var db = database.CreateDb();
+        var ids = await db.Customers.ToDictionaryAsync(c => c.ExternalId!, c => c.Id, Ct);
+        // The derivation after the merge joins case auto:b into auto:a and deletes auto:b: make that delete fail, as a
+        // crash or a lost connection between the merge's commit and its derivation would leave it.
+        var (fail, unfail) = provider == DatabaseProvider.Sqlite
+            ? ("CREATE TRIGGER no_case_delete BEFORE DELETE ON cases BEGIN SELECT RAISE(ABORT, 'no case deletes'); END", "DROP TRIGGER no_case_delete")
+            : ("CREATE FUNCTION no_case_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no case deletes'; END $$; " +
+               "CREATE TRIGGER no_case_delete BEFORE DELETE ON cases FOR EACH ROW EXECUTE FUNCTION no_case_delete()", "DROP TRIGGER no_case_delete ON cases");
+        await db.Database.ExecuteSqlRawAsync(fail, Ct);
+
+        var merge = new CustomerMerge(db, database.Target, Options.Create(new InteractionOptions()), Clock());
+        await Assert.ThrowsAnyAsync<Exception>(() => merge.MergeAsync(ids["c1"], ids["c2"], "test", Ct));
+        await db.Database.ExecuteSqlRawAsync(unfail, Ct);
+
+        var derivations = new InteractionDerivations(database.Target, new InteractionOptions());
+        var (pending, _) = await derivations.RecomputePendingAsync(null, Ct);
+        Assert.Equal(1, pending);
+        var rows = await RowsAsync(database);
+        Assert.Equal(rows["a"].CaseId, rows["b"].CaseId);
+        Assert.True(rows["b"].IsRepeat);
     }
 
     [Theory, ClassData(typeof(Providers))]
