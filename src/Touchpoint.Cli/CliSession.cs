@@ -39,6 +39,17 @@ internal sealed class CliSession : IAsyncDisposable
             Console.Profile.Width = 200;
         }
         _services = new ServiceCollection().AddSingleton(configuration).AddTouchpoint(configuration).BuildServiceProvider();
+        try
+        {
+            // As the server does at start: a bad setting stops the command before it reads a file or writes a row.
+            _ = _services.GetRequiredService<IOptions<Touchpoint.Interactions.InteractionOptions>>().Value;
+            _ = _services.GetRequiredService<IOptions<Touchpoint.Customers.CustomerOptions>>().Value;
+        }
+        catch
+        {
+            _services.Dispose();
+            throw;
+        }
     }
 
     public ParseResult Parse { get; }
@@ -78,11 +89,16 @@ internal sealed class CliSession : IAsyncDisposable
     /// Runs a command body; a fatal error (missing file, unreachable database, bad option) prints one clear line
     /// on the error stream and exits with 1. Rejected rows are not fatal.
     /// </summary>
-    public static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<CliSession, CancellationToken, Task<int>> body)
+    public static Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<CliSession, CancellationToken, Task<int>> body) =>
+        RunAsync(parse, BuildConfiguration(parse), cancellationToken, body);
+
+    /// <summary>As <see cref="RunAsync(ParseResult, CancellationToken, Func{CliSession, CancellationToken, Task{int}})"/>, with the configuration given.</summary>
+    internal static async Task<int> RunAsync(ParseResult parse, IConfiguration configuration, CancellationToken cancellationToken,
+        Func<CliSession, CancellationToken, Task<int>> body)
     {
         try
         {
-            await using var session = new CliSession(parse, BuildConfiguration(parse));
+            await using var session = new CliSession(parse, configuration);
             return await body(session, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -91,7 +107,7 @@ internal sealed class CliSession : IAsyncDisposable
             return 130;
         }
         // DbUpdateException: EF Core's wrapper of an error the database gave on a save (said by Describe from the inner error).
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or ArgumentException or CliException
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or ArgumentException or CliException or OptionsValidationException
                                       or DbException or DbUpdateException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {Describe(e)}");
@@ -103,6 +119,7 @@ internal sealed class CliSession : IAsyncDisposable
     {
         FileNotFoundException f => $"file not found: {f.FileName ?? f.Message}",
         DbException => $"database: {e.Message}",
+        OptionsValidationException => $"configuration: {e.Message}",
         _ when e.InnerException is DbException inner => $"database: {inner.Message}",
         _ => e.Message,
     };

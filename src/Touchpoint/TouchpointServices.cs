@@ -15,6 +15,7 @@ public static class TouchpointServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddTouchpointStorage(configuration);
         services.AddOptions<InteractionOptions>().BindConfiguration(InteractionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<InteractionOptions>>(new SlaChannelNames(configuration));
         services.AddOptions<CustomerOptions>().BindConfiguration(CustomerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<InteractionIngestor>();
         services.AddScoped<CustomerIngestor>();

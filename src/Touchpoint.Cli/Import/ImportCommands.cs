@@ -118,6 +118,19 @@ internal static class ImportCommands
             var summary = await ImportView.RunAsync(session, json, input, (progress, counter) =>
                 ingestor.IngestAsync(counter.Count(threads.ToInteractions(TwcsImport.ReadTweets(input.Reader), session.Get<TimeProvider>().GetUtcNow().UtcDateTime)), progress,
                     parse.GetValue(BatchSize) ?? InteractionIngestor.DefaultBatchSize, token));
+            if (summary.Duplicates > 0)
+            {
+                // Tweets stored by an earlier, smaller file: this file's threads may answer them or find their roots.
+                using var again = ImportInput.Open(path);
+                var now = session.Get<TimeProvider>().GetUtcNow().UtcDateTime;
+                var refreshed = await TwcsRefresh.ApplyAsync(session.Target, threads.ToInteractions(TwcsImport.ReadTweets(again.Reader), now),
+                    session.Get<IOptions<InteractionOptions>>().Value, now, token);
+                if (refreshed > 0)
+                {
+                    await session.Error.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"Updated {refreshed:N0} stored tweets whose first response, brand or conversation this file's threads tell differently."));
+                }
+            }
             var report = await new FirstResponseReport(session.Target, session.Get<IOptions<InteractionOptions>>())
                 .ComputeAsync(new FirstResponseQuery(Channel.Social, TwcsThreads.Prefix), token);
             if (json)

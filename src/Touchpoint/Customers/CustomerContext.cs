@@ -107,17 +107,20 @@ public sealed class CustomerContextQuery(TouchpointDb db, CustomerProfiles profi
         var since30 = now.AddDays(-30);
         var window = now - options.Value.RepeatWindow;
         var last30 = await db.Interactions.AsNoTracking().Where(i => i.CustomerId == id && i.StartedAt >= since30 && i.Direction == Direction.Inbound)
-            .Select(i => new { i.StartedAt, i.SlaMet }).ToListAsync(cancellationToken);
+            .Select(i => new { i.Id, i.StartedAt, i.SlaMet, i.IsRepeat }).ToListAsync(cancellationToken);
         var latest = recentInteractions.FirstOrDefault();
-        // From the 30-day query, not the recent list: ?recent=1 must not change the flags.
-        var previousInbound = latest is null ? null : last30.Where(i => i.StartedAt < latest.StartedAt).Select(i => (DateTime?)i.StartedAt).Max();
+        // The repeat flag is about the customer's own contacts: our reply to their first contact is no repeat of it. From the
+        // 30-day query, not the recent list: ?recent=1 must not change the flags.
+        var latestInbound = last30.OrderByDescending(i => i.StartedAt).ThenByDescending(i => i.Id).FirstOrDefault();
+        var previousInbound = latestInbound is null ? null : last30.Where(i => i.StartedAt < latestInbound.StartedAt).Select(i => (DateTime?)i.StartedAt).Max();
         var flags = new ContextFlags(
             latest?.StartedAt, latest?.Channel, latest?.Reason,
             ContactsLast7Days: last30.Count(i => i.StartedAt >= now.AddDays(-7)),
             ContactsLast30Days: last30.Count,
-            // Only while it matters: the latest contact is inside the repeat window and was itself a repeat (or followed one closely).
-            RepeatContact: latest is not null && latest.StartedAt >= window
-                && (latest.IsRepeat || (previousInbound is { } before && latest.StartedAt - before <= options.Value.RepeatWindow)),
+            // Only while it matters: the customer's latest contact is inside the repeat window and was itself a repeat (or
+            // followed one of theirs closely).
+            RepeatContact: latestInbound is not null && latestInbound.StartedAt >= window
+                && (latestInbound.IsRepeat || (previousInbound is { } before && latestInbound.StartedAt - before <= options.Value.RepeatWindow)),
             ChannelSwitcher: openCases.Any(c => c.ChannelSwitches > 0) || latest?.ChannelSwitch == true,
             // Its case is then open, unless it went so long without a contact that it reads closed (and so does this).
             UnresolvedLastContact: latest is not null && latest.Outcome != Outcome.Resolved && latest.StartedAt >= options.Value.CasesOpenSince(now),

@@ -103,6 +103,11 @@ public sealed class CustomerMerge(TouchpointDb db, DatabaseTarget target, IOptio
                 Detail = $"{merged.ExternalId} (#{mergedId}) merged into {survivor.ExternalId} (#{survivorId}): {moved} interactions, {identities} identities",
             });
             await db.SaveChangesAsync(cancellationToken);
+            // Marked with the merge, cleared by the derivation below: if this process dies or the derivation fails after the
+            // commit, the survivor is derived later (the server's repair, the next import, recompute --pending) instead of
+            // keeping the two profiles' cases and flags side by side for good.
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO pending_derivations (customer_id, marked_at) VALUES ({survivorId}, {now}) ON CONFLICT (customer_id) DO NOTHING", cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return new MergeResult(survivorId, mergedId, moved, identities);
         });

@@ -223,7 +223,7 @@ internal static class CustomerTimelines
             stored = new Dictionary<string, StoredCase>(stored, StringComparer.Ordinal);
             timeline.Cases.Clear();
         }
-        foreach (var (key, values) in cases)
+        foreach (var (key, values, _) in cases)
         {
             if (stored.TryGetValue(key, out var c))
             {
@@ -241,18 +241,18 @@ internal static class CustomerTimelines
             timeline.Cases[key] = c;
         }
         var state = timeline.State!;
-        // What can have changed: the new contacts and the first contact of each case that gained contacts.
+        // What can have changed: the new contacts and the first inbound contact of each case that gained contacts.
         for (var n = from; n < state.Facts.Count; n++)
         {
             Compare(n);
         }
         if (from > 0)
         {
-            foreach (var (key, _) in cases)
+            foreach (var (_, _, firstInbound) in cases)
             {
-                if (state.Members[key][0] is var first && first < from)
+                if (firstInbound >= 0 && firstInbound < from)
                 {
-                    Compare(first);
+                    Compare(firstInbound);
                 }
             }
         }

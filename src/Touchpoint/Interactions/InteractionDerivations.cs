@@ -16,7 +16,10 @@ internal readonly record struct DerivedFacts(string CaseKey, bool IsRepeat, bool
 internal sealed class DerivationState
 {
     public Dictionary<string, (DateTime At, string CaseKey)> LastByReason { get; } = new(StringComparer.Ordinal);
-    public Dictionary<string, (DateTime At, Channel Channel)> LastByCase { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The customer's own (inbound) contacts, by reason and by case: what makes a later inbound contact a repeat or a channel switch.</summary>
+    public Dictionary<string, DateTime> LastInboundByReason { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, (DateTime At, Channel Channel)> LastInboundByCase { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, List<int>> Members { get; } = new(StringComparer.Ordinal);
     public List<DerivedFacts> Facts { get; } = [];
     public int Count => Facts.Count;
@@ -27,7 +30,7 @@ public readonly record struct Recomputed(long Cases, long Opened, long Removed =
 
 /// <summary>
 /// Derives, per customer, what the source systems do not say: which interactions form one case, repeat
-/// contacts (same customer and reason, or same case, within the window), channel switches inside a case,
+/// contacts (an inbound contact after the same customer's inbound contact of the same reason or case, within the window), channel switches inside a case,
 /// first-contact resolution, and first response against the channel's SLA. Deterministic and idempotent:
 /// recomputing a customer whose data did not change writes nothing.
 /// </summary>
@@ -46,10 +49,17 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
     /// <summary>
     /// Continues a derivation: derives the contacts of <paramref name="timeline"/> after the first
     /// <see cref="DerivationState.Count"/> (which must be unchanged and still first in time order). A left-to-right
-    /// scan, so the facts of earlier contacts stay as they were, except first-contact resolution of the first
-    /// contact of a case that gained contacts. Returns the cases the new contacts belong to, each once, with its values.
+    /// scan, so the facts of earlier contacts stay as they were, except first-contact resolution of the first inbound
+    /// contact of a case that gained contacts. Returns the cases the new contacts belong to, each once, with its values
+    /// and the index of its first inbound contact (the one first-contact resolution is told on; -1 for none).
     /// </summary>
-    internal static List<(string Key, object?[] Values)> Extend(long customerId, DerivationState state, IReadOnlyList<Contact> timeline, InteractionOptions options)
+    /// <remarks>
+    /// Repeat contact, channel switch and first-contact resolution are about the customer contacting us: an outbound
+    /// contact (an agent's reply or callback, a brand's tweet) is never a repeat or a switch, and a case the customer
+    /// contacted once and that ended resolved is resolved on first contact whatever we sent them. Counting the replies made every answered twcs
+    /// conversation a "repeat" and none of them first-contact resolved.
+    /// </remarks>
+    internal static List<(string Key, object?[] Values, int FirstInbound)> Extend(long customerId, DerivationState state, IReadOnlyList<Contact> timeline, InteractionOptions options)
     {
         var touched = new List<string>();
         var facts = state.Facts;
@@ -62,17 +72,28 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
                 ? prev.CaseKey
                 : null;
             var caseKey = i.CaseExternalId ?? sameReason ?? AutoPrefix + i.ExternalId;
-            var inCase = state.LastByCase.TryGetValue(caseKey, out var previousInCase);
-            var isRepeat = sameReason is not null || (inCase && i.StartedAt - previousInCase.At <= options.RepeatWindow);
+            var inbound = i.Direction == Direction.Inbound;
+            var previousInCase = inbound && state.LastInboundByCase.TryGetValue(caseKey, out var p) ? p : ((DateTime At, Channel Channel)?)null;
+            var isRepeat = inbound
+                && ((reason is not null && state.LastInboundByReason.TryGetValue(reason, out var reasonAt) && i.StartedAt - reasonAt <= options.RepeatWindow)
+                    || (previousInCase is { } before && i.StartedAt - before.At <= options.RepeatWindow));
             bool? slaMet = i.Direction == Direction.Inbound && i.FirstResponseSeconds is { } frs && options.SlaFor(i.Channel) is { } sla
                 ? frs <= sla
                 : null;
-            facts.Add(new DerivedFacts(caseKey, isRepeat, inCase && previousInCase.Channel != i.Channel, slaMet, false));
+            // The customer came back on another channel than their previous contact of the case (our reply by email to a call is not them switching).
+            facts.Add(new DerivedFacts(caseKey, isRepeat, previousInCase is { } last && last.Channel != i.Channel, slaMet, false));
             if (reason is not null)
             {
                 state.LastByReason[reason] = (i.StartedAt, caseKey);
             }
-            state.LastByCase[caseKey] = (i.StartedAt, i.Channel);
+            if (inbound)
+            {
+                if (reason is not null)
+                {
+                    state.LastInboundByReason[reason] = i.StartedAt;
+                }
+                state.LastInboundByCase[caseKey] = (i.StartedAt, i.Channel);
+            }
             if (!state.Members.TryGetValue(caseKey, out var list))
             {
                 state.Members[caseKey] = list = [];
@@ -85,19 +106,25 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
             list.Add(n);
         }
 
-        var cases = new List<(string Key, object?[] Values)>(touched.Count);
+        var cases = new List<(string Key, object?[] Values, int FirstInbound)>(touched.Count);
         foreach (var key in touched)
         {
             var indexes = state.Members[key];
-            var values = CaseValues(customerId, key, indexes, timeline, facts);
-            cases.Add((key, values));
-            facts[indexes[0]] = facts[indexes[0]] with { FirstContactResolved = (bool)values[^1]! };
+            var values = CaseValues(customerId, key, indexes, timeline, facts, out var firstInbound);
+            cases.Add((key, values, firstInbound));
+            if (firstInbound >= 0)
+            {
+                facts[firstInbound] = facts[firstInbound] with { FirstContactResolved = (bool)values[^1]! };
+            }
         }
         return cases;
     }
 
-    private static object?[] CaseValues(long customerId, string externalId, List<int> indexes, IReadOnlyList<Contact> timeline, IReadOnlyList<DerivedFacts> facts)
+    private static object?[] CaseValues(long customerId, string externalId, List<int> indexes, IReadOnlyList<Contact> timeline, IReadOnlyList<DerivedFacts> facts,
+        out int firstInbound)
     {
+        firstInbound = -1;
+        var inboundContacts = 0;
         var first = timeline[indexes[0]];
         var last = timeline[indexes[^1]];
         var resolved = last.Outcome == Outcome.Resolved;
@@ -110,10 +137,15 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
         foreach (var n in indexes)
         {
             var c = timeline[n];
-            if (!sawInbound && c.Direction == Direction.Inbound)
+            if (c.Direction == Direction.Inbound)
             {
-                sawInbound = true;
-                firstResponse = c.FirstResponseSeconds;
+                inboundContacts++;
+                if (!sawInbound)
+                {
+                    sawInbound = true;
+                    firstInbound = n;
+                    firstResponse = c.FirstResponseSeconds;
+                }
             }
             reason ??= c.Reason;
             subject ??= c.Subject;
@@ -130,7 +162,8 @@ public sealed class InteractionDerivations(DatabaseTarget target, InteractionOpt
             first.Channel.ToString(),
             Boxes.Of(firstResponse),
             Boxes.Of(resolvedAt is { } at ? (int?)Math.Max(0, (int)(at - first.StartedAt).TotalSeconds) : null),
-            Boxes.Of(indexes.Count == 1 && resolved),
+            // The customer contacted us once about it, and it ended resolved.
+            Boxes.Of(inboundContacts == 1 && resolved),
         ];
     }
 

@@ -559,10 +559,19 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
 
     private static string? Trim(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private static DateTime Utc(DateTime value) => value.Kind switch
+    /// <summary>
+    /// The instant in UTC, to whole microseconds: PostgreSQL keeps no finer, so a run's in-memory derivation, which
+    /// used the ticks as given, and any later recompute from the store disagreed at the window's edge (a contact 7 days
+    /// and 500 ns after another was no repeat when imported and a repeat in another case once recomputed).
+    /// </summary>
+    private static DateTime Utc(DateTime value)
     {
-        DateTimeKind.Utc => value,
-        DateTimeKind.Local => value.ToUniversalTime(),
-        _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
-    };
+        var utc = value.Kind switch
+        {
+            DateTimeKind.Utc => value,
+            DateTimeKind.Local => value.ToUniversalTime(),
+            _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
+        };
+        return utc.AddTicks(-(utc.Ticks % TimeSpan.TicksPerMicrosecond));
+    }
 }

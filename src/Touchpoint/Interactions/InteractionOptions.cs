@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Touchpoint.Interactions;
 
@@ -12,6 +14,7 @@ public sealed class InteractionOptions
     public int RepeatWindowDays { get; set; } = 7;
 
     /// <summary>First-response targets per channel in seconds (phone answer 20 s, chat 60 s, social 60 min, email 24 h).</summary>
+    [SlaTargets]
     public Dictionary<Channel, int> SlaSeconds { get; set; } = new()
     {
         [Channel.Phone] = 20,
@@ -59,4 +62,39 @@ public sealed class InteractionOptions
         stored == CaseStatus.Open && lastContactAt < CasesOpenSince(nowUtc) ? CaseStatus.Closed : stored;
 
     public int? SlaFor(Channel channel) => SlaSeconds.TryGetValue(channel, out var s) ? s : null;
+}
+
+/// <summary>Each first-response target is at least a second and at most the longest wait a row may give (366 days).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class SlaTargetsAttribute : ValidationAttribute
+{
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
+    {
+        var wrong = (value as IReadOnlyDictionary<Channel, int> ?? new Dictionary<Channel, int>())
+            .Where(t => t.Value is < 1 or > InteractionInput.MaxSeconds).Select(t => $"{t.Key} ({t.Value})").ToList();
+        return wrong.Count == 0
+            ? ValidationResult.Success
+            // A target of 0 or less met nothing: every contact of the channel read as a missed SLA.
+            : new ValidationResult($"The field {validationContext.MemberName} must give each channel 1 to {InteractionInput.MaxSeconds} seconds; " +
+                $"{string.Join(", ", wrong)} is not.", validationContext.MemberName is { } member ? [member] : null);
+    }
+}
+
+/// <summary>
+/// Refuses a first-response target under a name that is not a channel ("Twitter", "In-App"): the configuration binder
+/// drops such a key without a word, and the channel kept its default target while the setting looked applied.
+/// </summary>
+public sealed class SlaChannelNames(IConfiguration configuration) : IValidateOptions<InteractionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, InteractionOptions options)
+    {
+        var section = InteractionOptions.Section + ":" + nameof(InteractionOptions.SlaSeconds);
+        var unknown = configuration.GetSection(section).GetChildren().Select(c => c.Key)
+            .Where(key => !Enum.TryParse<Channel>(key, ignoreCase: true, out var channel) || !Enum.IsDefined(channel) || key.Any(char.IsAsciiDigit))
+            .ToList();
+        return unknown.Count == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"{section}: {string.Join(", ", unknown.Select(k => $"'{k}'"))} is not a channel; the channels are " +
+                string.Join(", ", Enum.GetNames<Channel>()) + ".");
+    }
 }

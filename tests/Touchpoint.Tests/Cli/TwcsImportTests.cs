@@ -92,6 +92,48 @@ public sealed class TwcsImportTests
         Assert.Equal(5, await db.Customers.CountAsync(Ct));
         Assert.Equal("@BrandA done,\nthanks", await db.Messages.Where(m => m.InteractionId == rows["twcs:12"].Id).Select(m => m.Text).SingleAsync(Ct));
         Assert.Equal([true, true, true, null, null, true], rows.Values.Where(i => i.Direction == Direction.Inbound).OrderBy(i => i.ExternalId, StringComparer.Ordinal).Select(i => i.SlaMet));
+        // A brand's reply is not the customer contacting again; a conversation the customer opened once and the brand
+        // answered is resolved on first contact, one where the customer had to write again (12) is not.
+        Assert.Equal(["twcs:12"], rows.Values.Where(i => i.IsRepeat).Select(i => i.ExternalId));
+        Assert.Equal(["twcs:20", "twcs:50"], rows.Values.Where(i => i.FirstContactResolved).Select(i => i.ExternalId).Order(StringComparer.Ordinal));
+        Assert.Equal((false, true, true), (rows["twcs:10"].Case!.FirstContactResolved, rows["twcs:21"].Case!.FirstContactResolved, rows["twcs:51"].Case!.FirstContactResolved));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task ImportTwcs_ALargerFileAfterASmallerOne_AnswersAndThreadsTheTweetsTheFirstStored(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        using var folder = new TempFolder();
+        const string Header = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n";
+        // The first file has the customer's two tweets; the second also has what she replied to and the brand's answer.
+        var head = folder.Write("head.csv", Header +
+            "10,500,True,Mon Oct 30 10:00:00 +0000 2017,@BrandA my order is late,11,9\n" +
+            "12,500,True,Mon Oct 30 10:20:00 +0000 2017,@BrandA hello?,,10\n");
+        var whole = folder.Write("whole.csv", Header +
+            "9,BrandA,False,Mon Oct 30 09:00:00 +0000 2017,@500 Your order ships today,10,\n" +
+            "10,500,True,Mon Oct 30 10:00:00 +0000 2017,@BrandA my order is late,11,9\n" +
+            "11,BrandA,False,Mon Oct 30 10:30:00 +0000 2017,@500 Sorry about that,,10\n" +
+            "12,500,True,Mon Oct 30 10:20:00 +0000 2017,@BrandA hello?,,10\n");
+
+        Assert.Equal(0, (await CliRunner.RunAsync(database, "import", "twcs", head, "--json")).ExitCode);
+        var second = await CliRunner.RunAsync(database, "import", "twcs", whole, "--json");
+        var third = await CliRunner.RunAsync(database, "import", "twcs", whole, "--json");
+
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains("Updated 2 stored tweets", second.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Updated", third.Error, StringComparison.Ordinal);
+        using (var json = JsonDocument.Parse(second.Output))
+        {
+            var brand = json.RootElement.GetProperty("first_response").EnumerateArray().Single();
+            Assert.Equal(("BrandA", 2, 1, 1800.0), (brand.GetProperty("queue").GetString(), brand.GetProperty("customer_contacts").GetInt32(),
+                brand.GetProperty("answered").GetInt32(), brand.GetProperty("median_seconds").GetDouble()));
+        }
+        await using var db = database.CreateDb();
+        var rows = await db.Interactions.AsNoTracking().Include(i => i.Case).ToDictionaryAsync(i => i.ExternalId, Ct);
+        Assert.Equal((1800, "BrandA", true), (rows["twcs:10"].FirstResponseSeconds, rows["twcs:10"].Queue, rows["twcs:10"].SlaMet));
+        Assert.All(rows.Values, i => Assert.Equal("twcs:9", i.Case!.ExternalId));
+        Assert.Equal(1, await db.Cases.CountAsync(Ct));
+        Assert.Equal(4, rows["twcs:9"].Case!.ContactCount);
     }
 
     [Fact]

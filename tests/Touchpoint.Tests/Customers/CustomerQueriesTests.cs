@@ -258,6 +258,11 @@ public sealed class CustomerQueriesTests
     [Theory]
     [InlineData("CloseCasesAfterDays", "0")]
     [InlineData("RepeatWindowDays", "-1")]
+    [InlineData("SlaSeconds:Phone", "-1")]
+    [InlineData("SlaSeconds:Email", "0")]
+    [InlineData("SlaSeconds:Chat", "40000000")]
+    [InlineData("SlaSeconds:Twitter", "600")]
+    [InlineData("SlaSeconds:In-App", "600")]
     public void InteractionSettings_OutOfRange_AreRefused(string setting, string value)
     {
         var configuration = new ConfigurationBuilder()
@@ -265,7 +270,17 @@ public sealed class CustomerQueriesTests
         // BindConfiguration reads the host's IConfiguration, as in the server and the CLI.
         using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddTouchpoint(configuration).BuildServiceProvider();
         var error = Assert.Throws<OptionsValidationException>(() => _ = services.GetRequiredService<IOptions<InteractionOptions>>().Value);
-        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+        Assert.Contains(setting.Split(':')[^1], error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SlaTargets_NamedInAnyCase_ReplaceThatChannelsDefaultOnly()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Interactions:SlaSeconds:phone"] = "30", ["Interactions:SlaSeconds:InApp"] = "120" }).Build();
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddTouchpoint(configuration).BuildServiceProvider();
+        var options = services.GetRequiredService<IOptions<InteractionOptions>>().Value;
+        Assert.Equal((30, 120, 60, 86_400, (int?)null), (options.SlaFor(Channel.Phone), options.SlaFor(Channel.InApp), options.SlaFor(Channel.Chat), options.SlaFor(Channel.Email), options.SlaFor(Channel.Bot)));
     }
 
     [Fact]

@@ -942,7 +942,7 @@ public sealed class InteractionIngestorTests
         Assert.Equal(wanted.Cases, got.Cases);
     }
 
-    private static async Task<(List<string> Interactions, List<string> Cases)> DerivedStateAsync(TestDatabase database)
+    internal static async Task<(List<string> Interactions, List<string> Cases)> DerivedStateAsync(TestDatabase database)
     {
         await using var db = database.CreateDb();
         var cases = await db.Cases.AsNoTracking().ToListAsync(Ct);
@@ -957,7 +957,7 @@ public sealed class InteractionIngestorTests
         return (interactions, caseRows);
     }
 
-    private static async Task<List<long>> CustomerIdsAsync(TestDatabase database)
+    internal static async Task<List<long>> CustomerIdsAsync(TestDatabase database)
     {
         await using var db = database.CreateDb();
         return await db.Customers.Select(c => c.Id).ToListAsync(Ct);
