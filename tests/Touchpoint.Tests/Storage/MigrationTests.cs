@@ -50,6 +50,42 @@ public sealed class MigrationTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Migrate_MarksCustomersWithOutboundContacts_ForDerivingAgain_UnderTheInboundRules(DatabaseProvider provider)
+    {
+        // Flags derived before repeat contact looked only at the customer's own contacts stay wrong until recomputed.
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateEmptyAsync(provider);
+        await using (var before = database.CreateDb())
+        {
+            var previous = before.Database.GetMigrations().SkipLast(1).Last();
+            await before.GetService<IMigrator>().MigrateAsync(previous, ct);
+        }
+        var at = Ingest.T0;
+        await Ingest.InteractionsAsync(database,
+        [
+            Ingest.Contact("in-1", "replied", Touchpoint.Interactions.Channel.Email, at, "billing"),
+            Ingest.Contact("out-1", "replied", Touchpoint.Interactions.Channel.Email, at.AddHours(2), "billing") with { Direction = Touchpoint.Interactions.Direction.Outbound },
+            Ingest.Contact("in-2", "quiet", Touchpoint.Interactions.Channel.Phone, at, "billing"),
+        ]);
+        // What the earlier rules stored: our reply counted as a repeat.
+        await using (var old = database.CreateDb())
+        {
+            await old.Database.ExecuteSqlAsync($"UPDATE interactions SET is_repeat = {true} WHERE external_id = 'out-1'", ct);
+        }
+
+        await using (var db = database.CreateDb())
+        {
+            await StorageServices.MigrateAsync(db, ct);
+        }
+        var (customers, _) = await new Touchpoint.Interactions.InteractionDerivations(database.Target, new Touchpoint.Interactions.InteractionOptions())
+            .RecomputePendingAsync(DateTime.UtcNow, ct);
+
+        Assert.Equal(1, customers);
+        await using var check = database.CreateDb();
+        Assert.False(await check.Interactions.Where(i => i.ExternalId == "out-1").Select(i => i.IsRepeat).SingleAsync(ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Migrate_FromSeveralNodesAtOnce_AppliesTheSchemaOnce(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateEmptyAsync(provider);
