@@ -41,7 +41,7 @@ internal sealed partial class PendingDerivationsRepair(DatabaseTarget target, IO
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Derived {Customers} customers an import had written without deriving.")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Derived {Customers} customers marked for deriving (an interrupted import or merge, or an upgrade that changed the rules).")]
     private static partial void Repaired(ILogger logger, int customers);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deriving the customers imports left underived failed; trying again later.")]
