@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Touchpoint.Customers;
 using Touchpoint.Customers.Segments;
+using Touchpoint.Interactions;
+using Touchpoint.Server.Pages.Shared;
 using Touchpoint.Server.Platform;
 
 namespace Touchpoint.Server.Customers;
@@ -33,6 +35,20 @@ public sealed class SegmentsPageModel(SegmentService segments, IAuthorizationSer
     public int? CheckedMembers { get; private set; }
 
     public static IReadOnlyList<SegmentField> Fields => SegmentField.All;
+
+    /// <summary>What a field means, in the page's language (the core's descriptions are English, for the API).</summary>
+    public static string Meaning(SegmentField field)
+    {
+        foreach (var channel in Enum.GetValues<Channel>())
+        {
+            if (field.Name == "consent_" + channel.ToKey().Replace('-', '_'))
+            {
+                return SharedResource.Text("SegmentField.consent", channel.Label());
+            }
+        }
+        var key = "SegmentField." + field.Name; // every field has one in both languages (SegmentsPageTests reads them all)
+        return SharedResource.Text(key);
+    }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {

@@ -65,6 +65,32 @@ public sealed partial class SegmentsPageTests
         Assert.Equal(seed.Premium, SegmentId(list, "Premium"));
     }
 
+    [Fact]
+    public async Task FieldHelp_SaysWhatEachFieldMeans_InThePagesLanguage()
+    {
+        // The table of fields was in English on the Russian page.
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = new ServerHost(database);
+        using var english = await host.SignedInClientAsync();
+        using var russian = await host.SignedInClientAsync();
+        russian.DefaultRequestHeaders.AcceptLanguage.ParseAdd("ru");
+
+        foreach (var (client, contacts, consent) in new[]
+        {
+            (english, "Contacts the customer made (inbound) in the last 30 days.", "Whether the customer agreed to proactive contact by SMS."),
+            (russian, "Обращения клиента (входящие) за последние 30 дней.", "Согласился ли клиент на проактивные контакты по каналу SMS."),
+        })
+        {
+            var page = WebUtility.HtmlDecode(await client.GetStringAsync("/segments", TestContext.Current.CancellationToken));
+            var meanings = System.Text.RegularExpressions.Regex.Matches(page, "<tr><td><code>([a-z_0-9]+)</code></td><td><code>.*?</code></td><td>([^<]*)</td></tr>")
+                .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+            Assert.Equal(Touchpoint.Customers.Segments.SegmentField.All.Select(f => f.Name).Order(), meanings.Keys.Order());
+            Assert.All(meanings.Values, m => Assert.DoesNotContain("SegmentField.", m, StringComparison.Ordinal));
+            Assert.Equal(contacts, meanings["contacts_30d"]);
+            Assert.Equal(consent, meanings["consent_sms"]);
+        }
+    }
+
     [Theory, ClassData(typeof(Providers))]
     public async Task RuleError_IsInTheUiLanguage_WithTheCaretAtItsColumn(DatabaseProvider provider)
     {
