@@ -161,6 +161,52 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task SeveralNodes_StartingTogether_OnAnEmptyPostgres_WithDemoData_MakeTheDemoDataSetOnce()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:MigrateOnStartup"] = "true", ["Demo:SeedWhenEmpty"] = "true", ["Demo:Customers"] = "60",
+        };
+        // What one node alone makes (the hosts share the fake clock's "now", so the data set is the same).
+        await using var alone = await TestDatabase.CreateEmptyAsync(DatabaseProvider.Postgres);
+        await using (var node = new ServerHost(alone, settings: settings))
+        {
+            node.StartServer();
+        }
+        var expected = await DemoFingerprintAsync(alone);
+
+        await using var database = await TestDatabase.CreateEmptyAsync(DatabaseProvider.Postgres);
+        var nodes = Enumerable.Range(0, 3).Select(_ => new ServerHost(database, settings: settings)).ToList();
+        try
+        {
+            await Task.WhenAll(nodes.Select(n => Task.Run(n.StartServer, Ct)));
+            Assert.Equal(expected, await DemoFingerprintAsync(database));
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The demo data set's counts and which customer each interaction belongs to, to compare two databases.</summary>
+    private static async Task<string> DemoFingerprintAsync(TestDatabase database)
+    {
+        await using var db = database.CreateDb();
+        var counts = new[]
+        {
+            await db.Customers.CountAsync(Ct), await db.Agents.CountAsync(Ct), await db.Interactions.CountAsync(Ct),
+            await db.Cases.CountAsync(Ct), await db.Feedback.CountAsync(Ct), await db.Segments.CountAsync(Ct),
+        };
+        var owners = await db.Interactions.OrderBy(i => i.ExternalId)
+            .Select(i => i.ExternalId + ">" + db.Customers.Where(c => c.Id == i.CustomerId).Select(c => c.ExternalId + ":" + c.Name).First())
+            .ToListAsync(Ct);
+        return string.Join(",", counts) + "\n" + string.Join("\n", owners);
+    }
+
+    [Fact]
     public async Task Postgres_WithPendingMigrations_AndNoMigrateOption_RefusesToStart()
     {
         await using var database = await TestDatabase.CreateEmptyAsync(DatabaseProvider.Postgres);
