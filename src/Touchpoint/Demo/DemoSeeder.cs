@@ -29,7 +29,7 @@ public static partial class DemoSeeder
             return null;
         }
         DemoSummary? summary = null;
-        await StorageServices.DemoExclusiveAsync(db, async () =>
+        await StorageServices.StartupExclusiveAsync(db, async () =>
         {
             if (await db.Customers.AnyAsync(cancellationToken))
             {

@@ -33,9 +33,9 @@ public static class StorageServices
     public static void ConfigurePostgres(DbContextOptionsBuilder o, string connectionString) =>
         o.UseNpgsql(connectionString, s => s.MigrationsHistoryTable("__ef_migrations"));
 
-    // Any fixed numbers: the keys of the session locks every node takes around start-up work ("Touchpt", "TouchDm" in ASCII).
+    // Any fixed numbers: the keys of the session locks every node takes around start-up work ("Touchpt", "TouchSt" in ASCII).
     private const long MigrationLockKey = 0x546F7563685074;
-    private const long DemoLockKey = 0x546F756368446D;
+    private const long StartupLockKey = 0x546F7563685374;
 
     /// <summary>
     /// Applies pending migrations, safe when several nodes start at once. EF Core's own migration lock on PostgreSQL
@@ -51,11 +51,11 @@ public static class StorageServices
         }, cancellationToken);
 
     /// <summary>
-    /// Runs <paramref name="work"/> while no other node runs work under the demo-data lock: nodes starting together on an
-    /// empty database take turns, so the second one finds the first one's data instead of generating its own beside it.
+    /// Runs <paramref name="work"/> while no other node runs start-up work (the cookie key ring, demo data): nodes starting
+    /// together on an empty database take turns, so the second one finds what the first one made instead of making its own.
     /// </summary>
-    public static Task DemoExclusiveAsync(TouchpointDb db, Func<Task> work, CancellationToken cancellationToken) =>
-        ExclusiveAsync(db, DemoLockKey, work, cancellationToken);
+    public static Task StartupExclusiveAsync(TouchpointDb db, Func<Task> work, CancellationToken cancellationToken) =>
+        ExclusiveAsync(db, StartupLockKey, work, cancellationToken);
 
     /// <summary>
     /// <paramref name="work"/> under a PostgreSQL session lock on <paramref name="db"/>'s connection (held across the

@@ -1,5 +1,7 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Touchpoint.Platform;
 using Touchpoint.Server.Platform;
 using Touchpoint.Storage;
@@ -145,6 +147,8 @@ public sealed class StartupTests
             await using var db = database.CreateDb();
             Assert.Empty(await db.Database.GetPendingMigrationsAsync(Ct));
             Assert.Equal(1, await db.Users.CountAsync(Ct));
+            // One key ring for all: a node that made its own would, two minutes on, refuse the others' cookies.
+            Assert.Equal(1, await db.DataProtectionKeys.CountAsync(Ct));
             foreach (var node in nodes)
             {
                 using var browser = node.Browser();
@@ -158,6 +162,31 @@ public sealed class StartupTests
                 await node.DisposeAsync();
             }
         }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Prepare_MakesTheCookieKeyRing_BeforeTheServerTakesRequests(DatabaseProvider provider)
+    {
+        // Made by start-up, where nodes take turns, not by the first request or hosted service, where they race.
+        await using var database = await TestDatabase.CreateEmptyAsync(provider);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(Program).Assembly.GetName().Name, EnvironmentName = "Production",
+        });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = provider.ToString(), ["Storage:ConnectionString"] = database.Target.ConnectionString,
+            ["Storage:MigrateOnStartup"] = "true", ["Demo:SeedWhenEmpty"] = "false", ["Startup:AdminPassword"] = ServerHost.AdminPassword,
+            ["Logging:LogLevel:Default"] = "Warning", ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "None",
+            ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
+        });
+        builder.AddTouchpointServer();
+        await using var app = builder.Build();
+
+        await app.PrepareAsync(Ct);
+
+        await using var db = database.CreateDb();
+        Assert.Equal(1, await db.DataProtectionKeys.CountAsync(Ct));
     }
 
     [Fact]
