@@ -53,6 +53,7 @@ public static class ServerSetup
         {
             o.AddValueNameSchemas();
             SortParameter.Describe(o);
+            OpenApiSecurity.Describe(o);
         });
         services.AddUiLanguages();
         services.AddRazorPages(o =>
