@@ -63,11 +63,11 @@ public static class CustomersApi
     /// <summary>
     /// The customers <paramref name="q"/> and <paramref name="segmentId"/> find (all when neither is given), as a file in the
     /// import format: CSV (default) or JSON Lines with <paramref name="format"/>=jsonl. Streamed, so any size; the file
-    /// imports again unchanged. Managers only: it holds every identity of every profile it lists.
+    /// imports again unchanged. Managers only: it holds every identity of every profile it lists; audited.
     /// </summary>
     /// <param name="sort">The rows' order, as on GET /api/customers (by name without it).</param>
     public static async Task<IResult> Export(CustomerSearch search, DatabaseTarget target, Microsoft.Extensions.Options.IOptions<CustomerOptions> customerOptions,
-        HttpContext http, string? q, long? segmentId, string? format, string? sort, CancellationToken cancellationToken)
+        TouchpointDb db, TimeProvider time, HttpContext http, string? q, long? segmentId, string? format, string? sort, CancellationToken cancellationToken)
     {
         if (format is not (null or "csv" or "jsonl"))
         {
@@ -81,6 +81,15 @@ public static class CustomersApi
         {
             return ApiProblems.Invalid("segmentId", "no saved segment has this id");
         }
+        // Every identity of every profile listed leaves the system: who took which customers is on record, as for one
+        // person's personal data, before the first row goes out.
+        db.AuditLog.Add(new Touchpoint.Platform.AuditEntry
+        {
+            At = time.GetUtcNow().UtcDateTime, Actor = http.User.Identity?.Name ?? "unknown", Action = "customer.exported",
+            Target = segmentId is { } segment ? $"segment {segment}" : null,
+            Detail = $"{ids.Count} {(ids.Count == 1 ? "customer" : "customers")} as {format ?? "csv"}" + (string.IsNullOrWhiteSpace(q) ? "" : $", search '{q}'"),
+        });
+        await db.SaveChangesAsync(cancellationToken);
         var jsonl = format == "jsonl";
         http.Response.ContentType = jsonl ? "application/jsonl; charset=utf-8" : "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"customers.{(jsonl ? "jsonl" : "csv")}\"";

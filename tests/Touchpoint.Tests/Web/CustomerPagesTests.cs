@@ -311,5 +311,11 @@ public sealed partial class CustomerPagesTests
         Assert.DoesNotContain("customer-export", agentList, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, agentExport.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, goneSegment.StatusCode);
+        // Each export that went out is on record with who took what (the refused ones are not).
+        await using var db = database.CreateDb();
+        var exports = await db.AuditLog.Where(a => a.Action == "customer.exported").OrderBy(a => a.Id).ToListAsync(Ct);
+        Assert.Equal(
+            [(ServerHost.AdminEmail, $"segment {seed.Premium}", "2 customers as csv"), (ServerHost.AdminEmail, null, "1 customer as jsonl, search 'Lovelace'")],
+            exports.Select(a => (a.Actor, a.Target, a.Detail)));
     }
 }
