@@ -184,9 +184,10 @@ public static class CustomersApi
         }
         var externalId = input.ExternalId.Trim();
         var summary = await ingestor.IngestAsync([new ImportRow<CustomerInput>(0, input)], cancellationToken: cancellationToken);
-        if (summary.Rejections.Count > 0)
+        if (summary.Rejections is [var rejected, ..])
         {
-            return ApiProblems.Invalid("customer", summary.Rejections[0].Reason);
+            // Named by its field ("email" for another customer's address), as a validation error is; else the whole customer.
+            return rejected.Errors is { Count: > 0 } fields ? ApiProblems.Invalid(fields) : ApiProblems.Invalid("customer", rejected.Reason);
         }
         // The row may have landed on a profile known under another key (it then carries this one as a CRM id).
         var id = (await context.FindAsync(externalId, null, null, null, cancellationToken))!.Value;
