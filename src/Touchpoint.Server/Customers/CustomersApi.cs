@@ -82,12 +82,12 @@ public static class CustomersApi
             return ApiProblems.Invalid("segmentId", "no saved segment has this id");
         }
         // Every identity of every profile listed leaves the system: who took which customers is on record, as for one
-        // person's personal data, before the first row goes out.
+        // person's personal data, before the first row goes out. A NUL in the search is written as \0: PostgreSQL stores none.
         db.AuditLog.Add(new Touchpoint.Platform.AuditEntry
         {
             At = time.GetUtcNow().UtcDateTime, Actor = http.User.Identity?.Name ?? "unknown", Action = "customer.exported",
             Target = segmentId is { } segment ? $"segment {segment}" : null,
-            Detail = $"{ids.Count} {(ids.Count == 1 ? "customer" : "customers")} as {format ?? "csv"}" + (string.IsNullOrWhiteSpace(q) ? "" : $", search '{q}'"),
+            Detail = $"{ids.Count} {(ids.Count == 1 ? "customer" : "customers")} as {format ?? "csv"}" + (string.IsNullOrWhiteSpace(q) ? "" : $", search '{q.Replace("\0", "\\0", StringComparison.Ordinal)}'"),
         });
         await db.SaveChangesAsync(cancellationToken);
         var jsonl = format == "jsonl";
