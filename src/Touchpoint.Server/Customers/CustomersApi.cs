@@ -64,11 +64,11 @@ public static class CustomersApi
     /// <summary>
     /// The customers <paramref name="q"/> and <paramref name="segmentId"/> find (all when neither is given), as a file in the
     /// import format: CSV (default) or JSON Lines with <paramref name="format"/>=jsonl. Streamed, so any size; the file
-    /// imports again unchanged. Managers only: it holds every identity of every profile it lists.
+    /// imports again unchanged. Managers only: it holds every identity of every profile it lists; audited.
     /// </summary>
     /// <param name="sort">The rows' order, as on GET /api/customers (by name without it).</param>
     public static async Task<IResult> Export(CustomerSearch search, SegmentService segments, DatabaseTarget target, Microsoft.Extensions.Options.IOptions<CustomerOptions> customerOptions,
-        HttpContext http, string? q, long? segmentId, string? format, string? sort, CancellationToken cancellationToken)
+        TouchpointDb db, TimeProvider time, HttpContext http, string? q, long? segmentId, string? format, string? sort, CancellationToken cancellationToken)
     {
         if (format is not (null or "csv" or "jsonl"))
         {
@@ -82,6 +82,15 @@ public static class CustomersApi
         {
             return await SegmentProblemAsync(segments, segmentId, cancellationToken);
         }
+        // Every identity of every profile listed leaves the system: who took which customers is on record, as for one
+        // person's personal data, before the first row goes out. A NUL in the search is written as \0: PostgreSQL stores none.
+        db.AuditLog.Add(new Touchpoint.Platform.AuditEntry
+        {
+            At = time.GetUtcNow().UtcDateTime, Actor = http.User.Identity?.Name ?? "unknown", Action = "customer.exported",
+            Target = segmentId is { } segment ? $"segment {segment}" : null,
+            Detail = $"{ids.Count} {(ids.Count == 1 ? "customer" : "customers")} as {format ?? "csv"}" + (string.IsNullOrWhiteSpace(q) ? "" : $", search '{q.Replace("\0", "\\0", StringComparison.Ordinal)}'"),
+        });
+        await db.SaveChangesAsync(cancellationToken);
         var jsonl = format == "jsonl";
         http.Response.ContentType = jsonl ? "application/jsonl; charset=utf-8" : "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"customers.{(jsonl ? "jsonl" : "csv")}\"";
@@ -185,9 +194,10 @@ public static class CustomersApi
         }
         var externalId = input.ExternalId.Trim();
         var summary = await ingestor.IngestAsync([new ImportRow<CustomerInput>(0, input)], cancellationToken: cancellationToken);
-        if (summary.Rejections.Count > 0)
+        if (summary.Rejections is [var rejected, ..])
         {
-            return ApiProblems.Invalid("customer", summary.Rejections[0].Reason);
+            // Named by its field ("email" for another customer's address), as a validation error is; else the whole customer.
+            return rejected.Errors is { Count: > 0 } fields ? ApiProblems.Invalid(fields) : ApiProblems.Invalid("customer", rejected.Reason);
         }
         // The row may have landed on a profile known under another key (it then carries this one as a CRM id).
         var id = (await context.FindAsync(externalId, null, null, null, cancellationToken))!.Value;

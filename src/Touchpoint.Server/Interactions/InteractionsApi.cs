@@ -94,9 +94,10 @@ public static class InteractionsApi
             return ApiProblems.Invalid(errors);
         }
         var summary = await ingestor.IngestAsync([new ImportRow<InteractionInput>(0, input)], cancellationToken: cancellationToken);
-        if (summary.Rejections.Count > 0)
+        if (summary.Rejections is [var rejected, ..])
         {
-            return ApiProblems.Invalid("interaction", summary.Rejections[0].Reason);
+            // Named by its field ("email" for another customer's address), as a validation error is; else the whole interaction.
+            return rejected.Errors is { Count: > 0 } fields ? ApiProblems.Invalid(fields) : ApiProblems.Invalid("interaction", rejected.Reason);
         }
         var id = (await IdOfAsync(db, input.ExternalId.Trim(), cancellationToken))!.Value;
         var dto = ToDto((await details.FindAsync(id, cancellationToken))!);

@@ -73,6 +73,12 @@ public static class AdminApi
         {
             return ApiProblems.Invalid("take", $"must be between 1 and {AuditTrail.MaxTake}");
         }
+        var errors = new List<Touchpoint.Import.FieldError>();
+        Touchpoint.Storage.StoredText.CheckNoNul(errors, [("actor", actor), ("action", action), ("target", target)]);
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Invalid(errors);
+        }
         return TypedResults.Ok(await audit.PageAsync(new AuditQuery(actor, action, target, before, take ?? 50), cancellationToken));
     }
 

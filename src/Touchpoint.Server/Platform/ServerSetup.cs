@@ -53,6 +53,7 @@ public static class ServerSetup
         {
             o.AddValueNameSchemas();
             SortParameter.Describe(o);
+            OpenApiSecurity.Describe(o);
         });
         services.AddUiLanguages();
         services.AddRazorPages(o =>
@@ -86,6 +87,7 @@ public static class ServerSetup
     public static WebApplication UseTouchpointServer(this WebApplication app)
     {
         app.UseKnownProxies();
+        app.UseSecurityHeaders();
         // A failure or an error status without a body: problem details for the API, a page in the UI language for people
         // (rendered by re-executing the request, which keeps the status).
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler().UseStatusCodePages());

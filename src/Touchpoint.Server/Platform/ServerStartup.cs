@@ -51,6 +51,17 @@ public static partial class ServerStartup
 
         await RekeyPhonesAsync(app.Services, logger, cancellationToken);
 
+        // The key ring that encrypts cookies and form tokens is made here, one node at a time, rather than by each node's
+        // first use of it: nodes starting together on an empty database each made a key of their own, and two minutes
+        // after start a node stops looking for keys it does not know, so a login made on one node (and its forms) was
+        // refused by another until the next daily refresh.
+        await StorageServices.StartupExclusiveAsync(db, () =>
+        {
+            app.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>()
+                .CreateProtector("Touchpoint.Startup").Protect([1]);
+            return Task.CompletedTask;
+        }, cancellationToken);
+
         await DemoSeeder.SeedIfEmptyAsync(db, scope.ServiceProvider.GetRequiredService<DemoDataGenerator>(),
             scope.ServiceProvider.GetRequiredService<IOptions<DemoOptions>>().Value, logger, cancellationToken);
 

@@ -89,6 +89,11 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         var merge = new CustomerMerge(db, target, interactionOptions, time);
         foreach (var (line, input) in merges)
         {
+            if (!counted.ContainsKey(input))
+            {
+                // Refused when its batch was written (an identity of another customer's): rejected once, merged never.
+                continue;
+            }
             var (externalId, into) = (input.ExternalId.Trim(), input.MergedInto!.Trim());
             // Read now, not before the loop: an earlier merge of this file may have moved either.
             var pair = await db.Customers.AsNoTracking().Where(c => c.ExternalId == externalId || c.ExternalId == into)

@@ -81,13 +81,9 @@ public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<Interactio
     private async Task<List<Agent>> CreateAgentsAsync(DemoSize size, Random random, DateTime now, CancellationToken cancellationToken)
     {
         _ = now;
-        await using var db = StorageServices.CreateDb(target);
-        var existing = await db.Agents.Where(a => a.ExternalId.StartsWith("demo-a-")).ToListAsync(cancellationToken);
-        if (existing.Count >= size.Agents)
-        {
-            return existing;
-        }
-        var agents = Enumerable.Range(1, size.Agents).Select(n =>
+        // Every name is drawn even when the agents are stored already: skipping the draws shifted everything after them,
+        // so a second run (or a second node) made other customers and contacts under the same ids.
+        var drawn = Enumerable.Range(1, size.Agents).Select(n =>
         {
             var first = Pick(random, DemoScript.FirstNames);
             var last = Pick(random, DemoScript.LastNames);
@@ -98,10 +94,13 @@ public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<Interactio
                 Team = DemoScript.Teams[n % DemoScript.Teams.Length],
                 Email = $"{first}.{last}.{n}@agents.touchpoint.local".ToLowerInvariant(),
             };
-        }).Where(a => existing.All(e => e.ExternalId != a.ExternalId)).ToList();
-        db.Agents.AddRange(agents);
+        }).ToList();
+        await using var db = StorageServices.CreateDb(target);
+        var stored = await db.Agents.Where(a => a.ExternalId.StartsWith("demo-a-")).ToDictionaryAsync(a => a.ExternalId, cancellationToken);
+        db.Agents.AddRange(drawn.Where(a => !stored.ContainsKey(a.ExternalId)));
         await db.SaveChangesAsync(cancellationToken);
-        return [.. existing, .. agents];
+        // In the order drawn, as a first run has them: the contacts pick agents by position.
+        return drawn.Select(a => stored.GetValueOrDefault(a.ExternalId) ?? a).ToList();
     }
 
     private static CustomerInput NewCustomer(int n, Random random, DateTime now, string phoneRegion)

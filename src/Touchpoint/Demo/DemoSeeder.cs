@@ -17,18 +17,28 @@ public sealed class DemoOptions
 
 public static partial class DemoSeeder
 {
-    /// <summary>Seeds demo data when the options ask for it and the database has no customers yet.</summary>
+    /// <summary>
+    /// Seeds demo data when the options ask for it and the database has no customers yet. Nodes starting together take
+    /// turns: each looks for customers only once the one before it has finished, so the data set is made once.
+    /// </summary>
     public static async Task<DemoSummary?> SeedIfEmptyAsync(TouchpointDb db, DemoDataGenerator generator, DemoOptions options, ILogger logger,
         CancellationToken cancellationToken)
     {
-        var wanted = options.SeedWhenEmpty ?? db.Provider == DatabaseProvider.Sqlite;
-        if (!wanted || await db.Customers.AnyAsync(cancellationToken))
+        if (!(options.SeedWhenEmpty ?? db.Provider == DatabaseProvider.Sqlite))
         {
             return null;
         }
-        LogSeeding(logger, options.Customers);
-        var summary = await generator.GenerateAsync(DemoSize.Default with { Customers = options.Customers }, cancellationToken: cancellationToken);
-        LogSeeded(logger, summary.Customers, summary.Interactions, summary.Cases, summary.Feedback, summary.Elapsed.TotalSeconds);
+        DemoSummary? summary = null;
+        await StorageServices.StartupExclusiveAsync(db, async () =>
+        {
+            if (await db.Customers.AnyAsync(cancellationToken))
+            {
+                return;
+            }
+            LogSeeding(logger, options.Customers);
+            summary = await generator.GenerateAsync(DemoSize.Default with { Customers = options.Customers }, cancellationToken: cancellationToken);
+            LogSeeded(logger, summary.Customers, summary.Interactions, summary.Cases, summary.Feedback, summary.Elapsed.TotalSeconds);
+        }, cancellationToken);
         return summary;
     }
 

@@ -195,7 +195,10 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
     }
 
     /// <summary>Gives a user another role; the sessions they have end (the role travels in the cookie).</summary>
-    public async Task<UserChange> ChangeRoleAsync(long userId, Role role, string actor, CancellationToken cancellationToken = default)
+    public Task<UserChange> ChangeRoleAsync(long userId, Role role, string actor, CancellationToken cancellationToken = default) =>
+        WithAdminsLockedAsync(() => ChangeRoleLockedAsync(userId, role, actor, cancellationToken), cancellationToken);
+
+    private async Task<UserChange> ChangeRoleLockedAsync(long userId, Role role, string actor, CancellationToken cancellationToken)
     {
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null || user.Role == role)
@@ -217,7 +220,10 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
     /// Takes a user's access away: they can no longer sign in, and their sessions end. The user stays (deactivated),
     /// so the audit log and what they handled keep a name, and <see cref="ReactivateUserAsync"/> gives access back.
     /// </summary>
-    public async Task<UserChange> DeactivateUserAsync(long userId, string actor, CancellationToken cancellationToken = default)
+    public Task<UserChange> DeactivateUserAsync(long userId, string actor, CancellationToken cancellationToken = default) =>
+        WithAdminsLockedAsync(() => DeactivateLockedAsync(userId, actor, cancellationToken), cancellationToken);
+
+    private async Task<UserChange> DeactivateLockedAsync(long userId, string actor, CancellationToken cancellationToken)
     {
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null || user.DeactivatedAt is not null)
@@ -288,6 +294,27 @@ public sealed class Accounts(TouchpointDb db, TimeProvider time)
         // The administrator vouched for the person: a lock from guessing ends.
         await ClearLockAsync(userId, cancellationToken);
         return password;
+    }
+
+    // Any fixed number: the key of the transaction lock around changes that may take away an administrator ("TpAdmin").
+    private const long AdminsLockKey = 0x5470416473696E;
+
+    /// <summary>
+    /// Runs a change that may take away an administrator in a transaction that no other such change runs beside, on any
+    /// node: two administrators demoting each other at the same moment each saw the other still in place, and both
+    /// went, leaving nobody who could manage access. PostgreSQL takes a transaction lock; SQLite's transaction holds the
+    /// write lock from its start.
+    /// </summary>
+    private async Task<UserChange> WithAdminsLockedAsync(Func<Task<UserChange>> change, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Provider == DatabaseProvider.Postgres)
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdminsLockKey})", cancellationToken);
+        }
+        var result = await change();
+        await transaction.CommitAsync(cancellationToken);
+        return result;
     }
 
     // Only an active administrator can manage access: a deactivated one does not count.

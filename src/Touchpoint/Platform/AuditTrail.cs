@@ -20,6 +20,11 @@ public sealed class AuditTrail(TouchpointDb db)
     public async Task<AuditPage> PageAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         var take = Math.Clamp(query.Take, 1, MaxTake);
+        if (new[] { query.Actor, query.Action, query.Target }.Any(f => f?.Contains('\0', StringComparison.Ordinal) == true))
+        {
+            // No entry holds a NUL (none can be stored), and PostgreSQL fails a query that compares one.
+            return new AuditPage([], null);
+        }
         var entries = db.AuditLog.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(query.Actor))
         {

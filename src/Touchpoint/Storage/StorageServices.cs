@@ -33,8 +33,9 @@ public static class StorageServices
     public static void ConfigurePostgres(DbContextOptionsBuilder o, string connectionString) =>
         o.UseNpgsql(connectionString, s => s.MigrationsHistoryTable("__ef_migrations"));
 
-    // Any fixed number: the key of the session lock every node takes around migrating ("Touchpt" in ASCII).
+    // Any fixed numbers: the keys of the session locks every node takes around start-up work ("Touchpt", "TouchSt" in ASCII).
     private const long MigrationLockKey = 0x546F7563685074;
+    private const long StartupLockKey = 0x546F7563685374;
 
     /// <summary>
     /// Applies pending migrations, safe when several nodes start at once. EF Core's own migration lock on PostgreSQL
@@ -42,26 +43,42 @@ public static class StorageServices
     /// the second one between the first node's two and the first node then fail on it; one session lock held
     /// around the whole run makes the nodes take turns.
     /// </summary>
-    public static async Task MigrateAsync(TouchpointDb db, CancellationToken cancellationToken)
-    {
-        if (db.Provider != DatabaseProvider.Postgres)
+    public static Task MigrateAsync(TouchpointDb db, CancellationToken cancellationToken) =>
+        ExclusiveAsync(db, MigrationLockKey, async () =>
         {
             await db.Database.MigrateAsync(cancellationToken);
             await Customers.CustomerNames.FillMissingAsync(db, cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> while no other node runs start-up work (the cookie key ring, demo data): nodes starting
+    /// together on an empty database take turns, so the second one finds what the first one made instead of making its own.
+    /// </summary>
+    public static Task StartupExclusiveAsync(TouchpointDb db, Func<Task> work, CancellationToken cancellationToken) =>
+        ExclusiveAsync(db, StartupLockKey, work, cancellationToken);
+
+    /// <summary>
+    /// <paramref name="work"/> under a PostgreSQL session lock on <paramref name="db"/>'s connection (held across the
+    /// transactions the work commits); on SQLite, whose file one server owns, it simply runs.
+    /// </summary>
+    private static async Task ExclusiveAsync(TouchpointDb db, long key, Func<Task> work, CancellationToken cancellationToken)
+    {
+        if (db.Provider != DatabaseProvider.Postgres)
+        {
+            await work();
             return;
         }
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({key})", cancellationToken);
             try
             {
-                await db.Database.MigrateAsync(cancellationToken);
-                await Customers.CustomerNames.FillMissingAsync(db, cancellationToken);
+                await work();
             }
             finally
             {
-                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({key})", CancellationToken.None);
             }
         }
         finally

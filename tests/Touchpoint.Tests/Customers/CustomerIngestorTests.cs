@@ -12,6 +12,28 @@ public sealed class CustomerIngestorTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Import_ARowRefusedForAnotherCustomersEmail_WithMergedInto_IsOneRejection_AndMergesNothing(DatabaseProvider provider)
+    {
+        // The refused row never reached the merge step's bookkeeping, which then threw: the API answered 500 and a CLI
+        // import stopped at its end.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await CustomersAsync(database,
+            new CustomerInput { ExternalId = "a", Email = "a@example.com" }, new CustomerInput { ExternalId = "b" }, new CustomerInput { ExternalId = "c" });
+
+        var summary = await CustomersAsync(database,
+            new CustomerInput { ExternalId = "b", Email = "a@example.com", MergedInto = "c" }, new CustomerInput { ExternalId = "d", MergedInto = "c" });
+
+        var rejection = Assert.Single(summary.Rejections);
+        Assert.Equal(1, rejection.Line);
+        Assert.Equal("email", Assert.Single(rejection.Errors!).Field);
+        Assert.Equal(1, summary.Imported);
+        await using var db = database.CreateDb();
+        var mergedInto = await db.Customers.Where(c => c.ExternalId == "b" || c.ExternalId == "d")
+            .OrderBy(c => c.ExternalId).Select(c => c.MergedIntoId != null).ToListAsync(Ct);
+        Assert.Equal([false, true], mergedInto);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Import_SameCustomersTwice_SecondRunAllDuplicates(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);

@@ -38,6 +38,30 @@ public sealed class DemoDataGeneratorTests
         Assert.True(span > TimeSpan.FromDays(600), $"history spans {span.TotalDays:F0} days");
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Generate_Again_WithTheSameSeedAndNow_MakesTheSameDataSet_SoNothingIsAddedOrRenamed(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var generator = new DemoDataGenerator(database.Target, Options.Create(new InteractionOptions()), Options.Create(new CustomerOptions()), Ingest.Clock());
+        var size = new DemoSize(Customers: 40, Agents: 20);
+        await generator.GenerateAsync(size, cancellationToken: Ct);
+        var first = await SnapshotAsync(database);
+
+        // The agents are stored now: the second run must still draw their names, or everything after them differs.
+        var again = await generator.GenerateAsync(size, cancellationToken: Ct);
+
+        Assert.Equal(0, again.Interactions);
+        Assert.Equal(0, again.Feedback);
+        Assert.Equal(first, await SnapshotAsync(database));
+    }
+
+    private static async Task<string> SnapshotAsync(TestDatabase database)
+    {
+        await using var db = database.CreateDb();
+        var customers = await db.Customers.OrderBy(c => c.ExternalId).Select(c => c.ExternalId + ":" + c.Name + ":" + c.Plan).ToListAsync(Ct);
+        return $"{await db.Interactions.CountAsync(Ct)} {await db.Feedback.CountAsync(Ct)} {await db.Cases.CountAsync(Ct)}\n" + string.Join("\n", customers);
+    }
+
     [Theory]
     [InlineData("US", @"^\+1201\d{7}$")]
     [InlineData("GB", @"^\+447\d{9}$")]

@@ -16,6 +16,27 @@ public sealed class ApiInputEdgeTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Customer_WithAnotherCustomersEmail_AndMergedInto_IsA400NamingTheEmail_NotA500(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        foreach (var customer in new object[] { new { externalId = "a", email = "a@example.com" }, new { externalId = "b" }, new { externalId = "c" } })
+        {
+            Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync("/api/customers", customer, Ct)).StatusCode);
+        }
+
+        var single = await api.PostAsJsonAsync("/api/customers", new { externalId = "b", email = "a@example.com", mergedInto = "c" }, Ct);
+        var batch = await api.PostAsJsonAsync("/api/customers/batch", new[] { new { externalId = "b", email = "a@example.com", mergedInto = "c" } }, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, single.StatusCode);
+        var problem = await single.Content.ReadAsStringAsync(Ct);
+        Assert.True(JsonDocument.Parse(problem).RootElement.GetProperty("errors").TryGetProperty("email", out _), problem);
+        Assert.NotEqual(HttpStatusCode.InternalServerError, batch.StatusCode);
+        Assert.Contains("a@example.com belongs to another customer", await batch.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Body_LargerThanTheServerTakes_AnswersAProblemSayingTheLimit()
     {

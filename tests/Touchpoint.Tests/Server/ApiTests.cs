@@ -497,6 +497,34 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task OpenApiDocument_SaysHowToSignIn_AndTheLeastRoleOfEachCall()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = new ServerHost(database);
+        using var client = host.CreateClient();
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json", Ct);
+        var key = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        Assert.Equal(("apiKey", "header", "X-Api-Key"), (key.GetProperty("type").GetString(), key.GetProperty("in").GetString(), key.GetProperty("name").GetString()));
+        var paths = document.GetProperty("paths");
+        JsonElement Operation(string path, string method) => paths.GetProperty(path).GetProperty(method);
+        string Schemes(JsonElement operation) => string.Join(",", operation.GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject().Select(p => p.Name)));
+        string Codes(JsonElement operation) => string.Join(",", operation.GetProperty("responses").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+
+        Assert.Equal("ApiKey,Cookie", Schemes(Operation("/api/customers", "get")));
+        Assert.Equal("200,400,401", Codes(Operation("/api/customers", "get")));
+        Assert.Contains("Role: any", Operation("/api/customers", "get").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("403", Codes(Operation("/api/customers", "post")), StringComparison.Ordinal);
+        Assert.Contains("Role: Manager", Operation("/api/customers", "post").GetProperty("description").GetString(), StringComparison.Ordinal);
+        foreach (var (path, method) in new[] { ("/api/admin/users", "get"), ("/api/admin/api-keys", "post"), ("/api/admin/audit", "get"), ("/api/customers/{id}/personal-data", "delete") })
+        {
+            Assert.Equal("ApiKey,Cookie", Schemes(Operation(path, method)));
+            Assert.Contains("401", Codes(Operation(path, method)), StringComparison.Ordinal);
+            Assert.Contains("403", Codes(Operation(path, method)), StringComparison.Ordinal);
+            Assert.EndsWith("Role: Admin.", Operation(path, method).GetProperty("description").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task OpenApiDocument_DescribesChannelsAndOtherValues_ByTheNamesAnswersCarry_WithTheOtherSpellingsRequestsMayUse()
     {
         // Reading these with a converter of their own left their schemas empty ({}) and a list of channels without items.

@@ -37,6 +37,28 @@ public sealed class SignInTests
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/customers", Ct)).StatusCode);
     }
 
+    [Fact]
+    public async Task EveryResponse_ForbidsFraming_AndTypeSniffing_PagesApiErrorsAndFiles()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = new ServerHost(database);
+        using var browser = await host.SignedInClientAsync();
+        using var anonymous = host.Browser();
+        var responses = new[]
+        {
+            await anonymous.GetAsync("/login", Ct), await anonymous.GetAsync("/customers", Ct), await anonymous.GetAsync("/api/customers", Ct),
+            await browser.GetAsync("/admin/access", Ct), await browser.GetAsync("/customers/424242", Ct), await browser.GetAsync("/api/admin/users", Ct),
+            await browser.GetAsync("/api/no-such-thing", Ct), await browser.GetAsync("/css/site.css", Ct),
+        };
+        Assert.All(responses, r =>
+        {
+            var at = $"{r.RequestMessage!.RequestUri} ({(int)r.StatusCode})";
+            Assert.True(r.Headers.TryGetValues("X-Frame-Options", out var frame) && frame.Single() == "DENY", at);
+            Assert.True(r.Headers.TryGetValues("Content-Security-Policy", out var csp) && csp.Single() == "frame-ancestors 'none'", at);
+            Assert.True(r.Headers.TryGetValues("X-Content-Type-Options", out var sniff) && sniff.Single() == "nosniff", at);
+        });
+    }
+
     [Theory, ClassData(typeof(Providers))]
     public async Task PasswordGuessing_LocksTheAccount_After10WrongInARow_For15Minutes_FromAnyAddress(DatabaseProvider provider)
     {

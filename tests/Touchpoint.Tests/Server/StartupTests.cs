@@ -1,5 +1,7 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Touchpoint.Platform;
 using Touchpoint.Server.Platform;
 using Touchpoint.Storage;
@@ -145,6 +147,8 @@ public sealed class StartupTests
             await using var db = database.CreateDb();
             Assert.Empty(await db.Database.GetPendingMigrationsAsync(Ct));
             Assert.Equal(1, await db.Users.CountAsync(Ct));
+            // One key ring for all: a node that made its own would, two minutes on, refuse the others' cookies.
+            Assert.Equal(1, await db.DataProtectionKeys.CountAsync(Ct));
             foreach (var node in nodes)
             {
                 using var browser = node.Browser();
@@ -158,6 +162,77 @@ public sealed class StartupTests
                 await node.DisposeAsync();
             }
         }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Prepare_MakesTheCookieKeyRing_BeforeTheServerTakesRequests(DatabaseProvider provider)
+    {
+        // Made by start-up, where nodes take turns, not by the first request or hosted service, where they race.
+        await using var database = await TestDatabase.CreateEmptyAsync(provider);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(Program).Assembly.GetName().Name, EnvironmentName = "Production",
+        });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = provider.ToString(), ["Storage:ConnectionString"] = database.Target.ConnectionString,
+            ["Storage:MigrateOnStartup"] = "true", ["Demo:SeedWhenEmpty"] = "false", ["Startup:AdminPassword"] = ServerHost.AdminPassword,
+            ["Logging:LogLevel:Default"] = "Warning", ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "None",
+            ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
+        });
+        builder.AddTouchpointServer();
+        await using var app = builder.Build();
+
+        await app.PrepareAsync(Ct);
+
+        await using var db = database.CreateDb();
+        Assert.Equal(1, await db.DataProtectionKeys.CountAsync(Ct));
+    }
+
+    [Fact]
+    public async Task SeveralNodes_StartingTogether_OnAnEmptyPostgres_WithDemoData_MakeTheDemoDataSetOnce()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:MigrateOnStartup"] = "true", ["Demo:SeedWhenEmpty"] = "true", ["Demo:Customers"] = "60",
+        };
+        // What one node alone makes (the hosts share the fake clock's "now", so the data set is the same).
+        await using var alone = await TestDatabase.CreateEmptyAsync(DatabaseProvider.Postgres);
+        await using (var node = new ServerHost(alone, settings: settings))
+        {
+            node.StartServer();
+        }
+        var expected = await DemoFingerprintAsync(alone);
+
+        await using var database = await TestDatabase.CreateEmptyAsync(DatabaseProvider.Postgres);
+        var nodes = Enumerable.Range(0, 3).Select(_ => new ServerHost(database, settings: settings)).ToList();
+        try
+        {
+            await Task.WhenAll(nodes.Select(n => Task.Run(n.StartServer, Ct)));
+            Assert.Equal(expected, await DemoFingerprintAsync(database));
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The demo data set's counts and which customer each interaction belongs to, to compare two databases.</summary>
+    private static async Task<string> DemoFingerprintAsync(TestDatabase database)
+    {
+        await using var db = database.CreateDb();
+        var counts = new[]
+        {
+            await db.Customers.CountAsync(Ct), await db.Agents.CountAsync(Ct), await db.Interactions.CountAsync(Ct),
+            await db.Cases.CountAsync(Ct), await db.Feedback.CountAsync(Ct), await db.Segments.CountAsync(Ct),
+        };
+        var owners = await db.Interactions.OrderBy(i => i.ExternalId)
+            .Select(i => i.ExternalId + ">" + db.Customers.Where(c => c.Id == i.CustomerId).Select(c => c.ExternalId + ":" + c.Name).First())
+            .ToListAsync(Ct);
+        return string.Join(",", counts) + "\n" + string.Join("\n", owners);
     }
 
     [Fact]

@@ -302,6 +302,26 @@ public sealed partial class AccessPageTests
         Assert.NotEqual(HttpStatusCode.OK, (await agent.GetAsync("/admin/audit", Ct)).StatusCode);
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task AuditLog_FilterWithANulCharacter_IsRefusedByTheApi_AndFindsNothingOnThePage(DatabaseProvider provider)
+    {
+        // PostgreSQL cannot compare text holding a NUL: the query failed and both answered 500.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var admin = await host.SignedInClientAsync();
+        foreach (var filter in new[] { "actor", "action", "target" })
+        {
+            var api = await admin.GetAsync($"/api/admin/audit?{filter}=a%00b", Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, api.StatusCode);
+            var problem = await api.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.Equal("contains a NUL character", problem.GetProperty("errors").GetProperty(filter)[0].GetString());
+
+            var page = await admin.GetAsync($"/admin/audit?{filter}=a%00b", Ct);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.DoesNotContain("<tr data-action=", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+    }
+
     private static string UserId(string page, string handler, string email) =>
         Regex.Match(page, $"<tr data-user=\"{Regex.Escape(email)}\"[^>]*>.*?action=\"/admin/access\\?id=(\\d+)&amp;handler={handler}\"", RegexOptions.Singleline).Groups[1].Value;
 

@@ -311,5 +311,16 @@ public sealed partial class CustomerPagesTests
         Assert.DoesNotContain("customer-export", agentList, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, agentExport.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, goneSegment.StatusCode);
+        // A search holding a NUL finds nothing, and is on record too (PostgreSQL cannot store the NUL itself).
+        var nul = await admin.GetAsync("/api/customers/export?q=a%00b", Ct);
+        Assert.Equal(HttpStatusCode.OK, nul.StatusCode);
+        Assert.Single((await nul.Content.ReadAsStringAsync(Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        // Each export that went out is on record with who took what (the refused ones are not).
+        await using var db = database.CreateDb();
+        var exports = await db.AuditLog.Where(a => a.Action == "customer.exported").OrderBy(a => a.Id).ToListAsync(Ct);
+        Assert.Equal(
+            [(ServerHost.AdminEmail, $"segment {seed.Premium}", "2 customers as csv"), (ServerHost.AdminEmail, null, "1 customer as jsonl, search 'Lovelace'"),
+                (ServerHost.AdminEmail, null, "0 customers as csv, search 'a\\0b'")],
+            exports.Select(a => (a.Actor, a.Target, a.Detail)));
     }
 }
