@@ -321,17 +321,6 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         }
     }
 
-    /// <summary>
-    /// PostgreSQL keeps times to the microsecond: a finer value (.1234567) was stored as .123456 and differed from the row on
-    /// every later import, which then counted as an update. Both databases keep what PostgreSQL can.
-    /// </summary>
-    /// <summary>A time as UTC: a local one converted, one without a kind taken as UTC (as the files' times are).</summary>
-    private static DateTime Utc(DateTime t) => DateTime.SpecifyKind(t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : t, DateTimeKind.Utc);
-
-    private static DateTime WholeMicroseconds(DateTime t) => t.AddTicks(-(t.Ticks % TimeSpan.TicksPerMicrosecond));
-
-    private static TimeOnly WholeMicroseconds(TimeOnly t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerMicrosecond);
-
     /// <summary>Copies the attributes the row carries; attributes it leaves out keep their stored value.</summary>
     private static void Apply(Customer c, CustomerInput i, DateTime now)
     {
@@ -347,15 +336,15 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
         if (i.Plan is { Length: > 0 } plan) { c.Plan = plan; }
         if (i.Products is { } products) { c.Products = string.Join(',', products.Select(p => p.Trim()).Where(p => p.Length > 0)); }
         if (i.Revenue is { } revenue) { c.Revenue = revenue; }
-        if (i.CustomerSince is { } since) { c.CustomerSince = WholeMicroseconds(Utc(since)); }
+        if (i.CustomerSince is { } since) { c.CustomerSince = StoredTimes.Utc(since); }
         if (i.Language is { Length: > 0 } language) { c.Language = language; }
         if (i.PreferredChannel is { } preferred) { c.PreferredChannel = preferred; }
-        if (i.QuietHoursStart is { } quietStart) { c.QuietHoursStart = WholeMicroseconds(quietStart); }
-        if (i.QuietHoursEnd is { } quietEnd) { c.QuietHoursEnd = WholeMicroseconds(quietEnd); }
+        if (i.QuietHoursStart is { } quietStart) { c.QuietHoursStart = StoredTimes.WholeMicroseconds(quietStart); }
+        if (i.QuietHoursEnd is { } quietEnd) { c.QuietHoursEnd = StoredTimes.WholeMicroseconds(quietEnd); }
         if (i.TimeZone is { Length: > 0 } timeZone) { c.TimeZone = timeZone; }
         // To the microsecond, as PostgreSQL keeps it: an export carries the date, and its import must find it equal. Never
         // after now: a source clock running ahead (within the day the future check forgives) would outrank real decisions.
-        DateTime DecidedAt(DateTime? at) => WholeMicroseconds(at is { } t && Utc(t) is var given && given < now ? given : now);
+        DateTime DecidedAt(DateTime? at) => StoredTimes.WholeMicroseconds(at is { } t && StoredTimes.Utc(t) is var given && given < now ? given : now);
         foreach (var (channel, granted) in i.Consents ?? new Dictionary<Channel, bool>())
         {
             var decidedAt = DecidedAt(i.ConsentDates?.GetValueOrDefault(channel) is { } own && own != default ? own : i.ConsentsAt);

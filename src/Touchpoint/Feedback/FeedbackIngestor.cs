@@ -166,7 +166,7 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time, I
             rows.Add(
             [
                 f.ExternalId.Trim(), customerIds[n], interactionId,
-                f.Kind.ToString(), f.Score, f.Comment, DateTime.SpecifyKind(f.RespondedAt.Kind == DateTimeKind.Local ? f.RespondedAt.ToUniversalTime() : f.RespondedAt, DateTimeKind.Utc),
+                f.Kind.ToString(), f.Score, f.Comment, StoredTimes.Utc(f.RespondedAt),
             ]);
         }
         await using var store = await BulkStore.BeginAsync(target, cancellationToken);

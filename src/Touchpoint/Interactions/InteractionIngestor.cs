@@ -399,7 +399,7 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             var sequence = 0;
             foreach (var m in input.Messages)
             {
-                messages.Add([id, customerId, ++sequence, m.Author.ToString(), Utc(m.At == default ? input.StartedAt : m.At), m.Text]);
+                messages.Add([id, customerId, ++sequence, m.Author.ToString(), StoredTimes.Utc(m.At == default ? input.StartedAt : m.At), m.Text]);
             }
         }
         await store.InsertManyAsync(MessagesTable, messages, cancellationToken);
@@ -554,24 +554,8 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         public long NextSequence() => ++_sequence;
     }
 
-    private static Contact ToContact(InteractionInput i) => new(i.ExternalId.Trim(), Trim(i.CaseExternalId), i.Channel, i.Direction, Utc(i.StartedAt),
-        i.EndedAt is { } e ? Utc(e) : null, i.FirstResponseSeconds, i.Transfers, Trim(i.Reason), Trim(i.Subject), i.Outcome);
+    private static Contact ToContact(InteractionInput i) => new(i.ExternalId.Trim(), Trim(i.CaseExternalId), i.Channel, i.Direction, StoredTimes.Utc(i.StartedAt),
+        i.EndedAt is { } e ? StoredTimes.Utc(e) : null, i.FirstResponseSeconds, i.Transfers, Trim(i.Reason), Trim(i.Subject), i.Outcome);
 
     private static string? Trim(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    /// <summary>
-    /// The instant in UTC, to whole microseconds: PostgreSQL keeps no finer, so a run's in-memory derivation, which
-    /// used the ticks as given, and any later recompute from the store disagreed at the window's edge (a contact 7 days
-    /// and 500 ns after another was no repeat when imported and a repeat in another case once recomputed).
-    /// </summary>
-    private static DateTime Utc(DateTime value)
-    {
-        var utc = value.Kind switch
-        {
-            DateTimeKind.Utc => value,
-            DateTimeKind.Local => value.ToUniversalTime(),
-            _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
-        };
-        return utc.AddTicks(-(utc.Ticks % TimeSpan.TicksPerMicrosecond));
-    }
 }
