@@ -161,7 +161,8 @@ internal static class ImportView
         var table = new Table().Title("twcs threads").AddColumn("").AddColumn(new TableColumn("count").RightAligned());
         Row(table, "tweets", threads.Tweets);
         Row(table, "brands", threads.Brands);
-        Row(table, "conversations (cases)", threads.Threads);
+        // A thread several customers tweet in is one conversation and a case per customer, so the cases can be more.
+        Row(table, "conversations (threads)", threads.Threads);
         Row(table, "customer tweets", threads.CustomerTweets);
         Row(table, "customer tweets answered by a brand", threads.AnsweredCustomerTweets);
         Row(table, "replies before their parent in the file", threads.RepliesBeforeParent);
