@@ -75,6 +75,9 @@ public static class Authentication
                 o.Events.OnValidatePrincipal = ValidateSessionAsync;
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyScheme, null);
+        // The ticket stays in the database; the cookie carries its key (see LoginSessionStore).
+        services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .Configure<IServiceScopeFactory, TimeProvider>((o, scopes, time) => o.SessionStore = new LoginSessionStore(scopes, time));
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireRole(nameof(Role.Admin)))
             .AddPolicy(Policies.Manager, p => p.RequireRole(nameof(Role.Admin), nameof(Role.Manager)))

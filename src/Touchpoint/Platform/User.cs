@@ -54,6 +54,19 @@ public sealed class ApiKey
     public DateTime? RevokedAt { get; set; }
 }
 
+/// <summary>
+/// A signed-in session: the login cookie holds only <see cref="Key"/>, and the ticket (who, which role, until when) is
+/// here, so signing out ends the session on every node, and a copy of the cookie taken before is worth nothing after.
+/// </summary>
+public sealed class LoginSession
+{
+    public required string Key { get; set; }
+    public long? UserId { get; set; }
+    public required byte[] Ticket { get; set; }
+    public DateTime? ExpiresAt { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
 /// <summary>Who did what to which record, for compliance.</summary>
 public sealed class AuditEntry
 {

@@ -27,6 +27,7 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
     public DbSet<FeedbackResponse> Feedback => Set<FeedbackResponse>();
     public DbSet<User> Users => Set<User>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<LoginSession> LoginSessions => Set<LoginSession>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -183,6 +184,13 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
         {
             e.ToTable("api_keys");
             e.HasIndex(k => k.Prefix).IsUnique();
+        });
+        b.Entity<LoginSession>(e =>
+        {
+            e.ToTable("login_sessions");
+            e.HasKey(l => l.Key);
+            e.Property(l => l.Key).HasMaxLength(64);
+            e.HasIndex(l => l.ExpiresAt);
         });
         b.Entity<AuditEntry>(e =>
         {

@@ -189,6 +189,42 @@ public sealed class SignInTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await onB.SendAsync(forged, Ct)).StatusCode);
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task SigningOut_EndsTheSession_OnEveryNode_ACopyOfTheCookieIsRefused(DatabaseProvider provider)
+    {
+        // The whole ticket rode in the cookie, and signing out only told the browser to forget it: a copy stayed valid for 12 hours.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var nodeA = new ServerHost(database);
+        await using var nodeB = new ServerHost(database);
+        using var onA = nodeA.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        using var onB = nodeB.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var auth = await LoginCookieAsync(nodeA);
+        var other = await LoginCookieAsync(nodeA);
+        async Task<HttpStatusCode> UsersAsync(HttpClient client, string cookie)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/admin/users");
+            request.Headers.Add("Cookie", cookie);
+            return (await client.SendAsync(request, Ct)).StatusCode;
+        }
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (await UsersAsync(onA, auth), await UsersAsync(onB, auth)));
+
+        // Sign out with the page's own form on node A.
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/customers");
+        page.Headers.Add("Cookie", auth);
+        var shown = await onA.SendAsync(page, Ct);
+        var antiforgery = shown.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith(".AspNetCore.Antiforgery", StringComparison.Ordinal));
+        using var signOut = new HttpRequestMessage(HttpMethod.Post, "/logout")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = ServerHost.FormToken(await shown.Content.ReadAsStringAsync(Ct)) }),
+        };
+        signOut.Headers.Add("Cookie", $"{auth}; {antiforgery}");
+        Assert.Equal(HttpStatusCode.Redirect, (await onA.SendAsync(signOut, Ct)).StatusCode);
+
+        // The copy is refused on both nodes; another session of the same user goes on.
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (await UsersAsync(onA, auth), await UsersAsync(onB, auth)));
+        Assert.Equal(HttpStatusCode.OK, await UsersAsync(onB, other));
+    }
+
     /// <summary>Logs in on <paramref name="node"/> without a cookie container and returns the auth cookie as a Cookie header.</summary>
     private static async Task<string> LoginCookieAsync(ServerHost node)
     {

@@ -57,7 +57,7 @@ public sealed class MigrationTests
         await using var database = await TestDatabase.CreateEmptyAsync(provider);
         await using (var before = database.CreateDb())
         {
-            var previous = before.Database.GetMigrations().SkipLast(1).Last();
+            var previous = before.Database.GetMigrations().TakeWhile(m => !m.EndsWith("_RederiveCustomersWithOutboundContacts", StringComparison.Ordinal)).Last();
             await before.GetService<IMigrator>().MigrateAsync(previous, ct);
         }
         var at = Ingest.T0;
