@@ -77,7 +77,7 @@ public static class Authentication
             .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyScheme, null);
         // The ticket stays in the database; the cookie carries its key (see LoginSessionStore).
         services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
-            .Configure<IServiceScopeFactory, TimeProvider>((o, scopes, time) => o.SessionStore = new LoginSessionStore(scopes, time));
+            .Configure<DatabaseTarget, TimeProvider>((o, target, time) => o.SessionStore = new LoginSessionStore(target, time));
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireRole(nameof(Role.Admin)))
             .AddPolicy(Policies.Manager, p => p.RequireRole(nameof(Role.Admin), nameof(Role.Manager)))

@@ -12,13 +12,12 @@ namespace Touchpoint.Server.Platform;
 /// shares: the cookie carries a random key, the ticket stays in <c>login_sessions</c>. Without it the whole ticket rode in
 /// the cookie, and signing out only asked the browser to forget it: a copy stayed valid for its 12 hours.
 /// </summary>
-public sealed class LoginSessionStore(IServiceScopeFactory scopes, TimeProvider time) : ITicketStore
+public sealed class LoginSessionStore(DatabaseTarget target, TimeProvider time) : ITicketStore
 {
     public async Task<string> StoreAsync(AuthenticationTicket ticket)
     {
         var key = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TouchpointDb>();
+        await using var db = StorageServices.CreateDb(target);
         var now = time.GetUtcNow().UtcDateTime;
         // Sessions nobody signed out of end here, once expired: each login sweeps what has run out.
         await db.LoginSessions.Where(s => s.ExpiresAt < now).ExecuteDeleteAsync();
@@ -32,8 +31,7 @@ public sealed class LoginSessionStore(IServiceScopeFactory scopes, TimeProvider 
 
     public async Task RenewAsync(string key, AuthenticationTicket ticket)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TouchpointDb>();
+        await using var db = StorageServices.CreateDb(target);
         var bytes = TicketSerializer.Default.Serialize(ticket);
         var expires = ExpiresAt(ticket);
         await db.LoginSessions.Where(s => s.Key == key)
@@ -42,8 +40,7 @@ public sealed class LoginSessionStore(IServiceScopeFactory scopes, TimeProvider 
 
     public async Task<AuthenticationTicket?> RetrieveAsync(string key)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TouchpointDb>();
+        await using var db = StorageServices.CreateDb(target);
         var now = time.GetUtcNow().UtcDateTime;
         var ticket = await db.LoginSessions.AsNoTracking().Where(s => s.Key == key && (s.ExpiresAt == null || s.ExpiresAt > now))
             .Select(s => s.Ticket).FirstOrDefaultAsync();
@@ -52,8 +49,8 @@ public sealed class LoginSessionStore(IServiceScopeFactory scopes, TimeProvider 
 
     public async Task RemoveAsync(string key)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<TouchpointDb>().LoginSessions.Where(s => s.Key == key).ExecuteDeleteAsync();
+        await using var db = StorageServices.CreateDb(target);
+        await db.LoginSessions.Where(s => s.Key == key).ExecuteDeleteAsync();
     }
 
     private static long? UserIdOf(AuthenticationTicket ticket) =>
