@@ -66,6 +66,24 @@ internal static class ListBench
         }
     }
 
+    /// <summary>The first-response report as its page and the API call it. Usage: reports Sqlite|Postgres "connection string" [repeats]</summary>
+    public static async Task RunReportsAsync(string[] args)
+    {
+        var target = new DatabaseTarget(Enum.Parse<DatabaseProvider>(args[0]), args[1]);
+        var repeats = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5;
+        var interactionOptions = Options.Create(new InteractionOptions());
+        FirstResponseQuery[] reports = [new(), new(Channel: Channel.Phone), new(From: new DateOnly(2025, 1, 1), To: new DateOnly(2025, 3, 31))];
+        foreach (var query in reports)
+        {
+            await MeasureAsync($"first-response report {(query.Channel is { } c ? $"channel={c}" : query.From is { } f ? $"from={f:yyyy-MM-dd} to={query.To:yyyy-MM-dd}" : "unfiltered")}",
+                repeats, async () =>
+                {
+                    var rows = await new FirstResponseReport(target, interactionOptions).ComputeAsync(query);
+                    return $"{rows.Count} rows over {rows.Sum(r => r.CustomerContacts)} contacts";
+                });
+        }
+    }
+
     private static string Describe(InteractionQuery q) =>
         q.Channel is { } c ? $"channel={c}" : q.From is { } f ? $"from={f:yyyy-MM-dd} to={q.To:yyyy-MM-dd}" : q.Reason is { } r ? $"reason='{r}'"
         : q.Queue is { } queue ? $"queue={queue}" : "unfiltered";

@@ -17,7 +17,10 @@ switch (mode)
     case "lists":
         await ListBench.RunAsync(args.Skip(1).ToArray());
         break;
+    case "reports":
+        await ListBench.RunReportsAsync(args.Skip(1).ToArray());
+        break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/Touchpoint.Bench -- demo|import|context|lists [options]");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/Touchpoint.Bench -- demo|import|context|lists|reports [options]");
         break;
 }
