@@ -5,6 +5,7 @@ using Touchpoint.Server.Customers;
 using Touchpoint.Server.Feedback;
 using Touchpoint.Interactions;
 using Touchpoint.Server.Interactions;
+using Touchpoint.Server.Reports;
 
 namespace Touchpoint.Server.Platform;
 
@@ -109,6 +110,7 @@ public static class ServerSetup
         app.MapCustomersApi();
         app.MapInteractionsApi();
         app.MapFeedbackApi();
+        app.MapReportsApi();
         app.MapAdminApi();
         return app;
     }

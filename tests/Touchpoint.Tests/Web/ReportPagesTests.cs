@@ -64,7 +64,7 @@ public sealed partial class ReportPagesTests
         Assert.Contains("data-median=\"18\">18s <span class=\"n\">n=35</span>", billing, StringComparison.Ordinal);
         Assert.Contains("32s <span class=\"n\">n=35</span>", billing, StringComparison.Ordinal);
         Assert.Contains("<span class=\"n\">20/35</span>", billing, StringComparison.Ordinal);
-        // 57.1 % within SLA, ±15.6 points at 95 % (Wilson interval 41.1–72.3 %).
+        // 57.1 % within SLA, ±15.6 points at 95 % (Wilson interval 40.9–72.0 %).
         Assert.Contains("57.1%", billing, StringComparison.Ordinal);
         Assert.Contains("±15.6</span>", billing, StringComparison.Ordinal);
         Assert.Contains("id=\"small-samples\"", page, StringComparison.Ordinal);
