@@ -89,6 +89,13 @@ public static class ServerSetup
     {
         app.UseKnownProxies();
         app.UseSecurityHeaders();
+        // Served over HTTPS (directly, or by a known proxy that says so), browsers are told to use nothing else for this
+        // host, so a later plain-HTTP link cannot carry the session cookie in the clear. Not in development, nor for
+        // localhost, where a certificate is rarely set up.
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
         // A failure or an error status without a body: problem details for the API, a page in the UI language for people
         // (rendered by re-executing the request, which keeps the status).
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler().UseStatusCodePages());

@@ -129,6 +129,38 @@ public sealed class SignInTests
     }
 
     [Fact]
+    public async Task OverHttps_BehindAKnownProxy_ResponsesTellBrowsersToUseHttpsOnly_ButNotOverPlainHttp()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = new ServerHost(database, settings: new Dictionary<string, string?>
+        {
+            ["environment"] = "Production",
+            ["ForwardedHeaders:KnownProxies"] = "127.0.0.1",
+        });
+        var server = host.StartKestrel();
+        using var client = new HttpClient { BaseAddress = server };
+
+        async Task<HttpResponseMessage> GetAsync(string? forwardedProto)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/login");
+            // A public name: the middleware leaves localhost alone.
+            request.Headers.Host = "cx.example.com";
+            if (forwardedProto is not null)
+            {
+                request.Headers.Add("X-Forwarded-Proto", forwardedProto);
+            }
+            return await client.SendAsync(request, Ct);
+        }
+
+        using var https = await GetAsync("https");
+        Assert.Equal(HttpStatusCode.OK, https.StatusCode);
+        Assert.Equal("max-age=2592000", string.Join(",", https.Headers.GetValues("Strict-Transport-Security")));
+        using var http = await GetAsync(null);
+        Assert.Equal(HttpStatusCode.OK, http.StatusCode);
+        Assert.False(http.Headers.Contains("Strict-Transport-Security"));
+    }
+
+    [Fact]
     public async Task WithoutKnownProxies_XForwardedForIsIgnored()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
