@@ -1,7 +1,9 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Touchpoint.Storage;
 
@@ -28,10 +30,18 @@ public static class StorageServices
     }
 
     public static void ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
-        o.UseSqlite(connectionString, s => s.MigrationsHistoryTable("__ef_migrations"));
+        Warnings(o).UseSqlite(connectionString, s => s.MigrationsHistoryTable("__ef_migrations"));
 
     public static void ConfigurePostgres(DbContextOptionsBuilder o, string connectionString) =>
-        o.UseNpgsql(connectionString, s => s.MigrationsHistoryTable("__ef_migrations"));
+        Warnings(o).UseNpgsql(connectionString, s => s.MigrationsHistoryTable("__ef_migrations"));
+
+    /// <summary>
+    /// The one query that limits rows without an order is the interaction list's capped count (how many of the first
+    /// 10,001 matches there are), where order cannot change the answer; ordering it would make the database sort every
+    /// match. EF warned about it at every list load; the warning is logged at debug level instead.
+    /// </summary>
+    private static DbContextOptionsBuilder Warnings(DbContextOptionsBuilder o) =>
+        o.ConfigureWarnings(w => w.Log((CoreEventId.RowLimitingOperationWithoutOrderByWarning, LogLevel.Debug)));
 
     // Any fixed numbers: the keys of the session locks every node takes around start-up work ("Touchpt", "TouchSt" in ASCII).
     private const long MigrationLockKey = 0x546F7563685074;
