@@ -12,6 +12,7 @@ internal static class FirstResponseView
         Channel = r.Channel.ToString(),
         r.CustomerContacts,
         r.Answered,
+        r.AnsweredShare,
         r.MedianSeconds,
         r.P90Seconds,
         r.SlaSeconds,
@@ -19,6 +20,7 @@ internal static class FirstResponseView
         r.ShareWithinSla,
         ShareWithinSlaLow95 = r.SlaShare?.Interval95?.Low,
         ShareWithinSlaHigh95 = r.SlaShare?.Interval95?.High,
+        MarginOfError95 = r.SlaShare?.MarginOfError95,
         SmallSample = r.IsSmallSample,
     }).ToList();
 

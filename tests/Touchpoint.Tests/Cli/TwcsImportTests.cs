@@ -154,7 +154,10 @@ public sealed class TwcsImportTests
         Assert.Equal("[]", none.Output.Trim());
         // The date range (UTC days) reaches the same query as the web report.
         Assert.Equal("[]", before.Output.Trim());
-        Assert.Contains("BrandA", since.Output, StringComparison.Ordinal);
+        // The JSON carries what the table prints: the answered share and the within-SLA share's margin (3 of 3: 43.9-100 %).
+        var brandA = JsonDocument.Parse(since.Output).RootElement.EnumerateArray().Single(r => r.GetProperty("queue").GetString() == "BrandA");
+        Assert.Equal(0.75, brandA.GetProperty("answered_share").GetDouble());
+        Assert.Equal(0.281, brandA.GetProperty("margin_of_error95").GetDouble(), 3);
     }
 
     /// <summary>The real data set's first 5,000 rows (../shared/data, not copied into the repository).</summary>
