@@ -65,7 +65,10 @@ public static partial class ServerStartup
         await DemoSeeder.SeedIfEmptyAsync(db, scope.ServiceProvider.GetRequiredService<DemoDataGenerator>(),
             scope.ServiceProvider.GetRequiredService<IOptions<DemoOptions>>().Value, logger, cancellationToken);
 
-        var admin = await EnsureAdminAsync(db, scope.ServiceProvider.GetRequiredService<Accounts>(), startup, logger, cancellationToken);
+        // One node at a time too: nodes starting together on an empty database otherwise all tried to insert the first
+        // admin, and each loser's failed insert was logged with its stack trace before it gave way.
+        var admin = await StorageServices.StartupExclusiveAsync(db,
+            () => EnsureAdminAsync(db, scope.ServiceProvider.GetRequiredService<Accounts>(), startup, logger, cancellationToken), cancellationToken);
         var database = Describe(app.Services.GetRequiredService<DatabaseTarget>());
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app, admin, database));
     }

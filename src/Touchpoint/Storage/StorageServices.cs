@@ -72,6 +72,14 @@ public static class StorageServices
     public static Task StartupExclusiveAsync(TouchpointDb db, Func<Task> work, CancellationToken cancellationToken) =>
         ExclusiveAsync(db, StartupLockKey, work, cancellationToken);
 
+    /// <inheritdoc cref="StartupExclusiveAsync(TouchpointDb, Func{Task}, CancellationToken)"/>
+    public static async Task<T> StartupExclusiveAsync<T>(TouchpointDb db, Func<Task<T>> work, CancellationToken cancellationToken)
+    {
+        T result = default!;
+        await ExclusiveAsync(db, StartupLockKey, async () => result = await work(), cancellationToken);
+        return result;
+    }
+
     /// <summary>
     /// <paramref name="work"/> under a PostgreSQL session lock on <paramref name="db"/>'s connection (held across the
     /// transactions the work commits); on SQLite, whose file one server owns, it simply runs.
