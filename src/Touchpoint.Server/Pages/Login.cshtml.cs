@@ -7,8 +7,7 @@ using Touchpoint.Server.Platform;
 namespace Touchpoint.Server.Pages;
 
 [AllowAnonymous]
-[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting("login")]
-public sealed class LoginModel(Accounts accounts) : PageModel
+public sealed class LoginModel(Accounts accounts, LoginThrottle throttle) : PageModel
 {
     [BindProperty] public string? Email { get; set; }
     [BindProperty] public string? Password { get; set; }
@@ -23,6 +22,10 @@ public sealed class LoginModel(Accounts accounts) : PageModel
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
+        if (!await throttle.TryAttemptAsync(LoginThrottle.ClientOf(HttpContext), cancellationToken))
+        {
+            return StatusCode(StatusCodes.Status429TooManyRequests);
+        }
         var user = string.IsNullOrWhiteSpace(Email) || string.IsNullOrEmpty(Password)
             ? null
             : await accounts.VerifyPasswordAsync(Email, Password, cancellationToken);

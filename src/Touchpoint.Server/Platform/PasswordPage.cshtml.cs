@@ -6,8 +6,7 @@ using Touchpoint.Platform;
 namespace Touchpoint.Server.Platform;
 
 /// <summary>Any signed-in person changes their own password; the current one is asked for again (rate limited like sign-in).</summary>
-[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting("login")]
-public sealed class PasswordPageModel(Accounts accounts) : PageModel
+public sealed class PasswordPageModel(Accounts accounts, LoginThrottle throttle) : PageModel
 {
     public string? Error { get; private set; }
     public bool Changed { get; private set; }
@@ -18,6 +17,10 @@ public sealed class PasswordPageModel(Accounts accounts) : PageModel
 
     public async Task<IActionResult> OnPostAsync(string? current, string? password, string? confirm, CancellationToken cancellationToken)
     {
+        if (!await throttle.TryAttemptAsync(LoginThrottle.ClientOf(HttpContext), cancellationToken))
+        {
+            return StatusCode(StatusCodes.Status429TooManyRequests);
+        }
         var email = User.FindFirstValue(ClaimTypes.Name);
         var user = email is null || string.IsNullOrEmpty(current) ? null : await accounts.VerifyPasswordAsync(email, current, cancellationToken);
         if (user is null)

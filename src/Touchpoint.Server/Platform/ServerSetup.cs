@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using System.Text.Json.Serialization;
-using System.Threading.RateLimiting;
 using Touchpoint.Server.Customers;
 using Touchpoint.Server.Feedback;
 using Touchpoint.Interactions;
@@ -70,16 +69,7 @@ public static class ServerSetup
             o.Conventions.AllowAnonymousToPage("/Pages/Language");
         });
         services.AddHealthChecks().AddDbContextCheck<Touchpoint.Storage.TouchpointDb>("database");
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            // Slow password guessing per client address (sign-in attempts only, not showing the form); generous enough for
-            // a shared office NAT.
-            o.AddPolicy("login", context => !HttpMethods.IsPost(context.Request.Method)
-                ? RateLimitPartition.GetNoLimiter("form")
-                : RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) }));
-        });
+        services.AddSingleton<LoginThrottle>();
         services.AddOptions<StartupOptions>().BindConfiguration(StartupOptions.Section);
         services.AddHostedService<Touchpoint.Server.Interactions.PendingDerivationsRepair>();
         return builder;
@@ -103,7 +93,6 @@ public static class ServerSetup
             web => web.UseExceptionHandler("/status/500").UseStatusCodePagesWithReExecute("/status/{0}"));
         app.UseRequestLocalization();
         app.UseRouting();
-        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -67,6 +67,18 @@ public sealed class LoginSession
     public DateTime CreatedAt { get; set; }
 }
 
+/// <summary>
+/// Sign-in attempts (and password changes, which ask for the current password) from one client address in one minute,
+/// counted in the database every node shares, so that behind a load balancer a password guesser gets no more tries
+/// than from one node.
+/// </summary>
+public sealed class LoginAttemptWindow
+{
+    public required string Client { get; set; }
+    public DateTime WindowStart { get; set; }
+    public int Attempts { get; set; }
+}
+
 /// <summary>Who did what to which record, for compliance.</summary>
 public sealed class AuditEntry
 {

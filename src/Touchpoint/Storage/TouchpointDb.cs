@@ -28,6 +28,7 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
     public DbSet<User> Users => Set<User>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<LoginSession> LoginSessions => Set<LoginSession>();
+    public DbSet<LoginAttemptWindow> LoginAttempts => Set<LoginAttemptWindow>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -191,6 +192,13 @@ public abstract class TouchpointDb(DbContextOptions options) : DbContext(options
             e.HasKey(l => l.Key);
             e.Property(l => l.Key).HasMaxLength(64);
             e.HasIndex(l => l.ExpiresAt);
+        });
+        b.Entity<LoginAttemptWindow>(e =>
+        {
+            e.ToTable("login_attempts");
+            e.HasKey(w => new { w.Client, w.WindowStart });
+            e.Property(w => w.Client).HasMaxLength(64);
+            e.HasIndex(w => w.WindowStart);
         });
         b.Entity<AuditEntry>(e =>
         {

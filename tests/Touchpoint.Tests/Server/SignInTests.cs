@@ -112,6 +112,39 @@ public sealed class SignInTests
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[20]);
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task PasswordGuessing_IsLimitedOnAllNodesTogether_NotPerNode_AndAllowedAgainTheNextMinute(DatabaseProvider provider)
+    {
+        // Each node kept its own count, so behind a load balancer a guesser had 20 tries a minute per node.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var first = new ServerHost(database);
+        await using var second = new ServerHost(database);
+        using var onFirst = first.Browser();
+        using var onSecond = second.Browser();
+
+        var statuses = new List<HttpStatusCode>();
+        for (var n = 0; n < 10; n++)
+        {
+            // Guesses at an address nobody has, so the admin's own lockout (ten wrong passwords) stays out of it.
+            statuses.Add((await ServerHost.LogInAsync(onFirst, "nobody@example.com", $"guess {n}")).StatusCode);
+            statuses.Add((await ServerHost.LogInAsync(onSecond, "nobody@example.com", $"guess {n}")).StatusCode);
+        }
+        var over = await ServerHost.LogInAsync(onSecond, "nobody@example.com", "guess 21");
+        var overOnFirst = await ServerHost.LogInAsync(onFirst);
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, over.StatusCode);
+        // Even the right password waits: the limit is on attempts, not on failures.
+        Assert.Equal(HttpStatusCode.TooManyRequests, overOnFirst.StatusCode);
+
+        first.Clock.Advance(TimeSpan.FromMinutes(1));
+        second.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.Redirect, (await ServerHost.LogInAsync(onFirst)).StatusCode);
+        // The minute that passed is swept by the next minute's first attempt.
+        await using var db = database.CreateDb();
+        Assert.Equal([1], await db.LoginAttempts.Select(w => w.Attempts).ToListAsync(Ct));
+    }
+
     [Fact]
     public async Task BehindAKnownProxy_EachForwardedClientHasItsOwnLoginLimit()
     {

@@ -715,6 +715,28 @@ namespace Touchpoint.Storage.Migrations.Postgres
                     b.ToTable("audit_log", (string)null);
                 });
 
+            modelBuilder.Entity("Touchpoint.Platform.LoginAttemptWindow", b =>
+                {
+                    b.Property<string>("Client")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("client");
+
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("window_start");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.HasKey("Client", "WindowStart");
+
+                    b.HasIndex("WindowStart");
+
+                    b.ToTable("login_attempts", (string)null);
+                });
+
             modelBuilder.Entity("Touchpoint.Platform.LoginSession", b =>
                 {
                     b.Property<string>("Key")

@@ -686,6 +686,28 @@ namespace Touchpoint.Storage.Migrations.Sqlite
                     b.ToTable("audit_log", (string)null);
                 });
 
+            modelBuilder.Entity("Touchpoint.Platform.LoginAttemptWindow", b =>
+                {
+                    b.Property<string>("Client")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client");
+
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("window_start");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.HasKey("Client", "WindowStart");
+
+                    b.HasIndex("WindowStart");
+
+                    b.ToTable("login_attempts", (string)null);
+                });
+
             modelBuilder.Entity("Touchpoint.Platform.LoginSession", b =>
                 {
                     b.Property<string>("Key")
