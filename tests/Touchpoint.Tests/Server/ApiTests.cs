@@ -423,6 +423,18 @@ public sealed class ApiTests
         // text/plain is what a cross-site HTML form can send: refused, so a signed-in browser cannot be made to import.
         using var plain = new StringContent(csv, Encoding.UTF8, "text/plain");
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await api.PostAsync("/api/interactions/import?format=csv", plain, Ct)).StatusCode);
+        var problemType = await unsupported.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Contains("'application/xml; charset=utf-8'", problemType.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        // Credentials come first: without them a wrong type is 401 too (routing answered 415 before authorization ran).
+        using (var anonymous = host.CreateClient())
+        {
+            using var anonymousXml = new StringContent(csv, Encoding.UTF8, "application/xml");
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/interactions/import", anonymousXml, Ct)).StatusCode);
+        }
+        // The document still names the body's types.
+        var document = await api.GetFromJsonAsync<JsonElement>("/openapi/v1.json", Ct);
+        var content = document.GetProperty("paths").GetProperty("/api/interactions/import").GetProperty("post").GetProperty("requestBody").GetProperty("content");
+        Assert.Equal(["text/csv", "application/x-ndjson"], content.EnumerateObject().Select(p => p.Name));
         using var wrongFormat = new StringContent(csv, Encoding.UTF8, "text/csv");
         var problem = await api.PostAsync("/api/interactions/import?format=xml", wrongFormat, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, problem.StatusCode);
