@@ -56,12 +56,7 @@ public static class StorageServices
     public static Task MigrateAsync(TouchpointDb db, CancellationToken cancellationToken) =>
         ExclusiveAsync(db, MigrationLockKey, async () =>
         {
-            // MigrateAsync builds the last migration's model snapshot to look for model changes without a migration,
-            // which costs every start about two seconds of compiling code; with nothing pending there is nothing to do.
-            if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
-            {
-                await db.Database.MigrateAsync(cancellationToken);
-            }
+            await db.Database.MigrateAsync(cancellationToken);
             await Customers.CustomerNames.FillMissingAsync(db, cancellationToken);
         }, cancellationToken);
 
