@@ -180,18 +180,28 @@ public sealed class BrowserTests
 
         await page.GotoAsync("/login");
         await SignInAsync(page);
-        foreach (var url in new[] { "/customers", $"/customers/{seed.Ada}", $"/interactions/{seed.AdaEmailContact}", "/interactions", "/segments",
-            "/admin/access", "/account/password", "/reports/first-response" })
+        // In both languages: Russian words are longer (the interaction's "Разговор / удержание / постобработка" pushed its
+        // values 30px off the screen).
+        foreach (var language in new[] { "English", "Русский" })
         {
-            await page.GotoAsync(url);
-            // Opened, the tables in details (the chart's numbers, the rule fields) count too.
-            await page.EvaluateAsync("() => document.querySelectorAll('main details').forEach(d => d.open = true)");
-            // The page itself never scrolls sideways (the header and 420px-wide cards did, to about 1,000px).
-            var width = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
-            Assert.True(width <= 390, $"{url} is {width}px wide on a 390px screen");
-            var signOut = await page.Locator("#sign-out").BoundingBoxAsync();
-            Assert.True(signOut is { } box && box.X + box.Width <= 390, $"{url}: the sign-out button is off the screen");
+            await page.GotoAsync("/customers");
+            await page.Locator("#language-switch button", new() { HasText = language }).ClickAsync();
+            await Assertions.Expect(page.Locator("#language-switch button[aria-pressed=true]")).ToHaveTextAsync(language);
+            foreach (var url in new[] { "/customers", $"/customers/{seed.Ada}", $"/interactions/{seed.AdaEmailContact}", "/interactions", "/segments",
+                "/admin/access", "/account/password", "/reports/first-response" })
+            {
+                await page.GotoAsync(url);
+                // Opened, the tables in details (the chart's numbers, the rule fields) count too.
+                await page.EvaluateAsync("() => document.querySelectorAll('main details').forEach(d => d.open = true)");
+                // The page itself never scrolls sideways (the header and 420px-wide cards did, to about 1,000px).
+                var width = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+                Assert.True(width <= 390, $"{url} ({language}) is {width}px wide on a 390px screen");
+                var signOut = await page.Locator("#sign-out").BoundingBoxAsync();
+                Assert.True(signOut is { } box && box.X + box.Width <= 390, $"{url} ({language}): the sign-out button is off the screen");
+            }
         }
+        await page.GotoAsync("/customers");
+        await page.Locator("#language-switch button", new() { HasText = "English" }).ClickAsync();
         // Dates stay on one line (2026-11-26 broke after "2026-11-" in the narrow Created column).
         await page.GotoAsync("/admin/access");
         await page.Locator("#issue-key input[name=name]").FillAsync("crm sync");
