@@ -83,6 +83,15 @@ public sealed class InteractionPagesTests
         Assert.DoesNotContain("No interactions yet", past, StringComparison.Ordinal);
         Assert.Contains("id=\"past-last-page\"", past, StringComparison.Ordinal);
         Assert.Contains("href=\"/interactions?channel=Phone\"", past, StringComparison.Ordinal); // back to the first page, filters kept
+        // A page number that does not parse is the first page, not a filter to fix (it said so naming "PageNumber").
+        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("ru");
+        foreach (var url in new[] { "/interactions?p=abc", "/interactions?p=", "/interactions?p=99999999999" })
+        {
+            var first = await GetPageAsync(client, url);
+            Assert.Equal(4, ListedInteractions(first).Count);
+            Assert.DoesNotContain("notice error", first, StringComparison.Ordinal);
+        }
+        client.DefaultRequestHeaders.AcceptLanguage.Clear();
         var bad = await GetPageAsync(client, "/interactions?from=2026-13-01");
         Assert.DoesNotContain("No interactions yet", bad, StringComparison.Ordinal);
         Assert.Contains("data-field=\"from\"", bad, StringComparison.Ordinal);
