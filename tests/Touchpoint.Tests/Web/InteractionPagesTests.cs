@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using Touchpoint.Storage;
 using Touchpoint.Tests.Infrastructure;
 
@@ -47,6 +48,36 @@ public sealed class InteractionPagesTests
 
         using var unknown = await client.GetAsync("/interactions/999999", Ct);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Transcript_AMessageOnAnotherDay_ShowsItsDate_NotOnlyItsTime(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WebSeed.CreateAsync(database);
+        // An email written in the evening and answered the next morning.
+        var asked = Ingest.T0.AddDays(2).AddHours(8); // 2026-03-04 17:00
+        var email = Ingest.Contact("bob-email", "c-bob", Touchpoint.Interactions.Channel.Email, asked) with
+        {
+            Messages =
+            [
+                new(Touchpoint.Interactions.MessageAuthor.Customer, asked, "Where is my parcel?"),
+                new(Touchpoint.Interactions.MessageAuthor.Agent, asked.AddHours(16).AddMinutes(30), "It left the depot this morning."),
+                new(Touchpoint.Interactions.MessageAuthor.Customer, asked.AddHours(16).AddMinutes(40), "Thanks."),
+            ],
+        };
+        await Ingest.InteractionsAsync(database, [email]);
+        await using var db = database.CreateDb();
+        var id = await db.Interactions.Where(x => x.ExternalId == "bob-email").Select(x => x.Id).SingleAsync(Ct);
+        await using var host = new ServerHost(database);
+        using var client = await host.SignedInClientAsync();
+
+        var page = await GetPageAsync(client, $"/interactions/{id}");
+
+        var times = Regex.Matches(Regex.Match(page, "<ol class=\"transcript\".*?</ol>", RegexOptions.Singleline).Value, "<time datetime=\"[^\"]+\">([^<]+)</time>")
+            .Select(m => m.Groups[1].Value).ToList();
+        // With the time alone, the reply's 09:30 under 17:00 read as an answer before the question.
+        Assert.Equal(["17:00:00", "2026-03-05 09:30:00", "09:40:00"], times);
     }
 
     [Theory, ClassData(typeof(Providers))]
