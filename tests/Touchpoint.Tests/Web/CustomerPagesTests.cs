@@ -167,6 +167,32 @@ public sealed partial class CustomerPagesTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Customer360_PreferredChannelWithoutConsent_SaysSoBesideIt(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        using var agent = await host.SignedInAsAsync(Role.Agent);
+
+        async Task<string> PreferredAsync(Touchpoint.Interactions.Channel channel)
+        {
+            await using (var db = database.CreateDb())
+            {
+                await db.Customers.Where(c => c.Id == seed.Ada).ExecuteUpdateAsync(s => s.SetProperty(c => c.PreferredChannel, channel), Ct);
+            }
+            return Regex.Match(await GetPageAsync(agent, $"/customers/{seed.Ada}"), "<dd id=\"preferred-channel\">.*?</dd>", RegexOptions.Singleline).Value;
+        }
+
+        // Ada said yes to email and no to SMS; chat was never asked.
+        Assert.DoesNotContain("data-flag", await PreferredAsync(Touchpoint.Interactions.Channel.Email), StringComparison.Ordinal);
+        // "Preferred channel: SMS" beside "SMS: refused" lower down, and nothing else said it.
+        var sms = await PreferredAsync(Touchpoint.Interactions.Channel.Sms);
+        Assert.Contains("data-channel=\"sms\"", sms, StringComparison.Ordinal);
+        Assert.Contains("data-flag=\"preferred-refused\">no consent: refused</span>", sms, StringComparison.Ordinal);
+        Assert.Contains("data-flag=\"preferred-not-asked\">no consent asked yet</span>", await PreferredAsync(Touchpoint.Interactions.Channel.Chat), StringComparison.Ordinal);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Customer360_ManagerFindsADuplicateByEmail_ConfirmsTheMerge_AndBothHistoriesAreOnOnePage(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
