@@ -208,10 +208,18 @@ public sealed class BrowserTests
         await page.Locator("#issue-key button[type=submit]").ClickAsync();
         // The form posts and the page comes back with the key: read the cells of that page, not the one being left.
         await Assertions.Expect(page.Locator("#keys tbody")).ToContainTextAsync("crm sync");
+        const string OneLine = "e => { const r = document.createRange(); r.selectNodeContents(e); return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size === 1; }";
         foreach (var cell in await page.Locator("#users tbody td:nth-child(4), #keys tbody td:nth-child(4)").AllAsync())
         {
-            Assert.True(await cell.EvaluateAsync<bool>("e => { const r = document.createRange(); r.selectNodeContents(e); return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size === 1; }"),
-                "one line: " + await cell.InnerTextAsync());
+            Assert.True(await cell.EvaluateAsync<bool>(OneLine), "one line: " + await cell.InnerTextAsync());
+        }
+        // So do the dates of the consent decisions on the 360 page (2026-03- / 02 in its narrow grid).
+        await page.GotoAsync($"/customers/{seed.Ada}");
+        var consentDates = await page.Locator("#consents .consent-date").AllAsync();
+        Assert.NotEmpty(consentDates);
+        foreach (var date in consentDates)
+        {
+            Assert.True(await date.EvaluateAsync<bool>(OneLine), "one line: " + await date.InnerTextAsync());
         }
         // A wide table keeps its columns and scrolls inside its box.
         await page.GotoAsync("/interactions");
