@@ -122,6 +122,10 @@ public sealed class InteractionPagesTests
             Assert.Equal(4, ListedInteractions(first).Count);
             Assert.DoesNotContain("notice error", first, StringComparison.Ordinal);
         }
+        // A range typed the wrong way round says so, where it said only that nothing matched.
+        var reversed = await GetPageAsync(client, "/interactions?from=2026-03-13&to=2026-03-12");
+        Assert.Empty(ListedInteractions(reversed));
+        Assert.Contains("<span data-field=\"to\">Дата «По» раньше даты «С».</span>", reversed, StringComparison.Ordinal);
         client.DefaultRequestHeaders.AcceptLanguage.Clear();
         var bad = await GetPageAsync(client, "/interactions?from=2026-13-01");
         Assert.DoesNotContain("No interactions yet", bad, StringComparison.Ordinal);
