@@ -107,21 +107,33 @@ public sealed class Customer360Model(CustomerProfiles profiles, CustomerContextQ
 
     /// <summary>
     /// Records consent per channel, the preferred channel and quiet hours as the customer states them during a contact.
-    /// A channel left at "not asked" keeps what is stored; every change is audited with who made it.
+    /// A channel left at "not asked" keeps what is stored; every change is audited with who made it. The form sends every
+    /// field with what it showed beside it (<see cref="ShownPrefix"/>), and only the fields its user changed are recorded:
+    /// a page left open while someone else recorded a decision put back what it showed (a consent withdrawn meanwhile came
+    /// back granted).
     /// </summary>
     public async Task<IActionResult> OnPostPreferencesAsync(long id, string? preferred, string? quietStart, string? quietEnd, CancellationToken cancellationToken)
     {
+        var form = Request.Form;
+        bool Changed(string field) => !form.TryGetValue(ShownPrefix + field, out var shown) || shown.ToString() != form[field].ToString();
         var consents = new Dictionary<Channel, bool>();
         foreach (var channel in Enum.GetValues<Channel>())
         {
-            switch (Request.Form[$"consent-{channel.ToKey()}"].ToString())
+            var field = $"consent-{channel.ToKey()}";
+            if (!Changed(field))
+            {
+                continue;
+            }
+            switch (form[field].ToString())
             {
                 case "yes": consents[channel] = true; break;
                 case "no": consents[channel] = false; break;
             }
         }
+        var setsPreferred = Changed("preferred");
+        var setsQuietHours = Changed("quietStart") || Changed("quietEnd");
         Channel? preferredChannel = null;
-        if (!string.IsNullOrEmpty(preferred))
+        if (setsPreferred && !string.IsNullOrEmpty(preferred))
         {
             if (!ValueNames.TryParse<Channel>(preferred, out var channel))
             {
@@ -130,7 +142,7 @@ public sealed class Customer360Model(CustomerProfiles profiles, CustomerContextQ
             preferredChannel = channel;
         }
         TimeOnly? start = null, end = null;
-        if (!string.IsNullOrEmpty(quietStart) || !string.IsNullOrEmpty(quietEnd))
+        if (setsQuietHours && (!string.IsNullOrEmpty(quietStart) || !string.IsNullOrEmpty(quietEnd)))
         {
             if (!TimeOnly.TryParseExact(quietStart, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var s)
                 || !TimeOnly.TryParseExact(quietEnd, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var e))
@@ -139,10 +151,13 @@ public sealed class Customer360Model(CustomerProfiles profiles, CustomerContextQ
             }
             (start, end) = (s, e);
         }
-        var changed = await preferences.UpdateAsync(id, new PreferencesChange(consents, preferredChannel, start, end),
+        var changed = await preferences.UpdateAsync(id, new PreferencesChange(consents, preferredChannel, start, end, setsPreferred, setsQuietHours),
             User.FindFirstValue(ClaimTypes.Name) ?? "unknown", cancellationToken);
         return changed is null ? NotFound() : Redirect($"/customers/{id}?preferences=saved#preferences");
     }
+
+    /// <summary>The hidden field beside each preferences field that holds what the form showed.</summary>
+    public const string ShownPrefix = "shown-";
 
     private async Task<IActionResult> RefuseAsync(long id, string error, CancellationToken cancellationToken)
     {

@@ -32,6 +32,14 @@ public sealed class InteractionListModel(InteractionSearch search) : PageModel
     {
         Sort = ListSort<InteractionSortKey>.TryParse(SortText, out var sort) ? sort : InteractionSearch.DefaultSort;
         Agents = await search.AgentsAsync(cancellationToken);
+        // A page number that does not parse (an edited link) shows the first page, as on the customer list; it is no
+        // filter to fix, and the page named it by its property ("PageNumber", in English on the Russian page).
+        ModelState.Remove("p");
+        if (From > To)
+        {
+            // A reversed range matches nothing, and the page said only that nothing matched.
+            ModelState.AddModelError("to", Platform.SharedResource.Text("Validation.RangeReversed"));
+        }
         if (!ModelState.IsValid)
         {
             // A date or channel that does not parse filters nothing rather than everything; the form shows what was wrong.

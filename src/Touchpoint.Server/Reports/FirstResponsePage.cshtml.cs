@@ -26,6 +26,11 @@ public sealed class FirstResponsePageModel(FirstResponseReport report) : PageMod
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
+        if (From > To)
+        {
+            // A reversed range matches nothing, and the page said only that nothing matched.
+            ModelState.AddModelError("to", SharedResource.Text("Validation.RangeReversed"));
+        }
         if (!ModelState.IsValid)
         {
             return;

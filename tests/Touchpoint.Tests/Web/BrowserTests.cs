@@ -180,28 +180,46 @@ public sealed class BrowserTests
 
         await page.GotoAsync("/login");
         await SignInAsync(page);
-        foreach (var url in new[] { "/customers", $"/customers/{seed.Ada}", $"/interactions/{seed.AdaEmailContact}", "/interactions", "/segments",
-            "/admin/access", "/account/password", "/reports/first-response" })
+        // In both languages: Russian words are longer (the interaction's "Разговор / удержание / постобработка" pushed its
+        // values 30px off the screen).
+        foreach (var language in new[] { "English", "Русский" })
         {
-            await page.GotoAsync(url);
-            // Opened, the tables in details (the chart's numbers, the rule fields) count too.
-            await page.EvaluateAsync("() => document.querySelectorAll('main details').forEach(d => d.open = true)");
-            // The page itself never scrolls sideways (the header and 420px-wide cards did, to about 1,000px).
-            var width = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
-            Assert.True(width <= 390, $"{url} is {width}px wide on a 390px screen");
-            var signOut = await page.Locator("#sign-out").BoundingBoxAsync();
-            Assert.True(signOut is { } box && box.X + box.Width <= 390, $"{url}: the sign-out button is off the screen");
+            await page.GotoAsync("/customers");
+            await page.Locator("#language-switch button", new() { HasText = language }).ClickAsync();
+            await Assertions.Expect(page.Locator("#language-switch button[aria-pressed=true]")).ToHaveTextAsync(language);
+            foreach (var url in new[] { "/customers", $"/customers/{seed.Ada}", $"/interactions/{seed.AdaEmailContact}", "/interactions", "/segments",
+                "/admin/access", "/account/password", "/reports/first-response" })
+            {
+                await page.GotoAsync(url);
+                // Opened, the tables in details (the chart's numbers, the rule fields) count too.
+                await page.EvaluateAsync("() => document.querySelectorAll('main details').forEach(d => d.open = true)");
+                // The page itself never scrolls sideways (the header and 420px-wide cards did, to about 1,000px).
+                var width = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+                Assert.True(width <= 390, $"{url} ({language}) is {width}px wide on a 390px screen");
+                var signOut = await page.Locator("#sign-out").BoundingBoxAsync();
+                Assert.True(signOut is { } box && box.X + box.Width <= 390, $"{url} ({language}): the sign-out button is off the screen");
+            }
         }
+        await page.GotoAsync("/customers");
+        await page.Locator("#language-switch button", new() { HasText = "English" }).ClickAsync();
         // Dates stay on one line (2026-11-26 broke after "2026-11-" in the narrow Created column).
         await page.GotoAsync("/admin/access");
         await page.Locator("#issue-key input[name=name]").FillAsync("crm sync");
         await page.Locator("#issue-key button[type=submit]").ClickAsync();
         // The form posts and the page comes back with the key: read the cells of that page, not the one being left.
         await Assertions.Expect(page.Locator("#keys tbody")).ToContainTextAsync("crm sync");
+        const string OneLine = "e => { const r = document.createRange(); r.selectNodeContents(e); return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size === 1; }";
         foreach (var cell in await page.Locator("#users tbody td:nth-child(4), #keys tbody td:nth-child(4)").AllAsync())
         {
-            Assert.True(await cell.EvaluateAsync<bool>("e => { const r = document.createRange(); r.selectNodeContents(e); return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size === 1; }"),
-                "one line: " + await cell.InnerTextAsync());
+            Assert.True(await cell.EvaluateAsync<bool>(OneLine), "one line: " + await cell.InnerTextAsync());
+        }
+        // So do the dates of the consent decisions on the 360 page (2026-03- / 02 in its narrow grid).
+        await page.GotoAsync($"/customers/{seed.Ada}");
+        var consentDates = await page.Locator("#consents .consent-date").AllAsync();
+        Assert.NotEmpty(consentDates);
+        foreach (var date in consentDates)
+        {
+            Assert.True(await date.EvaluateAsync<bool>(OneLine), "one line: " + await date.InnerTextAsync());
         }
         // A wide table keeps its columns and scrolls inside its box.
         await page.GotoAsync("/interactions");

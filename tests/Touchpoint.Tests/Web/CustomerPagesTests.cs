@@ -68,6 +68,130 @@ public sealed partial class CustomerPagesTests
         Assert.Contains("quiet hours: none -> 21:00-08:00", entry.Detail, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The fields of the preferences form as a browser sends them untouched: hidden fields, each select's chosen option
+    /// (the first when none is marked) and the time inputs.
+    /// </summary>
+    private static Dictionary<string, string> PreferencesForm(string html)
+    {
+        var form = Regex.Match(html, "<form[^>]*class=\"preferences-form\"[^>]*>(.*?)</form>", RegexOptions.Singleline);
+        Assert.True(form.Success, html);
+        var fields = new Dictionary<string, string>();
+        foreach (Match input in Regex.Matches(form.Groups[1].Value, "<input type=\"(?:hidden|time)\" name=\"([^\"]+)\"(?: value=\"([^\"]*)\")?"))
+        {
+            fields[input.Groups[1].Value] = WebUtility.HtmlDecode(input.Groups[2].Value);
+        }
+        foreach (Match select in Regex.Matches(form.Groups[1].Value, "<select name=\"([^\"]+)\">(.*?)</select>", RegexOptions.Singleline))
+        {
+            var options = Regex.Matches(select.Groups[2].Value, "<option value=\"([^\"]*)\"( selected)?");
+            fields[select.Groups[1].Value] = (options.FirstOrDefault(o => o.Groups[2].Success) ?? options[0]).Groups[1].Value;
+        }
+        return fields;
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Customer360_PreferencesFormLeftOpen_RecordsWhatItsUserChanged_NotWhatItShowedBefore(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using (var db = database.CreateDb())
+        {
+            // Quiet hours imported with a start only (files and the API take one end): the form shows it and must still save.
+            await db.Customers.Where(c => c.Id == seed.Bob).ExecuteUpdateAsync(s => s.SetProperty(c => c.QuietHoursStart, new TimeOnly(21, 0)), Ct);
+        }
+        await using var host = new ServerHost(database);
+        using var first = await host.SignedInAsAsync(Role.Agent);
+        using var second = await host.SignedInAsAsync(Role.Agent);
+        var page = $"/customers/{seed.Ada}";
+
+        // The first agent has Ada's page open (email granted); meanwhile the second records "no more email" on a contact.
+        var open = PreferencesForm(await GetPageAsync(first, page));
+        Assert.Equal("yes", open["consent-email"]);
+        var stop = PreferencesForm(await GetPageAsync(second, page));
+        stop["consent-email"] = "no";
+        await ServerHost.PostFormAsync(second, $"{page}?handler=Preferences", stop, HttpStatusCode.Redirect);
+        // The first agent then sets quiet hours on the page still open: the form sends email "yes" as it showed it.
+        open["quietStart"] = "22:00";
+        open["quietEnd"] = "07:00";
+        await ServerHost.PostFormAsync(first, $"{page}?handler=Preferences", open, HttpStatusCode.Redirect);
+        await using (var db = database.CreateDb())
+        {
+            var ada = await db.Customers.Include(c => c.Consents).SingleAsync(c => c.Id == seed.Ada, Ct);
+            Assert.False(ada.Consents.Single(c => c.Channel == Touchpoint.Interactions.Channel.Email).Granted);
+            Assert.Equal((new TimeOnly(22, 0), new TimeOnly(7, 0)), (ada.QuietHoursStart!.Value, ada.QuietHoursEnd!.Value));
+        }
+        // Bob's form, with the half range it shows, saves the consent it changes and keeps the start as stored.
+        var bob = PreferencesForm(await GetPageAsync(first, $"/customers/{seed.Bob}"));
+        Assert.Equal(("21:00", ""), (bob["quietStart"], bob["quietEnd"]));
+        bob["consent-sms"] = "no";
+        await ServerHost.PostFormAsync(first, $"/customers/{seed.Bob}?handler=Preferences", bob, HttpStatusCode.Redirect);
+
+        await using var check = database.CreateDb();
+        var bobStored = await check.Customers.Include(c => c.Consents).SingleAsync(c => c.Id == seed.Bob, Ct);
+        Assert.False(bobStored.Consents.Single(c => c.Channel == Touchpoint.Interactions.Channel.Sms).Granted);
+        Assert.Equal((TimeOnly?)new TimeOnly(21, 0), bobStored.QuietHoursStart);
+        Assert.Null(bobStored.QuietHoursEnd);
+        var audit = await check.AuditLog.Where(a => a.Action == "customer.preferences_changed").OrderBy(a => a.Id).Select(a => a.Detail).ToListAsync(Ct);
+        Assert.Equal(["Email consent: granted -> refused", "quiet hours: 21:00-08:00 -> 22:00-07:00", "Sms consent: not asked -> refused"], audit);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Customer360_OneConsentSavedByManyAtOnce_IsRecordedOnce_NotA500(DatabaseProvider provider)
+    {
+        // Each request read "not asked" before any wrote, and the consent's key failed all but one with a 500.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        using var agent = await host.SignedInAsAsync(Role.Agent);
+        var page = $"/customers/{seed.Cleo}";
+        var html = await GetPageAsync(agent, page);
+        var form = PreferencesForm(html);
+        form["__RequestVerificationToken"] = ServerHost.FormToken(html);
+
+        string[] channels = ["chat", "social", "bot"];
+        foreach (var channel in channels)
+        {
+            var fields = new Dictionary<string, string>(form) { [$"consent-{channel}"] = "yes" };
+            var posts = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
+                agent.PostAsync($"{page}?handler=Preferences", new FormUrlEncodedContent(fields), Ct)));
+            foreach (var post in posts)
+            {
+                Assert.True(post.StatusCode == HttpStatusCode.Redirect, $"{(int)post.StatusCode}: {await post.Content.ReadAsStringAsync(Ct)}");
+            }
+        }
+
+        await using var db = database.CreateDb();
+        var consents = await db.ChannelConsents.Where(c => c.CustomerId == seed.Cleo).ToListAsync(Ct);
+        Assert.Equal(3, consents.Count(c => c.Granted));
+        Assert.Equal(3, await db.AuditLog.CountAsync(a => a.Action == "customer.preferences_changed", Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Customer360_PreferredChannelWithoutConsent_SaysSoBesideIt(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var seed = await WebSeed.CreateAsync(database);
+        await using var host = new ServerHost(database);
+        using var agent = await host.SignedInAsAsync(Role.Agent);
+
+        async Task<string> PreferredAsync(Touchpoint.Interactions.Channel channel)
+        {
+            await using (var db = database.CreateDb())
+            {
+                await db.Customers.Where(c => c.Id == seed.Ada).ExecuteUpdateAsync(s => s.SetProperty(c => c.PreferredChannel, channel), Ct);
+            }
+            return Regex.Match(await GetPageAsync(agent, $"/customers/{seed.Ada}"), "<dd id=\"preferred-channel\">.*?</dd>", RegexOptions.Singleline).Value;
+        }
+
+        // Ada said yes to email and no to SMS; chat was never asked.
+        Assert.DoesNotContain("data-flag", await PreferredAsync(Touchpoint.Interactions.Channel.Email), StringComparison.Ordinal);
+        // "Preferred channel: SMS" beside "SMS: refused" lower down, and nothing else said it.
+        var sms = await PreferredAsync(Touchpoint.Interactions.Channel.Sms);
+        Assert.Contains("data-channel=\"sms\"", sms, StringComparison.Ordinal);
+        Assert.Contains("data-flag=\"preferred-refused\">no consent: refused</span>", sms, StringComparison.Ordinal);
+        Assert.Contains("data-flag=\"preferred-not-asked\">no consent asked yet</span>", await PreferredAsync(Touchpoint.Interactions.Channel.Chat), StringComparison.Ordinal);
+    }
+
     [Theory, ClassData(typeof(Providers))]
     public async Task Customer360_ManagerFindsADuplicateByEmail_ConfirmsTheMerge_AndBothHistoriesAreOnOnePage(DatabaseProvider provider)
     {

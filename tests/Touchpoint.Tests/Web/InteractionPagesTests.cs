@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using Touchpoint.Storage;
 using Touchpoint.Tests.Infrastructure;
 
@@ -50,6 +51,36 @@ public sealed class InteractionPagesTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Transcript_AMessageOnAnotherDay_ShowsItsDate_NotOnlyItsTime(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await WebSeed.CreateAsync(database);
+        // An email written in the evening and answered the next morning.
+        var asked = Ingest.T0.AddDays(2).AddHours(8); // 2026-03-04 17:00
+        var email = Ingest.Contact("bob-email", "c-bob", Touchpoint.Interactions.Channel.Email, asked) with
+        {
+            Messages =
+            [
+                new(Touchpoint.Interactions.MessageAuthor.Customer, asked, "Where is my parcel?"),
+                new(Touchpoint.Interactions.MessageAuthor.Agent, asked.AddHours(16).AddMinutes(30), "It left the depot this morning."),
+                new(Touchpoint.Interactions.MessageAuthor.Customer, asked.AddHours(16).AddMinutes(40), "Thanks."),
+            ],
+        };
+        await Ingest.InteractionsAsync(database, [email]);
+        await using var db = database.CreateDb();
+        var id = await db.Interactions.Where(x => x.ExternalId == "bob-email").Select(x => x.Id).SingleAsync(Ct);
+        await using var host = new ServerHost(database);
+        using var client = await host.SignedInClientAsync();
+
+        var page = await GetPageAsync(client, $"/interactions/{id}");
+
+        var times = Regex.Matches(Regex.Match(page, "<ol class=\"transcript\".*?</ol>", RegexOptions.Singleline).Value, "<time datetime=\"[^\"]+\">([^<]+)</time>")
+            .Select(m => m.Groups[1].Value).ToList();
+        // With the time alone, the reply's 09:30 under 17:00 read as an answer before the question.
+        Assert.Equal(["17:00:00", "2026-03-05 09:30:00", "09:40:00"], times);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task InteractionList_FiltersByChannelDateAndReason(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
@@ -83,6 +114,19 @@ public sealed class InteractionPagesTests
         Assert.DoesNotContain("No interactions yet", past, StringComparison.Ordinal);
         Assert.Contains("id=\"past-last-page\"", past, StringComparison.Ordinal);
         Assert.Contains("href=\"/interactions?channel=Phone\"", past, StringComparison.Ordinal); // back to the first page, filters kept
+        // A page number that does not parse is the first page, not a filter to fix (it said so naming "PageNumber").
+        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("ru");
+        foreach (var url in new[] { "/interactions?p=abc", "/interactions?p=", "/interactions?p=99999999999" })
+        {
+            var first = await GetPageAsync(client, url);
+            Assert.Equal(4, ListedInteractions(first).Count);
+            Assert.DoesNotContain("notice error", first, StringComparison.Ordinal);
+        }
+        // A range typed the wrong way round says so, where it said only that nothing matched.
+        var reversed = await GetPageAsync(client, "/interactions?from=2026-03-13&to=2026-03-12");
+        Assert.Empty(ListedInteractions(reversed));
+        Assert.Contains("<span data-field=\"to\">Дата «По» раньше даты «С».</span>", reversed, StringComparison.Ordinal);
+        client.DefaultRequestHeaders.AcceptLanguage.Clear();
         var bad = await GetPageAsync(client, "/interactions?from=2026-13-01");
         Assert.DoesNotContain("No interactions yet", bad, StringComparison.Ordinal);
         Assert.Contains("data-field=\"from\"", bad, StringComparison.Ordinal);

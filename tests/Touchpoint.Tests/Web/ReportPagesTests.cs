@@ -120,6 +120,10 @@ public sealed partial class ReportPagesTests
         var none = await GetPageAsync(client, "/reports/first-response?channel=Sms");
         Assert.Empty(Rows(none));
         Assert.Contains("id=\"report-empty\"", none, StringComparison.Ordinal);
+        // A range typed the wrong way round says so, where it said only that nothing matched.
+        var reversed = await GetPageAsync(client, "/reports/first-response?from=2026-04-01&to=2026-03-01");
+        Assert.Empty(Rows(reversed));
+        Assert.Contains("<span data-field=\"to\">The &#x27;To&#x27; date is before the &#x27;From&#x27; date.</span>", reversed, StringComparison.Ordinal);
     }
 
     [Theory, ClassData(typeof(Providers))]
