@@ -15,11 +15,19 @@ public sealed class Customer360Model(CustomerProfiles profiles, CustomerContextQ
     public DateTime Now => time.GetUtcNow().UtcDateTime;
 
     public const int TimelineStep = 25;
-    public const int TimelineMax = 500;
+    /// <summary>"Load more" grows the list to this many contacts; older ones follow in pages of as many (<see cref="OlderPage"/>).</summary>
+    public const int TimelineMax = CustomerTimeline.MaxPageSize;
     public const int OpenCasesShown = 10;
 
     /// <summary>How many timeline entries to show; "Load more" asks for the next step (no script needed).</summary>
     [BindProperty(SupportsGet = true, Name = "show")] public int Show { get; set; } = TimelineStep;
+
+    /// <summary>
+    /// Past <see cref="TimelineMax"/> contacts, the page of older ones to show (2 for contacts 201–400, …). The list grew to
+    /// 500 by asking the timeline for 500 at once, which gives at most 200: past 200 "Load more" showed the same 200 again,
+    /// and a customer's older contacts could not be reached from the page.
+    /// </summary>
+    [BindProperty(SupportsGet = true, Name = "older")] public int OlderPage { get; set; } = 1;
 
     public CustomerProfile Profile { get; private set; } = null!;
     public TimelinePage Timeline { get; private set; } = null!;
@@ -198,8 +206,9 @@ public sealed class Customer360Model(CustomerProfiles profiles, CustomerContextQ
         }
         Profile = profile;
         Flags = (await context.ForProfileAsync(profile, 5, cancellationToken)).Flags;
-        Show = Math.Clamp(Show, 1, TimelineMax);
-        Timeline = await timeline.PageAsync(id, 1, Show, cancellationToken);
+        OlderPage = Math.Max(1, OlderPage);
+        Show = OlderPage > 1 ? TimelineMax : Math.Clamp(Show, 1, TimelineMax);
+        Timeline = await timeline.PageAsync(id, OlderPage, Show, cancellationToken);
         Monthly = await timeline.MonthlyAsync(id, 24, cancellationToken);
         return Page();
     }

@@ -381,6 +381,39 @@ public sealed partial class CustomerPagesTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Customer360_ALongTimeline_LoadsMoreUpTo200_ThenPagesOlderContacts_UntilTheFirst(DatabaseProvider provider)
+    {
+        // "Load more" grew the list to 500 by asking the timeline for that many, which gives at most 200: past 200 it
+        // showed the same 200 again, and the customer's first contacts could not be reached from the page.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await Ingest.InteractionsAsync(database, [.. Enumerable.Range(1, 230).Select(n =>
+            Ingest.Contact($"call-{n:000}", "c-long", Touchpoint.Interactions.Channel.Phone, Ingest.T0.AddHours(n), "billing"))]);
+        await using var host = new ServerHost(database, new DateTimeOffset(Ingest.T0.AddDays(30)));
+        using var client = await host.SignedInClientAsync();
+        await using var db = database.CreateDb();
+        var id = await db.Customers.Where(c => c.ExternalId == "c-long").Select(c => c.Id).SingleAsync(Ct);
+        var externalIds = await db.Interactions.ToDictionaryAsync(i => i.Id, i => i.ExternalId, Ct);
+        List<string> Shown(string html) => Regex.Matches(html, "<tr data-channel=\"phone\">\\s*<td><a href=\"/interactions/(\\d+)\">")
+            .Select(m => externalIds[long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)]).ToList();
+
+        var first = await GetPageAsync(client, $"/customers/{id}");
+        Assert.Equal(25, Shown(first).Count);
+        Assert.Contains($"href=\"/customers/{id}?show=50#timeline\"", first, StringComparison.Ordinal);
+
+        var most = await GetPageAsync(client, $"/customers/{id}?show=225");
+        Assert.Equal([.. Enumerable.Range(31, 200).Reverse().Select(n => $"call-{n:000}")], Shown(most));
+        Assert.DoesNotContain("id=\"load-more\"", most, StringComparison.Ordinal);
+        Assert.Contains("contacts 1–200, newest first", most, StringComparison.Ordinal);
+        Assert.Contains($"id=\"timeline-older\" href=\"/customers/{id}?older=2#timeline\"", most, StringComparison.Ordinal);
+
+        var older = await GetPageAsync(client, $"/customers/{id}?older=2");
+        Assert.Equal([.. Enumerable.Range(1, 30).Reverse().Select(n => $"call-{n:000}")], Shown(older));
+        Assert.Contains("contacts 201–230, newest first", older, StringComparison.Ordinal);
+        Assert.Contains($"id=\"timeline-newer\" href=\"/customers/{id}?show=200#timeline\"", older, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"timeline-older\"", older, StringComparison.Ordinal);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Customer360_MergedProfile_RedirectsToSurvivor_AndUnknownIdIs404(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
