@@ -141,6 +141,17 @@ public sealed class PersonalData(TouchpointDb db, TimeProvider time)
             foreach (var profile in profiles)
             {
                 Anonymise(profile, now);
+                if (db.Entry(profile).State == EntityState.Modified)
+                {
+                    profile.UpdatedAt = now;
+                }
+            }
+            // Erased before, and nothing of the person arrived since: nothing happened, so nothing goes on record, and the
+            // erasure keeps the date it was made (a second request used to log another erasure and move the date).
+            if (identities + consents + messages + texts == 0 && profiles.TrueForAll(p => db.Entry(p).State == EntityState.Unchanged))
+            {
+                await transaction.CommitAsync(cancellationToken);
+                return new ErasureResult(survivor.Id, profiles.Count, 0, 0, 0, 0);
             }
             db.AuditLog.Add(new AuditEntry
             {
@@ -155,7 +166,10 @@ public sealed class PersonalData(TouchpointDb db, TimeProvider time)
 
     public static string ErasedExternalId(long customerId) => $"erased-{customerId}";
 
-    /// <summary>Keeps what the statistics need (account type and status, plan, products, revenue, tenure); drops what identifies.</summary>
+    /// <summary>
+    /// Keeps what the statistics need (account type and status, plan, products, revenue, tenure); drops what identifies. An
+    /// anonymous profile is left as it is (its first erasure's date included).
+    /// </summary>
     private static void Anonymise(Customer c, DateTime now)
     {
         c.ExternalId = ErasedExternalId(c.Id);
@@ -171,8 +185,7 @@ public sealed class PersonalData(TouchpointDb db, TimeProvider time)
         c.PreferredChannel = null;
         c.QuietHoursStart = null;
         c.QuietHoursEnd = null;
-        c.ErasedAt = now;
-        c.UpdatedAt = now;
+        c.ErasedAt ??= now;
     }
 
     /// <summary>The ids of the person <paramref name="customerId"/> belongs to: the surviving profile first, then those merged into it.</summary>

@@ -131,6 +131,35 @@ public sealed class PersonalDataTests
         Assert.DoesNotContain("id=\"personal-data\"", after, StringComparison.Ordinal);
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Erase_APersonErasedBefore_ChangesNothing_NorLogsASecondErasure(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(database, new Touchpoint.Customers.CustomerInput { ExternalId = "crm-zelda", Name = "Zelda Quintessa", Email = "zelda@example.com" });
+        await Ingest.InteractionsAsync(database, [Ingest.Contact("z-1", "crm-zelda", Touchpoint.Interactions.Channel.Chat, Ingest.T0)]);
+        var clock = Ingest.Clock();
+        long id;
+        await using (var db = database.CreateDb())
+        {
+            id = await db.Customers.Select(c => c.Id).SingleAsync(Ct);
+            Assert.Equal((1, 2), await new Touchpoint.Customers.PersonalData(db, clock).EraseAsync(id, "admin", Ct) is { } first ? (first.Identities, first.Messages) : default);
+        }
+        var erasedAt = clock.GetUtcNow().UtcDateTime;
+        clock.Advance(TimeSpan.FromDays(3));
+
+        await using (var db = database.CreateDb())
+        {
+            var again = await new Touchpoint.Customers.PersonalData(db, clock).EraseAsync(id, "admin", Ct);
+            Assert.Equal(new Touchpoint.Customers.ErasureResult(id, 1, 0, 0, 0, 0), again);
+        }
+        await using (var db = database.CreateDb())
+        {
+            // One erasure on record, made when it was made; the profile untouched since.
+            Assert.Equal([erasedAt], await db.AuditLog.Where(a => a.Action == "customer.erased").Select(a => a.At).ToListAsync(Ct));
+            Assert.Equal((erasedAt, erasedAt), await db.Customers.Select(c => new ValueTuple<DateTime, DateTime>(c.ErasedAt!.Value, c.UpdatedAt)).SingleAsync(Ct));
+        }
+    }
+
     private static async Task<long> CreateAsync(HttpClient api, object customer)
     {
         var response = await api.PostAsJsonAsync("/api/customers", customer, Ct);
