@@ -160,6 +160,41 @@ public sealed class PersonalDataTests
         }
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Import_NamingAnErasedProfile_TakesNoPersonalDataAgain_ButItsExportComesBack(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(database, new Touchpoint.Customers.CustomerInput { ExternalId = "crm-zelda", Name = "Zelda Quintessa", Email = "zelda@example.com", Plan = "basic" });
+        long id;
+        await using (var db = database.CreateDb())
+        {
+            id = await db.Customers.Select(c => c.Id).SingleAsync(Ct);
+            await new Touchpoint.Customers.PersonalData(db, Ingest.Clock()).EraseAsync(id, "admin", Ct);
+        }
+        var erasedId = Touchpoint.Customers.PersonalData.ErasedExternalId(id);
+        var exported = await Touchpoint.Import.RecordExport.CustomersAsync(database.Target, "US", cancellationToken: Ct).Select(r => r.ToInput()).ToListAsync(Ct);
+
+        var summary = await Ingest.CustomersAsync(database,
+            new Touchpoint.Customers.CustomerInput { ExternalId = erasedId, Name = "Zelda Quintessa", Email = "zelda@example.com" },
+            new Touchpoint.Customers.CustomerInput { ExternalId = erasedId, OtherIdentities = ["social:@zq"] },
+            new Touchpoint.Customers.CustomerInput { ExternalId = erasedId, City = "Leeds" },
+            new Touchpoint.Customers.CustomerInput { ExternalId = erasedId, Consents = new Dictionary<Touchpoint.Interactions.Channel, bool> { [Touchpoint.Interactions.Channel.Email] = true } },
+            new Touchpoint.Customers.CustomerInput { ExternalId = erasedId, Plan = "premium" });
+
+        // Each row giving it personal data is refused at its line, naming the field; the plan, an anonymous fact, changes.
+        Assert.Equal([(1L, "name"), (2L, "other_identities"), (3L, "city"), (4L, "consents")], summary.Rejections.Select(r => (r.Line, r.Errors![0].Field)));
+        Assert.Equal(1, summary.Imported);
+        await using (var db = database.CreateDb())
+        {
+            var profile = await db.Customers.Include(c => c.Identities).Include(c => c.Consents).SingleAsync(Ct);
+            Assert.Equal((Touchpoint.Customers.PersonalData.ErasedName, null, null, 0, 0, "premium"),
+                (profile.Name, profile.Email, profile.City, profile.Identities.Count, profile.Consents.Count, profile.Plan));
+        }
+        // The export of the erased profile is no personal data: it imports again as it was, with nothing refused.
+        var again = await Ingest.CustomersAsync(database, [.. exported.Select(e => e with { Plan = "premium" })]);
+        Assert.Equal((0, 0L, 1L), (again.Rejections.Count, again.Imported, again.Duplicates));
+    }
+
     private static async Task<long> CreateAsync(HttpClient api, object customer)
     {
         var response = await api.PostAsJsonAsync("/api/customers", customer, Ct);
