@@ -195,6 +195,46 @@ public sealed class PersonalDataTests
         Assert.Equal((0, 0L, 1L), (again.Rejections.Count, again.Imported, again.Duplicates));
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task ContactsAndScores_NamingAnErasedProfile_AreRefusedAtTheirLines_AndTeachItNothing(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(database, new Touchpoint.Customers.CustomerInput { ExternalId = "crm-zelda", Name = "Zelda Quintessa", Email = "zelda@example.com" });
+        var before = Ingest.Contact("z-1", "crm-zelda", Touchpoint.Interactions.Channel.Chat, Ingest.T0);
+        await Ingest.InteractionsAsync(database, [before]);
+        long id;
+        await using (var db = database.CreateDb())
+        {
+            id = await db.Customers.Select(c => c.Id).SingleAsync(Ct);
+            await new Touchpoint.Customers.PersonalData(db, Ingest.Clock()).EraseAsync(id, "admin", Ct);
+        }
+        var erasedId = Touchpoint.Customers.PersonalData.ErasedExternalId(id);
+
+        var contacts = await Ingest.InteractionsAsync(database,
+        [
+            Ingest.Contact("z-2", erasedId, Touchpoint.Interactions.Channel.Email, Ingest.T0.AddDays(1)) with { CustomerEmail = "zelda@example.com" },
+            Ingest.Contact("o-1", "crm-otto", Touchpoint.Interactions.Channel.Email, Ingest.T0.AddDays(1)),
+            before with { CustomerExternalId = erasedId },
+        ]);
+        var scores = await new Touchpoint.Feedback.FeedbackIngestor(database.Target, Ingest.Clock(), Microsoft.Extensions.Options.Options.Create(new Touchpoint.Customers.CustomerOptions()))
+            .IngestAsync([new Touchpoint.Import.ImportRow<Touchpoint.Feedback.FeedbackInput>(4, new()
+            {
+                ExternalId = "f-z", CustomerExternalId = erasedId, Kind = Touchpoint.Feedback.FeedbackKind.Nps, Score = 2, Comment = "Zelda again", RespondedAt = Ingest.T0.AddDays(2),
+            })], cancellationToken: Ct);
+
+        // The new contact and the score are refused at their lines; the contact stored before the erasure is a duplicate.
+        Assert.Equal([(1L, "customer_external_id")], contacts.Rejections.Select(r => (r.Line, r.Errors![0].Field)));
+        Assert.Equal((1L, 1L, 0L), (contacts.Imported, contacts.Duplicates, contacts.IdentitiesAdded));
+        Assert.Equal([(4L, "customer_external_id")], scores.Rejections.Select(r => (r.Line, r.Errors![0].Field)));
+        await using (var db = database.CreateDb())
+        {
+            Assert.Equal(["z-1"], await db.Interactions.Where(i => i.CustomerId == id).Select(i => i.ExternalId).ToListAsync(Ct));
+            Assert.Equal(0, await db.Messages.CountAsync(m => m.CustomerId == id, Ct));
+            Assert.Equal(0, await db.Feedback.CountAsync(Ct));
+            Assert.Equal(0, await db.CustomerIdentities.CountAsync(i => i.CustomerId == id, Ct));
+        }
+    }
+
     private static async Task<long> CreateAsync(HttpClient api, object customer)
     {
         var response = await api.PostAsJsonAsync("/api/customers", customer, Ct);
