@@ -235,6 +235,31 @@ public sealed class PersonalDataTests
         }
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Erase_RemovesTheSearchesThatNamedThePerson_FromTheAuditOfBulkExports(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var manager = host.WithApiKey(await host.IssueApiKeyAsync("Manager"));
+        using var admin = host.WithApiKey(await host.IssueApiKeyAsync("Admin"));
+        var zelda = await CreateAsync(manager, new { externalId = "crm-zelda", name = "Zelda Quintessa", email = "zelda@example.com", phone = "+44 7700 900456" });
+        await CreateAsync(manager, new { externalId = "crm-other", name = "Otto Other", email = "otto@example.com" });
+        foreach (var q in new[] { "Zelda@Example.COM", "07700 900456", "quintessa", "otto" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync($"/api/customers/export?q={Uri.EscapeDataString(q)}", Ct)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.DeleteAsync($"/api/customers/{zelda}/personal-data", Ct)).StatusCode);
+
+        // The searches that named her are on record without what they said; another person's is as it was.
+        await using var db = database.CreateDb();
+        // A national number the US region does not read finds nobody, but still names her.
+        Assert.Equal(["1 customer as csv, search (erased)", "0 customers as csv, search (erased)", "1 customer as csv, search (erased)", "1 customer as csv, search 'otto'"],
+            await db.AuditLog.Where(a => a.Action == "customer.exported").OrderBy(a => a.Id).Select(a => a.Detail!).ToListAsync(Ct));
+        var traces = await TracesAsync(database, ["zelda", "quintessa", "7700 900456"]);
+        Assert.True(traces.Count == 0, string.Join("; ", traces));
+    }
+
     private static async Task<long> CreateAsync(HttpClient api, object customer)
     {
         var response = await api.PostAsJsonAsync("/api/customers", customer, Ct);
