@@ -239,11 +239,22 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
                 customer.Identities.Add(new CustomerIdentity { Kind = IdentityKind.Crm, Value = externalId, CreatedAt = now });
             }
             Apply(customer, input, now);
+            var movedOn = false;
             foreach (var (kind, value) in identities)
             {
                 if (!ownerByIdentity.ContainsKey((kind, value)) && !ownerInBatch.ContainsKey((kind, value))
                     && customer.Identities.All(i => i.Kind != kind || i.Value != value))
                 {
+                    if (customer.MergedIntoId is { } survivor)
+                    {
+                        // A merged profile's row (a CRM sync still sending it) keeps its attributes, but an identity it brings
+                        // is the person's, and lives where their history does: on the pointer, contacts naming it landed
+                        // there, out of sight of the survivor's 360 page, context and segments.
+                        db.CustomerIdentities.Add(new CustomerIdentity { CustomerId = survivor, Kind = kind, Value = value, CreatedAt = now });
+                        ownerByIdentity[(kind, value)] = survivor;
+                        movedOn = true;
+                        continue;
+                    }
                     customer.Identities.Add(new CustomerIdentity { Kind = kind, Value = value, CreatedAt = now });
                     if (db.Entry(customer).State == EntityState.Added)
                     {
@@ -255,7 +266,7 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
                     }
                 }
             }
-            var changed = created || db.Entry(customer).State == EntityState.Modified
+            var changed = created || movedOn || db.Entry(customer).State == EntityState.Modified
                 || customer.Identities.Any(i => db.Entry(i).State == EntityState.Added)
                 || customer.Consents.Any(c => db.Entry(c).State is EntityState.Added or EntityState.Modified);
             if (created)
