@@ -88,7 +88,7 @@ public static class CustomersApi
         {
             At = time.GetUtcNow().UtcDateTime, Actor = http.User.Identity?.Name ?? "unknown", Action = "customer.exported",
             Target = segmentId is { } segment ? $"segment {segment}" : null,
-            Detail = $"{ids.Count} {(ids.Count == 1 ? "customer" : "customers")} as {format ?? "csv"}" + (string.IsNullOrWhiteSpace(q) ? "" : $", search '{q.Replace("\0", "\\0", StringComparison.Ordinal)}'"),
+            Detail = $"{ids.Count} {(ids.Count == 1 ? "customer" : "customers")} as {format ?? "csv"}" + (string.IsNullOrWhiteSpace(q) ? "" : $"{PersonalData.SearchOnRecord}{q.Replace("\0", "\\0", StringComparison.Ordinal)}'"),
         });
         await db.SaveChangesAsync(cancellationToken);
         var jsonl = format == "jsonl";

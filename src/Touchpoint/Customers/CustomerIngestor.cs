@@ -219,6 +219,13 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
                 summary.Rejections.Add(Rejection.For(line, [new FieldError(FieldOf(input, takenKind, takenValue), $"{takenValue} belongs to another customer (merge the two profiles to join them)")]));
                 continue;
             }
+            if (customer?.ErasedAt is not null && PersonalFieldOf(input) is { } personal)
+            {
+                // The anonymous profile an erasure left (found by its erased-N id): giving it a name, an address or a consent
+                // would tie the person to the contacts it keeps again. What statistics read (plan, status, revenue) may change.
+                summary.Rejections.Add(Rejection.For(line, [new FieldError(personal, "is personal data, which the erased person's profile no longer takes")]));
+                continue;
+            }
             var created = customer is null;
             if (customer is null)
             {
@@ -232,11 +239,22 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
                 customer.Identities.Add(new CustomerIdentity { Kind = IdentityKind.Crm, Value = externalId, CreatedAt = now });
             }
             Apply(customer, input, now);
+            var movedOn = false;
             foreach (var (kind, value) in identities)
             {
                 if (!ownerByIdentity.ContainsKey((kind, value)) && !ownerInBatch.ContainsKey((kind, value))
                     && customer.Identities.All(i => i.Kind != kind || i.Value != value))
                 {
+                    if (customer.MergedIntoId is { } survivor)
+                    {
+                        // A merged profile's row (a CRM sync still sending it) keeps its attributes, but an identity it brings
+                        // is the person's, and lives where their history does: on the pointer, contacts naming it landed
+                        // there, out of sight of the survivor's 360 page, context and segments.
+                        db.CustomerIdentities.Add(new CustomerIdentity { CustomerId = survivor, Kind = kind, Value = value, CreatedAt = now });
+                        ownerByIdentity[(kind, value)] = survivor;
+                        movedOn = true;
+                        continue;
+                    }
                     customer.Identities.Add(new CustomerIdentity { Kind = kind, Value = value, CreatedAt = now });
                     if (db.Entry(customer).State == EntityState.Added)
                     {
@@ -248,7 +266,7 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
                     }
                 }
             }
-            var changed = created || db.Entry(customer).State == EntityState.Modified
+            var changed = created || movedOn || db.Entry(customer).State == EntityState.Modified
                 || customer.Identities.Any(i => db.Entry(i).State == EntityState.Added)
                 || customer.Consents.Any(c => db.Entry(c).State is EntityState.Added or EntityState.Modified);
             if (created)
@@ -278,6 +296,31 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
     /// <summary>Whether two rows say the same, lists and consents included (the record's own equality compares those by reference).</summary>
     private static bool SameValues(CustomerInput a, CustomerInput b) =>
         System.Text.Json.JsonSerializer.Serialize(a, ImportJson.Options) == System.Text.Json.JsonSerializer.Serialize(b, ImportJson.Options);
+
+    /// <summary>
+    /// The first field of <paramref name="input"/> carrying personal data: what an erasure removes. The values an export
+    /// writes for an erased profile (its name, the default language and time zone) are none, so that file imports again.
+    /// </summary>
+    private static string? PersonalFieldOf(CustomerInput input) =>
+        new (string Field, bool Given)[]
+        {
+            ("name", input.Name?.Trim() is { Length: > 0 } name && name != PersonalData.ErasedName),
+            ("email", !string.IsNullOrWhiteSpace(input.Email)),
+            ("phone", !string.IsNullOrWhiteSpace(input.Phone)),
+            ("social_handle", !string.IsNullOrWhiteSpace(input.SocialHandle)),
+            ("crm_id", !string.IsNullOrWhiteSpace(input.CrmId)),
+            (CustomerInput.OtherIdentitiesField, input.OtherIdentities is { Count: > 0 }),
+            ("birth_year", input.BirthYear is not null),
+            ("gender", !string.IsNullOrEmpty(input.Gender)),
+            ("city", !string.IsNullOrEmpty(input.City)),
+            ("country", !string.IsNullOrEmpty(input.Country)),
+            ("language", input.Language is { Length: > 0 } language && language != "en"),
+            ("time_zone", input.TimeZone is { Length: > 0 } zone && zone != "UTC"),
+            ("preferred_channel", input.PreferredChannel is not null),
+            ("quiet_hours_start", input.QuietHoursStart is not null),
+            ("quiet_hours_end", input.QuietHoursEnd is not null),
+            ("consents", input.Consents is { Count: > 0 }),
+        }.FirstOrDefault(f => f.Given).Field;
 
     /// <summary>The field of <paramref name="input"/> that gave the identity: its email, phone, handle or CRM id, or one of its other identities.</summary>
     private string FieldOf(CustomerInput input, IdentityKind kind, string value)

@@ -51,6 +51,9 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
     private readonly Dictionary<string, long> _known = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _phoneKeys = new(StringComparer.Ordinal);
 
+    // Erased people's anonymous profiles the run found (only their erased-N ids name them: their identities are gone).
+    private readonly HashSet<long> _erased = [];
+
     public long CustomersCreated { get; private set; }
 
     /// <summary>
@@ -110,6 +113,13 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
         }
         return 0;
     }
+
+    /// <summary>
+    /// Whether <paramref name="r"/> names an erased person's anonymous profile (by its erased-N id), after
+    /// <see cref="PrefetchAsync"/> looked its keys up: such a record is refused, as what it says, and the identities it
+    /// would teach, would tie the person to the profile again.
+    /// </summary>
+    public bool NamesErased(CustomerRef r) => StoredOwnerOf(r) is var id and not 0 && _erased.Contains(id);
 
     private async Task<long[]> ResolveOnceAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
     {
@@ -341,10 +351,14 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
         foreach (var chunk in external.Chunk(Chunk))
         {
             var rows = await db.Customers.AsNoTracking().Where(c => chunk.Contains(c.ExternalId))
-                .Select(c => new { c.ExternalId, Id = c.MergedIntoId ?? c.Id }).ToListAsync(cancellationToken);
+                .Select(c => new { c.ExternalId, Id = c.MergedIntoId ?? c.Id, Erased = c.ErasedAt != null }).ToListAsync(cancellationToken);
             foreach (var row in rows)
             {
                 _known["x:" + row.ExternalId] = row.Id;
+                if (row.Erased)
+                {
+                    _erased.Add(row.Id);
+                }
             }
             // A CRM id recorded on a profile resolves like its external id (profiles imported under another key).
             var missing = chunk.Where(e => !_known.ContainsKey("x:" + e)).ToList();

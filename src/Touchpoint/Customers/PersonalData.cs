@@ -117,6 +117,7 @@ public sealed class PersonalData(TouchpointDb db, TimeProvider time)
             var survivor = profiles.Single(c => c.MergedIntoId == null);
             var now = time.GetUtcNow().UtcDateTime;
 
+            var identifiers = await db.CustomerIdentities.Where(i => ids.Contains(i.CustomerId)).Select(i => i.Value).ToListAsync(cancellationToken);
             var identities = await db.CustomerIdentities.Where(i => ids.Contains(i.CustomerId)).ExecuteDeleteAsync(cancellationToken);
             var consents = await db.ChannelConsents.Where(c => ids.Contains(c.CustomerId)).ExecuteDeleteAsync(cancellationToken);
             var messages = await db.Messages.Where(m => ids.Contains(m.CustomerId)).ExecuteDeleteAsync(cancellationToken);
@@ -138,9 +139,32 @@ public sealed class PersonalData(TouchpointDb db, TimeProvider time)
                     entry.Detail = entry.Detail?.Replace(from, to, StringComparison.Ordinal);
                 }
             }
+            // A bulk export keeps its search on record ("search 'zelda@example.com'"): one naming the person goes too.
+            var searches = await db.AuditLog.Where(a => a.Action == "customer.exported" && a.Detail != null && a.Detail.Contains(SearchOnRecord))
+                .ToListAsync(cancellationToken);
+            foreach (var entry in searches)
+            {
+                var at = entry.Detail!.IndexOf(SearchOnRecord, StringComparison.Ordinal);
+                if (NamesPerson(entry.Detail[(at + SearchOnRecord.Length)..], profiles, identifiers))
+                {
+                    entry.Detail = entry.Detail[..at] + ", search (erased)";
+                }
+            }
             foreach (var profile in profiles)
             {
                 Anonymise(profile, now);
+                if (db.Entry(profile).State == EntityState.Modified)
+                {
+                    profile.UpdatedAt = now;
+                }
+            }
+            // Erased before, and nothing of the person arrived since: nothing happened, so nothing goes on record, and the
+            // erasure keeps the date it was made (a second request used to log another erasure and move the date).
+            if (identities + consents + messages + texts == 0 && profiles.TrueForAll(p => db.Entry(p).State == EntityState.Unchanged)
+                && searches.TrueForAll(e => db.Entry(e).State == EntityState.Unchanged))
+            {
+                await transaction.CommitAsync(cancellationToken);
+                return new ErasureResult(survivor.Id, profiles.Count, 0, 0, 0, 0);
             }
             db.AuditLog.Add(new AuditEntry
             {
@@ -155,7 +179,29 @@ public sealed class PersonalData(TouchpointDb db, TimeProvider time)
 
     public static string ErasedExternalId(long customerId) => $"erased-{customerId}";
 
-    /// <summary>Keeps what the statistics need (account type and status, plan, products, revenue, tenure); drops what identifies.</summary>
+    /// <summary>How the audit entry of a bulk customer export (<c>customer.exported</c>) begins the search it was made with.</summary>
+    public const string SearchOnRecord = ", search '";
+
+    /// <summary>
+    /// Whether a search (as typed, quote and all) names the person: holds one of their identities, ids, contact details or
+    /// name words (any case), or the digits of one of their numbers (typed with or without the country code).
+    /// </summary>
+    private static bool NamesPerson(string search, List<Customer> profiles, List<string> identifiers)
+    {
+        var terms = identifiers.Concat(profiles.SelectMany(p => new[] { p.ExternalId, p.Email, p.Phone }.Concat(p.Name.Split(' ', StringSplitOptions.RemoveEmptyEntries))))
+            .Where(t => t is { Length: >= 3 });
+        if (terms.Any(t => search.Contains(t!, StringComparison.OrdinalIgnoreCase)))
+        {
+            return true;
+        }
+        var digits = new string(search.Where(char.IsAsciiDigit).ToArray()).TrimStart('0');
+        return digits.Length >= 6 && identifiers.Concat(profiles.Select(p => p.Phone)).Any(n => n is not null && new string(n.Where(char.IsAsciiDigit).ToArray()).Contains(digits, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Keeps what the statistics need (account type and status, plan, products, revenue, tenure); drops what identifies. An
+    /// anonymous profile is left as it is (its first erasure's date included).
+    /// </summary>
     private static void Anonymise(Customer c, DateTime now)
     {
         c.ExternalId = ErasedExternalId(c.Id);
@@ -171,8 +217,7 @@ public sealed class PersonalData(TouchpointDb db, TimeProvider time)
         c.PreferredChannel = null;
         c.QuietHoursStart = null;
         c.QuietHoursEnd = null;
-        c.ErasedAt = now;
-        c.UpdatedAt = now;
+        c.ErasedAt ??= now;
     }
 
     /// <summary>The ids of the person <paramref name="customerId"/> belongs to: the surviving profile first, then those merged into it.</summary>

@@ -123,13 +123,20 @@ public sealed class FeedbackIngestor(DatabaseTarget target, TimeProvider time, I
         var refs = batch.Select(b => b.Input)
             .Select(f => new CustomerRef(f.CustomerExternalId, f.CustomerEmail, f.CustomerPhone, f.CustomerSocialHandle, null, f.RespondedAt)).ToList();
         // A score about another customer's contact is refused before its customer is resolved, so the refused row
-        // neither makes a profile (for an email nobody has) nor teaches one a phone.
-        if (interactions.Count > 0)
+        // neither makes a profile (for an email nobody has) nor teaches one a phone. So is one for an erased person's
+        // anonymous profile (named by its erased-N id): its comment would tie what they said to the profile again.
+        await resolver.PrefetchAsync(refs, cancellationToken);
+        if (interactions.Count > 0 || refs.Exists(resolver.NamesErased))
         {
-            await resolver.PrefetchAsync(refs.Where((_, n) => IsLinked(batch[n].Input)).ToList(), cancellationToken);
             var kept = 0;
             for (var n = 0; n < batch.Count; n++)
             {
+                if (resolver.NamesErased(refs[n]))
+                {
+                    summary.Rejections.Add(Rejection.For(batch[n].Line,
+                        [new FieldError("customer_external_id", "names an erased person's anonymous profile, which takes no feedback (a score from them now is a new profile's)")]));
+                    continue;
+                }
                 if (IsLinked(batch[n].Input) && interactions[batch[n].Input.InteractionExternalId!.Trim()].CustomerId != resolver.StoredOwnerOf(refs[n]))
                 {
                     summary.Rejections.Add(AnotherCustomersContact(batch[n].Line, batch[n].Input.InteractionExternalId!.Trim()));

@@ -32,6 +32,9 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
         Timestamp("created_at"),
     ], ["external_id"]);
 
+    private static readonly FieldError ErasedProfile =
+        new("customer_external_id", "names an erased person's anonymous profile, which takes no contacts (a contact from them now is a new profile's)");
+
     internal static readonly BulkTable MessagesTable = new("messages",
         [Long("interaction_id"), Long("customer_id"), Int("sequence"), Text("author"), Timestamp("at"), Text("text")], []);
 
@@ -165,10 +168,25 @@ public sealed class InteractionIngestor(DatabaseTarget target, IOptions<Interact
             // Taken before the batch resolves its customers or the derivation reads anything from the store.
             var mark = await writer.MarkAsync(cancellationToken);
             var refs = next.Select(i => new CustomerRef(i.CustomerExternalId, i.CustomerEmail, i.CustomerPhone, i.CustomerSocialHandle, i.CustomerName, i.StartedAt)).ToList();
-            var agentRefs = next.Select(i => (Trim(i.AgentExternalId), i.AgentName)).ToList();
             var externalIds = next.Select(i => i.ExternalId.Trim()).ToList();
             await customers.PrefetchAsync(refs, cancellationToken);
             var stored = await BulkStore.ExistingAsync(target, "interactions", "external_id", externalIds, cancellationToken);
+            if (refs.Exists(customers.NamesErased))
+            {
+                // A contact for an erased person's anonymous profile would keep what they said beside it: refused (one sent
+                // again, stored before the erasure, stays a duplicate below).
+                var keep = Enumerable.Range(0, next.Count).Where(r => stored.Contains(externalIds[r]) || !customers.NamesErased(refs[r])).ToList();
+                foreach (var r in Enumerable.Range(0, next.Count).Except(keep))
+                {
+                    summary.Rejections.Add(Rejection.For(seen[externalIds[r]].Line, [ErasedProfile]));
+                }
+                (next, refs, externalIds) = (keep.ConvertAll(r => next[r]), keep.ConvertAll(r => refs[r]), keep.ConvertAll(r => externalIds[r]));
+                if (next.Count == 0)
+                {
+                    return;
+                }
+            }
+            var agentRefs = next.Select(i => (Trim(i.AgentExternalId), i.AgentName)).ToList();
             PhaseTimer.Mark("read+validate");
             // Creating customers or agents writes, and on SQLite would wait for this run's own bulk writer.
             var creates = sqlite && (!customers.KnowsAll(refs) || !agents.KnowsAll(agentRefs));

@@ -12,6 +12,47 @@ public sealed class CustomerIngestorTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Import_RowOfAMergedProfile_GivesTheIdentitiesItBringsToTheSurvivor_WhereContactsNamingThemThenLand(DatabaseProvider provider)
+    {
+        // A CRM sync still sends the duplicate merged away: its new email, phone and handle were stored on the pointer, and
+        // contacts naming them landed there, out of sight of the survivor's 360 page, context, counts and segments.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await CustomersAsync(database, new CustomerInput { ExternalId = "ada-old", Name = "Ada", Email = "ada@old.example" },
+            new CustomerInput { ExternalId = "ada", Name = "Ada Lovelace", Email = "ada@example.com" });
+        long survivor, merged;
+        await using (var db = database.CreateDb())
+        {
+            (survivor, merged) = (await db.Customers.Where(c => c.ExternalId == "ada").Select(c => c.Id).SingleAsync(Ct),
+                await db.Customers.Where(c => c.ExternalId == "ada-old").Select(c => c.Id).SingleAsync(Ct));
+            var merge = new CustomerMerge(db, database.Target, Microsoft.Extensions.Options.Options.Create(new InteractionOptions()), Clock());
+            Assert.Null((await merge.MergeAsync(survivor, merged, "test", Ct)).Error);
+        }
+
+        var summary = await CustomersAsync(database,
+            new CustomerInput { ExternalId = "ada-old", Name = "Ada L.", Email = "ada@new.example", Phone = "+1 415 555 0199", OtherIdentities = ["social:@ada_l"] });
+        var contacts = await InteractionsAsync(database,
+        [
+            Contact("i-1", "x", Channel.Email, T0) with { CustomerExternalId = null, CustomerEmail = "ada@new.example" },
+            Contact("i-2", "x", Channel.Phone, T0.AddHours(1)) with { CustomerExternalId = null, CustomerPhone = "(415) 555-0199" },
+            Contact("i-3", "x", Channel.Social, T0.AddHours(2)) with { CustomerExternalId = null, CustomerSocialHandle = "@Ada_L" },
+        ]);
+
+        Assert.Equal((1L, 0L), (summary.Imported, summary.Rejected));
+        Assert.Equal((3L, 0L), (contacts.Imported, contacts.CustomersCreated));
+        await using (var db = database.CreateDb())
+        {
+            Assert.Equal(0, await db.CustomerIdentities.CountAsync(i => i.CustomerId == merged, Ct));
+            Assert.Equal(["+14155550199", "ada@example.com", "ada@new.example", "ada@old.example", "ada_l"],
+                (await db.CustomerIdentities.Where(i => i.CustomerId == survivor).Select(i => i.Value).ToListAsync(Ct)).Order(StringComparer.Ordinal));
+            Assert.Equal([survivor], await db.Interactions.Select(i => i.CustomerId).Distinct().ToListAsync(Ct));
+            // The merged profile's row keeps its own attributes, as an export writes them back.
+            Assert.Equal(("Ada L.", "ada@new.example"), await db.Customers.Where(c => c.Id == merged).Select(c => new ValueTuple<string, string?>(c.Name, c.Email)).SingleAsync(Ct));
+        }
+        // The same row again changes nothing.
+        Assert.Equal((0L, 1L), await CustomersAsync(database, new CustomerInput { ExternalId = "ada-old", Name = "Ada L.", Email = "ada@new.example", Phone = "+1 415 555 0199", OtherIdentities = ["social:@ada_l"] }) is var again ? (again.Imported, again.Duplicates) : default);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Import_ARowRefusedForAnotherCustomersEmail_WithMergedInto_IsOneRejection_AndMergesNothing(DatabaseProvider provider)
     {
         // The refused row never reached the merge step's bookkeeping, which then threw: the API answered 500 and a CLI

@@ -131,6 +131,135 @@ public sealed class PersonalDataTests
         Assert.DoesNotContain("id=\"personal-data\"", after, StringComparison.Ordinal);
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Erase_APersonErasedBefore_ChangesNothing_NorLogsASecondErasure(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(database, new Touchpoint.Customers.CustomerInput { ExternalId = "crm-zelda", Name = "Zelda Quintessa", Email = "zelda@example.com" });
+        await Ingest.InteractionsAsync(database, [Ingest.Contact("z-1", "crm-zelda", Touchpoint.Interactions.Channel.Chat, Ingest.T0)]);
+        var clock = Ingest.Clock();
+        long id;
+        await using (var db = database.CreateDb())
+        {
+            id = await db.Customers.Select(c => c.Id).SingleAsync(Ct);
+            Assert.Equal((1, 2), await new Touchpoint.Customers.PersonalData(db, clock).EraseAsync(id, "admin", Ct) is { } first ? (first.Identities, first.Messages) : default);
+        }
+        var erasedAt = clock.GetUtcNow().UtcDateTime;
+        clock.Advance(TimeSpan.FromDays(3));
+
+        await using (var db = database.CreateDb())
+        {
+            var again = await new Touchpoint.Customers.PersonalData(db, clock).EraseAsync(id, "admin", Ct);
+            Assert.Equal(new Touchpoint.Customers.ErasureResult(id, 1, 0, 0, 0, 0), again);
+        }
+        await using (var db = database.CreateDb())
+        {
+            // One erasure on record, made when it was made; the profile untouched since.
+            Assert.Equal([erasedAt], await db.AuditLog.Where(a => a.Action == "customer.erased").Select(a => a.At).ToListAsync(Ct));
+            Assert.Equal((erasedAt, erasedAt), await db.Customers.Select(c => new ValueTuple<DateTime, DateTime>(c.ErasedAt!.Value, c.UpdatedAt)).SingleAsync(Ct));
+        }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Import_NamingAnErasedProfile_TakesNoPersonalDataAgain_ButItsExportComesBack(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(database, new Touchpoint.Customers.CustomerInput { ExternalId = "crm-zelda", Name = "Zelda Quintessa", Email = "zelda@example.com", Plan = "basic" });
+        long id;
+        await using (var db = database.CreateDb())
+        {
+            id = await db.Customers.Select(c => c.Id).SingleAsync(Ct);
+            await new Touchpoint.Customers.PersonalData(db, Ingest.Clock()).EraseAsync(id, "admin", Ct);
+        }
+        var erasedId = Touchpoint.Customers.PersonalData.ErasedExternalId(id);
+        var exported = await Touchpoint.Import.RecordExport.CustomersAsync(database.Target, "US", cancellationToken: Ct).Select(r => r.ToInput()).ToListAsync(Ct);
+
+        var summary = await Ingest.CustomersAsync(database,
+            new Touchpoint.Customers.CustomerInput { ExternalId = erasedId, Name = "Zelda Quintessa", Email = "zelda@example.com" },
+            new Touchpoint.Customers.CustomerInput { ExternalId = erasedId, OtherIdentities = ["social:@zq"] },
+            new Touchpoint.Customers.CustomerInput { ExternalId = erasedId, City = "Leeds" },
+            new Touchpoint.Customers.CustomerInput { ExternalId = erasedId, Consents = new Dictionary<Touchpoint.Interactions.Channel, bool> { [Touchpoint.Interactions.Channel.Email] = true } },
+            new Touchpoint.Customers.CustomerInput { ExternalId = erasedId, Plan = "premium" });
+
+        // Each row giving it personal data is refused at its line, naming the field; the plan, an anonymous fact, changes.
+        Assert.Equal([(1L, "name"), (2L, "other_identities"), (3L, "city"), (4L, "consents")], summary.Rejections.Select(r => (r.Line, r.Errors![0].Field)));
+        Assert.Equal(1, summary.Imported);
+        await using (var db = database.CreateDb())
+        {
+            var profile = await db.Customers.Include(c => c.Identities).Include(c => c.Consents).SingleAsync(Ct);
+            Assert.Equal((Touchpoint.Customers.PersonalData.ErasedName, null, null, 0, 0, "premium"),
+                (profile.Name, profile.Email, profile.City, profile.Identities.Count, profile.Consents.Count, profile.Plan));
+        }
+        // The export of the erased profile is no personal data: it imports again as it was, with nothing refused.
+        var again = await Ingest.CustomersAsync(database, [.. exported.Select(e => e with { Plan = "premium" })]);
+        Assert.Equal((0, 0L, 1L), (again.Rejections.Count, again.Imported, again.Duplicates));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task ContactsAndScores_NamingAnErasedProfile_AreRefusedAtTheirLines_AndTeachItNothing(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await Ingest.CustomersAsync(database, new Touchpoint.Customers.CustomerInput { ExternalId = "crm-zelda", Name = "Zelda Quintessa", Email = "zelda@example.com" });
+        var before = Ingest.Contact("z-1", "crm-zelda", Touchpoint.Interactions.Channel.Chat, Ingest.T0);
+        await Ingest.InteractionsAsync(database, [before]);
+        long id;
+        await using (var db = database.CreateDb())
+        {
+            id = await db.Customers.Select(c => c.Id).SingleAsync(Ct);
+            await new Touchpoint.Customers.PersonalData(db, Ingest.Clock()).EraseAsync(id, "admin", Ct);
+        }
+        var erasedId = Touchpoint.Customers.PersonalData.ErasedExternalId(id);
+
+        var contacts = await Ingest.InteractionsAsync(database,
+        [
+            Ingest.Contact("z-2", erasedId, Touchpoint.Interactions.Channel.Email, Ingest.T0.AddDays(1)) with { CustomerEmail = "zelda@example.com" },
+            Ingest.Contact("o-1", "crm-otto", Touchpoint.Interactions.Channel.Email, Ingest.T0.AddDays(1)),
+            before with { CustomerExternalId = erasedId },
+        ]);
+        var scores = await new Touchpoint.Feedback.FeedbackIngestor(database.Target, Ingest.Clock(), Microsoft.Extensions.Options.Options.Create(new Touchpoint.Customers.CustomerOptions()))
+            .IngestAsync([new Touchpoint.Import.ImportRow<Touchpoint.Feedback.FeedbackInput>(4, new()
+            {
+                ExternalId = "f-z", CustomerExternalId = erasedId, Kind = Touchpoint.Feedback.FeedbackKind.Nps, Score = 2, Comment = "Zelda again", RespondedAt = Ingest.T0.AddDays(2),
+            })], cancellationToken: Ct);
+
+        // The new contact and the score are refused at their lines; the contact stored before the erasure is a duplicate.
+        Assert.Equal([(1L, "customer_external_id")], contacts.Rejections.Select(r => (r.Line, r.Errors![0].Field)));
+        Assert.Equal((1L, 1L, 0L), (contacts.Imported, contacts.Duplicates, contacts.IdentitiesAdded));
+        Assert.Equal([(4L, "customer_external_id")], scores.Rejections.Select(r => (r.Line, r.Errors![0].Field)));
+        await using (var db = database.CreateDb())
+        {
+            Assert.Equal(["z-1"], await db.Interactions.Where(i => i.CustomerId == id).Select(i => i.ExternalId).ToListAsync(Ct));
+            Assert.Equal(0, await db.Messages.CountAsync(m => m.CustomerId == id, Ct));
+            Assert.Equal(0, await db.Feedback.CountAsync(Ct));
+            Assert.Equal(0, await db.CustomerIdentities.CountAsync(i => i.CustomerId == id, Ct));
+        }
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Erase_RemovesTheSearchesThatNamedThePerson_FromTheAuditOfBulkExports(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var manager = host.WithApiKey(await host.IssueApiKeyAsync("Manager"));
+        using var admin = host.WithApiKey(await host.IssueApiKeyAsync("Admin"));
+        var zelda = await CreateAsync(manager, new { externalId = "crm-zelda", name = "Zelda Quintessa", email = "zelda@example.com", phone = "+44 7700 900456" });
+        await CreateAsync(manager, new { externalId = "crm-other", name = "Otto Other", email = "otto@example.com" });
+        foreach (var q in new[] { "Zelda@Example.COM", "07700 900456", "quintessa", "otto" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync($"/api/customers/export?q={Uri.EscapeDataString(q)}", Ct)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.DeleteAsync($"/api/customers/{zelda}/personal-data", Ct)).StatusCode);
+
+        // The searches that named her are on record without what they said; another person's is as it was.
+        await using var db = database.CreateDb();
+        // A national number the US region does not read finds nobody, but still names her.
+        Assert.Equal(["1 customer as csv, search (erased)", "0 customers as csv, search (erased)", "1 customer as csv, search (erased)", "1 customer as csv, search 'otto'"],
+            await db.AuditLog.Where(a => a.Action == "customer.exported").OrderBy(a => a.Id).Select(a => a.Detail!).ToListAsync(Ct));
+        var traces = await TracesAsync(database, ["zelda", "quintessa", "7700 900456"]);
+        Assert.True(traces.Count == 0, string.Join("; ", traces));
+    }
+
     private static async Task<long> CreateAsync(HttpClient api, object customer)
     {
         var response = await api.PostAsJsonAsync("/api/customers", customer, Ct);
