@@ -86,6 +86,69 @@ public sealed class MigrationTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Migrate_MovesWhatLandedOnAMergedProfile_ToItsSurvivor_AndDerivesItsCasesAgain(DatabaseProvider provider)
+    {
+        // Before the fix, a customer row for a profile merged away stored a new email on it, and later contacts naming
+        // that email were stored there, out of sight of the survivor's 360 page.
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateEmptyAsync(provider);
+        await using (var before = database.CreateDb())
+        {
+            var previous = before.Database.GetMigrations().TakeWhile(m => !m.EndsWith("_MoveDataOffMergedProfiles", StringComparison.Ordinal)).Last();
+            await before.GetService<IMigrator>().MigrateAsync(previous, ct);
+        }
+        var at = Ingest.T0;
+        await Ingest.InteractionsAsync(database,
+        [
+            Ingest.Contact("keep-1", "keep", Touchpoint.Interactions.Channel.Phone, at, "billing"),
+            Ingest.Contact("dup-1", "dup", Touchpoint.Interactions.Channel.Email, at.AddHours(1), "billing"),
+            Ingest.Contact("late-1", "late", Touchpoint.Interactions.Channel.Chat, at.AddDays(2), "billing") with
+            {
+                CustomerExternalId = null, CustomerEmail = "late@example.com",
+            },
+        ]);
+        long keep, dup;
+        await using (var db = database.CreateDb())
+        {
+            keep = await db.Customers.Where(c => c.ExternalId == "keep").Select(c => c.Id).SingleAsync(ct);
+            dup = await db.Customers.Where(c => c.ExternalId == "dup").Select(c => c.Id).SingleAsync(ct);
+            var merged = await new Touchpoint.Customers.CustomerMerge(db, database.Target,
+                Microsoft.Extensions.Options.Options.Create(new Touchpoint.Interactions.InteractionOptions()), TimeProvider.System).MergeAsync(keep, dup, "test", ct);
+            Assert.Null(merged.Error);
+            // What the old code left: the late email and its contact (with its case and messages) on the merged profile.
+            var late = await db.Customers.Where(c => c.Email == "late@example.com").Select(c => c.Id).SingleAsync(ct);
+            await db.Database.ExecuteSqlAsync($"UPDATE customer_identities SET customer_id = {dup} WHERE customer_id = {late}", ct);
+            await db.Database.ExecuteSqlAsync($"UPDATE cases SET customer_id = {dup} WHERE customer_id = {late}", ct);
+            await db.Database.ExecuteSqlAsync($"UPDATE interactions SET customer_id = {dup} WHERE customer_id = {late}", ct);
+            await db.Database.ExecuteSqlAsync($"UPDATE messages SET customer_id = {dup} WHERE customer_id = {late}", ct);
+            await db.Database.ExecuteSqlAsync($"DELETE FROM customers WHERE id = {late}", ct);
+        }
+
+        await using (var db = database.CreateDb())
+        {
+            await StorageServices.MigrateAsync(db, ct);
+        }
+        var (customers, _) = await new Touchpoint.Interactions.InteractionDerivations(database.Target, new Touchpoint.Interactions.InteractionOptions())
+            .RecomputePendingAsync(DateTime.UtcNow, ct);
+        // A later contact naming the email resolves to the survivor.
+        await Ingest.InteractionsAsync(database,
+            [Ingest.Contact("late-2", "late", Touchpoint.Interactions.Channel.Sms, at.AddDays(3), "other") with { CustomerExternalId = null, CustomerEmail = "late@example.com" }]);
+
+        Assert.Equal(1, customers);
+        await using var check = database.CreateDb();
+        Assert.Equal(0, await check.CustomerIdentities.CountAsync(i => i.CustomerId == dup, ct));
+        Assert.Equal(0, await check.Interactions.CountAsync(i => i.CustomerId == dup, ct));
+        Assert.Equal(0, await check.Messages.CountAsync(m => m.CustomerId == dup, ct));
+        Assert.Equal(0, await check.Cases.CountAsync(c => c.CustomerId == dup, ct));
+        Assert.Equal(keep, await check.CustomerIdentities.Where(i => i.Value == "late@example.com").Select(i => i.CustomerId).SingleAsync(ct));
+        var contacts = await check.Interactions.Include(i => i.Case).Where(i => i.CustomerId == keep).OrderBy(i => i.StartedAt).ToListAsync(ct);
+        Assert.Equal(["keep-1", "dup-1", "late-1", "late-2"], contacts.Select(i => i.ExternalId));
+        Assert.All(contacts, i => Assert.Equal(keep, i.Case!.CustomerId));
+        // Derived again on the survivor's whole timeline: the chat two days after the billing call repeats it.
+        Assert.True(contacts[2].IsRepeat);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Migrate_FromSeveralNodesAtOnce_AppliesTheSchemaOnce(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateEmptyAsync(provider);
