@@ -38,11 +38,11 @@ public sealed record BarChart(string Id, string Title, string CategoryHeader, IR
         var data = Series.Select(s => new
         {
             type = "bar",
-            name = s.Name,
-            x = Categories,
+            name = Plain(s.Name),
+            x = Categories.Select(Plain),
             y = s.Values,
             // Hover shows the same text as the table (durations, localized numbers), not plotly's own formatting.
-            text = s.Labels,
+            text = s.Labels.Select(Plain),
             textposition = "none",
             hovertemplate = "%{x}: %{text}<extra>%{fullData.name}</extra>",
             marker = s.Color is null ? null : new { color = s.Color },
@@ -57,9 +57,9 @@ public sealed record BarChart(string Id, string Title, string CategoryHeader, IR
             font = new { family = "system-ui, sans-serif", size = 11 },
             xaxis = new { type = "category", automargin = true, fixedrange = true },
             yaxis = LogTicks is { } ticks
-                ? new { title = new { text = ValueAxisTitle ?? "" }, type = "log", rangemode = (string?)null, fixedrange = true, separatethousands = true,
-                    tickvals = (double[]?)ticks.Select(t => t.Value).ToArray(), ticktext = (string[]?)ticks.Select(t => t.Label).ToArray() }
-                : new { title = new { text = ValueAxisTitle ?? "" }, type = "linear", rangemode = (string?)"tozero", fixedrange = true, separatethousands = true,
+                ? new { title = new { text = Plain(ValueAxisTitle ?? "") }, type = "log", rangemode = (string?)null, fixedrange = true, separatethousands = true,
+                    tickvals = (double[]?)ticks.Select(t => t.Value).ToArray(), ticktext = (string[]?)ticks.Select(t => Plain(t.Label)).ToArray() }
+                : new { title = new { text = Plain(ValueAxisTitle ?? "") }, type = "linear", rangemode = (string?)"tozero", fixedrange = true, separatethousands = true,
                     tickvals = (double[]?)null, ticktext = (string[]?)null },
             // Above the plot: under it, at a fixed distance, the rotated category labels ran into it on narrow screens and
             // with long labels (queue · channel).
@@ -69,6 +69,13 @@ public sealed record BarChart(string Id, string Title, string CategoryHeader, IR
         var config = new { displayModeBar = false, responsive = true };
         return JsonSerializer.Serialize(new { data, layout, config }, JsonOptions);
     }
+
+    /// <summary>
+    /// Plotly reads a few HTML tags in its texts (&lt;b&gt;, &lt;br&gt;, &lt;a&gt;): a queue named "a&lt;b&gt;x&lt;/b&gt;" was drawn in bold and
+    /// "&amp;lt;" as "&lt;". Escaped, every text is drawn as it is stored.
+    /// </summary>
+    private static string Plain(string? text) =>
+        (text ?? "").Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
     private static readonly JsonSerializerOptions JsonOptions = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 }

@@ -18,6 +18,26 @@ public sealed class ContactsChartTests
     ];
 
     [Fact]
+    public void PlotlyTexts_AreEscaped_SoAStoredNameIsDrawnAsItIs_NotReadAsMarkup()
+    {
+        // Plotly reads <b>, <br> and <a> in its texts and entities like &lt;: a queue named "a<b>x</b>" was drawn in bold.
+        var chart = new BarChart("c", "title", "queue", ["a<b>x</b> & co"], [new BarSeries("median <i>", [1.0], ["1 s &lt;"])])
+        {
+            ValueAxisTitle = "seconds <br>",
+        };
+
+        var figure = JsonDocument.Parse(chart.ToPlotlyJson()).RootElement;
+
+        var series = figure.GetProperty("data")[0];
+        Assert.Equal("a&lt;b&gt;x&lt;/b&gt; &amp; co", series.GetProperty("x")[0].GetString());
+        Assert.Equal("median &lt;i&gt;", series.GetProperty("name").GetString());
+        Assert.Equal("1 s &amp;lt;", series.GetProperty("text")[0].GetString());
+        Assert.Equal("seconds &lt;br&gt;", figure.GetProperty("layout").GetProperty("yaxis").GetProperty("title").GetProperty("text").GetString());
+        // The table beside the chart shows the stored text; Razor encodes it once.
+        Assert.Equal("a<b>x</b> & co", chart.Categories[0]);
+    }
+
+    [Fact]
     public void Chart_HasOneStackedSeriesPerChannelWithContacts_AndOneBucketPerMonth_EmptyMonthsIncluded()
     {
         var chart = ContactsChart.Build(Months);
