@@ -206,6 +206,23 @@ public sealed partial class LocalizationTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task LanguageSwitch_OnAnErrorPage_ReturnsToTheAddressAsked_AndIsOnceOnTheLanguagePage(DatabaseProvider provider)
+    {
+        // On a 404 it came back to /status/404; the language page showed it in the header and in the page, one id twice.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database);
+        using var client = await host.SignedInClientAsync();
+
+        using var missing = await client.GetAsync("/customers/999999?show=50", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        var form = Regex.Match(await missing.Content.ReadAsStringAsync(Ct), "<form method=\"post\" action=\"/language\".*?</form>", RegexOptions.Singleline).Value;
+        Assert.Contains("name=\"ReturnUrl\" value=\"/customers/999999?show=50\"", form, StringComparison.Ordinal);
+
+        var languagePage = await GetPageAsync(client, "/language?returnUrl=/customers", "en");
+        Assert.Single(Regex.Matches(languagePage, "id=\"language-switch\""));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task LanguageSwitch_SetsTheCookie_WhichWinsOverAcceptLanguage_AndReturnsToThePage(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
