@@ -128,6 +128,7 @@ public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<Interactio
         };
         // Unique per customer: a shared handle would resolve two people to one profile.
         var handle = random.NextDouble() < 0.3 ? $"{first}{last[0]}{n}".ToLowerInvariant() : null;
+        var quiet = random.NextDouble() < 0.5;
         return new CustomerInput
         {
             ExternalId = $"demo-c-{n:00000}",
@@ -148,8 +149,10 @@ public sealed class DemoDataGenerator(DatabaseTarget target, IOptions<Interactio
             CustomerSince = now.AddDays(-random.Next(1, 8 * 365)).Date,
             Language = language,
             PreferredChannel = preferred,
-            QuietHoursStart = random.NextDouble() < 0.5 ? new TimeOnly(21, 0) : null,
-            QuietHoursEnd = random.NextDouble() < 0.5 ? new TimeOnly(8, 0) : null,
+            // Both ends or none: drawn apart, a quarter of the customers had only a start and a quarter only an end,
+            // which no page or rule can use.
+            QuietHoursStart = quiet ? new TimeOnly(21, 0) : null,
+            QuietHoursEnd = quiet ? new TimeOnly(8, 0) : null,
             Consents = new Dictionary<Channel, bool>
             {
                 [Channel.Email] = random.NextDouble() < 0.8,

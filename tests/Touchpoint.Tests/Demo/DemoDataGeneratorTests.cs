@@ -32,6 +32,9 @@ public sealed class DemoDataGeneratorTests
         Assert.True(await db.Messages.CountAsync(Ct) >= summary.Interactions * 3);
         Assert.True(summary.Feedback > 0);
         Assert.Equal(0, await db.Interactions.CountAsync(i => i.StartedAt < i.Customer!.CustomerSince, Ct));
+        // Quiet hours have both ends or none (drawn apart, half the customers had one end only).
+        Assert.Equal(0, await db.Customers.CountAsync(c => (c.QuietHoursStart == null) != (c.QuietHoursEnd == null), Ct));
+        Assert.InRange(await db.Customers.CountAsync(c => c.QuietHoursStart != null, Ct), 90, 210);
         // A transcript is said during its contact: no message before the start or after the end.
         Assert.Equal(0, await db.Messages.CountAsync(m => db.Interactions.Any(i => i.Id == m.InteractionId && (m.At < i.StartedAt || m.At > i.EndedAt)), Ct));
         var span = await db.Interactions.MaxAsync(i => i.StartedAt, Ct) - await db.Interactions.MinAsync(i => i.StartedAt, Ct);
