@@ -386,5 +386,5 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
             : $"{kind}-sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity.Value)))}";
     }
 
-    private static string Shorten(string name) => name.Length <= StoredLengths.CustomerName ? name : name[..StoredLengths.CustomerName];
+    private static string Shorten(string name) => StoredText.Cut(name, StoredLengths.CustomerName);
 }

@@ -756,4 +756,27 @@ public sealed class ApiInputEdgeTests
         Assert.Equal((3, "externalId was given at index 2 with other values; that row is kept"),
             (rejection.GetProperty("index").GetInt32(), rejection.GetProperty("reason").GetString()));
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task TextCutToALength_NeverSplitsAnEmoji_NotA500NorAReplacementCharacter(DatabaseProvider provider)
+    {
+        // A customer named after an email longer than a name, cut inside an emoji's surrogate pair: name folding threw
+        // (500, and a CLI import stopped). The context's "customer said", cut there: the answer showed U+FFFD.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var email = new string('e', 199) + "😀@example.com";
+        var said = new string('a', 278) + "😀😀 and the rest";
+
+        var response = await api.PostAsJsonAsync("/api/interactions", new
+        {
+            externalId = "cut-1", customerEmail = email, channel = "chat", startedAt = "2026-03-20T10:00:00Z",
+            messages = new[] { new { author = "customer", text = said } },
+        }, Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
+        var context = await api.GetFromJsonAsync<JsonElement>($"/api/context?email={email}", Ct);
+
+        Assert.Equal(new string('e', 199), context.GetProperty("customer").GetProperty("name").GetString());
+        Assert.Equal(new string('a', 278) + "…", context.GetProperty("recentInteractions")[0].GetProperty("customerSaid").GetString());
+    }
 }
