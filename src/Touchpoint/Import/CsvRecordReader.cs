@@ -25,12 +25,21 @@ public static class CsvRecordReader
             MissingFieldFound = null,
             DetectColumnCountChanges = false,
             HeaderValidated = null,
+            // Blank lines are read as (empty) records, so every line is in one record and each record's lines are counted
+            // from the one before (the parser's own count is one too many for a quote left open at the end of the file).
+            IgnoreBlankLines = false,
         };
         using var csv = new CsvReader(text, config);
-        if (!csv.Read())
+        long lastLine = 0;
+        do
         {
-            yield break;
+            if (!csv.Read())
+            {
+                yield break;
+            }
+            lastLine += Lines(csv.Parser.RawRecord);
         }
+        while (IsEmpty(csv.Parser));
         csv.ReadHeader();
         var header = csv.HeaderRecord ?? [];
         var byKey = new Dictionary<string, RecordField<TRecord>>(StringComparer.Ordinal);
@@ -84,7 +93,11 @@ public static class CsvRecordReader
             {
                 yield break;
             }
-            var line = StartLine(csv.Parser.RawRow, csv.Parser.RawRecord);
+            var line = lastLine + 1;
+            lastLine += Lines(csv.Parser.RawRecord);
+            // A quote opened and not closed reads the lines after it, up to the next quote or the end of the file, into
+            // this row: they are not imported, and the rejection says so rather than leave them out of every count.
+            var runsOn = lastLine > line ? $" (the row runs on to line {lastLine}: a quote opened and not closed? lines {line + 1} to {lastLine} are read as part of it)" : "";
             var count = csv.Parser.Count;
             if (IsEmpty(csv.Parser))
             {
@@ -98,7 +111,7 @@ public static class CsvRecordReader
             }
             if (count > header.Length)
             {
-                yield return new ImportRow<TInput>(line, null, $"the row has {count} fields but the header has {header.Length} (a comma in an unquoted field?)", header.Length + 1);
+                yield return new ImportRow<TInput>(line, null, $"the row has {count} fields but the header has {header.Length} (a comma in an unquoted field?){runsOn}", header.Length + 1);
                 continue;
             }
             var record = new TRecord();
@@ -109,7 +122,7 @@ public static class CsvRecordReader
                 var value = csv.Parser[c];
                 if (badColumn)
                 {
-                    error = new ImportRow<TInput>(line, null, $"{header[c]}: a quote inside an unquoted field, or a quoted field that is not closed", c + 1);
+                    error = new ImportRow<TInput>(line, null, $"{header[c]}: a quote inside an unquoted field, or a quoted field that is not closed{runsOn}", c + 1);
                     break;
                 }
                 if (columns[c] is not { } field || string.IsNullOrWhiteSpace(value))
@@ -153,10 +166,10 @@ public static class CsvRecordReader
     }
 
     /// <summary>
-    /// The parser counts lines up to the end of the record; the record starts as many line breaks earlier as it
-    /// holds inside quotes (CR LF, CR and LF each count once, as the parser counts them).
+    /// How many lines a record takes: one, and one more per line break inside it (CR LF, CR and LF each count once, as the
+    /// parser counts them), not counting the break that ends it.
     /// </summary>
-    private static long StartLine(long endLine, string rawRecord)
+    private static long Lines(string rawRecord)
     {
         var body = rawRecord.AsSpan().TrimEnd("\r\n");
         var breaks = 0;
@@ -167,7 +180,7 @@ public static class CsvRecordReader
                 breaks++;
             }
         }
-        return endLine - breaks;
+        return 1 + breaks;
     }
 
     /// <summary>
