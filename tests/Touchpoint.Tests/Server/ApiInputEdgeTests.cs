@@ -779,4 +779,33 @@ public sealed class ApiInputEdgeTests
         Assert.Equal(new string('e', 199), context.GetProperty("customer").GetProperty("name").GetString());
         Assert.Equal(new string('a', 278) + "…", context.GetProperty("recentInteractions")[0].GetProperty("customerSaid").GetString());
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Interactions_NamingANewAgentInRequestsAtOnce_CreateTheAgentOnce_NotA500(DatabaseProvider provider)
+    {
+        // Each request looked the agent up, found none and created it: all but the first hit the unique index (500).
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        for (var round = 0; round < 3; round++)
+        {
+            var requests = Enumerable.Range(0, 8).Select(n =>
+            {
+                var item = $$"""{"externalId":"g-{{round}}-{{n}}","customerExternalId":"c-{{n}}","channel":"chat","startedAt":"2026-03-20T10:00:00Z","agentExternalId":"agent-{{round}}","agentName":"Agent {{round}}"}""";
+                return n % 2 == 0
+                    ? api.PostAsync("/api/interactions/batch", new StringContent($"[{item}]", Encoding.UTF8, "application/json"), Ct)
+                    : api.PostAsync("/api/interactions", new StringContent(item, Encoding.UTF8, "application/json"), Ct);
+            }).ToList();
+            foreach (var response in await Task.WhenAll(requests))
+            {
+                var body = await response.Content.ReadAsStringAsync(Ct);
+                Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Created, body);
+                Assert.DoesNotContain("\"imported\":0", body, StringComparison.Ordinal);
+            }
+        }
+
+        await using var db = database.CreateDb();
+        Assert.Equal(3, await db.Agents.CountAsync(Ct));
+        Assert.Equal(24, await db.Interactions.CountAsync(i => i.AgentId != null, Ct));
+    }
 }
