@@ -71,7 +71,7 @@ public static class CsvRecordReader
                 yield return new ImportRow<TInput>(1, null, "the file seems to be UTF-16 without a byte order mark: save it as UTF-8", 1);
                 yield break;
             }
-            var separator = header.Length == 1 ? header[0].Contains(';', StringComparison.Ordinal) ? "semicolons" : header[0].Contains('\t', StringComparison.Ordinal) ? "tabs" : null : null;
+            var separator = header.Length == 1 ? SeparatorOf(header[0]) : null;
             yield return new ImportRow<TInput>(1, null, separator is null
                 ? $"the header has no {required.Name} column (columns: {string.Join(", ", header)})"
                 : $"the header has no {required.Name} column: its fields seem separated by {separator}, and CSV files here use commas (save as \"CSV UTF-8 (comma delimited)\")", 1);
@@ -112,6 +112,12 @@ public static class CsvRecordReader
             if (count > header.Length)
             {
                 yield return new ImportRow<TInput>(line, null, $"the row has {count} fields but the header has {header.Length} (a comma in an unquoted field?){runsOn}", header.Length + 1);
+                continue;
+            }
+            // A row pasted from a spreadsheet into a comma file: one field holding the whole row, else "channel: is required".
+            if (count == 1 && header.Length > 1 && SeparatorOf(csv.Parser[0]) is { } other)
+            {
+                yield return new ImportRow<TInput>(line, null, $"the row has 1 field but the header has {header.Length}: its fields seem separated by {other}, and the header's by commas", 1);
                 continue;
             }
             var record = new TRecord();
@@ -164,6 +170,10 @@ public static class CsvRecordReader
             yield return row;
         }
     }
+
+    /// <summary>What seems to separate the fields of a line read as one field: semicolons (many European locales) or tabs.</summary>
+    private static string? SeparatorOf(string field) =>
+        field.Contains(';', StringComparison.Ordinal) ? "semicolons" : field.Contains('\t', StringComparison.Ordinal) ? "tabs" : null;
 
     /// <summary>
     /// How many lines a record takes: one, and one more per line break inside it (CR LF, CR and LF each count once, as the

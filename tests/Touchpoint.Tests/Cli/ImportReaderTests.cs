@@ -83,6 +83,20 @@ public sealed class ImportReaderTests
         Assert.EndsWith("(the row runs on to line 5: a quote opened and not closed? lines 4 to 5 are read as part of it)", second[0].Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("i2\tc1\tchat\t2026-03-02T09:00:00Z", "tabs")]
+    [InlineData("i2;c1;chat;2026-03-02T09:00:00Z", "semicolons")]
+    public void Csv_ARowSeparatedByAnotherCharacterThanTheHeader_SaysWhichOne_NotThatAFieldIsMissing(string row, string separator)
+    {
+        // It said "channel: is required": the whole row was read as the external id.
+        var csv = $"external_id,customer_external_id,channel,started_at\ni1,c1,chat,2026-03-02T09:00:00Z\n{row}\n";
+
+        var rows = ImportFiles.ReadInteractions(new StringReader(csv), ImportFormat.Csv).ToList();
+
+        Assert.Equal([(2L, null), (3, 1)], rows.Select(r => (r.Line, r.Column)));
+        Assert.Equal($"the row has 1 field but the header has 4: its fields seem separated by {separator}, and the header's by commas", rows[1].Error);
+    }
+
     [Fact]
     public void Csv_HeaderWithoutExternalId_IsOneErrorOnLineOne()
     {
