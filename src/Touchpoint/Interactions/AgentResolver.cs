@@ -20,7 +20,7 @@ public sealed class AgentResolver(DatabaseTarget target)
                 await LookUpOrCreateAsync(agents, cancellationToken);
                 break;
             }
-            catch (DbUpdateException e) when (attempt < 3 && e.IsUniqueViolation())
+            catch (Exception e) when (attempt < 3 && e.IsInsertConflict())
             {
                 // Another writer (an API call, an import beside this one) created one of these agents after they were looked
                 // up: nothing of this attempt was stored, and the next one finds it.

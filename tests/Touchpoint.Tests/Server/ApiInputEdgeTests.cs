@@ -808,4 +808,34 @@ public sealed class ApiInputEdgeTests
         Assert.Equal(3, await db.Agents.CountAsync(Ct));
         Assert.Equal(24, await db.Interactions.CountAsync(i => i.AgentId != null, Ct));
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task InteractionBatches_CreatingTheSameNewCustomersInOtherOrders_AtOnce_StoreEveryContact_NotA500(DatabaseProvider provider)
+    {
+        // Two batches creating customers A then B and B then A: on PostgreSQL each waited for the other on the unique index,
+        // one was rolled back as a deadlock, and it answered 500 (a unique violation was looked up again; this was not).
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        for (var round = 0; round < 3; round++)
+        {
+            var requests = Enumerable.Range(0, 4).Select(n =>
+            {
+                var customers = Enumerable.Range(0, 40).Select(c => $"r{round}-c{c}@example.com");
+                var items = (n % 2 == 0 ? customers : customers.Reverse()).Select((email, i) =>
+                    new { externalId = $"r{round}-b{n}-{i}", customerEmail = email, channel = "chat", startedAt = "2026-03-20T10:00:00Z" });
+                return api.PostAsJsonAsync("/api/interactions/batch", items.ToArray(), Ct);
+            }).ToList();
+            foreach (var response in await Task.WhenAll(requests))
+            {
+                var body = await response.Content.ReadAsStringAsync(Ct);
+                Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+                Assert.Equal(40, JsonDocument.Parse(body).RootElement.GetProperty("imported").GetInt32());
+            }
+        }
+
+        await using var db = database.CreateDb();
+        Assert.Equal(120, await db.Customers.CountAsync(Ct));
+        Assert.Equal(480, await db.Interactions.CountAsync(Ct));
+    }
 }
