@@ -159,5 +159,5 @@ public sealed class CustomerContextQuery(TouchpointDb db, CustomerProfiles profi
         return start <= end ? local >= start && local < end : local >= start || local < end;
     }
 
-    private static string Shorten(string text) => text.Length <= SaidLength ? text : string.Concat(text.AsSpan(0, SaidLength - 1), "…");
+    private static string Shorten(string text) => text.Length <= SaidLength ? text : StoredText.Cut(text, SaidLength - 1) + "…";
 }

@@ -62,17 +62,24 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
     /// </summary>
     public long IdentitiesAdded { get; private set; }
 
+    /// <summary>How often a batch's customers are looked up and created again after another writer got in the way.</summary>
+    private const int ResolveAttempts = 10;
+
     public async Task<long[]> ResolveAsync(IReadOnlyList<CustomerRef> refs, CancellationToken cancellationToken)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await ResolveOnceAsync(refs, cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // Another writer created one of these customers between our lookup and our insert: look again.
-            _known.Clear();
-            return await ResolveOnceAsync(refs, cancellationToken);
+            try
+            {
+                return await ResolveOnceAsync(refs, cancellationToken);
+            }
+            catch (Exception e) when (attempt < ResolveAttempts && (e is DbUpdateException || e.IsInsertConflict()))
+            {
+                // Another writer created one of these customers between our lookup and our insert (on PostgreSQL, two
+                // writers creating two new customers in opposite orders may deadlock instead): look again. Each conflict
+                // is another writer's commit, which the next look finds, so with a few writers at once this ends.
+                _known.Clear();
+            }
         }
     }
 
@@ -400,5 +407,5 @@ public sealed class CustomerResolver(DatabaseTarget target, TimeProvider time, s
             : $"{kind}-sha256:{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity.Value)))}";
     }
 
-    private static string Shorten(string name) => name.Length <= StoredLengths.CustomerName ? name : name[..StoredLengths.CustomerName];
+    private static string Shorten(string name) => StoredText.Cut(name, StoredLengths.CustomerName);
 }

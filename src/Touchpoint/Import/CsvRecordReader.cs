@@ -25,12 +25,21 @@ public static class CsvRecordReader
             MissingFieldFound = null,
             DetectColumnCountChanges = false,
             HeaderValidated = null,
+            // Blank lines are read as (empty) records, so every line is in one record and each record's lines are counted
+            // from the one before (the parser's own count is one too many for a quote left open at the end of the file).
+            IgnoreBlankLines = false,
         };
         using var csv = new CsvReader(text, config);
-        if (!csv.Read())
+        long lastLine = 0;
+        do
         {
-            yield break;
+            if (!csv.Read())
+            {
+                yield break;
+            }
+            lastLine += Lines(csv.Parser.RawRecord);
         }
+        while (IsEmpty(csv.Parser));
         csv.ReadHeader();
         var header = csv.HeaderRecord ?? [];
         var byKey = new Dictionary<string, RecordField<TRecord>>(StringComparer.Ordinal);
@@ -62,7 +71,7 @@ public static class CsvRecordReader
                 yield return new ImportRow<TInput>(1, null, "the file seems to be UTF-16 without a byte order mark: save it as UTF-8", 1);
                 yield break;
             }
-            var separator = header.Length == 1 ? header[0].Contains(';', StringComparison.Ordinal) ? "semicolons" : header[0].Contains('\t', StringComparison.Ordinal) ? "tabs" : null : null;
+            var separator = header.Length == 1 ? SeparatorOf(header[0]) : null;
             yield return new ImportRow<TInput>(1, null, separator is null
                 ? $"the header has no {required.Name} column (columns: {string.Join(", ", header)})"
                 : $"the header has no {required.Name} column: its fields seem separated by {separator}, and CSV files here use commas (save as \"CSV UTF-8 (comma delimited)\")", 1);
@@ -84,7 +93,11 @@ public static class CsvRecordReader
             {
                 yield break;
             }
-            var line = StartLine(csv.Parser.RawRow, csv.Parser.RawRecord);
+            var line = lastLine + 1;
+            lastLine += Lines(csv.Parser.RawRecord);
+            // A quote opened and not closed reads the lines after it, up to the next quote or the end of the file, into
+            // this row: they are not imported, and the rejection says so rather than leave them out of every count.
+            var runsOn = lastLine > line ? $" (the row runs on to line {lastLine}: a quote opened and not closed? lines {line + 1} to {lastLine} are read as part of it)" : "";
             var count = csv.Parser.Count;
             if (IsEmpty(csv.Parser))
             {
@@ -98,7 +111,13 @@ public static class CsvRecordReader
             }
             if (count > header.Length)
             {
-                yield return new ImportRow<TInput>(line, null, $"the row has {count} fields but the header has {header.Length} (a comma in an unquoted field?)", header.Length + 1);
+                yield return new ImportRow<TInput>(line, null, $"the row has {count} fields but the header has {header.Length} (a comma in an unquoted field?){runsOn}", header.Length + 1);
+                continue;
+            }
+            // A row pasted from a spreadsheet into a comma file: one field holding the whole row, else "channel: is required".
+            if (count == 1 && header.Length > 1 && SeparatorOf(csv.Parser[0]) is { } other)
+            {
+                yield return new ImportRow<TInput>(line, null, $"the row has 1 field but the header has {header.Length}: its fields seem separated by {other}, and the header's by commas", 1);
                 continue;
             }
             var record = new TRecord();
@@ -109,7 +128,7 @@ public static class CsvRecordReader
                 var value = csv.Parser[c];
                 if (badColumn)
                 {
-                    error = new ImportRow<TInput>(line, null, $"{header[c]}: a quote inside an unquoted field, or a quoted field that is not closed", c + 1);
+                    error = new ImportRow<TInput>(line, null, $"{header[c]}: a quote inside an unquoted field, or a quoted field that is not closed{runsOn}", c + 1);
                     break;
                 }
                 if (columns[c] is not { } field || string.IsNullOrWhiteSpace(value))
@@ -152,11 +171,15 @@ public static class CsvRecordReader
         }
     }
 
+    /// <summary>What seems to separate the fields of a line read as one field: semicolons (many European locales) or tabs.</summary>
+    private static string? SeparatorOf(string field) =>
+        field.Contains(';', StringComparison.Ordinal) ? "semicolons" : field.Contains('\t', StringComparison.Ordinal) ? "tabs" : null;
+
     /// <summary>
-    /// The parser counts lines up to the end of the record; the record starts as many line breaks earlier as it
-    /// holds inside quotes (CR LF, CR and LF each count once, as the parser counts them).
+    /// How many lines a record takes: one, and one more per line break inside it (CR LF, CR and LF each count once, as the
+    /// parser counts them), not counting the break that ends it.
     /// </summary>
-    private static long StartLine(long endLine, string rawRecord)
+    private static long Lines(string rawRecord)
     {
         var body = rawRecord.AsSpan().TrimEnd("\r\n");
         var breaks = 0;
@@ -167,7 +190,7 @@ public static class CsvRecordReader
                 breaks++;
             }
         }
-        return endLine - breaks;
+        return 1 + breaks;
     }
 
     /// <summary>

@@ -13,6 +13,24 @@ public sealed class AgentResolver(DatabaseTarget target)
 
     public async Task<long?[]> ResolveAsync(IReadOnlyList<(string? ExternalId, string? Name)> agents, CancellationToken cancellationToken)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await LookUpOrCreateAsync(agents, cancellationToken);
+                break;
+            }
+            catch (Exception e) when (attempt < 3 && e.IsInsertConflict())
+            {
+                // Another writer (an API call, an import beside this one) created one of these agents after they were looked
+                // up: nothing of this attempt was stored, and the next one finds it.
+            }
+        }
+        return agents.Select(a => a.ExternalId is null ? (long?)null : _known[a.ExternalId]).ToArray();
+    }
+
+    private async Task LookUpOrCreateAsync(IReadOnlyList<(string? ExternalId, string? Name)> agents, CancellationToken cancellationToken)
+    {
         var unknown = agents.Where(a => a.ExternalId is not null && !_known.ContainsKey(a.ExternalId)).Select(a => a.ExternalId!).Distinct().ToList();
         if (unknown.Count > 0)
         {
@@ -38,6 +56,5 @@ public sealed class AgentResolver(DatabaseTarget target)
                 }
             }
         }
-        return agents.Select(a => a.ExternalId is null ? (long?)null : _known[a.ExternalId]).ToArray();
     }
 }

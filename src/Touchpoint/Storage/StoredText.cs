@@ -8,6 +8,13 @@ namespace Touchpoint.Storage;
 /// </summary>
 public static class StoredText
 {
+    /// <summary>
+    /// <paramref name="text"/> cut to at most <paramref name="length"/> UTF-16 units, one fewer where the cut would split
+    /// an emoji (a surrogate pair): half of one is no character, name folding throws on it and an answer shows U+FFFD.
+    /// </summary>
+    public static string Cut(string text, int length) =>
+        text.Length <= length ? text : text[..(char.IsHighSurrogate(text[length - 1]) ? length - 1 : length)];
+
     /// <summary>Adds "is not an email address" when <paramref name="value"/> is given without an '@'.</summary>
     public static void CheckEmail(List<FieldError> errors, string field, string? value)
     {

@@ -15,4 +15,17 @@ public static class UniqueViolations
         Microsoft.Data.Sqlite.SqliteException q => q.SqliteExtendedErrorCode is 2067 or 1555,
         _ => false,
     };
+
+    /// <summary>
+    /// Whether another writer inserting some of the same keys got in the way: a unique violation, or on PostgreSQL a
+    /// deadlock on the unique index (two writers inserting two new keys in opposite orders), which rolls the whole
+    /// transaction back and which EF Core reports wrapped as a transient failure. Either way nothing was stored, and
+    /// looking the keys up again finds what the other writer committed.
+    /// </summary>
+    public static bool IsInsertConflict(this Exception e) => e switch
+    {
+        DbUpdateException u => u.IsUniqueViolation() || u.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DeadlockDetected },
+        InvalidOperationException { InnerException: DbUpdateException u } => u.IsInsertConflict(),
+        _ => false,
+    };
 }

@@ -186,6 +186,50 @@ public sealed class CliImportTests
         Assert.Contains(interactionsJsonl, l => l.Contains("\"text\":\"Hello,\\nI want a refund\"", StringComparison.Ordinal));
     }
 
+    [Theory, ClassData(typeof(Providers))]
+    public async Task ExportThenImport_TimesToTheMicrosecondOffsetsQuotesLineBreaksUnicodeAndFormulas_ComeBackTheSame_AndASecondImportAddsNothing(DatabaseProvider provider)
+    {
+        // Every field, empty and missing values, a time zone change, a formula-looking cell, an id with a comma and a quote.
+        await using var source = await TestDatabase.CreateAsync(provider);
+        using var folder = new TempFolder();
+        var lines = new[]
+        {
+            """{"external_id":"i1","customer_external_id":"c1","customer_email":"a@example.com","channel":"phone","direction":"inbound","started_at":"2026-03-02T09:00:00.123456Z","ended_at":"2026-03-02T11:05:00.000001+02:00","agent_external_id":"a1","agent_name":"Agent \"One\", Sr.","queue":"billing ü","first_response_seconds":0,"talk_seconds":240,"hold_seconds":30,"wrap_seconds":15,"transfers":2,"reason":"=billing","outcome":"escalated","subject":"-Refund, \"now\"\r\nsecond line\ttab","case_external_id":"T-1","messages":[{"author":"customer","at":"2026-03-02T09:00:10.9999999Z","text":"  Hello,\r\nI want a refund 😀 «ü» \"q\"  "},{"author":"agent","text":"=Sure"},{"author":"bot","at":"2026-03-02T09:01:00Z","text":" "},{"author":"system","at":"2026-03-02T09:01:00Z","text":"'=x"}]}""",
+            """{"external_id":"i2","customer_external_id":"c1","channel":"email","started_at":"2026-03-03T09:00:00Z","reason":"billing","outcome":"resolved","subject":"'"}""",
+            """{"external_id":"i3","customer_email":"new@example.com","channel":"social","direction":"outbound","started_at":"2026-03-04T09:00:00Z","transcript":"agent: hi there\r\ncustomer: ,\"x\"\n\nhello"}""",
+            """{"external_id":"i4","customer_external_id":"c2","channel":"self-service","started_at":"1970-01-01T00:00:00Z","outcome":"follow-up","messages":[]}""",
+            """{"external_id":"i5","customer_external_id":"c2","channel":"in-app","started_at":"2026-03-29T01:30:00+01:00","ended_at":"2026-03-29T03:30:00+02:00","queue":"","reason":" ","subject":"'@x"}""",
+            """{"external_id":"i,6\"","customer_external_id":"c 3","channel":"bot","direction":"outbound","started_at":"2026-03-05T09:00:00Z","outcome":"abandoned","agent_external_id":"+1"}""",
+        };
+        var interactions = folder.Write("interactions.jsonl", string.Join('\n', lines));
+        var first = await CliRunner.RunAsync(source, "import", "interactions", interactions, "--json");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.DoesNotContain("\"line\"", first.Output, StringComparison.Ordinal);
+
+        var exported = new Dictionary<string, string>();
+        foreach (var (what, format) in new[] { ("customers", "csv"), ("interactions", "csv"), ("customers", "jsonl"), ("interactions", "jsonl") })
+        {
+            var file = folder.File($"a-{what}.{format}");
+            var result = await CliRunner.RunAsync(source, "export", what, "--format", format, "--out", file);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            exported[$"{what}.{format}"] = file;
+        }
+        var stored = await StoredRowsAsync(source);
+        foreach (var format in new[] { "csv", "jsonl" })
+        {
+            await using var target = await TestDatabase.CreateAsync(provider);
+            var c = await CliRunner.RunAsync(target, "import", "customers", exported[$"customers.{format}"], "--json");
+            var i = await CliRunner.RunAsync(target, "import", "interactions", exported[$"interactions.{format}"], "--json");
+            Assert.True(c.ExitCode == 0 && i.ExitCode == 0, c + "\n" + i);
+            Assert.DoesNotContain("\"line\"", c.Output + i.Output, StringComparison.Ordinal);
+            Assert.Equal(stored, await StoredRowsAsync(target));
+            var again = await CliRunner.RunAsync(target, "import", "interactions", exported[$"interactions.{format}"], "--json");
+            Assert.Contains("\"imported\": 0", again.Output, StringComparison.Ordinal);
+            Assert.Equal(0, (await CliRunner.RunAsync(target, "import", "customers", exported[$"customers.{format}"], "--json")).ExitCode);
+            Assert.Equal(stored, await StoredRowsAsync(target));
+        }
+    }
+
     /// <summary>Every stored column that an import sets, as comparable text, in external id order.</summary>
     private static async Task<List<string>> StoredRowsAsync(TestDatabase database)
     {
@@ -197,7 +241,8 @@ public sealed class CliImportTests
         [
             .. interactions.Select(i => string.Join('|', i.ExternalId, i.Customer!.ExternalId, i.Channel, i.Direction, i.StartedAt.ToString("O"), i.EndedAt?.ToString("O"),
                 i.Agent?.ExternalId, i.Agent?.Name, i.Queue, i.FirstResponseSeconds, i.TalkSeconds, i.HoldSeconds, i.WrapSeconds, i.Transfers, i.Reason, i.Outcome,
-                i.Subject, i.CaseExternalId, i.Case?.ExternalId, i.IsRepeat, i.FirstContactResolved, i.ChannelSwitch, i.SlaMet,
+                i.Subject, i.CaseExternalId, i.Case?.ExternalId, i.Case?.OpenedAt.ToString("O"), i.Case?.ResolvedAt?.ToString("O"), i.IsRepeat,
+                i.FirstContactResolved, i.ChannelSwitch, i.SlaMet,
                 string.Join(';', i.Messages.OrderBy(m => m.Sequence).Select(m => $"{m.Sequence}:{m.Author}:{m.At:O}:{m.Text}")))),
             .. customers.Select(c => string.Join('|', c.ExternalId, c.Name, c.Email, c.Phone, c.BirthYear, c.Gender, c.City, c.Country, c.AccountType, c.AccountStatus,
                 c.Plan, c.Products, c.Revenue, c.CustomerSince.ToString("O"), c.Language, c.PreferredChannel, c.QuietHoursStart, c.QuietHoursEnd, c.TimeZone,

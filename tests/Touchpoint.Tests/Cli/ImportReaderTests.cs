@@ -59,6 +59,44 @@ public sealed class ImportReaderTests
         Assert.StartsWith("external_id: a quote inside an unquoted field", rows[6].Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\r\n")]
+    [InlineData("\n")]
+    public void Csv_AQuoteOpenedAndNotClosed_IsRejectedAtItsOwnLine_NamingTheLinesItSwallowed(string newline)
+    {
+        // The open quote reads on to the next quote or the end of the file: those rows were in no count, and at the end
+        // of a CRLF file the row was put one line late.
+        string File(params string[] lines) => string.Join(newline, lines) + newline;
+        const string Header = "external_id,customer_external_id,channel,started_at,subject";
+        var toTheEnd = File(Header, "i1,c1,phone,2026-03-02T09:00:00Z,ok", "", "i2,c1,phone,2026-03-02T09:00:00Z,\"open",
+            "i3,c1,phone,2026-03-02T09:00:00Z,lost", "i4,c1,phone,2026-03-02T09:00:00Z,lost");
+        var toAQuote = File("", Header, "i1,c1,phone,2026-03-02T09:00:00Z,\"open", "i2,c1,phone,2026-03-02T09:00:00Z,lost",
+            "i3,c1,phone,2026-03-02T09:00:00Z,\"quoted\"", "i4,c1,phone,2026-03-02T09:00:00Z,\"two\nlines\"", "i5,c1,phone,2026-03-02T09:00:00Z,ok");
+
+        var first = ImportFiles.ReadInteractions(new StringReader(toTheEnd), ImportFormat.Csv).ToList();
+        var second = ImportFiles.ReadInteractions(new StringReader(toAQuote), ImportFormat.Csv).ToList();
+
+        Assert.Equal([(2L, null, "i1"), (4, 5, null)], first.Select(r => (r.Line, r.Column, r.Value?.ExternalId)));
+        Assert.Equal("subject: a quote inside an unquoted field, or a quoted field that is not closed (the row runs on to line 6: a quote opened and not closed? "
+            + "lines 5 to 6 are read as part of it)", first[1].Error);
+        Assert.Equal([(3L, 5, null), (6, null, "i4"), (8, null, "i5")], second.Select(r => (r.Line, r.Column, r.Value?.ExternalId)));
+        Assert.EndsWith("(the row runs on to line 5: a quote opened and not closed? lines 4 to 5 are read as part of it)", second[0].Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("i2\tc1\tchat\t2026-03-02T09:00:00Z", "tabs")]
+    [InlineData("i2;c1;chat;2026-03-02T09:00:00Z", "semicolons")]
+    public void Csv_ARowSeparatedByAnotherCharacterThanTheHeader_SaysWhichOne_NotThatAFieldIsMissing(string row, string separator)
+    {
+        // It said "channel: is required": the whole row was read as the external id.
+        var csv = $"external_id,customer_external_id,channel,started_at\ni1,c1,chat,2026-03-02T09:00:00Z\n{row}\n";
+
+        var rows = ImportFiles.ReadInteractions(new StringReader(csv), ImportFormat.Csv).ToList();
+
+        Assert.Equal([(2L, null), (3, 1)], rows.Select(r => (r.Line, r.Column)));
+        Assert.Equal($"the row has 1 field but the header has 4: its fields seem separated by {separator}, and the header's by commas", rows[1].Error);
+    }
+
     [Fact]
     public void Csv_HeaderWithoutExternalId_IsOneErrorOnLineOne()
     {

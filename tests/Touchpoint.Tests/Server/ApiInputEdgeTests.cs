@@ -756,4 +756,86 @@ public sealed class ApiInputEdgeTests
         Assert.Equal((3, "externalId was given at index 2 with other values; that row is kept"),
             (rejection.GetProperty("index").GetInt32(), rejection.GetProperty("reason").GetString()));
     }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task TextCutToALength_NeverSplitsAnEmoji_NotA500NorAReplacementCharacter(DatabaseProvider provider)
+    {
+        // A customer named after an email longer than a name, cut inside an emoji's surrogate pair: name folding threw
+        // (500, and a CLI import stopped). The context's "customer said", cut there: the answer showed U+FFFD.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        var email = new string('e', 199) + "😀@example.com";
+        var said = new string('a', 278) + "😀😀 and the rest";
+
+        var response = await api.PostAsJsonAsync("/api/interactions", new
+        {
+            externalId = "cut-1", customerEmail = email, channel = "chat", startedAt = "2026-03-20T10:00:00Z",
+            messages = new[] { new { author = "customer", text = said } },
+        }, Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
+        var context = await api.GetFromJsonAsync<JsonElement>($"/api/context?email={email}", Ct);
+
+        Assert.Equal(new string('e', 199), context.GetProperty("customer").GetProperty("name").GetString());
+        Assert.Equal(new string('a', 278) + "…", context.GetProperty("recentInteractions")[0].GetProperty("customerSaid").GetString());
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task Interactions_NamingANewAgentInRequestsAtOnce_CreateTheAgentOnce_NotA500(DatabaseProvider provider)
+    {
+        // Each request looked the agent up, found none and created it: all but the first hit the unique index (500).
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        for (var round = 0; round < 3; round++)
+        {
+            var requests = Enumerable.Range(0, 8).Select(n =>
+            {
+                var item = $$"""{"externalId":"g-{{round}}-{{n}}","customerExternalId":"c-{{n}}","channel":"chat","startedAt":"2026-03-20T10:00:00Z","agentExternalId":"agent-{{round}}","agentName":"Agent {{round}}"}""";
+                return n % 2 == 0
+                    ? api.PostAsync("/api/interactions/batch", new StringContent($"[{item}]", Encoding.UTF8, "application/json"), Ct)
+                    : api.PostAsync("/api/interactions", new StringContent(item, Encoding.UTF8, "application/json"), Ct);
+            }).ToList();
+            foreach (var response in await Task.WhenAll(requests))
+            {
+                var body = await response.Content.ReadAsStringAsync(Ct);
+                Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Created, body);
+                Assert.DoesNotContain("\"imported\":0", body, StringComparison.Ordinal);
+            }
+        }
+
+        await using var db = database.CreateDb();
+        Assert.Equal(3, await db.Agents.CountAsync(Ct));
+        Assert.Equal(24, await db.Interactions.CountAsync(i => i.AgentId != null, Ct));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task InteractionBatches_CreatingTheSameNewCustomersInOtherOrders_AtOnce_StoreEveryContact_NotA500(DatabaseProvider provider)
+    {
+        // Two batches creating customers A then B and B then A: on PostgreSQL each waited for the other on the unique index,
+        // one was rolled back as a deadlock, and it answered 500 (a unique violation was looked up again; this was not).
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var host = new ServerHost(database, WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        for (var round = 0; round < 3; round++)
+        {
+            var requests = Enumerable.Range(0, 4).Select(n =>
+            {
+                var customers = Enumerable.Range(0, 40).Select(c => $"r{round}-c{c}@example.com");
+                var items = (n % 2 == 0 ? customers : customers.Reverse()).Select((email, i) =>
+                    new { externalId = $"r{round}-b{n}-{i}", customerEmail = email, channel = "chat", startedAt = "2026-03-20T10:00:00Z" });
+                return api.PostAsJsonAsync("/api/interactions/batch", items.ToArray(), Ct);
+            }).ToList();
+            foreach (var response in await Task.WhenAll(requests))
+            {
+                var body = await response.Content.ReadAsStringAsync(Ct);
+                Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+                Assert.Equal(40, JsonDocument.Parse(body).RootElement.GetProperty("imported").GetInt32());
+            }
+        }
+
+        await using var db = database.CreateDb();
+        Assert.Equal(120, await db.Customers.CountAsync(Ct));
+        Assert.Equal(480, await db.Interactions.CountAsync(Ct));
+    }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Touchpoint.Storage;
 using Touchpoint.Tests.Cli;
 using Touchpoint.Tests.Infrastructure;
@@ -77,5 +78,42 @@ public sealed class IngestPathsTests
         Assert.Contains("p-4 1 auto:p-1 True False True False", expected.Interactions);
         Assert.Contains("s-1 2 thread-1 False False False True", expected.Interactions);
         Assert.Contains("s-3 2 thread-1 True False False False", expected.Interactions);
+    }
+
+    [Theory, ClassData(typeof(Providers))]
+    public async Task SameContacts_FromACliImportAndApiBatchesAtOnce_AreStoredOnce_AndDerivedAsARecomputeWould(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        // One file imported while six API batches send the same 600 contacts: each stored once, none a 500, the counts adding up.
+        await using var host = new ServerHost(database, Touchpoint.Tests.Web.WebSeed.Now);
+        using var api = host.WithApiKey(await host.IssueApiKeyAsync());
+        using var folder = new TempFolder();
+        var t0 = new DateTime(2026, 3, 1, 9, 0, 0, DateTimeKind.Utc);
+        string Row(int n) => $"x-{n},c-{n % 17},{(n % 3 == 0 ? "chat" : "email")},{t0.AddHours(n):O},{(n % 5 == 0 ? "billing" : "login")}";
+        var file = folder.Write("i.csv", "external_id,customer_external_id,channel,started_at,reason\n" + string.Join("\n", Enumerable.Range(0, 600).Select(Row)) + "\n");
+        var cli = Task.Run(() => CliRunner.RunAsync(database, "import", "interactions", file, "--json", "--batch-size", "50"), Ct);
+        var batches = Enumerable.Range(0, 6).Select(b => api.PostAsJsonAsync("/api/interactions/batch",
+            Enumerable.Range(0, 600).Where(n => n % 6 == b).Select(n => new { externalId = $"x-{n}", customerExternalId = $"c-{n % 17}", channel = n % 3 == 0 ? "chat" : "email",
+                startedAt = t0.AddHours(n), reason = n % 5 == 0 ? "billing" : "login" }).ToArray(), Ct)).ToList();
+        var responses = await Task.WhenAll(batches);
+        var result = await cli;
+        Assert.True(result.ExitCode == 0, result.ToString());
+        long imported = JsonDocument.Parse(result.Output).RootElement.GetProperty("imported").GetInt64();
+        foreach (var r in responses)
+        {
+            var body = await r.Content.ReadAsStringAsync(Ct);
+            Assert.True(r.StatusCode == HttpStatusCode.OK, body);
+            imported += JsonDocument.Parse(body).RootElement.GetProperty("imported").GetInt64();
+        }
+        Assert.Equal(600, imported);
+        await using var db = database.CreateDb();
+        Assert.Equal(600, await db.Interactions.CountAsync(Ct));
+        Assert.Equal(0, await db.Database.SqlQueryRaw<int>("SELECT COUNT(*) AS \"Value\" FROM pending_derivations").SingleAsync(Ct));
+        var before = await db.Interactions.AsNoTracking().OrderBy(i => i.ExternalId).Select(i => i.ExternalId + i.CaseId + i.IsRepeat + i.FirstContactResolved + i.ChannelSwitch + i.SlaMet).ToListAsync(Ct);
+        var recompute = await CliRunner.RunAsync(database, "recompute");
+        Assert.True(recompute.ExitCode == 0, recompute.ToString());
+        await using var db2 = database.CreateDb();
+        var after = await db2.Interactions.AsNoTracking().OrderBy(i => i.ExternalId).Select(i => i.ExternalId + i.CaseId + i.IsRepeat + i.FirstContactResolved + i.ChannelSwitch + i.SlaMet).ToListAsync(Ct);
+        Assert.Equal(before, after);
     }
 }
