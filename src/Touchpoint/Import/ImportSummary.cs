@@ -14,13 +14,29 @@ public static class HappenedAt
     /// </summary>
     public static readonly TimeSpan Tolerance = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// The earliest such a time may be: a year typed short (0202, 0001-01-01) was stored as is, and sat at the end of
+    /// every timeline and export. Long enough ago for any customer's first day.
+    /// </summary>
+    public static readonly DateTime Earliest = new(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
     public static void Check(List<FieldError> errors, string field, DateTime? at, DateTime nowUtc)
     {
-        if (at is { } value && value != default && (value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value) > nowUtc + Tolerance)
+        if (at is not { } value || value == default)
+        {
+            return;
+        }
+        var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value;
+        if (utc > nowUtc + Tolerance)
         {
             // Invariant: in the machine's culture (the CLI's) "yyyy" may be another calendar's year (2569 in Thai).
             errors.Add(new(field, string.Create(CultureInfo.InvariantCulture,
                 $"is in the future (more than a day after now, {nowUtc:yyyy-MM-dd HH:mm} UTC): it must say when it happened")));
+        }
+        else if (utc < Earliest)
+        {
+            errors.Add(new(field, string.Create(CultureInfo.InvariantCulture,
+                $"is before 1900 ({utc:yyyy-MM-dd}): it must say when it happened (a year typed short?)")));
         }
     }
 }

@@ -165,6 +165,30 @@ public sealed class InteractionIngestorTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Ingest_TimesBefore1900_AreRejected_AsAYearTypedShort(DatabaseProvider provider)
+    {
+        // Year 1 and 0202 were stored as they came, at the end of every timeline and export.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        InteractionInput[] rows =
+        [
+            Contact("year-one", "c1", Channel.Phone, new DateTime(1, 1, 1, 0, 0, 1, DateTimeKind.Utc)) with { EndedAt = null },
+            Contact("short-year", "c1", Channel.Phone, new DateTime(202, 3, 2, 9, 0, 0, DateTimeKind.Utc)) with { EndedAt = null },
+            Contact("old-reply", "c1", Channel.Chat, T0) with
+            {
+                Messages = [new MessageInput(MessageAuthor.Customer, T0, "Hi"), new MessageInput(MessageAuthor.Agent, new DateTime(1899, 12, 31, 0, 0, 0, DateTimeKind.Utc), "Hello")],
+            },
+            Contact("in-1900", "c1", Channel.Phone, new DateTime(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc)) with { EndedAt = null },
+        ];
+
+        var summary = await InteractionsAsync(database, rows);
+
+        Assert.Equal(1, summary.Imported);
+        Assert.Equal(
+            [(1L, "started_at is before 1900 (0001-01-01)"), (2L, "started_at is before 1900 (0202-03-02)"), (3L, "messages[1].at is before 1900 (1899-12-31)")],
+            summary.Rejections.Select(r => (r.Line, r.Reason[..r.Reason.IndexOf(':', StringComparison.Ordinal)])));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Derivations_GroupSameReasonIntoCase_FlagRepeatChannelSwitchFcrAndSla(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
