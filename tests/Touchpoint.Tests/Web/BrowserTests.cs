@@ -50,6 +50,15 @@ public sealed class BrowserTests
 
         await page.Locator("#customer-link").ClickAsync();
         await Assertions.Expect(page.Locator("#customer-name")).ToHaveTextAsync("Ada Lovelace");
+
+        // From the keyboard, the first Tab offers to skip the navigation, and Enter moves on to the page's content.
+        await page.Keyboard.PressAsync("Tab");
+        var skip = page.Locator("a.skip-link");
+        await Assertions.Expect(skip).ToBeFocusedAsync();
+        await Assertions.Expect(skip).ToBeInViewportAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("main#main")).ToBeFocusedAsync();
+        await Assertions.Expect(skip).Not.ToBeInViewportAsync();
         Assert.Empty(failed);
     }
 
