@@ -226,6 +226,14 @@ public sealed class CustomerIngestor(DatabaseTarget target, TimeProvider time, I
                 summary.Rejections.Add(Rejection.For(line, [new FieldError(personal, "is personal data, which the erased person's profile no longer takes")]));
                 continue;
             }
+            // Quiet hours are a span: a row may move one end of stored hours, but one end alone (on a new profile, or one
+            // without hours) was stored as such, and the 360 page, the context flags and the preferences form read it as none.
+            if ((input.QuietHoursStart ?? customer?.QuietHoursStart) is null != (input.QuietHoursEnd ?? customer?.QuietHoursEnd) is null)
+            {
+                var missing = (input.QuietHoursStart ?? customer?.QuietHoursStart) is null ? "quiet_hours_start" : "quiet_hours_end";
+                summary.Rejections.Add(Rejection.For(line, [new FieldError(missing, "is missing: quiet hours need a start and an end")]));
+                continue;
+            }
             var created = customer is null;
             if (customer is null)
             {

@@ -53,6 +53,27 @@ public sealed class CustomerIngestorTests
     }
 
     [Theory, ClassData(typeof(Providers))]
+    public async Task Import_QuietHours_NeedBothEnds_ARowMayMoveOneEndOfStoredHours(DatabaseProvider provider)
+    {
+        // One end alone was stored as such, and every reader took the profile for one without quiet hours.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await CustomersAsync(database, new CustomerInput { ExternalId = "night", Name = "Nia", QuietHoursStart = new TimeOnly(21, 0), QuietHoursEnd = new TimeOnly(8, 0) },
+            new CustomerInput { ExternalId = "none", Name = "Noor" });
+
+        var summary = await CustomersAsync(database,
+            new CustomerInput { ExternalId = "new-start-only", Name = "Sam", QuietHoursStart = new TimeOnly(22, 0) },
+            new CustomerInput { ExternalId = "none", QuietHoursEnd = new TimeOnly(7, 0) },
+            new CustomerInput { ExternalId = "night", QuietHoursEnd = new TimeOnly(7, 0) });
+
+        Assert.Equal(1, summary.Imported);
+        Assert.Equal([(1L, "quiet_hours_end is missing: quiet hours need a start and an end"), (2L, "quiet_hours_start is missing: quiet hours need a start and an end")],
+            summary.Rejections.Select(r => (r.Line, r.Reason)));
+        await using var db = database.CreateDb();
+        var stored = await db.Customers.OrderBy(c => c.ExternalId).Select(c => new { c.ExternalId, c.QuietHoursStart, c.QuietHoursEnd }).ToListAsync(Ct);
+        Assert.Equal(["night 21:00-07:00", "none -"], stored.Select(c => $"{c.ExternalId} {(c.QuietHoursStart is { } a ? $"{a:HH:mm}-{c.QuietHoursEnd:HH:mm}" : "-")}"));
+    }
+
+    [Theory, ClassData(typeof(Providers))]
     public async Task Import_ARowRefusedForAnotherCustomersEmail_WithMergedInto_IsOneRejection_AndMergesNothing(DatabaseProvider provider)
     {
         // The refused row never reached the merge step's bookkeeping, which then threw: the API answered 500 and a CLI
