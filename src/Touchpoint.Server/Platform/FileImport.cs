@@ -92,20 +92,9 @@ public static class FileImport
         }
     }
 
-    /// <summary>?format=csv|jsonl wins; else the Content-Type (text/csv, application/x-ndjson, application/jsonl).</summary>
-    private static ImportFormat FormatOf(string? contentType, string? format)
-    {
-        if (!string.IsNullOrWhiteSpace(format))
-        {
-            return ImportFiles.FormatOf("body", format);
-        }
-        var media = contentType?.Split(';')[0].Trim().ToLowerInvariant();
-        return media switch
-        {
-            "text/csv" => ImportFormat.Csv,
-            "application/x-ndjson" or "application/jsonl" or "application/x-jsonlines" or "application/json-seq" => ImportFormat.JsonLines,
-            _ => throw new ArgumentException(
-                $"Send the file as text/csv or application/x-ndjson, or name the format with ?format=csv|jsonl (Content-Type was '{contentType}')."),
-        };
-    }
+    /// <summary>?format=csv|jsonl wins; else the Content-Type, one of <see cref="BodyTypes"/> (the endpoint filter refused any other).</summary>
+    private static ImportFormat FormatOf(string? contentType, string? format) =>
+        !string.IsNullOrWhiteSpace(format) ? ImportFiles.FormatOf("body", format)
+        : contentType?.Split(';')[0].Trim().Equals("text/csv", StringComparison.OrdinalIgnoreCase) == true ? ImportFormat.Csv
+        : ImportFormat.JsonLines;
 }

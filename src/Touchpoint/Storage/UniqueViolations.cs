@@ -24,7 +24,7 @@ public static class UniqueViolations
     /// </summary>
     public static bool IsInsertConflict(this Exception e) => e switch
     {
-        DbUpdateException u => u.IsUniqueViolation() || u.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DeadlockDetected },
+        DbUpdateException u => u.IsUniqueViolation() || (u.InnerException is { } inner && Bulk.BulkStore.IsDeadlockVictim(inner)),
         InvalidOperationException { InnerException: DbUpdateException u } => u.IsInsertConflict(),
         _ => false,
     };
